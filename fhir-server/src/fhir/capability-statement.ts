@@ -1,0 +1,79 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { allResourceTypes } from '../definitions';
+import { appliesToType } from './operations/fhir-operation';
+import { OPERATIONS } from './operations/registry';
+import { supportedSearchParameters } from './search/registry';
+
+const TYPE_INTERACTIONS = [
+  'read',
+  'vread',
+  'update',
+  'patch',
+  'delete',
+  'history-instance',
+  'history-type',
+  'create',
+  'search-type',
+] as const;
+
+const cache = new Map<string, CapabilityStatement>();
+
+/**
+ * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
+ * the resource types, interactions, search parameters and operations the server implements.
+ */
+export function capabilityStatement(baseUrl: string): CapabilityStatement {
+  let statement = cache.get(baseUrl);
+  if (!statement) {
+    statement = buildCapabilityStatement(baseUrl);
+    cache.set(baseUrl, statement);
+  }
+  return statement;
+}
+
+function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    name: 'MedBuddy',
+    title: 'MedBuddy FHIR R4 server',
+    software: { name: 'MedBuddy FHIR server', version: '0.1.0' },
+    implementation: { description: 'MedBuddy telemedicine FHIR R4 server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: allResourceTypes().map(resourceCapability),
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({
+          name: op.definition.code,
+          definition: op.definition.url as string,
+        })),
+      },
+    ],
+  };
+}
+
+function resourceCapability(type: string): CapabilityStatementRestResource {
+  return {
+    type: type as CapabilityStatementRestResource['type'],
+    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'not-match',
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
+    searchParam: supportedSearchParameters(type).map((param) => ({
+      name: param.code as string,
+      definition: param.url,
+      type: param.type,
+    })),
+    operation: OPERATIONS.filter((op) => (op.definition.type || op.definition.instance) && appliesToType(op, type)).map((op) => ({ name: op.definition.code, definition: op.definition.url as string })),
+  };
+}

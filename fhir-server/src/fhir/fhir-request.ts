@@ -1,0 +1,49 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirRepository } from '../storage/fhir-repository';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A FHIR REST request, independent of the HTTP framework that carried it. */
+export interface FhirRequest {
+  readonly method: HttpMethod;
+  /** Path below the FHIR base, without leading slash: `Patient/123/_history/2`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Parsed JSON body (already checked for size, depth and prototype keys). */
+  readonly body?: unknown;
+  /** Content-Type without parameters, lower-case. */
+  readonly contentType?: string;
+  readonly headers: FhirRequestHeaders;
+}
+
+export interface FhirRequestHeaders {
+  readonly ifMatch?: string;
+  readonly ifNoneMatch?: string;
+  readonly ifNoneExist?: string;
+  readonly ifModifiedSince?: string;
+  /** `return` preference: minimal | representation | OperationOutcome. */
+  readonly preferReturn?: 'minimal' | 'representation' | 'OperationOutcome';
+  /** `handling` preference: strict | lenient. */
+  readonly preferHandling?: 'strict' | 'lenient';
+}
+
+/** The result of an interaction or operation, before it is written to the wire. */
+export interface FhirResponse {
+  readonly status: number;
+  /** The resource to return, if any. */
+  readonly resource?: Resource;
+  /** Pre-serialised resource JSON (served straight from storage on reads). */
+  readonly resourceText?: string;
+  readonly location?: string;
+  /** Version of the resource the response is about, for ETag. */
+  readonly versionId?: number;
+  /** ISO instant, for Last-Modified. */
+  readonly lastUpdated?: string;
+}
+
+/** What every handler needs besides the request: storage and the public base URL. */
+export interface FhirContext {
+  readonly repo: FhirRepository;
+  /** Absolute base URL of the FHIR endpoint, without trailing slash. */
+  readonly baseUrl: string;
+}

@@ -1,0 +1,34 @@
+import type { StoredVersion } from '../../storage/fhir-repository';
+import type { FhirContext } from '../fhir-request';
+import { badRequest } from '../outcomes';
+import { parseSearchRequest } from '../search/parse';
+
+/**
+ * The resources matching conditional criteria (http://hl7.org/fhir/R4/http.html#ccreate),
+ * at most two (enough to tell 0 / 1 / many). Criteria are parsed strictly: an unknown
+ * parameter would silently widen the match, so it is a 400 here.
+ */
+export async function findConditionalMatches(
+  ctx: FhirContext,
+  resourceType: string,
+  criteria: string,
+): Promise<StoredVersion[]> {
+  const params = new URLSearchParams(criteria.replace(/^\?/, ''));
+  if ([...params.keys()].length === 0) {
+    throw badRequest('Conditional criteria must not be empty');
+  }
+  const { query } = parseSearchRequest(resourceType, params, { strict: true });
+  const page = await ctx.repo.search({ ...query, count: 2, cursor: undefined, sort: [], total: 'none' });
+  return [...page.entries];
+}
+
+/**
+ * Lock key under which a conditional write on these criteria is serialised, so that
+ * concurrent identical conditional creates see each other's result.
+ */
+export function criteriaLockKey(resourceType: string, criteria: string): string {
+  const params = [...new URLSearchParams(criteria.replace(/^\?/, '')).entries()].sort(([a, x], [b, y]) =>
+    a === b ? x.localeCompare(y) : a.localeCompare(b),
+  );
+  return `criteria:${resourceType}?${new URLSearchParams(params).toString()}`;
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import type { FhirContext, FhirResponse } from '../fhir-request';
+import { multipleMatches } from '../outcomes';
+import { requireValidResource } from '../validation/resource-validator';
+import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { stampMeta, storedResponse } from './stored-resource';
+
+export interface CreateOptions {
+  /** `If-None-Exist` criteria (conditional create). */
+  readonly ifNoneExist?: string;
+  /** Id to use instead of a new UUID (transactions pre-assign ids for urn:uuid entries). */
+  readonly assignedId?: string;
+}
+
+/** http://hl7.org/fhir/R4/http.html#create: a new resource with a server-assigned id. */
+export async function createResource(
+  ctx: FhirContext,
+  resourceType: string,
+  body: unknown,
+  options: CreateOptions = {},
+): Promise<FhirResponse> {
+  const resource = requireValidResource(body, resourceType);
+  if (!options.ifNoneExist) {
+    return insertNew(ctx, resource, options.assignedId ?? randomUUID());
+  }
+  const criteria = options.ifNoneExist;
+  return ctx.repo.transaction(async (repo) => {
+    const txCtx = { ...ctx, repo };
+    await repo.lock(criteriaLockKey(resourceType, criteria));
+    const matches = await findConditionalMatches(txCtx, resourceType, criteria);
+    if (matches.length > 1) {
+      throw multipleMatches(`If-None-Exist criteria "${criteria}" match more than one ${resourceType}`);
+    }
+    if (matches.length === 1) {
+      return storedResponse(matches[0], 200);
+    }
+    return insertNew(txCtx, resource, options.assignedId ?? randomUUID());
+  });
+}
+
+async function insertNew(ctx: FhirContext, resource: Resource, id: string): Promise<FhirResponse> {
+  const lastUpdated = new Date().toISOString();
+  const stamped = stampMeta(resource, id, 1, lastUpdated);
+  await ctx.repo.writeVersion({ resource: stamped, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+  return {
+    status: 201,
+    resource: stamped,
+    versionId: 1,
+    lastUpdated,
+    location: `${ctx.baseUrl}/${resource.resourceType}/${id}/_history/1`,
+  };
+}

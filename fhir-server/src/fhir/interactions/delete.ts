@@ -1,0 +1,49 @@
+import type { FhirRepository } from '../../storage/fhir-repository';
+import type { FhirContext, FhirResponse } from '../fhir-request';
+import { multipleMatches } from '../outcomes';
+import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { checkIfMatch } from './stored-resource';
+import { lockCurrent } from './update';
+
+/**
+ * http://hl7.org/fhir/R4/http.html#delete: records a deletion as a new version. Deleting a
+ * resource that is already deleted, or never existed, succeeds with no effect (204).
+ */
+export async function deleteResource(
+  ctx: FhirContext,
+  resourceType: string,
+  id: string,
+  options: { ifMatch?: string } = {},
+): Promise<FhirResponse> {
+  return ctx.repo.transaction((repo) => deleteLocked(repo, resourceType, id, options.ifMatch));
+}
+
+async function deleteLocked(repo: FhirRepository, resourceType: string, id: string, ifMatch?: string): Promise<FhirResponse> {
+  const current = await lockCurrent(repo, resourceType, id);
+  checkIfMatch(ifMatch, current);
+  if (!current || current.deleted) {
+    return { status: 204 };
+  }
+  const versionId = current.versionId + 1;
+  const lastUpdated = new Date().toISOString();
+  await repo.writeVersion({
+    resource: { resourceType: resourceType as 'Patient', id },
+    versionId,
+    lastUpdated,
+    method: 'DELETE',
+    deleted: true,
+  });
+  return { status: 204, versionId, lastUpdated };
+}
+
+/** http://hl7.org/fhir/R4/http.html#cdelete: one match is deleted, several are a 412. */
+export async function conditionalDelete(ctx: FhirContext, resourceType: string, criteria: string): Promise<FhirResponse> {
+  return ctx.repo.transaction(async (repo) => {
+    await repo.lock(criteriaLockKey(resourceType, criteria));
+    const matches = await findConditionalMatches({ ...ctx, repo }, resourceType, criteria);
+    if (matches.length > 1) {
+      throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
+    }
+    return matches.length === 1 ? deleteLocked(repo, resourceType, matches[0].id) : { status: 204 };
+  });
+}

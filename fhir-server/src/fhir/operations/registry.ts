@@ -1,0 +1,19 @@
+import { appliesToType, type FhirOperation } from './fhir-operation';
+import { resourceValidate } from './resource-validate';
+
+/** Every operation the server implements: the one list routes and the CapabilityStatement read. */
+export const OPERATIONS: readonly FhirOperation[] = [resourceValidate];
+
+/** The operation with this code invocable at this level on this resource type, if any. */
+export function findOperation(
+  code: string,
+  level: 'system' | 'type' | 'instance',
+  resourceType?: string,
+): FhirOperation | undefined {
+  return OPERATIONS.find(
+    (op) =>
+      op.definition.code === code &&
+      op.definition[level] === true &&
+      (level === 'system' || (resourceType !== undefined && appliesToType(op, resourceType))),
+  );
+}

@@ -1,0 +1,53 @@
+import type { OperationDefinition, Parameters } from '@medplum/fhirtypes';
+import type { FhirOperation } from './fhir-operation';
+import { badRequest, informational, OutcomeError } from '../outcomes';
+import { requireValidResource } from '../validation/resource-validator';
+
+/**
+ * http://hl7.org/fhir/R4/resource-operation-validate.html: validates without storing. The
+ * body is the resource itself or Parameters with a `resource` part. The answer is 200 with an
+ * OperationOutcome listing every issue (the operation ran; the outcome says if it is valid).
+ */
+export const resourceValidate: FhirOperation = {
+  definition: {
+    resourceType: 'OperationDefinition',
+    id: 'Resource-validate',
+    url: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+    name: 'Validate',
+    status: 'active',
+    kind: 'operation',
+    code: 'validate',
+    // R4 allows the abstract type `Resource` here (any type); @medplum/fhirtypes does not list it.
+    resource: ['Resource'] as unknown as OperationDefinition['resource'],
+    system: false,
+    type: true,
+    instance: false,
+    affectsState: false,
+    parameter: [
+      { name: 'resource', use: 'in', min: 0, max: '1', type: 'Resource' },
+      { name: 'return', use: 'out', min: 1, max: '1', type: 'OperationOutcome' },
+    ],
+  },
+  async handle(_ctx, request, target) {
+    if (request.method !== 'POST') {
+      throw badRequest('$validate needs the resource in a POST body');
+    }
+    try {
+      requireValidResource(resourceFromBody(request.body), target.resourceType);
+    } catch (error) {
+      if (error instanceof OutcomeError) {
+        return { status: 200, resource: error.outcome };
+      }
+      throw error;
+    }
+    return { status: 200, resource: informational('All OK') };
+  },
+};
+
+function resourceFromBody(body: unknown): unknown {
+  const parameters = body as Parameters | undefined;
+  if (parameters?.resourceType === 'Parameters') {
+    return parameters.parameter?.find((p) => p.name === 'resource')?.resource;
+  }
+  return body;
+}

@@ -1,0 +1,115 @@
+import type { Context } from 'koa';
+import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
+import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
+import { dispatch } from '../fhir/router';
+import { readRequestBody, type BodyLimits } from './request-body';
+
+export const FHIR_JSON = 'application/fhir+json';
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface FhirEndpointOptions {
+  readonly basePath: string;
+  readonly limits: BodyLimits;
+  readonly fhirContext: FhirContext;
+}
+
+/** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
+export function fhirEndpoint(options: FhirEndpointOptions) {
+  const { basePath } = options;
+  return async (ctx: Context, next: () => Promise<void>): Promise<void> => {
+    if (ctx.path !== basePath && !ctx.path.startsWith(basePath + '/')) {
+      return next();
+    }
+    const request = await toFhirRequest(ctx, options);
+    const response = await dispatch(options.fhirContext, request);
+    writeResponse(ctx, response, request.headers.preferReturn, request.query.get('_pretty') === 'true');
+  };
+}
+
+async function toFhirRequest(ctx: Context, options: FhirEndpointOptions): Promise<FhirRequest> {
+  const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
+  if (!METHODS.has(method)) {
+    throw methodNotAllowed(`HTTP method ${ctx.method} is not supported`);
+  }
+  requireJsonFormat(ctx);
+  const path = decodePath(ctx.path.slice(options.basePath.length).replace(/^\/+|\/+$/g, ''));
+  const contentType = ctx.request.type ? ctx.request.type.toLowerCase() : undefined;
+  const body = await readRequestBody(ctx.req, contentType, options.limits);
+  const query = new URLSearchParams(ctx.querystring);
+  for (const [name, value] of body.form ?? []) {
+    query.append(name, value);
+  }
+  query.delete('_format');
+  return { method: method as HttpMethod, path, query, body: body.json, contentType, headers: requestHeaders(ctx) };
+}
+
+function decodePath(path: string): string {
+  try {
+    return path.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    throw badRequest('The URL path is not valid percent-encoding');
+  }
+}
+
+/** JSON only (http://hl7.org/fhir/R4/http.html#mime-type): XML and other formats get 406. */
+function requireJsonFormat(ctx: Context): void {
+  const format = typeof ctx.query._format === 'string' ? ctx.query._format.toLowerCase() : undefined;
+  if (format && !['json', 'application/json', 'application/fhir+json'].includes(format)) {
+    throw notAcceptable(`_format ${format} is not supported; this server speaks JSON only`);
+  }
+  const accept = ctx.get('Accept');
+  if (accept && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
+    throw notAcceptable(`Accept ${accept} cannot be satisfied; this server returns application/fhir+json`);
+  }
+}
+
+function requestHeaders(ctx: Context): FhirRequestHeaders {
+  const prefer = ctx.get('Prefer');
+  const preferReturn = /return=(minimal|representation|OperationOutcome)/.exec(prefer)?.[1] as FhirRequestHeaders['preferReturn'];
+  const preferHandling = /handling=(strict|lenient)/.exec(prefer)?.[1] as FhirRequestHeaders['preferHandling'];
+  return {
+    ifMatch: ctx.get('If-Match') || undefined,
+    ifNoneMatch: ctx.get('If-None-Match') || undefined,
+    ifNoneExist: ctx.get('If-None-Exist') || undefined,
+    ifModifiedSince: ctx.get('If-Modified-Since') || undefined,
+    preferReturn,
+    preferHandling,
+  };
+}
+
+function writeResponse(
+  ctx: Context,
+  response: FhirResponse,
+  preferReturn: FhirRequestHeaders['preferReturn'],
+  pretty: boolean,
+): void {
+  ctx.status = response.status;
+  if (response.versionId !== undefined) {
+    ctx.set('ETag', `W/"${response.versionId}"`);
+  }
+  if (response.lastUpdated) {
+    ctx.set('Last-Modified', new Date(response.lastUpdated).toUTCString());
+  }
+  if (response.location) {
+    ctx.set('Location', response.location);
+    ctx.set('Content-Location', response.location);
+  }
+  const isWrite = ctx.method !== 'GET' && ctx.method !== 'HEAD';
+  if (response.status === 204 || response.status === 304 || (isWrite && preferReturn === 'minimal')) {
+    ctx.body = null;
+    ctx.status = response.status;
+    return;
+  }
+  let text: string | undefined;
+  if (isWrite && preferReturn === 'OperationOutcome' && response.resource?.resourceType !== 'Bundle') {
+    text = JSON.stringify(informational(`${ctx.method} succeeded with status ${response.status}`));
+  } else if (response.resourceText !== undefined) {
+    text = pretty ? JSON.stringify(JSON.parse(response.resourceText), null, 2) : response.resourceText;
+  } else if (response.resource) {
+    text = JSON.stringify(response.resource, null, pretty ? 2 : undefined);
+  }
+  if (text !== undefined) {
+    ctx.type = `${FHIR_JSON}; charset=utf-8`;
+    ctx.body = text;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Context, Next } from 'koa';
+import { badRequest, conflict, OutcomeError, serverError } from '../../fhir/outcomes';
+import { ConcurrentWriteError, InvalidSearchError } from '../../storage/storage-errors';
+
+export interface ErrorLogger {
+  error(message: string, details: Record<string, unknown>): void;
+}
+
+/**
+ * The one place errors become responses: OutcomeErrors are sent as they are, storage
+ * conditions get their FHIR meaning, anything else is a logged 500 with a generic outcome.
+ */
+export function outcomeErrors(logger: ErrorLogger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    try {
+      await next();
+    } catch (error) {
+      const outcomeError = toOutcomeError(error);
+      if (outcomeError.status >= 500) {
+        logger.error('Unhandled error', { requestId: ctx.state.requestId, path: ctx.path, error: String((error as Error)?.stack ?? error) });
+      }
+      ctx.status = outcomeError.status;
+      ctx.type = 'application/fhir+json; charset=utf-8';
+      ctx.body = JSON.stringify(outcomeError.outcome);
+    }
+  };
+}
+
+function toOutcomeError(error: unknown): OutcomeError {
+  if (error instanceof OutcomeError) {
+    return error;
+  }
+  if (error instanceof ConcurrentWriteError) {
+    return conflict(error.message);
+  }
+  if (error instanceof InvalidSearchError) {
+    return badRequest(error.message);
+  }
+  const status = (error as { status?: number; expose?: boolean })?.status;
+  if (status && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
+    return new OutcomeError(badRequest((error as Error).message).outcome, status);
+  }
+  return serverError();
+}

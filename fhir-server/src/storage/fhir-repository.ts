@@ -1,0 +1,78 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { SearchQuery } from './search-query';
+
+/** One stored version of a resource, as the database holds it. */
+export interface StoredVersion {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly versionId: number;
+  /** ISO 8601 instant. */
+  readonly lastUpdated: string;
+  readonly deleted: boolean;
+  /** The resource JSON text, meta.versionId and meta.lastUpdated included (empty for a delete). */
+  readonly content: string;
+}
+
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface NewVersion {
+  /** The resource with id, meta.versionId and meta.lastUpdated already set. */
+  readonly resource: Resource & { id: string };
+  readonly versionId: number;
+  readonly lastUpdated: string;
+  readonly method: WriteMethod;
+  readonly deleted: boolean;
+}
+
+export interface HistoryQuery {
+  readonly resourceType?: string;
+  readonly id?: string;
+  /** ISO instant: only versions updated after it (http://hl7.org/fhir/R4/http.html#history). */
+  readonly since?: string;
+  /** ISO instant: only versions updated before it. */
+  readonly at?: string;
+  readonly count: number;
+  /** Opaque cursor from the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Page {
+  readonly entries: readonly StoredVersion[];
+  /** Cursor for the next page, if there is one. */
+  readonly nextCursor?: string;
+  readonly total?: number;
+}
+
+/**
+ * The storage port of the FHIR layer. It knows versions, history, search indexes and locks;
+ * it does not know FHIR REST semantics (those live in fhir/interactions).
+ */
+export interface FhirRepository {
+  /** The current version (possibly a deletion), or undefined if the id never existed. */
+  readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
+
+  /** A specific version (http://hl7.org/fhir/R4/http.html#vread). */
+  readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined>;
+
+  /** Several current versions at once, in no particular order; missing ids are left out. */
+  readMany(references: readonly { resourceType: string; id: string }[]): Promise<StoredVersion[]>;
+
+  /** Stores a new version: history row, current row and search index rows, atomically. */
+  writeVersion(version: NewVersion): Promise<void>;
+
+  history(query: HistoryQuery): Promise<Page>;
+
+  search(query: SearchQuery): Promise<Page>;
+
+  /**
+   * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped
+   * advisory lock). Used for read-modify-write on one resource and for conditional creates.
+   */
+  lock(key: string): Promise<void>;
+
+  /**
+   * Runs fn in one database transaction (all or nothing). Nested calls join the outer
+   * transaction. Serialization failures and deadlocks are retried a bounded number of times.
+   */
+  transaction<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T>;
+}

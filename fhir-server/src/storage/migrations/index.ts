@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as createResourceTables from './20261125040000_create-resource-tables';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (not read from disk) so the same code runs
+ * from TypeScript sources in tests and compiled JavaScript in production.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '20261125040000_create-resource-tables': createResourceTables,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+};

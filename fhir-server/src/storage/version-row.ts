@@ -1,0 +1,25 @@
+import type { StoredVersion } from './fhir-repository';
+
+/** A row of `resource` or `resource_history` as the driver returns it. */
+export interface VersionRow {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date | string;
+  deleted: boolean;
+  content: string;
+}
+
+export function toStoredVersion(row: VersionRow): StoredVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: Number(row.version_id),
+    lastUpdated: new Date(row.last_updated).toISOString(),
+    deleted: row.deleted,
+    content: row.content,
+  };
+}
+
+export const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
+

@@ -1,0 +1,109 @@
+import { makePatient } from '../setup/factories';
+import { expectOutcome } from '../setup/matchers';
+import { startTestServer, type TestServer } from '../setup/test-server';
+
+const FHIR_JSON = 'application/fhir+json';
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ MAX_BODY_BYTES: String(64 * 1024) });
+});
+afterAll(() => server.close());
+
+const post = (body: string, type = FHIR_JSON, path = '/fhir/Patient') =>
+  server.request.post(path).set('Content-Type', type).send(body);
+
+describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html, operationoutcome.html)', () => {
+  test('malformed JSON', async () => {
+    const outcome = expectOutcome(await post('{"resourceType": "Patient",'), 400, 'invalid');
+    expect(outcome.issue?.[0].diagnostics).toMatch(/not valid JSON/);
+  });
+
+  test('unknown and missing resourceType', async () => {
+    expectOutcome(await post('{"resourceType": "Spaceship"}'), 400, 'invalid');
+    expectOutcome(await post('{"name": []}'), 400, 'invalid');
+    expectOutcome(await post('[1, 2]'), 400, 'invalid');
+    expectOutcome(await post('"text"'), 400, 'invalid');
+  });
+
+  test('unknown elements are reported with their path', async () => {
+    const outcome = expectOutcome(await post(JSON.stringify({ ...makePatient(), favouriteColour: 'blue' })), 400, 'structure');
+    expect(outcome.issue?.[0].expression).toEqual(['Patient.favouriteColour']);
+  });
+
+  test('wrong primitive types are reported with their path', async () => {
+    const outcome = expectOutcome(await post(JSON.stringify({ ...makePatient(), birthDate: 19741225 })), 400, 'structure');
+    expect(outcome.issue?.[0].expression).toEqual(['Patient.birthDate']);
+    expectOutcome(await post(JSON.stringify({ ...makePatient(), birthDate: '25/12/1974' })), 400, 'structure');
+    expectOutcome(await post(JSON.stringify({ ...makePatient(), active: 'yes' })), 400, 'structure');
+  });
+
+  test('required elements are enforced', async () => {
+    const outcome = expectOutcome(await post(JSON.stringify({ resourceType: 'Observation' }), FHIR_JSON, '/fhir/Observation'), 400, 'required');
+    expect(outcome.issue?.map((i) => i.expression?.[0])).toEqual(expect.arrayContaining(['Observation.status', 'Observation.code']));
+  });
+
+  test('bodies over the configured limit are 413', async () => {
+    const big = JSON.stringify({ ...makePatient(), name: [{ family: 'x'.repeat(70 * 1024) }] });
+    expectOutcome(await post(big), 413, 'too-long');
+  });
+
+  test('deep nesting is refused before anything recursive runs', async () => {
+    const deep = '{"resourceType":"Patient","extension":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    expectOutcome(await post(deep), 400, 'invalid');
+  });
+
+  test('__proto__ and constructor.prototype keys are refused; constructor is an unknown element', async () => {
+    expectOutcome(await post('{"resourceType":"Patient","__proto__":{"admin":true}}'), 400, 'invalid');
+    expectOutcome(await post('{"resourceType":"Patient","constructor":{"prototype":{"admin":true}}}'), 400, 'invalid');
+    expectOutcome(await post('{"resourceType":"Patient","name":[{"constructor":1}]}'), 400, 'invalid');
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  test('ids outside [A-Za-z0-9-.]{1,64} are refused', async () => {
+    expectOutcome(await post(JSON.stringify({ ...makePatient(), id: 'has space' })), 400, 'invalid');
+    expectOutcome(
+      await server.request.put(`/fhir/Patient/${'x'.repeat(65)}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(makePatient())),
+      400,
+      'invalid',
+    );
+  });
+
+  test('unsupported media types are 415; XML is 406', async () => {
+    expectOutcome(await post('<Patient xmlns="http://hl7.org/fhir"/>', 'application/fhir+xml'), 415, 'not-supported');
+    expectOutcome(await post('resourceType=Patient', 'text/plain'), 415, 'not-supported');
+    expectOutcome(await server.request.get('/fhir/metadata').set('Accept', 'application/fhir+xml'), 406, 'not-supported');
+    expectOutcome(await server.request.get('/fhir/metadata?_format=xml'), 406, 'not-supported');
+    await server.request.get('/fhir/metadata?_format=json').expect(200);
+    await server.request.get('/fhir/metadata').set('Accept', 'application/fhir+json, */*;q=0.1').expect(200);
+  });
+
+  test('an invalid write leaves what is stored untouched', async () => {
+    const created = JSON.parse((await post(JSON.stringify(makePatient()))).text);
+    expectOutcome(
+      await server.request
+        .put(`/fhir/Patient/${created.id}`)
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ ...created, gender: ['female'] })),
+      400,
+      'structure',
+    );
+    const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text);
+    expect(current).toEqual(created);
+  });
+
+  test('$validate reports issues without storing, and All OK for a valid resource', async () => {
+    const bad = await server.request
+      .post('/fhir/Patient/$validate')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...makePatient(), gender: 5 }));
+    expect(bad.status).toBe(200);
+    expect(JSON.parse(bad.text).issue[0]).toMatchObject({ severity: 'error', expression: ['Patient.gender'] });
+    const good = await server.request
+      .post('/fhir/Patient/$validate')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: makePatient() }] }));
+    expect(JSON.parse(good.text).issue[0]).toMatchObject({ severity: 'information' });
+    expectOutcome(await server.request.post('/fhir/Patient/$nope').set('Content-Type', FHIR_JSON).send('{}'), 404, 'not-found');
+  });
+});
