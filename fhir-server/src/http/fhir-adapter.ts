@@ -22,7 +22,9 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
     }
     const request = await toFhirRequest(ctx, options);
     const response = await dispatch(options.fhirContext, request);
-    writeResponse(ctx, response, request.headers.preferReturn, request.query.get('_pretty') === 'true');
+    // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.
+    const preferReturn = request.path === '' ? undefined : request.headers.preferReturn;
+    writeResponse(ctx, response, preferReturn, request.query.get('_pretty') === 'true');
   };
 }
 
@@ -101,7 +103,7 @@ function writeResponse(
     return;
   }
   let text: string | undefined;
-  if (isWrite && preferReturn === 'OperationOutcome' && response.resource?.resourceType !== 'Bundle') {
+  if (isWrite && preferReturn === 'OperationOutcome') {
     text = JSON.stringify(informational(`${ctx.method} succeeded with status ${response.status}`));
   } else if (response.resourceText !== undefined) {
     text = pretty ? JSON.stringify(JSON.parse(response.resourceText), null, 2) : response.resourceText;
