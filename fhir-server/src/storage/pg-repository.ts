@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
 import { extractIndexRows } from './indexing/extract-index-rows';
+import { patientCompartments } from './patient-compartments';
 import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
@@ -53,20 +54,22 @@ export class PgRepository implements FhirRepository {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
     const content = deleted ? '' : JSON.stringify(resource);
+    const index: IndexRows | undefined = deleted ? undefined : extractIndexRows(resource);
+    const compartments = patientCompartments(resource, index);
     const parts: string[] = [
-      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
-             VALUES (?, ?, ?, ?, ?, ?, ?))`,
-      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content)
-             VALUES (?, ?, ?, ?, ?, ?)
+      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[]))`,
+      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
+             VALUES (?, ?, ?, ?, ?, ?, ?::text[])
              ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
-               last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
+               last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
+               compartments = excluded.compartments
              WHERE resource.version_id < excluded.version_id)`,
     ];
     const bindings: unknown[] = [
-      type, resource.id, versionId, lastUpdated, deleted, method, content,
-      type, resource.id, versionId, lastUpdated, deleted, content,
+      type, resource.id, versionId, lastUpdated, deleted, method, content, compartments,
+      type, resource.id, versionId, lastUpdated, deleted, content, compartments,
     ];
-    const index: IndexRows | undefined = deleted ? undefined : extractIndexRows(resource);
     for (const table of INDEX_TABLES) {
       if (versionId > 1) {
         parts.push(`d_${table} AS (DELETE FROM sp_${table} WHERE resource_type = ? AND resource_id = ?)`);

@@ -18,8 +18,10 @@ export async function up(knex: Knex): Promise<void> {
       last_updated timestamptz NOT NULL,
       deleted boolean NOT NULL DEFAULT false,
       content text NOT NULL,
+      compartments text[] NOT NULL DEFAULT '{}',
       PRIMARY KEY (resource_type, id)
     );
+    CREATE INDEX resource_compartments_idx ON resource USING gin (compartments);
     CREATE INDEX resource_last_updated_idx ON resource (resource_type, last_updated, id);
 
     CREATE TABLE resource_history (
@@ -31,6 +33,7 @@ export async function up(knex: Knex): Promise<void> {
       deleted boolean NOT NULL DEFAULT false,
       method text NOT NULL,
       content text NOT NULL,
+      compartments text[] NOT NULL DEFAULT '{}',
       UNIQUE (resource_type, id, version_id)
     );
     CREATE INDEX resource_history_type_idx ON resource_history (resource_type, seq);

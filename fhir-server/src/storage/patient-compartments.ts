@@ -1,0 +1,24 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { patientCompartmentParams } from '../definitions';
+import type { IndexRows } from './indexing/index-rows';
+
+/**
+ * The Patient compartments (`Patient/<id>`) a resource version belongs to, from its reference
+ * index rows and compartmentdefinition-patient. Stored with every version so that access
+ * filters are an indexed array containment test, not a join.
+ */
+export function patientCompartments(resource: Resource & { id: string }, index: IndexRows | undefined): string[] {
+  const compartments = new Set<string>();
+  if (resource.resourceType === 'Patient') {
+    compartments.add(`Patient/${resource.id}`);
+  }
+  const params = patientCompartmentParams(resource.resourceType);
+  if (params.length > 0 && index) {
+    for (const row of index.reference) {
+      if (row.target_type === 'Patient' && row.target_id && params.includes(row.param)) {
+        compartments.add(`Patient/${row.target_id}`);
+      }
+    }
+  }
+  return [...compartments];
+}
