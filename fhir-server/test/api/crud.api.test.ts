@@ -274,7 +274,8 @@ describe('capabilities (http.html#capabilities)', () => {
       expect.arrayContaining(['read', 'vread', 'update', 'patch', 'delete', 'create', 'search-type', 'history-instance']),
     );
     expect(patient.operation.map((o: { name: string }) => o.name)).toContain('validate');
-    expect(statement.rest[0].resource.length).toBeGreaterThan(140);
+    expect(statement.rest[0].resource).toHaveLength(146);
+    expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).not.toContain("SubscriptionStatus");
   });
 
   test('methods the API does not have are 405', async () => {
