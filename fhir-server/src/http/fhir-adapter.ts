@@ -33,19 +33,22 @@ async function toFhirRequest(ctx: Context, options: FhirEndpointOptions): Promis
   if (!METHODS.has(method)) {
     throw methodNotAllowed(`HTTP method ${ctx.method} is not supported`);
   }
-  requireJsonFormat(ctx);
-  const path = decodePath(ctx.path.slice(options.basePath.length).replace(/^\/+|\/+$/g, ''));
-  const contentType = ctx.request.type ? ctx.request.type.toLowerCase() : undefined;
-  const body = await readRequestBody(ctx.req, contentType, options.limits);
   const query = new URLSearchParams(ctx.querystring);
+  requireJsonFormat(ctx, query.get('_format'));
+  query.delete('_format');
+  const path = decodePath(ctx.path.slice(options.basePath.length).replace(/^\/+|\/+$/g, ''));
+  const contentType = ctx.get('Content-Type') ? ctx.request.type.toLowerCase() : undefined;
+  const body = await readRequestBody(ctx.req, contentType, options.limits);
   for (const [name, value] of body.form ?? []) {
     query.append(name, value);
   }
-  query.delete('_format');
   return { method: method as HttpMethod, path, query, body: body.json, contentType, headers: requestHeaders(ctx) };
 }
 
 function decodePath(path: string): string {
+  if (!path.includes('%')) {
+    return path;
+  }
   try {
     return path.split('/').map(decodeURIComponent).join('/');
   } catch {
@@ -54,18 +57,22 @@ function decodePath(path: string): string {
 }
 
 /** JSON only (http://hl7.org/fhir/R4/http.html#mime-type): XML and other formats get 406. */
-function requireJsonFormat(ctx: Context): void {
-  const format = typeof ctx.query._format === 'string' ? ctx.query._format.toLowerCase() : undefined;
+function requireJsonFormat(ctx: Context, formatParam: string | null): void {
+  const format = formatParam?.toLowerCase();
   if (format && !['json', 'application/json', 'application/fhir+json'].includes(format)) {
     throw notAcceptable(`_format ${format} is not supported; this server speaks JSON only`);
   }
   const accept = ctx.get('Accept');
-  if (accept && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
+  if (accept && accept !== '*/*' && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
     throw notAcceptable(`Accept ${accept} cannot be satisfied; this server returns application/fhir+json`);
   }
 }
 
 function requestHeaders(ctx: Context): FhirRequestHeaders {
+  const headers = ctx.headers;
+  if (!headers['prefer'] && !headers['if-match'] && !headers['if-none-match'] && !headers['if-none-exist'] && !headers['if-modified-since']) {
+    return {};
+  }
   const prefer = ctx.get('Prefer');
   const preferReturn = /return=(minimal|representation|OperationOutcome)/.exec(prefer)?.[1] as FhirRequestHeaders['preferReturn'];
   const preferHandling = /handling=(strict|lenient)/.exec(prefer)?.[1] as FhirRequestHeaders['preferHandling'];
