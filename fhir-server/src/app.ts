@@ -5,7 +5,7 @@ import { fhirEndpoint } from './http/fhir-adapter';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
 import { jsonLogger, type Logger } from './logger';
-import { migrateDatabase, openDatabase } from './storage/db';
+import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 
 export interface App {
@@ -17,9 +17,9 @@ export interface App {
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
   loadFhirDefinitions();
-  const db = openDatabase(config.database);
-  await migrateDatabase(db);
-  const repo = new PgRepository(db);
+  const db = await openDatabase(config.database);
+  await db.migrate();
+  const repo = new PgRepository(db.sql);
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
@@ -31,5 +31,5 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       fhirContext: { repo, baseUrl: config.fhirBaseUrl },
     }),
   );
-  return { app, close: () => db.destroy() };
+  return { app, close: () => db.close() };
 }

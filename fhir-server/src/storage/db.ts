@@ -1,33 +1,74 @@
 import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { migrationSource } from './migrations';
+import { PgPoolExecutor } from './pg-executor';
+import { PgliteExecutor } from './pglite-executor';
+import type { SqlExecutor } from './sql-executor';
 
 export type DatabaseOptions =
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
   | { readonly kind: 'pglite'; readonly dataDir: string | undefined };
 
+export interface Database {
+  readonly sql: SqlExecutor;
+  /** Runs pending knex migrations; safe on every start and from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** Opens the database: real PostgreSQL through pg, or embedded PGlite (a data folder or memory). */
-export function openDatabase(options: DatabaseOptions): Knex {
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
-    return knex({
-      client: 'pg',
-      connection: options.url,
-      pool: { min: 0, max: options.poolSize },
-      acquireConnectionTimeout: 10_000,
-    });
+    const executor = new PgPoolExecutor(options.url, options.poolSize);
+    return {
+      sql: executor,
+      migrate: () => withKnex(knex({ client: 'pg', connection: options.url, pool: { min: 0, max: 1 } }), runMigrations),
+      close: () => executor.close(),
+    };
   }
   if (options.dataDir) {
     fs.mkdirSync(options.dataDir, { recursive: true });
   }
-  return knex({
-    client: ClientPgLite as unknown as typeof knex.Client,
-    dialect: 'postgres',
-    connection: options.dataDir ? { filename: options.dataDir } : {},
-  });
+  const pglite = await PGlite.create(options.dataDir);
+  return {
+    sql: new PgliteExecutor(pglite),
+    migrate: () =>
+      withKnex(
+        knex({
+          client: ClientPgLite as unknown as typeof knex.Client,
+          dialect: 'postgres',
+          // knex-pglite takes an existing instance through a connection function; it closes
+          // that instance on destroy, so it gets a view whose close() leaves it open.
+          connection: (() => ({ pglite: withoutClose(pglite) })) as unknown as Knex.StaticConnectionConfig,
+        }),
+        runMigrations,
+      ),
+    close: () => pglite.close(),
+  };
 }
 
-/** Runs pending migrations; safe to call on every start and from several processes at once. */
-export async function migrateDatabase(db: Knex): Promise<void> {
+async function runMigrations(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' });
+}
+
+async function withKnex(db: Knex, work: (db: Knex) => Promise<void>): Promise<void> {
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+function withoutClose(pglite: PGlite): PGlite {
+  return new Proxy(pglite, {
+    get(target, property) {
+      if (property === 'close') {
+        return async () => undefined;
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

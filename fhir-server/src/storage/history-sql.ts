@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { HistoryQuery, Page } from './fhir-repository';
+import type { SqlExecutor } from './sql-executor';
 import { decodeCursor, encodeCursor } from './page-cursor';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
@@ -7,9 +7,9 @@ import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row
  * History newest first (http://hl7.org/fhir/R4/http.html#history), paged by the history
  * sequence number so a page never repeats or skips a version while writes go on.
  */
-export async function historyPage(db: Knex | Knex.Transaction, query: HistoryQuery): Promise<Page> {
+export async function historyPage(db: SqlExecutor, query: HistoryQuery): Promise<Page> {
   const where: string[] = [];
-  const bindings: Knex.RawBinding[] = [];
+  const bindings: unknown[] = [];
   if (query.resourceType) {
     where.push('resource_type = ?');
     bindings.push(query.resourceType);

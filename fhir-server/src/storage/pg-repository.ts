@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
 import { extractIndexRows } from './indexing/extract-index-rows';
@@ -6,6 +5,7 @@ import { patientCompartments } from './patient-compartments';
 import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
+import type { SqlExecutor } from './sql-executor';
 import { ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
@@ -13,10 +13,7 @@ const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** FhirRepository on PostgreSQL or PGlite through knex. */
 export class PgRepository implements FhirRepository {
-  constructor(
-    private readonly db: Knex | Knex.Transaction,
-    private readonly inTransaction = false,
-  ) {}
+  constructor(private readonly db: SqlExecutor) {}
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
     const rows = await this.rows<VersionRow>(
@@ -87,7 +84,7 @@ export class PgRepository implements FhirRepository {
       }
     }
     try {
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings as Knex.RawBinding[]);
+      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConcurrentWriteError();
@@ -105,19 +102,19 @@ export class PgRepository implements FhirRepository {
   }
 
   async lock(key: string): Promise<void> {
-    if (!this.inTransaction) {
+    if (!this.db.inTransaction) {
       throw new Error('lock() must be called inside transaction()');
     }
     await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
   }
 
   async transaction<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {
-    if (this.inTransaction) {
+    if (this.db.inTransaction) {
       return fn(this);
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (this.db as Knex).transaction((trx) => fn(new PgRepository(trx, true)));
+        return await this.db.transaction((tx) => fn(new PgRepository(tx)));
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableSqlError(error)) {
           throw error;
@@ -126,9 +123,8 @@ export class PgRepository implements FhirRepository {
     }
   }
 
-  private async rows<T>(sql: string, bindings: Knex.RawBinding[]): Promise<T[]> {
-    const result = await this.db.raw(sql, bindings);
-    return result.rows as T[];
+  private async rows<T>(sql: string, bindings: unknown[]): Promise<T[]> {
+    return (await this.db.raw<T>(sql, bindings)).rows;
   }
 }
 

@@ -1,13 +1,13 @@
-import type { Knex } from 'knex';
 import type { Page } from '../fhir-repository';
 import { decodeCursor, encodeCursor } from '../page-cursor';
 import type { SearchQuery } from '../search-query';
+import type { SqlExecutor } from '../sql-executor';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 
 /** Compiles and runs a search: current, non-deleted resources matching every filter. */
-export async function runSearch(db: Knex | Knex.Transaction, query: SearchQuery): Promise<Page> {
+export async function runSearch(db: SqlExecutor, query: SearchQuery): Promise<Page> {
   const where: string[] = ['resource_type = ANY(?)', 'NOT deleted'];
-  const bindings: Knex.RawBinding[] = [query.resourceTypes as string[]];
+  const bindings: unknown[] = [query.resourceTypes as string[]];
   for (const filter of query.filters) {
     if (filter.code === '_id') {
       where.push('id = ANY(?)');

@@ -1,0 +1,38 @@
+/**
+ * The one way storage code runs SQL: `raw(sql, bindings)` with `?` placeholders (the knex
+ * convention, so SQL reads the same in migrations and queries) and `transaction(fn)`.
+ * Implemented directly on pg's Pool and on PGlite: the hot paths skip knex's query builder,
+ * which costs about an eighth of a primary-key read; knex still runs the migrations.
+ */
+export interface SqlExecutor {
+  // Rows default to `any` like knex's raw(), so callers state the row type they select.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  raw<Row = any>(sql: string, bindings?: readonly unknown[]): Promise<{ rows: Row[] }>;
+  /** Runs fn in one transaction on one connection; nested calls join it. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  readonly inTransaction: boolean;
+}
+
+/** `?` placeholders -> `$1..$n`, leaving quoted strings, identifiers and `??` alone. */
+export function toPositionalSql(sql: string): string {
+  let out = '';
+  let n = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (quote) {
+      if (c === quote) {
+        quote = undefined;
+      }
+      out += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      out += c;
+    } else if (c === '?') {
+      out += `$${++n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
