@@ -3,6 +3,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
 import { pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
+import { resolveIncludes, parseIncludes } from './search-includes';
 import { parseStored } from './stored-resource';
 
 /**
@@ -15,7 +16,9 @@ export async function searchType(ctx: FhirContext, request: FhirRequest, resourc
     strict: request.headers.preferHandling === 'strict',
   });
   const view = parseResourceView(params);
+  const includes = parseIncludes(params);
   const page = await ctx.repo.search(query);
+  const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
   const used = new URLSearchParams(params);
   for (const name of ignored) {
     used.delete(name);
@@ -29,13 +32,19 @@ export async function searchType(ctx: FhirContext, request: FhirRequest, resourc
     head.total = page.total;
   }
   head.link = links;
-  const entries = view.summary === 'count' ? [] : page.entries.map((e) => searchEntryText(ctx.baseUrl, e, view));
+  const entries =
+    view.summary === 'count'
+      ? []
+      : [
+          ...page.entries.map((e) => searchEntryText(ctx.baseUrl, e, view, 'match')),
+          ...included.map((e) => searchEntryText(ctx.baseUrl, e, view, 'include')),
+        ];
   const text = JSON.stringify(head).slice(0, -1) + `,"entry":[${entries.join(',')}]}`;
   return { status: 200, resourceText: text };
 }
 
-function searchEntryText(baseUrl: string, stored: StoredVersion, view: ResourceView): string {
+function searchEntryText(baseUrl: string, stored: StoredVersion, view: ResourceView, mode: 'match' | 'include'): string {
   const resourceText = isFullView(view) ? stored.content : JSON.stringify(applyView(parseStored(stored), view));
   const fullUrl = JSON.stringify(`${baseUrl}/${stored.resourceType}/${stored.id}`);
-  return `{"fullUrl":${fullUrl},"resource":${resourceText},"search":{"mode":"match"}}`;
+  return `{"fullUrl":${fullUrl},"resource":${resourceText},"search":{"mode":"${mode}"}}`;
 }
