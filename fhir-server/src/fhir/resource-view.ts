@@ -21,7 +21,10 @@ export function parseResourceView(query: URLSearchParams): ResourceView {
     throw badRequest(`_summary must be one of true, text, data, count, false; got "${summary}"`);
   }
   const elements = query.get('_elements');
-  const names = elements?.split(',').map((e) => e.trim()).filter(Boolean);
+  const names = elements
+    ?.split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (names?.some((n) => !/^[A-Za-z][A-Za-z0-9]*$/.test(n))) {
     throw badRequest('_elements must be a comma-separated list of top-level element names');
   }

@@ -32,12 +32,8 @@ const ROUTES: readonly Route[] = [
   route('POST', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
   route('GET', ':type', (ctx, req, p) => searchType(ctx, req, p.type)),
   route('POST', ':type/_search', (ctx, req, p) => searchType(ctx, req, p.type)),
-  route('POST', ':type', (ctx, req, p) =>
-    createResource(ctx, p.type, req.body, { ifNoneExist: req.headers.ifNoneExist }),
-  ),
-  route('PUT', ':type', (ctx, req, p) =>
-    conditionalUpdate(ctx, p.type, requireCriteria(req), req.body, { ifMatch: req.headers.ifMatch }),
-  ),
+  route('POST', ':type', (ctx, req, p) => createResource(ctx, p.type, req.body, { ifNoneExist: req.headers.ifNoneExist })),
+  route('PUT', ':type', (ctx, req, p) => conditionalUpdate(ctx, p.type, requireCriteria(req), req.body, { ifMatch: req.headers.ifMatch })),
   route('DELETE', ':type', (ctx, req, p) => conditionalDelete(ctx, p.type, requireCriteria(req))),
   route('GET', ':type/_history', (ctx, req, p) => historyBundle(ctx, req, { resourceType: p.type })),
   route('GET', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),

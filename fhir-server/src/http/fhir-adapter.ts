@@ -70,7 +70,13 @@ function requireJsonFormat(ctx: Context, formatParam: string | null): void {
 
 function requestHeaders(ctx: Context): FhirRequestHeaders {
   const headers = ctx.headers;
-  if (!headers['prefer'] && !headers['if-match'] && !headers['if-none-match'] && !headers['if-none-exist'] && !headers['if-modified-since']) {
+  if (
+    !headers['prefer'] &&
+    !headers['if-match'] &&
+    !headers['if-none-match'] &&
+    !headers['if-none-exist'] &&
+    !headers['if-modified-since']
+  ) {
     return {};
   }
   const prefer = ctx.get('Prefer');
@@ -86,12 +92,7 @@ function requestHeaders(ctx: Context): FhirRequestHeaders {
   };
 }
 
-function writeResponse(
-  ctx: Context,
-  response: FhirResponse,
-  preferReturn: FhirRequestHeaders['preferReturn'],
-  pretty: boolean,
-): void {
+function writeResponse(ctx: Context, response: FhirResponse, preferReturn: FhirRequestHeaders['preferReturn'], pretty: boolean): void {
   ctx.status = response.status;
   if (response.versionId !== undefined) {
     ctx.set('ETag', `W/"${response.versionId}"`);

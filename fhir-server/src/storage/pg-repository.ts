@@ -16,10 +16,10 @@ export class PgRepository implements FhirRepository {
   constructor(private readonly db: SqlExecutor) {}
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`,
-      [resourceType, id],
-    );
+    const rows = await this.rows<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`, [
+      resourceType,
+      id,
+    ]);
     return rows[0] && toStoredVersion(rows[0]);
   }
 
@@ -64,8 +64,21 @@ export class PgRepository implements FhirRepository {
              WHERE resource.version_id < excluded.version_id)`,
     ];
     const bindings: unknown[] = [
-      type, resource.id, versionId, lastUpdated, deleted, method, content, compartments,
-      type, resource.id, versionId, lastUpdated, deleted, content, compartments,
+      type,
+      resource.id,
+      versionId,
+      lastUpdated,
+      deleted,
+      method,
+      content,
+      compartments,
+      type,
+      resource.id,
+      versionId,
+      lastUpdated,
+      deleted,
+      content,
+      compartments,
     ];
     for (const table of INDEX_TABLES) {
       if (versionId > 1) {

@@ -22,4 +22,3 @@ export function toStoredVersion(row: VersionRow): StoredVersion {
 }
 
 export const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
-

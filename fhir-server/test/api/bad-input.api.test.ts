@@ -10,8 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const post = (body: string, type = FHIR_JSON, path = '/fhir/Patient') =>
-  server.request.post(path).set('Content-Type', type).send(body);
+const post = (body: string, type = FHIR_JSON, path = '/fhir/Patient') => server.request.post(path).set('Content-Type', type).send(body);
 
 describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html, operationoutcome.html)', () => {
   test('malformed JSON', async () => {
@@ -44,7 +43,11 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
   });
 
   test('required elements are enforced', async () => {
-    const outcome = expectOutcome(await post(JSON.stringify({ resourceType: 'Observation' }), FHIR_JSON, '/fhir/Observation'), 400, 'required');
+    const outcome = expectOutcome(
+      await post(JSON.stringify({ resourceType: 'Observation' }), FHIR_JSON, '/fhir/Observation'),
+      400,
+      'required',
+    );
     expect(outcome.issue?.map((i) => i.expression?.[0])).toEqual(expect.arrayContaining(['Observation.status', 'Observation.code']));
   });
 
@@ -68,7 +71,10 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
   test('ids outside [A-Za-z0-9-.]{1,64} are refused', async () => {
     expectOutcome(await post(JSON.stringify({ ...makePatient(), id: 'has space' })), 400, 'invalid');
     expectOutcome(
-      await server.request.put(`/fhir/Patient/${'x'.repeat(65)}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(makePatient())),
+      await server.request
+        .put(`/fhir/Patient/${'x'.repeat(65)}`)
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify(makePatient())),
       400,
       'invalid',
     );

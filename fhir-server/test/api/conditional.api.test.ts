@@ -17,7 +17,9 @@ const conditionalCreate = (patient: Patient, criteria: string) =>
   server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).set('If-None-Exist', criteria).send(JSON.stringify(patient));
 
 async function countByIdentifier(value: string): Promise<number> {
-  const bundle = JSON.parse((await server.request.get(`/fhir/Patient?identifier=urn:mrn|${value}&_total=accurate`).expect(200)).text) as Bundle;
+  const bundle = JSON.parse(
+    (await server.request.get(`/fhir/Patient?identifier=urn:mrn|${value}&_total=accurate`).expect(200)).text,
+  ) as Bundle;
   return bundle.total as number;
 }
 
@@ -28,8 +30,16 @@ describe('conditional create (http.html#ccreate)', () => {
     const again = await conditionalCreate(withIdentifier('cc-1'), 'identifier=urn:mrn|cc-1');
     expect(again.status).toBe(200);
     expect(JSON.parse(again.text).id).toBe(JSON.parse(first.text).id);
-    await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(JSON.stringify(withIdentifier('cc-dup'))).expect(201);
-    await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(JSON.stringify(withIdentifier('cc-dup'))).expect(201);
+    await server.request
+      .post('/fhir/Patient')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(withIdentifier('cc-dup')))
+      .expect(201);
+    await server.request
+      .post('/fhir/Patient')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(withIdentifier('cc-dup')))
+      .expect(201);
     expectOutcome(await conditionalCreate(withIdentifier('cc-dup'), 'identifier=urn:mrn|cc-dup'), 412, 'multiple-matches');
   });
 
@@ -65,7 +75,10 @@ describe('conditional update and delete (http.html#cond-update, #cdelete)', () =
     expect((await server.request.delete('/fhir/Patient?identifier=urn:mrn|cd-1')).status).toBe(204);
     expectOutcome(await server.request.get(`/fhir/Patient/${created.id}`), 410, 'deleted');
     await conditionalCreate(withIdentifier('cd-2'), 'identifier=urn:mrn|cd-2');
-    await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(JSON.stringify(withIdentifier('cd-2')));
+    await server.request
+      .post('/fhir/Patient')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(withIdentifier('cd-2')));
     expectOutcome(await server.request.delete('/fhir/Patient?identifier=urn:mrn|cd-2'), 412, 'multiple-matches');
   });
 
@@ -81,16 +94,28 @@ describe('conditional update and delete (http.html#cond-update, #cdelete)', () =
           request: { method: 'POST', url: 'Patient', ifNoneExist: 'identifier=urn:mrn|tx-1' },
         },
         {
-          resource: { resourceType: 'Observation', status: 'final', code: { text: 'a' }, subject: { reference: 'urn:uuid:7f0c4c4e-1111-4c6e-9c8a-000000000001' } },
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'a' },
+            subject: { reference: 'urn:uuid:7f0c4c4e-1111-4c6e-9c8a-000000000001' },
+          },
           request: { method: 'POST', url: 'Observation' },
         },
         {
-          resource: { resourceType: 'Observation', status: 'final', code: { text: 'b' }, subject: { reference: 'Patient?identifier=urn:mrn|tx-1' } },
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'b' },
+            subject: { reference: 'Patient?identifier=urn:mrn|tx-1' },
+          },
           request: { method: 'POST', url: 'Observation' },
         },
       ],
     };
-    const response = JSON.parse((await server.request.post('/fhir').set('Content-Type', FHIR_JSON).send(JSON.stringify(bundle))).text) as Bundle;
+    const response = JSON.parse(
+      (await server.request.post('/fhir').set('Content-Type', FHIR_JSON).send(JSON.stringify(bundle))).text,
+    ) as Bundle;
     expect(response.entry?.map((e) => e.response?.status)).toEqual(['200 OK', '201 Created', '201 Created']);
     expect(response.entry?.slice(1).map((e) => (e.resource as { subject: { reference: string } }).subject.reference)).toEqual([
       `Patient/${existing.id}`,

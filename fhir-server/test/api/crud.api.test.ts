@@ -90,7 +90,10 @@ describe('read and vread (http.html#read, #vread)', () => {
   });
 
   test('_summary, _elements and _pretty shape the read', async () => {
-    const created = await create({ ...makePatient(), text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' } });
+    const created = await create({
+      ...makePatient(),
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' },
+    });
     const elements = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}?_elements=gender`).expect(200)).text);
     expect(Object.keys(elements).sort()).toEqual(['gender', 'id', 'meta', 'resourceType']);
     expect(elements.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
@@ -217,7 +220,10 @@ describe('delete (http.html#delete)', () => {
 describe('history (http.html#history)', () => {
   test('instance history lists every version newest first, deletion included', async () => {
     const created = await create();
-    await server.request.put(`/fhir/Patient/${created.id}`).set('Content-Type', FHIR_JSON).send(JSON.stringify({ ...created, gender: 'female' }));
+    await server.request
+      .put(`/fhir/Patient/${created.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...created, gender: 'female' }));
     await server.request.delete(`/fhir/Patient/${created.id}`);
     const bundle = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}/_history`).expect(200)).text) as Bundle;
     expect(bundle.type).toBe('history');
@@ -256,8 +262,13 @@ describe('history (http.html#history)', () => {
     const created = await create();
     const since = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 5));
-    await server.request.put(`/fhir/Patient/${created.id}`).set('Content-Type', FHIR_JSON).send(JSON.stringify({ ...created, gender: 'female' }));
-    const bundle = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}/_history?_since=${since}`).expect(200)).text) as Bundle;
+    await server.request
+      .put(`/fhir/Patient/${created.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...created, gender: 'female' }));
+    const bundle = JSON.parse(
+      (await server.request.get(`/fhir/Patient/${created.id}/_history?_since=${since}`).expect(200)).text,
+    ) as Bundle;
     expect(bundle.entry?.map((e) => e.response?.etag)).toEqual(['W/"2"']);
     expectOutcome(await server.request.get('/fhir/_history?_since=yesterday'), 400, 'invalid');
     expectOutcome(await server.request.get('/fhir/Patient/nope/_history'), 404, 'not-found');
@@ -275,7 +286,7 @@ describe('capabilities (http.html#capabilities)', () => {
     );
     expect(patient.operation.map((o: { name: string }) => o.name)).toContain('validate');
     expect(statement.rest[0].resource).toHaveLength(146);
-    expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).not.toContain("SubscriptionStatus");
+    expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).not.toContain('SubscriptionStatus');
   });
 
   test('methods the API does not have are 405', async () => {

@@ -48,7 +48,9 @@ afterAll(() => server.close());
 
 describe('_include and _revinclude (search.html#include)', () => {
   test('_include adds the referenced resources once, marked include', async () => {
-    const bundle = await search(`Appointment?_id=${appointment.id}&_include=Appointment:practitioner&_include=Appointment:actor:Practitioner`);
+    const bundle = await search(
+      `Appointment?_id=${appointment.id}&_include=Appointment:practitioner&_include=Appointment:actor:Practitioner`,
+    );
     expect(entriesOf(bundle)).toEqual([
       ['match', `Appointment/${appointment.id}`],
       ['include', `Practitioner/${practitioner.id}`],

@@ -50,7 +50,12 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
       entry: [
         {
           fullUrl: 'urn:uuid:00000000-0000-0000-0000-000000000002',
-          resource: { resourceType: 'Observation', status: 'final', code: { text: 'pulse' }, subject: { reference: 'urn:uuid:00000000-0000-0000-0000-000000000001' } },
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'pulse' },
+            subject: { reference: 'urn:uuid:00000000-0000-0000-0000-000000000001' },
+          },
           request: { method: 'POST', url: 'Observation' },
         },
         {
@@ -108,7 +113,12 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
       type: 'transaction',
       entry: [
         {
-          resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:0c5e1b6e-9a59-4f1e-9d4e-000000000000' } },
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'x' },
+            subject: { reference: 'urn:uuid:0c5e1b6e-9a59-4f1e-9d4e-000000000000' },
+          },
           request: { method: 'POST', url: 'Observation' },
         },
       ],
@@ -138,7 +148,11 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
       type: 'transaction',
       entry: [
         {
-          resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(patch)).toString('base64') },
+          resource: {
+            resourceType: 'Binary',
+            contentType: 'application/json-patch+json',
+            data: Buffer.from(JSON.stringify(patch)).toString('base64'),
+          },
           request: { method: 'PATCH', url: `Patient/${created.id}` },
         },
       ],
@@ -153,7 +167,11 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
     expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: {} }), 400, 'invalid');
     expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: makePatient() }] }), 400, 'invalid');
     expectOutcome(
-      await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'http://evil.example/Patient' }, resource: makePatient() }] }),
+      await postBundle({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ request: { method: 'POST', url: 'http://evil.example/Patient' }, resource: makePatient() }],
+      }),
       400,
       'invalid',
     );

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
 
-/** The public Synthea sample transaction Bundles in ../shared/fhir-samples. */
-export const SAMPLES_DIR = path.resolve(__dirname, '../../../../shared/fhir-samples');
+/** Public Synthea sample transaction Bundles (copied from the shared fhir-samples; see its README). */
+export const SAMPLES_DIR = path.resolve(__dirname, '../fixtures/synthea');
 
 export function sampleBundleFiles(): string[] {
   return fs

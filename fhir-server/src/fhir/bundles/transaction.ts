@@ -35,7 +35,9 @@ export async function processTransaction(
     const created = await assignIds(txCtx, entries, requests);
     const resolve = await referenceResolver(txCtx, entries, created.references);
     const results: FhirResponse[] = new Array(entries.length);
-    const order = entries.map((_, i) => i).sort((a, b) => PROCESSING_ORDER[requests[a].method] - PROCESSING_ORDER[requests[b].method] || a - b);
+    const order = entries
+      .map((_, i) => i)
+      .sort((a, b) => PROCESSING_ORDER[requests[a].method] - PROCESSING_ORDER[requests[b].method] || a - b);
     for (const index of order) {
       const request = { ...requests[index], body: rewriteReferences(requests[index].body, resolve) };
       results[index] = await atEntry(index, () => {
@@ -164,7 +166,9 @@ function atEntryError(index: number, error: OutcomeError): OutcomeError {
   const issue = (error.outcome.issue ?? []).map((i) => ({
     ...i,
     diagnostics: `Bundle.entry[${index}]: ${i.diagnostics ?? i.details?.text ?? ''}`,
-    expression: i.expression?.map((e) => `Bundle.entry[${index}].resource.${e.replace(/^[A-Z][A-Za-z]+\.?/, '')}`.replace(/\.$/, '')) ?? [`Bundle.entry[${index}]`],
+    expression: i.expression?.map((e) => `Bundle.entry[${index}].resource.${e.replace(/^[A-Z][A-Za-z]+\.?/, '')}`.replace(/\.$/, '')) ?? [
+      `Bundle.entry[${index}]`,
+    ],
   }));
   return new OutcomeError({ ...error.outcome, issue }, error.status);
 }

@@ -8,11 +8,7 @@ import { parseSearchRequest } from '../search/parse';
  * at most two (enough to tell 0 / 1 / many). Criteria are parsed strictly: an unknown
  * parameter would silently widen the match, so it is a 400 here.
  */
-export async function findConditionalMatches(
-  ctx: FhirContext,
-  resourceType: string,
-  criteria: string,
-): Promise<StoredVersion[]> {
+export async function findConditionalMatches(ctx: FhirContext, resourceType: string, criteria: string): Promise<StoredVersion[]> {
   const params = new URLSearchParams(criteria.replace(/^\?/, ''));
   if ([...params.keys()].length === 0) {
     throw badRequest('Conditional criteria must not be empty');

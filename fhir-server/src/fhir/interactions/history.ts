@@ -71,9 +71,7 @@ function parseInstant(query: URLSearchParams, name: string): string | undefined 
   if (raw === null) {
     return undefined;
   }
-  const value = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/.test(raw)
-    ? new Date(raw)
-    : undefined;
+  const value = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/.test(raw) ? new Date(raw) : undefined;
   if (!value || Number.isNaN(value.getTime())) {
     throw badRequest(`${name} must be a FHIR instant such as 2026-01-01T00:00:00Z, got "${raw}"`);
   }

@@ -48,7 +48,11 @@ export function parseIncludes(params: URLSearchParams): IncludeSpec[] {
  * matches themselves. Reverse includes find referencing resources through search, so they
  * obey the same storage access filters as any search.
  */
-export async function resolveIncludes(ctx: FhirContext, matches: readonly StoredVersion[], specs: readonly IncludeSpec[]): Promise<StoredVersion[]> {
+export async function resolveIncludes(
+  ctx: FhirContext,
+  matches: readonly StoredVersion[],
+  specs: readonly IncludeSpec[],
+): Promise<StoredVersion[]> {
   const seen = new Set(matches.map(keyOf));
   const included: StoredVersion[] = [];
   let frontier: readonly StoredVersion[] = matches;

@@ -5,11 +5,7 @@ import { resourceValidate } from './resource-validate';
 export const OPERATIONS: readonly FhirOperation[] = [resourceValidate];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
-export function findOperation(
-  code: string,
-  level: 'system' | 'type' | 'instance',
-  resourceType?: string,
-): FhirOperation | undefined {
+export function findOperation(code: string, level: 'system' | 'type' | 'instance', resourceType?: string): FhirOperation | undefined {
   return OPERATIONS.find(
     (op) =>
       op.definition.code === code &&

@@ -1,11 +1,11 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { elementIndex, loadFhirDefinitions } from '../../definitions';
 import { requiredBindingIssues } from './required-bindings';
+import { readSampleBundle, sampleBundleFiles } from '../../../test/setup/samples';
 
 beforeAll(() => loadFhirDefinitions());
 
-const issuesOf = (resource: unknown) =>
-  requiredBindingIssues(resource as Resource, elementIndex).map((i) => [i.expression?.[0], i.code]);
+const issuesOf = (resource: unknown) => requiredBindingIssues(resource as Resource, elementIndex).map((i) => [i.expression?.[0], i.code]);
 
 describe('required bindings (terminologies.html#required)', () => {
   test('a top-level code outside its value set is reported with its path', () => {
@@ -46,13 +46,10 @@ describe('required bindings (terminologies.html#required)', () => {
   });
 
   test('every Synthea sample resource passes', () => {
-    const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
-    const path = jest.requireActual<typeof import('node:path')>('node:path');
-    const dir = path.resolve(__dirname, '../../../../../shared/fhir-samples');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      const bundle = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-      for (const entry of bundle.entry) {
-        expect([entry.resource.resourceType, issuesOf(entry.resource)]).toEqual([entry.resource.resourceType, []]);
+    for (const file of sampleBundleFiles()) {
+      for (const entry of readSampleBundle(file).entry ?? []) {
+        const resource = entry.resource as Resource;
+        expect([resource.resourceType, issuesOf(resource)]).toEqual([resource.resourceType, []]);
       }
     }
   });

@@ -17,7 +17,11 @@ export function outcomeErrors(logger: ErrorLogger) {
     } catch (error) {
       const outcomeError = toOutcomeError(error);
       if (outcomeError.status >= 500) {
-        logger.error('Unhandled error', { requestId: ctx.state.requestId, path: ctx.path, error: String((error as Error)?.stack ?? error) });
+        logger.error('Unhandled error', {
+          requestId: ctx.state.requestId,
+          path: ctx.path,
+          error: String((error as Error)?.stack ?? error),
+        });
       }
       ctx.status = outcomeError.status;
       ctx.type = 'application/fhir+json; charset=utf-8';

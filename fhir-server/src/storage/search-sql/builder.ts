@@ -21,16 +21,19 @@ export async function runSearch(db: SqlExecutor, query: SearchQuery): Promise<Pa
     bindings.push(String(type), String(id));
   }
   const whereSql = where.join(' AND ');
-  const result = await db.raw(
-    `SELECT ${VERSION_COLUMNS} FROM resource WHERE ${whereSql} ORDER BY resource_type, id LIMIT ?`,
-    [...bindings, query.count + 1],
-  );
+  const result = await db.raw(`SELECT ${VERSION_COLUMNS} FROM resource WHERE ${whereSql} ORDER BY resource_type, id LIMIT ?`, [
+    ...bindings,
+    query.count + 1,
+  ]);
   const rows = result.rows as VersionRow[];
   const pageRows = rows.slice(0, query.count);
   const last = pageRows[pageRows.length - 1];
   let total: number | undefined;
   if (query.total === 'accurate') {
-    const counted = await db.raw(`SELECT count(*)::int AS n FROM resource WHERE ${where.slice(0, where.length - (query.cursor ? 1 : 0)).join(' AND ')}`, countBindings);
+    const counted = await db.raw(
+      `SELECT count(*)::int AS n FROM resource WHERE ${where.slice(0, where.length - (query.cursor ? 1 : 0)).join(' AND ')}`,
+      countBindings,
+    );
     total = counted.rows[0].n;
   }
   return {
