@@ -1,0 +1,97 @@
+import { Pool } from 'undici';
+import { LatencyRecorder } from './latency-stats';
+
+export interface HttpCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path and query below the server origin, e.g. `/fhir/Patient/123`. */
+  readonly path: string;
+  readonly body?: string;
+  /** Status that counts as success; anything else is an error. */
+  readonly expect: number;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+/** What a task sees: one keep-alive HTTP client whose calls are timed and checked. */
+export interface Session {
+  call(call: HttpCall): Promise<HttpReply>;
+}
+
+export interface LoadOptions {
+  readonly concurrency: number;
+  /** Stop after this many tasks (in total over all virtual users)... */
+  readonly tasks?: number;
+  /** ...or after this long (a task already running finishes). */
+  readonly durationMs?: number;
+  /** One unit of work: usually one request, several for a paging walk. `index` counts tasks from 0. */
+  readonly task: (session: Session, index: number) => Promise<void>;
+}
+
+export interface LoadResult {
+  readonly recorder: LatencyRecorder;
+  readonly elapsedMs: number;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
+const ACCEPT_HEADERS = { accept: 'application/fhir+json' };
+
+/**
+ * Closed-loop load: `concurrency` virtual users, each on its own keep-alive connection, run
+ * tasks back to back. Latency is measured per request from send until the body is read.
+ */
+export class LoadGenerator {
+  private readonly pool: Pool;
+
+  constructor(origin: string, maxConnections: number) {
+    this.pool = new Pool(origin, { connections: maxConnections, pipelining: 1, keepAliveTimeout: 60_000 });
+  }
+
+  async run(options: LoadOptions): Promise<LoadResult> {
+    const recorder = new LatencyRecorder();
+    const session = this.session(recorder);
+    const started = performance.now();
+    const deadline = options.durationMs === undefined ? Infinity : started + options.durationMs;
+    const limit = options.tasks ?? Infinity;
+    let issued = 0;
+    const user = async (): Promise<void> => {
+      while (issued < limit && performance.now() < deadline) {
+        const index = issued++;
+        try {
+          await options.task(session, index);
+        } catch (error) {
+          recorder.addError(String((error as Error)?.message ?? error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, user));
+    return { recorder, elapsedMs: performance.now() - started };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private session(recorder: LatencyRecorder): Session {
+    return {
+      call: async (call) => {
+        const started = performance.now();
+        const response = await this.pool.request({
+          method: call.method,
+          path: call.path,
+          headers: call.body === undefined ? ACCEPT_HEADERS : JSON_HEADERS,
+          body: call.body,
+        });
+        const text = await response.body.text();
+        recorder.add(performance.now() - started);
+        if (response.statusCode !== call.expect) {
+          recorder.addError(`${call.method} ${call.path.slice(0, 120)} -> ${response.statusCode} ${text.slice(0, 300)}`);
+        }
+        return { status: response.statusCode, headers: response.headers, text };
+      },
+    };
+  }
+}

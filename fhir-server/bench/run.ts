@@ -1,0 +1,61 @@
+import { formatErrors, formatTable, verdict, writeJson } from './report';
+import { installInterruptHandler } from './interrupt-cleanup';
+import { runCoreSuite } from './core-suite';
+import { parseOptions, USAGE } from './options';
+import { runSearchSuite } from './search-suite';
+import { buildServer } from './server-process';
+import type { SuiteResults } from './suite-runner';
+import type { Timing } from './workload';
+
+/**
+ * `npm run bench`: builds the server, starts it as a separate process on a throwaway PostgreSQL
+ * database (DATABASE_URL, default 127.0.0.1:5432), drives it over keep-alive HTTP, and prints
+ * throughput and latency per workload next to raw PostgreSQL primary-key SELECT throughput.
+ */
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  installInterruptHandler();
+  const log = (line: string): void => console.log(line);
+  const measuredMs = (options.durationSeconds ?? (options.quick ? 3 : 20)) * 1000;
+  const timing: Timing = {
+    durationMs: measuredMs,
+    warmupMs: options.quick ? 1000 : 3000,
+    countScale: options.quick ? 0.1 : 1,
+  };
+  const baselineMs = options.quick ? 1500 : 5000;
+  log('Building the server (npm run build)...');
+  buildServer();
+  const startedAt = new Date().toISOString();
+  const results: SuiteResults = { reports: [], baselines: [], plans: [] };
+  await runCoreSuite(options, timing, baselineMs, log, results);
+  await runSearchSuite(options, timing, baselineMs, log, results);
+  log('');
+  log(formatTable(results.reports, results.baselines));
+  const errors = formatErrors(results.reports);
+  if (errors) {
+    log('');
+    log(errors);
+  }
+  const file = writeJson({
+    startedAt,
+    options,
+    timing,
+    ...results,
+    verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
+  });
+  log('');
+  log(`Results written to ${file}`);
+  return results.reports.some((r) => r.summary.errors > 0) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  },
+);
