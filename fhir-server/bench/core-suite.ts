@@ -1,6 +1,7 @@
 import { createDatabase, dropDatabase, throwawayName } from './bench-database';
 import { CORE_PATIENTS, CORE_WORKLOADS, coreFamilies, corePatient, seedPatientId, type CoreContext } from './core-workloads';
 import { cleanupOnInterrupt } from './interrupt-cleanup';
+import { CpuMeter } from './cpu-meter';
 import { LoadGenerator } from './load-generator';
 import type { BenchOptions } from './options';
 import { startServer } from './server-process';
@@ -27,6 +28,7 @@ export async function runCoreSuite(
     const server = await startServer({ databaseUrl, env: options.serverEnv, cpuProfileDir: options.cpuProfileDir });
     const stopServer = cleanupOnInterrupt(() => server.stop());
     const load = new LoadGenerator(server.origin, 16);
+    load.cpuMeter = CpuMeter.create(server.pid, databaseUrl);
     try {
       log(`core: server at ${server.origin}, database ${name}`);
       const families = coreFamilies();

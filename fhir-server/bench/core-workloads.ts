@@ -51,6 +51,7 @@ export const createPatients: Workload<CoreContext> = {
     const path = `${ctx.basePath}/Patient`;
     const warmupBody = JSON.stringify(corePatient(0, ['Warmup']));
     await ctx.load.run({
+      warmup: true,
       concurrency: this.concurrency,
       tasks: Math.max(50, total / 20),
       task: async (session) => void (await session.call({ method: 'POST', path, body: warmupBody, expect: 201 })),
@@ -139,6 +140,7 @@ export const transactions: Workload<CoreContext> = {
     const warmFamilies = ['Warmup'];
     const warmups = Array.from({ length: 4 }, (_, b) => transactionBundle(1_000 + b, warmFamilies));
     await ctx.load.run({
+      warmup: true,
       concurrency: this.concurrency,
       tasks: warmups.length,
       task: async (session, b) => void (await session.call({ method: 'POST', path: ctx.basePath, body: warmups[b], expect: 200 })),

@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import type { CpuMeter, CpuUse } from './cpu-meter';
 import { LatencyRecorder } from './latency-stats';
 
 export interface HttpCall {
@@ -29,11 +30,15 @@ export interface LoadOptions {
   readonly durationMs?: number;
   /** One unit of work: usually one request, several for a paging walk. `index` counts tasks from 0. */
   readonly task: (session: Session, index: number) => Promise<void>;
+  /** A warm-up run: its figures are thrown away, so it is not CPU-metered. */
+  readonly warmup?: boolean;
 }
 
 export interface LoadResult {
   readonly recorder: LatencyRecorder;
   readonly elapsedMs: number;
+  /** CPU time by process during the run, when a meter is attached. */
+  readonly cpu?: CpuUse;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
@@ -46,6 +51,9 @@ const ACCEPT_HEADERS = { accept: 'application/fhir+json' };
 export class LoadGenerator {
   private readonly pool: Pool;
 
+  /** Attached once the server runs: meters every measured (non-warm-up) run. */
+  cpuMeter?: CpuMeter;
+
   constructor(origin: string, maxConnections: number) {
     this.pool = new Pool(origin, { connections: maxConnections, pipelining: 1, keepAliveTimeout: 60_000 });
   }
@@ -53,6 +61,7 @@ export class LoadGenerator {
   async run(options: LoadOptions): Promise<LoadResult> {
     const recorder = new LatencyRecorder();
     const session = this.session(recorder);
+    const stopMeter = options.warmup ? undefined : await this.cpuMeter?.start();
     const started = performance.now();
     const deadline = options.durationMs === undefined ? Infinity : started + options.durationMs;
     const limit = options.tasks ?? Infinity;
@@ -68,7 +77,8 @@ export class LoadGenerator {
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, user));
-    return { recorder, elapsedMs: performance.now() - started };
+    const elapsedMs = performance.now() - started;
+    return { recorder, elapsedMs, cpu: await stopMeter?.() };
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CpuUse } from './cpu-meter';
 import type { LatencySummary } from './latency-stats';
 import type { Goal } from './workload';
 
@@ -10,17 +11,41 @@ export interface WorkloadReport {
   readonly title: string;
   readonly concurrency: number;
   readonly unit: 'req' | 'resources';
+  readonly itemsPerRequest: number;
   readonly summary: LatencySummary;
   /** Raw PostgreSQL primary-key SELECTs per second at the same concurrency, same run. */
   readonly pgPrimaryKeySelectPerSecond?: number;
   readonly goal?: Goal;
   readonly errorSamples: readonly string[];
+  readonly cpu?: CpuUse;
 }
 
 export interface BaselineReport {
   readonly suite: string;
   readonly concurrency: number;
   readonly summary: LatencySummary;
+}
+
+/** CPU time per request (per resource for transactions) of the server, PostgreSQL and the load generator. */
+export function cpuPerItem(r: WorkloadReport): { server: number; postgres: number; bench: number; otherCores: number } | undefined {
+  const items = r.summary.requests * r.itemsPerRequest;
+  if (!r.cpu || items === 0) {
+    return undefined;
+  }
+  const us = (ms: number): number => (ms * 1000) / items;
+  return {
+    server: us(r.cpu.serverMs),
+    postgres: us(r.cpu.postgresMs),
+    bench: us(r.cpu.benchMs),
+    otherCores: r.cpu.otherMs / r.cpu.elapsedMs,
+  };
+}
+
+export function formatCpu(r: WorkloadReport): string {
+  const cpu = cpuPerItem(r);
+  return cpu
+    ? `CPU per ${r.unit === 'resources' ? 'resource' : 'request'}: server ${fmt(cpu.server)} us, PostgreSQL ${fmt(cpu.postgres)} us, load generator ${fmt(cpu.bench)} us; other processes ${cpu.otherCores.toFixed(2)} cores`
+    : 'CPU not metered';
 }
 
 /** Whether a workload met its goal (errors always fail it). */
@@ -81,6 +106,7 @@ export function formatTable(reports: readonly WorkloadReport[], baselines: reado
       reference,
       target,
       verdict(r),
+      ...cpuColumns(r),
     ];
   });
   for (const b of baselines) {
@@ -107,6 +133,11 @@ export function formatTable(reports: readonly WorkloadReport[], baselines: reado
   const line = (row: string[]): string =>
     row.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function cpuColumns(r: WorkloadReport): [string, string] {
+  const cpu = cpuPerItem(r);
+  return cpu ? [`${fmt(cpu.server)}/${fmt(cpu.postgres)}/${fmt(cpu.bench)}`, `${cpu.otherCores.toFixed(2)} cores`] : ['', ''];
 }
 
 export function formatErrors(reports: readonly WorkloadReport[]): string {

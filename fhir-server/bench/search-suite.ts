@@ -1,4 +1,5 @@
 import { cleanupOnInterrupt } from './interrupt-cleanup';
+import { CpuMeter } from './cpu-meter';
 import { LoadGenerator } from './load-generator';
 import type { BenchOptions } from './options';
 import { prepareSearchDatabase } from './search-database';
@@ -25,6 +26,7 @@ export async function runSearchSuite(
     const server = await startServer({ databaseUrl: database.url, env: options.serverEnv, cpuProfileDir: options.cpuProfileDir });
     const stopServer = cleanupOnInterrupt(() => server.stop());
     const load = new LoadGenerator(server.origin, 16);
+    load.cpuMeter = CpuMeter.create(server.pid, database.url);
     try {
       log(`search: server at ${server.origin}`);
       const data = database.dataset;

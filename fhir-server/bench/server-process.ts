@@ -17,6 +17,7 @@ export interface ServerProcess {
   readonly origin: string;
   /** The FHIR base path on that origin, e.g. `/fhir`. */
   readonly basePath: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -61,6 +62,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
   return {
     origin,
     basePath,
+    pid: child.pid ?? 0,
     async stop() {
       child.kill('SIGTERM');
       const code = await Promise.race([exited, delay(15_000).then(() => 'timeout' as const)]);

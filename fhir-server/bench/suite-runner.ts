@@ -3,7 +3,7 @@ import { isSelected } from './options';
 import { explainWorkload, formatPlans, type WorkloadPlans } from './explain';
 import type { LatencySummary } from './latency-stats';
 import { measurePgPrimaryKeySelect } from './pg-baseline';
-import type { BaselineReport, WorkloadReport } from './report';
+import { formatCpu, type BaselineReport, type WorkloadReport } from './report';
 import type { Timing, Workload } from './workload';
 
 export interface SuiteResults {
@@ -59,13 +59,15 @@ export async function runWorkloads<Context>(
       title: workload.title,
       concurrency: workload.concurrency,
       unit: workload.unit,
+      itemsPerRequest: workload.itemsPerRequest ?? 1,
       summary,
       pgPrimaryKeySelectPerSecond: baseline.throughput,
       goal: workload.goal,
       errorSamples: measured.recorder.errorSamples,
+      cpu: measured.cpu,
     });
     setup.log(
-      `  ${Math.round(summary.throughput)}/s${workload.unit === 'resources' ? ' resources' : ''}, p50 ${summary.p50.toFixed(1)} ms, p95 ${summary.p95.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${summary.errors} errors`,
+      `  ${Math.round(summary.throughput)}/s${workload.unit === 'resources' ? ' resources' : ''}, p50 ${summary.p50.toFixed(1)} ms, p95 ${summary.p95.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${summary.errors} errors; ${formatCpu(results.reports[results.reports.length - 1])}`,
     );
     if (setup.options.explain && workload.explainCalls) {
       const plans = await explainWorkload(setup.databaseUrl, setup.basePath, workload.name, workload.explainCalls(setup.context));

@@ -43,7 +43,7 @@ export async function warmThenMeasure(
   timing: Timing,
   task: (session: Session, index: number) => Promise<void>,
 ): Promise<LoadResult> {
-  await load.run({ concurrency, durationMs: timing.warmupMs, task });
+  await load.run({ concurrency, durationMs: timing.warmupMs, task, warmup: true });
   return load.run({ concurrency, durationMs: timing.durationMs, task });
 }
 
