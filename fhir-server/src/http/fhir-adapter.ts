@@ -5,6 +5,7 @@ import { dispatch } from '../fhir/router';
 import { readRequestBody, type BodyLimits } from './request-body';
 
 export const FHIR_JSON = 'application/fhir+json';
+const FHIR_JSON_UTF8 = `${FHIR_JSON}; charset=utf-8`;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface FhirEndpointOptions {
@@ -56,14 +57,17 @@ function decodePath(path: string): string {
   }
 }
 
+/** Accept values that need no content negotiation: what FHIR clients send. */
+const JSON_ACCEPTS = new Set(['*/*', FHIR_JSON, 'application/json', `${FHIR_JSON}; charset=utf-8`, 'application/json; charset=utf-8']);
+
 /** JSON only (http://hl7.org/fhir/R4/http.html#mime-type): XML and other formats get 406. */
 function requireJsonFormat(ctx: Context, formatParam: string | null): void {
   const format = formatParam?.toLowerCase();
   if (format && !['json', 'application/json', 'application/fhir+json'].includes(format)) {
     throw notAcceptable(`_format ${format} is not supported; this server speaks JSON only`);
   }
-  const accept = ctx.get('Accept');
-  if (accept && accept !== '*/*' && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
+  const accept = ctx.headers.accept;
+  if (accept && !JSON_ACCEPTS.has(accept) && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
     throw notAcceptable(`Accept ${accept} cannot be satisfied; this server returns application/fhir+json`);
   }
 }
@@ -119,7 +123,9 @@ function writeResponse(ctx: Context, response: FhirResponse, preferReturn: FhirR
     text = JSON.stringify(response.resource, null, pretty ? 2 : undefined);
   }
   if (text !== undefined) {
-    ctx.type = `${FHIR_JSON}; charset=utf-8`;
-    ctx.body = text;
+    // Set directly (ctx.type would look the type up in the mime database on every response), and
+    // as a Buffer so the text is encoded once rather than measured and then encoded.
+    ctx.set('Content-Type', FHIR_JSON_UTF8);
+    ctx.body = Buffer.from(text, 'utf8');
   }
 }

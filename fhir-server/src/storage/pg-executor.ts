@@ -1,7 +1,11 @@
 import { Pool, type PoolClient } from 'pg';
-import { toPositionalSql, type SqlExecutor } from './sql-executor';
+import type { QueryConfig } from 'pg';
+import { toPositionalSql, type RawOptions, type SqlExecutor } from './sql-executor';
 
 const sqlCache = new Map<string, string>();
+/** Names of prepared statements by SQL text; bounded so a connection never holds many. */
+const statementNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 100;
 
 function positional(sql: string): string {
   let converted = sqlCache.get(sql);
@@ -12,6 +16,20 @@ function positional(sql: string): string {
     }
   }
   return converted;
+}
+
+/** The query for pg: a named (prepared once per connection) statement when asked and within bounds. */
+function queryConfig(sql: string, bindings: readonly unknown[], options: RawOptions | undefined): QueryConfig {
+  const text = positional(sql);
+  let name: string | undefined;
+  if (options?.prepare) {
+    name = statementNames.get(text);
+    if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
+      name = `medbuddy_${statementNames.size + 1}`;
+      statementNames.set(text, name);
+    }
+  }
+  return { text, values: bindings as unknown[], name };
 }
 
 /** SqlExecutor on a pg connection pool (PostgreSQL). */
@@ -25,8 +43,8 @@ export class PgPoolExecutor implements SqlExecutor {
     this.pool.on('error', () => undefined);
   }
 
-  async raw<Row>(sql: string, bindings: readonly unknown[] = []): Promise<{ rows: Row[] }> {
-    const result = await this.pool.query(positional(sql), bindings as unknown[]);
+  async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
+    const result = await this.pool.query(queryConfig(sql, bindings, options));
     return { rows: result.rows as Row[] };
   }
 
@@ -55,8 +73,8 @@ class PgClientExecutor implements SqlExecutor {
 
   constructor(private readonly client: PoolClient) {}
 
-  async raw<Row>(sql: string, bindings: readonly unknown[] = []): Promise<{ rows: Row[] }> {
-    const result = await this.client.query(positional(sql), bindings as unknown[]);
+  async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
+    const result = await this.client.query(queryConfig(sql, bindings, options));
     return { rows: result.rows as Row[] };
   }
 

@@ -5,29 +5,27 @@ import { patientCompartments } from './patient-compartments';
 import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
-import type { SqlExecutor } from './sql-executor';
+import type { RawOptions, SqlExecutor } from './sql-executor';
 import { ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
+/** Fixed-shape hot statements: prepared once per connection on PostgreSQL. */
+const PREPARED: RawOptions = { prepare: true };
+const READ_CURRENT = `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`;
+const READ_VERSION = `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?`;
 
 /** FhirRepository on PostgreSQL or PGlite through knex. */
 export class PgRepository implements FhirRepository {
   constructor(private readonly db: SqlExecutor) {}
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    const rows = await this.rows<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`, [
-      resourceType,
-      id,
-    ]);
+    const rows = await this.rows<VersionRow>(READ_CURRENT, [resourceType, id], PREPARED);
     return rows[0] && toStoredVersion(rows[0]);
   }
 
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
-    const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?`,
-      [resourceType, id, versionId],
-    );
+    const rows = await this.rows<VersionRow>(READ_VERSION, [resourceType, id, versionId], PREPARED);
     return rows[0] && toStoredVersion(rows[0]);
   }
 
@@ -97,7 +95,7 @@ export class PgRepository implements FhirRepository {
       }
     }
     try {
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConcurrentWriteError();
@@ -136,8 +134,8 @@ export class PgRepository implements FhirRepository {
     }
   }
 
-  private async rows<T>(sql: string, bindings: unknown[]): Promise<T[]> {
-    return (await this.db.raw<T>(sql, bindings)).rows;
+  private async rows<T>(sql: string, bindings: unknown[], options?: RawOptions): Promise<T[]> {
+    return (await this.db.raw<T>(sql, bindings, options)).rows;
   }
 }
 

@@ -7,10 +7,19 @@
 export interface SqlExecutor {
   // Rows default to `any` like knex's raw(), so callers state the row type they select.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  raw<Row = any>(sql: string, bindings?: readonly unknown[]): Promise<{ rows: Row[] }>;
+  raw<Row = any>(sql: string, bindings?: readonly unknown[], options?: RawOptions): Promise<{ rows: Row[] }>;
   /** Runs fn in one transaction on one connection; nested calls join it. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   readonly inTransaction: boolean;
+}
+
+export interface RawOptions {
+  /**
+   * A hint for hot statements of fixed shape (primary-key reads, the write statement): the
+   * executor may prepare them once per connection, which saves PostgreSQL parse and plan work on
+   * every later call. Leave it off for statements whose best plan depends on the values (search).
+   */
+  readonly prepare?: boolean;
 }
 
 /** `?` placeholders -> `$1..$n`, leaving quoted strings, identifiers and `??` alone. */

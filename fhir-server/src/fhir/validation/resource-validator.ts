@@ -2,6 +2,7 @@ import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { elementIndex, isResourceType } from '../../definitions';
 import { badRequest, invalidResource } from '../outcomes';
+import { passesFastStructureCheck } from './fast-structure-check';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
 
@@ -24,13 +25,16 @@ export function requireValidResource(body: unknown, expectedType?: string): Reso
   if (id !== undefined && (typeof id !== 'string' || !isValidId(id))) {
     throw badRequest(`Resource id ${JSON.stringify(id)} is not a valid FHIR id`, `${resourceType}.id`);
   }
-  try {
-    validateResource(body as Resource);
-  } catch (error) {
-    if (error instanceof OperationOutcomeError) {
-      throw invalidResource(withPreciseCodes(error.outcome as OperationOutcome));
+  // The fast check only ever says yes when the full validator would; otherwise the full one decides.
+  if (!passesFastStructureCheck(body as Resource)) {
+    try {
+      validateResource(body as Resource);
+    } catch (error) {
+      if (error instanceof OperationOutcomeError) {
+        throw invalidResource(withPreciseCodes(error.outcome as OperationOutcome));
+      }
+      throw error;
     }
-    throw error;
   }
   const bindingIssues = requiredBindingIssues(body as Resource, elementIndex);
   if (bindingIssues.length > 0) {
