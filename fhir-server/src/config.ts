@@ -13,6 +13,8 @@ export interface Config {
   readonly logRequests: boolean;
   /** Trust X-Forwarded-* headers (behind a load balancer). */
   readonly trustProxy: boolean;
+  /** HTTP worker processes sharing the port (node:cluster); 1 = serve from the main process. */
+  readonly workers: number;
 }
 
 export type DatabaseConfig =
@@ -27,15 +29,21 @@ export function loadConfig(env: Env = process.env): Config {
   const port = readInteger(env, 'PORT', 3000, 0, 65535);
   const fhirBasePath = normalizeBasePath(env.FHIR_BASE_PATH ?? '/fhir');
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const database = readDatabase(env);
+  const workers = readInteger(env, 'WEB_CONCURRENCY', 1, 1, 64);
+  if (workers > 1 && database.kind !== 'postgres') {
+    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
+  }
   return {
     port,
     fhirBasePath,
     fhirBaseUrl: publicUrl + fhirBasePath,
-    database: readDatabase(env),
+    database,
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxJsonDepth: readInteger(env, 'MAX_JSON_DEPTH', 64, 8, 1000),
     logRequests: env.LOG_REQUESTS !== 'false',
     trustProxy: env.TRUST_PROXY === 'true',
+    workers,
   };
 }
 

@@ -1,11 +1,20 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { jsonLogger } from './logger';
+import { superviseWorkers } from './worker-processes';
 
-/** Process entry: config -> app -> listen, with graceful shutdown on SIGTERM/SIGINT. */
+/**
+ * Process entry: config -> app -> listen, with graceful shutdown on SIGTERM/SIGINT. With
+ * WEB_CONCURRENCY > 1 this process only supervises that many workers, each running the same.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    superviseWorkers(config.workers, jsonLogger);
+    return;
+  }
   const { app, close } = await buildApp(config);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
