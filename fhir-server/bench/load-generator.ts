@@ -41,6 +41,15 @@ export interface LoadResult {
   readonly cpu?: CpuUse;
 }
 
+/** Raw `[name, value, name, value, ...]` header buffers -> lower-case name map. */
+function headerObject(raw: Buffer[] | string[] | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; raw && i + 1 < raw.length; i += 2) {
+    headers[raw[i].toString().toLowerCase()] = raw[i + 1].toString();
+  }
+  return headers;
+}
+
 const JSON_HEADERS = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
 const ACCEPT_HEADERS = { accept: 'application/fhir+json' };
 
@@ -89,19 +98,47 @@ export class LoadGenerator {
     return {
       call: async (call) => {
         const started = performance.now();
-        const response = await this.pool.request({
-          method: call.method,
-          path: call.path,
-          headers: call.body === undefined ? ACCEPT_HEADERS : JSON_HEADERS,
-          body: call.body,
-        });
-        const text = await response.body.text();
+        const reply = await this.send(call);
         recorder.add(performance.now() - started);
-        if (response.statusCode !== call.expect) {
-          recorder.addError(`${call.method} ${call.path.slice(0, 120)} -> ${response.statusCode} ${text.slice(0, 300)}`);
+        if (reply.status !== call.expect) {
+          recorder.addError(`${call.method} ${call.path.slice(0, 120)} -> ${reply.status} ${reply.text.slice(0, 300)}`);
         }
-        return { status: response.statusCode, headers: response.headers, text };
+        return reply;
       },
     };
+  }
+
+  /**
+   * One request through undici's dispatch API: the response body is collected as raw chunks,
+   * without the stream object `request()` builds for each response, so the load generator
+   * takes less of the CPU it shares with the server.
+   */
+  private send(call: HttpCall): Promise<HttpReply> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let headers: HttpReply['headers'] = {};
+      this.pool.dispatch(
+        { method: call.method, path: call.path, headers: call.body === undefined ? ACCEPT_HEADERS : JSON_HEADERS, body: call.body },
+        {
+          onConnect() {},
+          onHeaders(statusCode, rawHeaders) {
+            status = statusCode;
+            headers = headerObject(rawHeaders);
+            return true;
+          },
+          onData(chunk) {
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            resolve({ status, headers, text: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8') });
+          },
+          onError(error) {
+            reject(error);
+          },
+        },
+      );
+    });
   }
 }
