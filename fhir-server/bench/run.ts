@@ -1,6 +1,8 @@
 import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
 import { runCoreSuite } from './core-suite';
+import { CORE_WORKLOADS } from './core-workloads';
+import { SEARCH_WORKLOADS } from './search-workloads';
 import { parseOptions, USAGE } from './options';
 import { runSearchSuite } from './search-suite';
 import { buildServer } from './server-process';
@@ -17,6 +19,11 @@ async function main(): Promise<number> {
   if (options === 'help') {
     console.log(USAGE);
     return 0;
+  }
+  const known = new Set(['core', 'search', ...CORE_WORKLOADS.map((w) => w.name), ...SEARCH_WORKLOADS.map((w) => w.name)]);
+  const unknown = options.only.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown workload or suite: ${unknown.join(', ')}\n\n${USAGE}`);
   }
   installInterruptHandler();
   const log = (line: string): void => console.log(line);
