@@ -18,11 +18,19 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   } catch (error) {
     throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
   }
-  const forbidden = findForbiddenKey(value);
+  const forbidden = mayHaveForbiddenKey(text) ? findForbiddenKey(value) : undefined;
   if (forbidden) {
     throw badRequest(`The key "${forbidden.key}" is not allowed in FHIR JSON`, forbidden.path);
   }
   return value;
+}
+
+/**
+ * Whether the text could hold a forbidden key: one appears literally in quotes, unless written
+ * with \u escapes, which JSON.parse decodes; so any \u sends the parsed value to the full walk.
+ */
+function mayHaveForbiddenKey(text: string): boolean {
+  return text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u');
 }
 
 /** The maximum bracket depth of a JSON text, counting only brackets outside strings. */
