@@ -11,6 +11,7 @@ import { searchType } from './interactions/search';
 import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
 import { badRequest, methodNotAllowed, notFound } from './outcomes';
+import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
 
 type Params = Record<'type' | 'id' | 'vid' | 'op', string>;
@@ -67,6 +68,7 @@ export async function dispatch(ctx: FhirContext, request: FhirRequest): Promise<
       pathMatched = true;
       continue;
     }
+    authorizeRoute(ctx, candidate.method, candidate.pattern, params.type);
     return candidate.handle(ctx, request, params);
   }
   if (pathMatched) {

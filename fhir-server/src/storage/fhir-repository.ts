@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { AccessContext } from '../auth/access-context';
 import type { SearchQuery } from './search-query';
 
 /** One stored version of a resource, as the database holds it. */
@@ -48,6 +49,12 @@ export interface Page {
  * it does not know FHIR REST semantics (those live in fhir/interactions).
  */
 export interface FhirRepository {
+  /**
+   * This repository seen through an AccessContext: every read, search and history is
+   * filtered, and every write checked, for that principal. The app binds one per request.
+   */
+  withAccess(access: AccessContext): FhirRepository;
+
   /** The current version (possibly a deletion), or undefined if the id never existed. */
   readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
 

@@ -1,3 +1,7 @@
+import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
+import { readFilter } from './access-filter';
+import { accessTags } from './access-tags';
+import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
 import { extractIndexRows } from './indexing/extract-index-rows';
@@ -6,27 +10,41 @@ import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-ro
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
 import type { SqlExecutor } from './sql-executor';
-import { ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
+import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
-/** FhirRepository on PostgreSQL or PGlite through knex. */
+/**
+ * FhirRepository on PostgreSQL or PGlite. Every instance is bound to an AccessContext: reads
+ * and searches carry its SQL filter, writes are checked against its grants (STYLE.md rule 4).
+ */
 export class PgRepository implements FhirRepository {
-  constructor(private readonly db: SqlExecutor) {}
+  private writeChecker?: WriteChecker;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    readonly access: AccessContext = FULL_ACCESS,
+  ) {}
+
+  withAccess(access: AccessContext): FhirRepository {
+    return new PgRepository(this.db, access);
+  }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    const rows = await this.rows<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`, [
-      resourceType,
-      id,
-    ]);
+    const filter = readFilter(this.access, [resourceType]);
+    const rows = await this.rows<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      [resourceType, id, ...(filter?.bindings ?? [])],
+    );
     return rows[0] && toStoredVersion(rows[0]);
   }
 
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const filter = readFilter(this.access, [resourceType]);
     const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?`,
-      [resourceType, id, versionId],
+      `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      [resourceType, id, versionId, ...(filter?.bindings ?? [])],
     );
     return rows[0] && toStoredVersion(rows[0]);
   }
@@ -35,10 +53,11 @@ export class PgRepository implements FhirRepository {
     if (references.length === 0) {
       return [];
     }
+    const filter = readFilter(this.access, [...new Set(references.map((r) => r.resourceType))]);
     const rows = await this.rows<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource
-       WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))`,
-      [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id })))],
+       WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
+      [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
     );
     return rows.map(toStoredVersion);
   }
@@ -53,14 +72,18 @@ export class PgRepository implements FhirRepository {
     const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : extractIndexRows(resource);
     const compartments = patientCompartments(resource, index);
+    const tags = deleted ? [] : accessTags(resource);
+    if (!this.access.unrestricted) {
+      await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
+    }
     const parts: string[] = [
-      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[]))`,
-      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
-             VALUES (?, ?, ?, ?, ?, ?, ?::text[])
+      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments, access_tags)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[]))`,
+      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)
+             VALUES (?, ?, ?, ?, ?, ?, ?::text[], ?::text[])
              ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
                last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
-               compartments = excluded.compartments
+               compartments = excluded.compartments, access_tags = excluded.access_tags
              WHERE resource.version_id < excluded.version_id)`,
     ];
     const bindings: unknown[] = [
@@ -72,6 +95,7 @@ export class PgRepository implements FhirRepository {
       method,
       content,
       compartments,
+      tags,
       type,
       resource.id,
       versionId,
@@ -79,6 +103,7 @@ export class PgRepository implements FhirRepository {
       deleted,
       content,
       compartments,
+      tags,
     ];
     for (const table of INDEX_TABLES) {
       if (versionId > 1) {
@@ -100,18 +125,21 @@ export class PgRepository implements FhirRepository {
       await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConcurrentWriteError();
+        // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
+        throw versionId === 1 && !this.access.unrestricted
+          ? new AccessDeniedError(`Not permitted to write ${type}/${resource.id}`)
+          : new ConcurrentWriteError();
       }
       throw error;
     }
   }
 
   history(query: HistoryQuery): Promise<Page> {
-    return historyPage(this.db, query);
+    return historyPage(this.db, query, this.access);
   }
 
   search(query: SearchQuery): Promise<Page> {
-    return runSearch(this.db, query);
+    return runSearch(this.db, query, this.access);
   }
 
   async lock(key: string): Promise<void> {
@@ -127,13 +155,30 @@ export class PgRepository implements FhirRepository {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => fn(new PgRepository(tx)));
+        return await this.db.transaction((tx) => fn(new PgRepository(tx, this.access)));
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableSqlError(error)) {
           throw error;
         }
       }
     }
+  }
+
+  /** The version being replaced (read unfiltered: the check itself decides) and the new one. */
+  private async checkWrite(version: NewVersion, after: VersionFacts): Promise<void> {
+    let before: VersionFacts | undefined;
+    if (version.versionId > 1) {
+      const rows = await this.rows<{ compartments: string[]; access_tags: string[]; deleted: boolean }>(
+        'SELECT compartments, access_tags, deleted FROM resource WHERE resource_type = ? AND id = ?',
+        [after.resourceType, after.id],
+      );
+      if (rows[0] && !rows[0].deleted) {
+        before = { resourceType: after.resourceType, id: after.id, compartments: rows[0].compartments, accessTags: rows[0].access_tags };
+      }
+    }
+    const interaction: WriteInteraction = version.deleted ? 'd' : before ? 'u' : 'c';
+    this.writeChecker ??= new WriteChecker(this.db, this.access);
+    await this.writeChecker.check(interaction, before, version.deleted ? undefined : after);
   }
 
   private async rows<T>(sql: string, bindings: unknown[]): Promise<T[]> {
