@@ -1,16 +1,14 @@
 import Koa from 'koa';
 import type { Config } from './config';
 import { loadFhirDefinitions } from './definitions';
-import { RevocationList } from './domain/accounts/revocation-list';
-import { TokenSigner } from './domain/accounts/token-signer';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
 import { jsonLogger, type Logger } from './logger';
-import { AccountStore } from './storage/account-store';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
+import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
 
 export interface App {
   readonly app: Koa;
@@ -20,11 +18,7 @@ export interface App {
   close(): Promise<void>;
 }
 
-export interface SecurityServices {
-  readonly signer: TokenSigner;
-  readonly store: AccountStore;
-  readonly revocations: RevocationList;
-}
+export type { SecurityServices };
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
@@ -32,13 +26,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const db = await openDatabase(config.database);
   await db.migrate();
   const repo = new PgRepository(db.sql);
-  const store = new AccountStore(db.sql);
-  const signer = await TokenSigner.create(
-    { issuer: config.publicUrl, audience: config.fhirBaseUrl, privateKeyPem: config.security.jwtPrivateKeyPem },
-    store,
-  );
-  const revocations = new RevocationList(store);
-  await revocations.reload();
+  const security = await createSecurityServices(config, db.sql, repo);
+  await bootstrapSecurity(config, security, logger);
+  const { signer, revocations } = security;
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
@@ -59,5 +49,12 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       baseUrl: config.fhirBaseUrl,
     }),
   );
-  return { app, security: { signer, store, revocations }, close: () => db.close() };
+  return {
+    app,
+    security,
+    close: async () => {
+      await security.mailer.close();
+      await db.close();
+    },
+  };
 }
