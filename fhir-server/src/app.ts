@@ -1,10 +1,13 @@
 import Koa from 'koa';
 import type { Config } from './config';
 import { loadFhirDefinitions } from './definitions';
+import { oauthUris } from './auth/smart-configuration';
+import { authRoutes } from './http/auth-routes';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
+import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
@@ -39,14 +42,20 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       issuer: signer.issuer,
       audience: signer.audience,
       isRevoked: (jti) => revocations.has(jti),
+      lenient: (path) => path.startsWith('/auth/') || path.startsWith('/oauth2/'),
     }),
   );
+  const uris = oauthUris(config.publicUrl);
+  const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
+  app.use(smart.routes());
+  app.use(authRoutes(security).routes());
   app.use(
     fhirEndpoint({
       basePath: config.fhirBasePath,
       limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
       repo,
       baseUrl: config.fhirBaseUrl,
+      oauth: uris,
     }),
   );
   return {

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
+import type { OAuthUris } from '../auth/smart-configuration';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -50,4 +51,6 @@ export interface FhirContext {
   readonly access: AccessContext;
   /** Absolute base URL of the FHIR endpoint, without trailing slash. */
   readonly baseUrl: string;
+  /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
+  readonly oauth?: OAuthUris;
 }

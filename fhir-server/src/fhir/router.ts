@@ -26,7 +26,7 @@ interface Route {
 
 /** The FHIR REST interaction table (http://hl7.org/fhir/R4/http.html#summary). */
 const ROUTES: readonly Route[] = [
-  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl) })),
+  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth) })),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
   route('GET', '_history', (ctx, req) => historyBundle(ctx, req, {})),
   route('GET', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),

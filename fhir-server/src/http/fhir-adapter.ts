@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
+import type { OAuthUris } from '../auth/smart-configuration';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -17,20 +18,22 @@ export interface FhirEndpointOptions {
   readonly repo: FhirRepository;
   /** Absolute FHIR base URL, for links and Location headers. */
   readonly baseUrl: string;
+  /** SMART OAuth2 endpoints for the CapabilityStatement. */
+  readonly oauth?: OAuthUris;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string): FhirContext {
+export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, oauth?: OAuthUris): FhirContext {
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
   if (!access) {
     access = accessContextFor(principal);
     accessByPrincipal.set(principal, access);
   }
-  return { repo: repo.withAccess(access), access, baseUrl };
+  return { repo: repo.withAccess(access), access, baseUrl, oauth };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -41,7 +44,7 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl);
+    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, options.oauth);
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.

@@ -11,6 +11,11 @@ export interface AuthenticateOptions {
   readonly issuer: string;
   readonly audience: string;
   isRevoked(jti: string): boolean;
+  /**
+   * Paths where a bad token makes the caller anonymous instead of failing (the OAuth2 and
+   * account endpoints: signing out with an expired token still revokes its refresh token).
+   */
+  lenient?(path: string): boolean;
 }
 
 const CACHE_SIZE = 10_000;
@@ -42,6 +47,22 @@ export function authenticate(options: AuthenticateOptions) {
     if (!token) {
       throw invalidToken(ctx, 'The Authorization header must be "Bearer <access token>"');
     }
+    if (options.lenient?.(ctx.path)) {
+      try {
+        return await authenticated(ctx, token, next);
+      } catch (error) {
+        if (!ctx.state.invalidToken) {
+          throw error;
+        }
+        ctx.state.invalidToken = false;
+        ctx.state.principal = ANONYMOUS;
+        return next();
+      }
+    }
+    return authenticated(ctx, token, next);
+  };
+
+  async function authenticated(ctx: Context, token: string, next: Next): Promise<void> {
     let entry = verified.get(token);
     if (!entry || entry.claims.exp * 1000 <= Date.now()) {
       verified.delete(token);
@@ -65,7 +86,7 @@ export function authenticate(options: AuthenticateOptions) {
     ctx.state.principal = entry.principal;
     ctx.state.accessTokenJti = entry.claims.jti;
     return next();
-  };
+  }
 }
 
 function invalidToken(ctx: Context, text: string) {
