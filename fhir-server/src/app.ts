@@ -4,11 +4,13 @@ import { loadFhirDefinitions } from './definitions';
 import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
 import { fhirEndpoint } from './http/fhir-adapter';
+import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
+import { AuditWriter } from './storage/audit-writer';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
@@ -17,7 +19,9 @@ export interface App {
   readonly app: Koa;
   /** The security services, for the CLI and tests (minting tokens, creating accounts). */
   readonly security: SecurityServices;
-  /** Closes the database; the caller closes its HTTP server first. */
+  /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
+  flushAudit(): Promise<void>;
+  /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
 
@@ -33,8 +37,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
 
+  const auditWriter = new AuditWriter(db.sql, (message, details) => logger.error(message, details));
+
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
+  app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
   app.use(
     authenticate({
@@ -61,7 +68,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   return {
     app,
     security,
+    flushAudit: () => auditWriter.flush(),
     close: async () => {
+      await auditWriter.close();
       await security.mailer.close();
       await db.close();
     },

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { OAuthUris } from '../auth/smart-configuration';
+import { restInteraction } from '../domain/audit/audit-event';
+import { RequestAudit } from '../domain/audit/request-audit';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -26,14 +28,22 @@ export interface FhirEndpointOptions {
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, oauth?: OAuthUris): FhirContext {
+export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, request: FhirRequest, oauth?: OAuthUris): FhirContext {
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
   if (!access) {
     access = accessContextFor(principal);
     accessByPrincipal.set(principal, access);
   }
-  return { repo: repo.withAccess(access), access, baseUrl, oauth };
+  const trail = new RequestAudit({
+    principal,
+    interaction: restInteraction(request.method, request.path, (request.body as { type?: string } | undefined)?.type),
+    requestId: ctx.state.requestId as string,
+    sourceIp: ctx.ip,
+    query: ctx.querystring || undefined,
+  });
+  ctx.state.requestAudit = trail;
+  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -44,7 +54,7 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, options.oauth);
+    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth);
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.

@@ -1,6 +1,8 @@
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { readFilter } from './access-filter';
 import { accessTags } from './access-tags';
+import { auditInsertCtes } from './audit-sql';
+import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
@@ -25,10 +27,12 @@ export class PgRepository implements FhirRepository {
   constructor(
     private readonly db: SqlExecutor,
     readonly access: AccessContext = FULL_ACCESS,
+    /** Told about every version read or written; supplies the AuditEvent stored with writes. */
+    private readonly trail?: AuditTrail,
   ) {}
 
-  withAccess(access: AccessContext): FhirRepository {
-    return new PgRepository(this.db, access);
+  withAccess(access: AccessContext, trail?: AuditTrail): FhirRepository {
+    return new PgRepository(this.db, access, trail);
   }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
@@ -37,7 +41,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, ...(filter?.bindings ?? [])],
     );
-    return rows[0] && toStoredVersion(rows[0]);
+    return this.observed(rows.map(toStoredVersion))[0];
   }
 
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
@@ -46,7 +50,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, versionId, ...(filter?.bindings ?? [])],
     );
-    return rows[0] && toStoredVersion(rows[0]);
+    return this.observed(rows.map(toStoredVersion))[0];
   }
 
   async readMany(references: readonly { resourceType: string; id: string }[]): Promise<StoredVersion[]> {
@@ -59,7 +63,15 @@ export class PgRepository implements FhirRepository {
        WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
       [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
     );
-    return rows.map(toStoredVersion);
+    return this.observed(rows.map(toStoredVersion));
+  }
+
+  /** Reports versions to the audit trail (deletions and all) and hands them on. */
+  private observed<T extends StoredVersion>(versions: T[]): T[] {
+    if (this.trail && versions.length > 0) {
+      this.trail.read(versions.map((v) => ({ resourceType: v.resourceType, id: v.id, compartments: v.compartments ?? [] })));
+    }
+    return versions;
   }
 
   /**
@@ -121,8 +133,19 @@ export class PgRepository implements FhirRepository {
         bindings.push(type, resource.id, JSON.stringify(rows));
       }
     }
+    this.trail?.wrote({ resourceType: type, id: resource.id, compartments });
+    // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
+    const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
+    if (audit) {
+      const ctes = auditInsertCtes([audit], 'audit_');
+      parts.push(...ctes.parts);
+      bindings.push(...ctes.bindings);
+    }
     try {
       await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+      if (audit) {
+        this.trail?.committed();
+      }
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
@@ -134,12 +157,16 @@ export class PgRepository implements FhirRepository {
     }
   }
 
-  history(query: HistoryQuery): Promise<Page> {
-    return historyPage(this.db, query, this.access);
+  async history(query: HistoryQuery): Promise<Page> {
+    const page = await historyPage(this.db, query, this.access);
+    this.observed([...page.entries]);
+    return page;
   }
 
-  search(query: SearchQuery): Promise<Page> {
-    return runSearch(this.db, query, this.access);
+  async search(query: SearchQuery): Promise<Page> {
+    const page = await runSearch(this.db, query, this.access);
+    this.observed([...page.entries]);
+    return page;
   }
 
   async lock(key: string): Promise<void> {
@@ -155,7 +182,18 @@ export class PgRepository implements FhirRepository {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => fn(new PgRepository(tx, this.access)));
+        const result = await this.db.transaction(async (tx) => {
+          const value = await fn(new PgRepository(tx, this.access, this.trail));
+          // The request's AuditEvent commits with its changes, or not at all.
+          const audit = this.trail?.eventForWrites();
+          if (audit) {
+            const { parts, bindings } = auditInsertCtes([audit], 'a');
+            await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+          }
+          return value;
+        });
+        this.trail?.committed();
+        return result;
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableSqlError(error)) {
           throw error;

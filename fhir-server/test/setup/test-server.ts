@@ -26,6 +26,8 @@ export interface TestServer {
   readonly address: string;
   readonly engine: 'postgres' | 'pglite';
   readonly security: SecurityServices;
+  /** Stores the AuditEvents buffered for reads and searches now. */
+  flushAudit(): Promise<void>;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -98,6 +100,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     address,
     engine,
     security,
+    flushAudit: () => built.flushAudit(),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,

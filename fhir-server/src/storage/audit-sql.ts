@@ -1,0 +1,57 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { extractIndexRows } from './indexing/extract-index-rows';
+import { INDEX_COLUMNS, INDEX_TABLES } from './indexing/index-rows';
+
+/** An AuditEvent ready to store: id, meta set; `patients` are its Patient compartments. */
+export interface StorableAuditEvent {
+  readonly event: AuditEvent & { id: string };
+  readonly patients: readonly string[];
+}
+
+/**
+ * Data-modifying CTEs storing AuditEvents as ordinary version-1 resources (current row,
+ * history row, search index rows), several per statement. AuditEvents are searched like any
+ * resource (`date`, `agent`, `entity`, `patient`, `type`, `subtype`, `outcome`); their
+ * compartments are the patients they concern, so access filters apply to them as well.
+ */
+export function auditInsertCtes(events: readonly StorableAuditEvent[], prefix: string): { parts: string[]; bindings: unknown[] } {
+  const rows = events.map(({ event, patients }) => ({
+    id: event.id,
+    last_updated: event.meta?.lastUpdated ?? event.recorded,
+    content: JSON.stringify(event),
+    compartments: patients,
+  }));
+  const recordset = `json_to_recordset(?::json) AS x(id text, last_updated timestamptz, content text, compartments text[])`;
+  const parts = [
+    `${prefix}h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
+       SELECT 'AuditEvent', x.id, 1, x.last_updated, false, 'POST', x.content, x.compartments FROM ${recordset})`,
+    `${prefix}r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
+       SELECT 'AuditEvent', x.id, 1, x.last_updated, false, x.content, x.compartments FROM ${recordset})`,
+  ];
+  const json = JSON.stringify(rows);
+  const bindings: unknown[] = [json, json];
+  for (const table of INDEX_TABLES) {
+    const indexRows = events.flatMap(({ event }) => extractIndexRows(event)[table].map((row) => ({ ...row, resource_id: event.id })));
+    if (indexRows.length === 0) {
+      continue;
+    }
+    const columns = INDEX_COLUMNS[table];
+    parts.push(
+      `${prefix}i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
+         SELECT 'AuditEvent', y.resource_id, ${columns.map((c) => `y.${c}`).join(', ')}
+         FROM json_to_recordset(?::json) AS y(resource_id text, ${columns.map((c) => `${c} ${columnType(table, c)}`).join(', ')}))`,
+    );
+    bindings.push(JSON.stringify(indexRows));
+  }
+  return { parts, bindings };
+}
+
+function columnType(table: string, column: string): string {
+  if (table === 'date' && (column === 'low' || column === 'high')) {
+    return 'timestamptz';
+  }
+  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
+    return 'numeric';
+  }
+  return 'text';
+}
