@@ -7,7 +7,9 @@ import { fhirEndpoint } from './http/fhir-adapter';
 import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
+import { rateLimiter } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
+import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
 import { AuditWriter } from './storage/audit-writer';
@@ -43,6 +45,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
+  for (const middleware of securityHeaders(allowedOrigins(config))) {
+    app.use(middleware);
+  }
   app.use(
     authenticate({
       publicKeyPem: signer.publicKeyPem,
@@ -52,6 +57,12 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       lenient: (path) => path.startsWith('/auth/') || path.startsWith('/oauth2/'),
     }),
   );
+  const limiter = rateLimiter({
+    perMinute: config.security.rateLimitPerMinute,
+    authPerMinute: config.security.authRateLimitPerMinute,
+    redisUrl: config.security.redisUrl,
+  });
+  app.use(limiter.middleware);
   const uris = oauthUris(config.publicUrl);
   const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
   app.use(smart.routes());
@@ -71,8 +82,15 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     flushAudit: () => auditWriter.flush(),
     close: async () => {
       await auditWriter.close();
+      await limiter.close();
       await security.mailer.close();
       await db.close();
     },
   };
+}
+
+/** CORS: the configured origins, the server's own, and the portals' dev servers outside production. */
+function allowedOrigins(config: Config): string[] {
+  const dev = config.production ? [] : ['http://localhost:4200', 'http://localhost:4201', 'http://127.0.0.1:4200', 'http://127.0.0.1:4201'];
+  return [...config.security.corsOrigins, new URL(config.publicUrl).origin, ...dev];
 }

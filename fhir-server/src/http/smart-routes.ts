@@ -239,6 +239,11 @@ export function smartRoutes(options: SmartRoutesOptions): Router {
   function sendLoginPage(ctx: Context, request: AuthorizeRequest, csrf: string, error?: string, email?: string): void {
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
+    // No scripts; the form may post here and then redirect to the app; never framed (clickjacking).
+    ctx.set(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${new URL(request.redirectUri).origin}; frame-ancestors 'none'; base-uri 'none'`,
+    );
     ctx.body = renderLoginPage({
       clientName: request.client.name,
       scopes: request.scope.split(' '),

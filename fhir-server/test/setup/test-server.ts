@@ -6,7 +6,7 @@ import { buildApp, type SecurityServices } from '../../src/app';
 import type { Role } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import type { AccessTokenSubject } from '../../src/domain/accounts/token-signer';
-import { silentLogger } from '../../src/logger';
+import { silentLogger, type Logger } from '../../src/logger';
 import { createThrowawayDatabase, testEngine } from './test-database';
 
 /** The scope the default `server.request` agent carries: full system access. */
@@ -56,7 +56,7 @@ export interface Actor {
  * Starts the real app over real HTTP on a fresh database: a throwaway PostgreSQL database, or
  * in-memory PGlite when the jest project sets TEST_DB=pglite.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestServer> {
   const engine = testEngine();
   const database = engine === 'postgres' ? await createThrowawayDatabase() : undefined;
   const config = loadConfig({
@@ -67,7 +67,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : { DATA_DIR: 'memory' }),
     ...env,
   });
-  const built = await buildApp(config, silentLogger);
+  const built = await buildApp(config, logger);
   const server = http.createServer(built.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
