@@ -146,3 +146,39 @@ describe('outbox mailer (embedded default without SMTP_URL)', () => {
     fs.rmSync(dataDir, { recursive: true });
   });
 });
+
+describe('first start (bootstrap administrator)', () => {
+  test('ADMIN_EMAIL/ADMIN_PASSWORD create the administrator', async () => {
+    const configured = await startTestServer({ ADMIN_EMAIL: 'Root@Example.org', ADMIN_PASSWORD: 'the first admin passphrase' });
+    try {
+      const login = await configured
+        .anonymous()
+        .post('/auth/login')
+        .send({ email: 'root@example.org', password: 'the first admin passphrase' })
+        .expect(200);
+      await configured.withToken(login.body.access_token).get('/fhir/AuditEvent').expect(200);
+      expectOutcome(await configured.withToken(login.body.access_token).get('/fhir/Observation'), 403, 'forbidden');
+    } finally {
+      await configured.close();
+    }
+  });
+
+  test('without them, a one-time link to set the admin password is logged once', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const capture = (message: string, details?: Record<string, unknown>) => logged.push({ message, ...details });
+    const fresh = await startTestServer({}, { info: capture, error: capture });
+    try {
+      const link = logged.find((l) => typeof l.link === 'string')?.link as string;
+      const token = new URL(link).searchParams.get('token') as string;
+      await fresh.anonymous().post('/auth/reset-password').send({ token, password: 'my new admin passphrase' }).expect(204);
+      await fresh.anonymous().post('/auth/login').send({ email: 'admin@medbuddy.local', password: 'my new admin passphrase' }).expect(200);
+      expectOutcome(
+        await fresh.anonymous().post('/auth/reset-password').send({ token, password: 'another admin passphrase' }),
+        400,
+        'invalid',
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+});
