@@ -11,7 +11,7 @@ function cli(env: Record<string, string>, ...args: string[]) {
   const result = spawnSync(TSX, [path.join(__dirname, 'cli.ts'), ...args], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -51,4 +51,4 @@ test('create-admin, create-client and token work against the server database; th
   } finally {
     await database.drop();
   }
-});
+}, 240_000);

@@ -9,8 +9,10 @@ export interface StorableAuditEvent {
 }
 
 /**
- * Data-modifying CTEs storing AuditEvents as ordinary version-1 resources (current row,
- * history row, search index rows), several per statement. AuditEvents are searched like any
+ * Data-modifying CTEs storing AuditEvents as version-1 resources with their search index
+ * rows, several per statement. They get no history row: an AuditEvent never changes, and the
+ * audit trail is not part of the change log (`_history` would otherwise grow by one entry
+ * per read of it); vread of version 1 reads the current row (pg-repository.ts). AuditEvents are searched like any
  * resource (`date`, `agent`, `entity`, `patient`, `type`, `subtype`, `outcome`); their
  * compartments are the patients they concern, so access filters apply to them as well.
  */
@@ -23,13 +25,10 @@ export function auditInsertCtes(events: readonly StorableAuditEvent[], prefix: s
   }));
   const recordset = `json_to_recordset(?::json) AS x(id text, last_updated timestamptz, content text, compartments text[])`;
   const parts = [
-    `${prefix}h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
-       SELECT 'AuditEvent', x.id, 1, x.last_updated, false, 'POST', x.content, x.compartments FROM ${recordset})`,
     `${prefix}r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
        SELECT 'AuditEvent', x.id, 1, x.last_updated, false, x.content, x.compartments FROM ${recordset})`,
   ];
-  const json = JSON.stringify(rows);
-  const bindings: unknown[] = [json, json];
+  const bindings: unknown[] = [JSON.stringify(rows)];
   for (const table of INDEX_TABLES) {
     const indexRows = events.flatMap(({ event }) => extractIndexRows(event)[table].map((row) => ({ ...row, resource_id: event.id })));
     if (indexRows.length === 0) {

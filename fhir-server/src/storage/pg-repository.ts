@@ -47,7 +47,7 @@ export class PgRepository implements FhirRepository {
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
     const filter = readFilter(this.access, [resourceType]);
     const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      `SELECT ${VERSION_COLUMNS} FROM ${versionTable(resourceType)} WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, versionId, ...(filter?.bindings ?? [])],
     );
     return this.observed(rows.map(toStoredVersion))[0];
@@ -232,4 +232,9 @@ function sqlTypeOf(table: string, column: string): string {
     return 'numeric';
   }
   return 'text';
+}
+
+/** AuditEvents are immutable and stored without history rows (storage/audit-sql.ts). */
+function versionTable(resourceType: string): string {
+  return resourceType === 'AuditEvent' ? 'resource' : 'resource_history';
 }

@@ -198,3 +198,15 @@ describe('security events (BALP user authentication)', () => {
     expect((await eventFor('req-revoke'))[0].subtype?.[0].code).toBe('token-revoke');
   });
 });
+
+describe('the audit trail itself', () => {
+  test('AuditEvents can be read and vread by admins but are not part of _history', async () => {
+    await patient.agent.get(`/fhir/${patient.profile}`).set('X-Request-Id', 'req-trail-1').expect(200);
+    await server.flushAudit();
+    const [event] = await eventFor('req-trail-1');
+    await admin.agent.get(`/fhir/AuditEvent/${event.id}`).expect(200);
+    await admin.agent.get(`/fhir/AuditEvent/${event.id}/_history/1`).expect(200);
+    const history = JSON.parse((await server.request.get('/fhir/_history?_count=1000').expect(200)).text) as Bundle;
+    expect(history.entry?.some((e) => e.resource?.resourceType === 'AuditEvent' || e.request?.url?.startsWith('AuditEvent'))).toBe(false);
+  });
+});
