@@ -39,7 +39,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
 
-  const auditWriter = new AuditWriter(db.sql, (message, details) => logger.error(message, details));
+  const auditWriter = new AuditWriter(
+    db.sql,
+    (message, details) => logger.error(message, details),
+    (event) => repo.extractIndex(event),
+  );
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));

@@ -1,6 +1,5 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { extractIndexRows } from './indexing/extract-index-rows';
-import { INDEX_COLUMNS, INDEX_TABLES } from './indexing/index-rows';
+import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
 
 /** An AuditEvent ready to store: id, meta set; `patients` are its Patient compartments. */
 export interface StorableAuditEvent {
@@ -16,7 +15,11 @@ export interface StorableAuditEvent {
  * resource (`date`, `agent`, `entity`, `patient`, `type`, `subtype`, `outcome`); their
  * compartments are the patients they concern, so access filters apply to them as well.
  */
-export function auditInsertCtes(events: readonly StorableAuditEvent[], prefix: string): { parts: string[]; bindings: unknown[] } {
+export function auditInsertCtes(
+  events: readonly StorableAuditEvent[],
+  prefix: string,
+  extract: (event: AuditEvent) => IndexRows,
+): { parts: string[]; bindings: unknown[] } {
   const rows = events.map(({ event, patients }) => ({
     id: event.id,
     last_updated: event.meta?.lastUpdated ?? event.recorded,
@@ -29,8 +32,10 @@ export function auditInsertCtes(events: readonly StorableAuditEvent[], prefix: s
        SELECT 'AuditEvent', x.id, 1, x.last_updated, false, x.content, x.compartments FROM ${recordset})`,
   ];
   const bindings: unknown[] = [JSON.stringify(rows)];
+  const indexes = new Map(events.map(({ event }) => [event.id, extract(event)]));
+  const indexOf = (event: AuditEvent & { id: string }) => indexes.get(event.id) as IndexRows;
   for (const table of INDEX_TABLES) {
-    const indexRows = events.flatMap(({ event }) => extractIndexRows(event)[table].map((row) => ({ ...row, resource_id: event.id })));
+    const indexRows = events.flatMap(({ event }) => indexOf(event)[table].map((row) => ({ ...row, resource_id: event.id })));
     if (indexRows.length === 0) {
       continue;
     }

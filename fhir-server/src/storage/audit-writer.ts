@@ -1,4 +1,6 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
 import { auditInsertCtes, type StorableAuditEvent } from './audit-sql';
+import type { IndexRows } from './indexing/index-rows';
 import type { SqlExecutor } from './sql-executor';
 
 const FLUSH_MS = 250;
@@ -24,6 +26,8 @@ export class AuditWriter {
   constructor(
     private readonly db: SqlExecutor,
     private readonly onError: (message: string, details: Record<string, unknown>) => void,
+    /** Search index rows of an AuditEvent (the repository's extractor). */
+    private readonly extract: (event: AuditEvent) => IndexRows,
   ) {}
 
   enqueue(event: StorableAuditEvent): void {
@@ -70,7 +74,7 @@ export class AuditWriter {
 
   private async store(batch: StorableAuditEvent[]): Promise<void> {
     try {
-      const { parts, bindings } = auditInsertCtes(batch, 'a');
+      const { parts, bindings } = auditInsertCtes(batch, 'a', this.extract);
       await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
     } catch (error) {
       this.pending.unshift(...batch);

@@ -1,3 +1,4 @@
+import type { Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { readFilter } from './access-filter';
 import { accessTags } from './access-tags';
@@ -64,6 +65,11 @@ export class PgRepository implements FhirRepository {
       [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
     );
     return this.observed(rows.map(toStoredVersion));
+  }
+
+  /** The search index rows of a resource, as writes store them. */
+  extractIndex(resource: Resource): IndexRows {
+    return extractIndexRows(resource);
   }
 
   /** Reports versions to the audit trail (deletions and all) and hands them on. */
@@ -137,7 +143,7 @@ export class PgRepository implements FhirRepository {
     // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
     const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
     if (audit) {
-      const ctes = auditInsertCtes([audit], 'audit_');
+      const ctes = auditInsertCtes([audit], 'audit_', (event) => this.extractIndex(event));
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
@@ -187,7 +193,7 @@ export class PgRepository implements FhirRepository {
           // The request's AuditEvent commits with its changes, or not at all.
           const audit = this.trail?.eventForWrites();
           if (audit) {
-            const { parts, bindings } = auditInsertCtes([audit], 'a');
+            const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
             await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
           }
           return value;
