@@ -58,7 +58,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       issuer: signer.issuer,
       audience: signer.audience,
       isRevoked: (jti) => revocations.has(jti),
-      lenient: (path) => path.startsWith('/auth/') || path.startsWith('/oauth2/'),
+      lenient: (path) => path.startsWith('/auth/') || path.startsWith('/oauth2/') || path.includes('/.well-known/'),
     }),
   );
   const limiter = rateLimiter({
