@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import type { Config } from './config';
 import { loadFhirDefinitions } from './definitions';
+import { packagedResourcesToSeed } from './definitions/package-folders';
+import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
@@ -20,6 +22,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const db = await openDatabase(config.database);
   await db.migrate();
   const repo = new PgRepository(db.sql);
+  await seedPackagedResources({ repo, baseUrl: config.fhirBaseUrl }, packagedResourcesToSeed());
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));

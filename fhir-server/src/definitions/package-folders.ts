@@ -39,3 +39,16 @@ export function readPackageFolder(folder: PackageFolder, subfolder = ''): Packag
       }
     });
 }
+
+/**
+ * The packaged resources the server stores at start-up so clients can read and search them:
+ * every code system and value set of `terminology/`, and the Questionnaires of `profiles/`.
+ */
+export function packagedResourcesToSeed(): Resource[] {
+  return [
+    ...readPackageFolder('terminology').map((f) => f.resource),
+    ...readPackageFolder('profiles')
+      .map((f) => f.resource)
+      .filter((r) => r.resourceType === 'Questionnaire'),
+  ];
+}

@@ -87,7 +87,11 @@ describe('$expand (valueset-operation-expand.html)', () => {
   });
 
   test('compose filters: is-a, descendent-of, is-not-a, generalizes, in, property =, exists (valueset-filter-operator.html)', async () => {
-    const expand = async (property: string, op: string, value: string) =>
+    const expand = async (
+      property: string,
+      op: 'is-a' | 'descendent-of' | 'generalizes' | 'is-not-a' | 'in' | '=' | 'exists',
+      value: string,
+    ) =>
       codes(
         await expandValueSet(
           {
