@@ -1,5 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { allResourceTypes } from '../definitions';
+import { allResourceTypes, profileRegistry } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
 import { supportedSearchParameters } from './search/registry';
@@ -59,8 +59,10 @@ function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
 }
 
 function resourceCapability(type: string): CapabilityStatementRestResource {
+  const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(supportedProfile.length > 0 ? { supportedProfile } : {}),
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,
