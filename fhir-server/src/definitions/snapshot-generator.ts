@@ -95,7 +95,8 @@ function findOrCreate(
       sliced.slicing = { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' };
     }
     const { slicing: _none, ...copy } = structuredClone(sliced);
-    const slice: ElementDefinition = { ...copy, id, sliceName: diff.sliceName };
+    // A slice starts from the sliced element's original cardinality: slices may each be rarer than the whole.
+    const slice: ElementDefinition = { ...copy, id, sliceName: diff.sliceName, min: copy.base?.min ?? 0, max: copy.base?.max ?? copy.max };
     elements.splice(endOfSubtree(elements, slicedId), 0, slice);
     return slice;
   }

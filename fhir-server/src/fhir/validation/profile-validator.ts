@@ -24,6 +24,28 @@ const CORE_DEFINITIONS = 'http://hl7.org/fhir/StructureDefinition/';
 /** Base R4 value sets: their required bindings are enforced by required-bindings.ts already. */
 const CORE_VALUE_SETS = 'http://hl7.org/fhir/ValueSet/';
 const MAX_DEPTH = 32;
+/** Primitive type names start lower-case in FHIR (`valueString` is a `string`); complex ones keep their capital. */
+const PRIMITIVES = new Set([
+  'Boolean',
+  'Integer',
+  'String',
+  'Decimal',
+  'Uri',
+  'Url',
+  'Canonical',
+  'Base64Binary',
+  'Instant',
+  'Date',
+  'DateTime',
+  'Time',
+  'Code',
+  'Oid',
+  'Id',
+  'Markdown',
+  'UnsignedInt',
+  'PositiveInt',
+  'Uuid',
+]);
 
 /**
  * Checks a resource (already valid against the base R4 definition) against a profile's snapshot
@@ -72,13 +94,16 @@ class ProfileWalker {
       this.issue('structure', expression, `Type ${type} is not allowed here; expected ${types.map((t) => t.code).join(' or ')}`);
       return;
     }
+    if (element.maxLength !== undefined && typeof value === 'string' && value.length > element.maxLength) {
+      this.issue('value', expression, `${element.path} is at most ${element.maxLength} characters long, found ${value.length}`);
+    }
     this.checkFixedAndPattern(element, value, expression);
     this.collectBinding(element, value, type ?? types[0]?.code, expression);
     this.checkReferenceTarget(element, value, expression);
     this.checkInvariants(element, value, type ?? types[0]?.code ?? node.name, expression);
     const profileUrl = types.find((t) => !type || t.code === type)?.profile?.[0];
-    const typeProfile = profileUrl ? this.lookup(profileUrl) : undefined;
-    if (typeProfile && !profileUrl?.startsWith(CORE_DEFINITIONS) && typeProfile !== undefined) {
+    const typeProfile = profileUrl && !profileUrl.startsWith(CORE_DEFINITIONS) ? this.lookup(profileUrl) : undefined;
+    if (typeProfile) {
       this.checkValue(elementTree(typeProfile), value, undefined, expression, depth + 1);
     }
     if (node.children.length > 0 && typeof value === 'object' && value !== null) {
@@ -220,34 +245,8 @@ function jsonKeys(name: string, object: Record<string, unknown>): [string, strin
     .filter((key) => key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length)))
     .map((key) => {
       const type = key.slice(prefix.length);
-      return [key, /^[A-Z][a-z]/.test(type) && !isComplexName(type) ? type.charAt(0).toLowerCase() + type.slice(1) : type];
+      return [key, PRIMITIVES.has(type) ? type.charAt(0).toLowerCase() + type.slice(1) : type];
     });
-}
-
-/** Primitive type names start lower-case in FHIR (`valueString` is a `string`); complex ones keep their capital. */
-const PRIMITIVES = new Set([
-  'Boolean',
-  'Integer',
-  'String',
-  'Decimal',
-  'Uri',
-  'Url',
-  'Canonical',
-  'Base64Binary',
-  'Instant',
-  'Date',
-  'DateTime',
-  'Time',
-  'Code',
-  'Oid',
-  'Id',
-  'Markdown',
-  'UnsignedInt',
-  'PositiveInt',
-  'Uuid',
-]);
-function isComplexName(type: string): boolean {
-  return !PRIMITIVES.has(type);
 }
 
 /** The resource type a reference points at, when the reference says (relative, absolute, conditional or `type`). */

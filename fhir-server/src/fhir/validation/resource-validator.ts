@@ -4,6 +4,7 @@ import { elementIndex, isResourceType } from '../../definitions';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, invalidResource } from '../outcomes';
 import { terminologyFor } from '../terminology/resolve-canonical';
+import type { TerminologySource } from '../terminology/terminology-source';
 import { profileIssues } from './profile-conformance';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
@@ -24,10 +25,20 @@ export async function requireValidResource(
   expectedType?: string,
   options: ValidationOptions = {},
 ): Promise<Resource> {
+  return requireConformingResource(body, terminologyFor(ctx), expectedType, options);
+}
+
+/** requireValidResource with the terminology given (tests, and checking the profiles package). */
+export async function requireConformingResource(
+  body: unknown,
+  terminology: TerminologySource,
+  expectedType?: string,
+  options: ValidationOptions = {},
+): Promise<Resource> {
   const resource = requireValidStructure(body, expectedType);
   const profiles = [...(resource.meta?.profile ?? []), ...(options.profiles ?? [])];
   if (profiles.length > 0) {
-    const issues = await profileIssues(resource, profiles, terminologyFor(ctx));
+    const issues = await profileIssues(resource, profiles, terminology);
     if (issues.length > 0) {
       throw invalidResource({ resourceType: 'OperationOutcome', issue: issues });
     }
