@@ -63,6 +63,14 @@ describe('required bindings of the profiles are enforced on write (terminologies
     });
   });
 
+  test('a prescription must code its medication from the RxNorm subset (a code system found by URL)', async () => {
+    const prescription = example<Resource & { medicationCodeableConcept: { coding: { code: string }[] } }>('MedicationRequest');
+    expect((await post('MedicationRequest', prescription)).status).toBe(201);
+    prescription.medicationCodeableConcept.coding[0].code = '1049221';
+    const outcome = expectOutcome(await post('MedicationRequest', prescription), 400, 'code-invalid');
+    expect(outcome.issue?.[0]?.diagnostics).toContain(`${BASE}/ValueSet/medication`);
+  });
+
   test('update and patch are checked too', async () => {
     const created = json<PractitionerRole>(await post('PractitionerRole', example('PractitionerRole')));
     const put = await server.request

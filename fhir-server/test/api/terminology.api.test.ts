@@ -159,6 +159,11 @@ describe('CodeSystem/$lookup (codesystem-operation-lookup.html)', () => {
     ]);
   });
 
+  test('code system fragments are found by their external canonical URL (LOINC)', async () => {
+    const res = await get('CodeSystem/$lookup?system=http%3A%2F%2Floinc.org&code=51848-0');
+    expect(param(json<Parameters>(res), 'display')?.valueString).toBe('Evaluation note');
+  });
+
   test('base R4 code systems can be looked up', async () => {
     const res = await get('CodeSystem/$lookup?system=http%3A%2F%2Fhl7.org%2Ffhir%2Fadministrative-gender&code=other');
     expect(param(json<Parameters>(res), 'display')?.valueString).toBe('Other');

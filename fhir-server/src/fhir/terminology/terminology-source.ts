@@ -45,6 +45,7 @@ export function repositoryTerminology(repo: FhirRepository, fallback?: ElementIn
 
 async function findInRepository(repo: FhirRepository, type: string, canonical: string): Promise<CanonicalResource | undefined> {
   const { url, version } = splitCanonical(canonical);
+  const byId = await readByCanonicalId(repo, type, url);
   const page = await repo.search({
     resourceTypes: [type],
     filters: [{ code: 'url', type: 'uri', values: [{ value: url }] }],
@@ -52,12 +53,25 @@ async function findInRepository(repo: FhirRepository, type: string, canonical: s
     count: 20,
     total: 'none',
   });
-  // The url check repeats the search's own filter on purpose: a lookup must never answer with
-  // another canonical's resource.
-  const candidates = page.entries
-    .map((entry) => JSON.parse(entry.content) as CanonicalResource)
-    .filter((resource) => resource.url === url && (!version || resource.version === version));
-  return pickCurrent(candidates);
+  const found = new Map<string, CanonicalResource>();
+  for (const resource of [...(byId ? [byId] : []), ...page.entries.map((entry) => JSON.parse(entry.content) as CanonicalResource)]) {
+    // The url check repeats the search's own filter on purpose: a lookup must never answer with
+    // another canonical's resource.
+    if (resource.url === url && (!version || resource.version === version)) {
+      found.set(resource.id as string, resource);
+    }
+  }
+  return pickCurrent([...found.values()]);
+}
+
+/**
+ * A canonical URL shaped `.../ValueSet/<id>` usually names the resource stored under that id
+ * (the packaged terminology is): a primary-key read finds it without a search.
+ */
+async function readByCanonicalId(repo: FhirRepository, type: string, url: string): Promise<CanonicalResource | undefined> {
+  const match = new RegExp(`/${type}/([A-Za-z0-9\\-.]{1,64})$`).exec(url);
+  const stored = match ? await repo.readCurrent(type, match[1]) : undefined;
+  return stored && !stored.deleted ? (JSON.parse(stored.content) as CanonicalResource) : undefined;
 }
 
 /** Among versions of one canonical, the active one, else the most recently dated. */
