@@ -118,6 +118,8 @@ export const SCHEDULING_CASES: Case[] = [
     'structure',
     /slotLength/,
   ),
+  c('PractitionerRole', 'medbuddy-practitioner-role:PractitionerRole.extension:bio:max', (r) => twice(r, 'biography'), 'structure', /bio/),
+  c('PractitionerRole', 'biography:mb-bio-1', (r) => (ext(r, 'biography').valueMarkdown = 'x'.repeat(4001)), 'invariant', /mb-bio-1/),
   c(
     'PractitionerRole',
     'medbuddy-practitioner-role:PractitionerRole.practitioner:min',

@@ -34,6 +34,7 @@ const CASES: Case[] = [...SCHEDULING_CASES, ...RECORD_CASES];
 const SIMPLE_EXTENSIONS: [string, string, string, unknown][] = [
   ['PractitionerRole', 'consultation-fee', 'valueMoney', { value: 1, currency: 'EUR' }],
   ['PractitionerRole', 'years-of-experience', 'valueInteger', 3],
+  ['PractitionerRole', 'biography', 'valueMarkdown', 'Hello'],
   ['PractitionerRole', 'consultation-language', 'valueCode', 'de'],
   ['PractitionerRole', 'average-rating', 'valueDecimal', 4],
   ['PractitionerRole', 'review-count', 'valueUnsignedInt', 3],
