@@ -1,6 +1,9 @@
 import Koa from 'koa';
+import { FULL_ACCESS } from './auth/access-context';
 import type { Config } from './config';
 import { loadFhirDefinitions } from './definitions';
+import { packagedResourcesToSeed } from './definitions/package-folders';
+import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
 import { fhirEndpoint } from './http/fhir-adapter';
@@ -35,6 +38,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const db = await openDatabase(config.database);
   await db.migrate();
   const repo = new PgRepository(db.sql);
+  await seedPackagedResources({ repo, access: FULL_ACCESS, baseUrl: config.fhirBaseUrl }, packagedResourcesToSeed());
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;

@@ -80,10 +80,11 @@ function grantsFor(principal: Principal, resourceType: string, interaction: Inte
   if (IMMUTABLE_TYPES.has(resourceType) && (interaction === 'u' || interaction === 'd')) {
     return [];
   }
+  // What anyone may read, every caller may read, whatever its scopes (validation reads terminology too).
+  const result: AccessGrant[] = isPublicType(resourceType) && isRead(interaction) ? [{ kind: 'public' }] : [];
   if (principal.kind === 'anonymous') {
-    return isPublicType(resourceType) && isRead(interaction) ? [{ kind: 'public' }] : [];
+    return result;
   }
-  const result: AccessGrant[] = [];
   for (const scope of matchingScopes(principal.scopes, resourceType, interaction)) {
     if (scope.context === 'system') {
       // Only backend clients act at system level; a user's token never carries system scopes.

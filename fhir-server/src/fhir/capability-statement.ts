@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 import type { OAuthUris } from '../auth/smart-configuration';
-import { allResourceTypes } from '../definitions';
+import { allResourceTypes, profileRegistry } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
 import { supportedSearchParameters } from './search/registry';
@@ -85,8 +85,10 @@ function buildCapabilityStatement(baseUrl: string, oauth?: OAuthUris): Capabilit
 }
 
 function resourceCapability(type: string): CapabilityStatementRestResource {
+  const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(supportedProfile.length > 0 ? { supportedProfile } : {}),
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,
