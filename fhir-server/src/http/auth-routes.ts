@@ -28,6 +28,7 @@ export function authRoutes(security: SecurityServices): Router {
         familyName: p.familyName,
       }),
     );
+    ctx.state.audit = { action: 'register', outcome: 'success' };
     ctx.status = 202;
     ctx.body = ACCEPTED;
   });

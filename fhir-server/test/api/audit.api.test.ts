@@ -195,6 +195,21 @@ describe('security events (BALP user authentication)', () => {
       agent: [expect.objectContaining({ who: { reference: user.profile }, altId: user.accountId })],
     });
     expect((await eventFor('req-refresh'))[0].subtype?.[0].code).toBe('token-refresh');
+    await server
+      .anonymous()
+      .post('/auth/register')
+      .set('X-Request-Id', 'req-register')
+      .send({ email: 'new@example.org', password: 'a fine long passphrase', role: 'patient' })
+      .expect(202);
+    await server
+      .anonymous()
+      .post('/auth/reset-password')
+      .set('X-Request-Id', 'req-reset')
+      .send({ token: 'forged', password: 'a fine long passphrase' })
+      .expect(400);
+    await server.flushAudit();
+    expect((await eventFor('req-register'))[0]).toMatchObject({ subtype: [{ code: 'register' }], outcome: '0' });
+    expect((await eventFor('req-reset'))[0]).toMatchObject({ subtype: [{ code: 'reset-password' }], outcome: '4' });
     expect((await eventFor('req-revoke'))[0].subtype?.[0].code).toBe('token-revoke');
   });
 });

@@ -64,7 +64,9 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     LOG_REQUESTS: 'false',
     RATE_LIMIT_PER_MINUTE: '1000000',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
-    ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : { DATA_DIR: 'memory' }),
+    // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
+    DATA_DIR: 'memory',
+    ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : {}),
     ...env,
   });
   const built = await buildApp(config, logger);
