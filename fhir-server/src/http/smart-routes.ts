@@ -50,6 +50,7 @@ export function smartRoutes(options: SmartRoutesOptions): Router {
 
   const discovery = (ctx: Context) => {
     ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.vary('Origin');
     ctx.body = smartConfiguration(uris);
   };
   router.get(`${options.fhirBasePath}/.well-known/smart-configuration`, discovery);
@@ -57,6 +58,7 @@ export function smartRoutes(options: SmartRoutesOptions): Router {
 
   router.get('/oauth2/jwks', (ctx) => {
     ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.vary('Origin');
     ctx.body = { keys: [security.signer.publicJwk] };
   });
 

@@ -20,18 +20,15 @@ export function auditInsertCtes(
   prefix: string,
   extract: (event: AuditEvent) => IndexRows,
 ): { parts: string[]; bindings: unknown[] } {
-  const rows = events.map(({ event, patients }) => ({
-    id: event.id,
-    last_updated: event.meta?.lastUpdated ?? event.recorded,
-    content: JSON.stringify(event),
-    compartments: patients,
-  }));
-  const recordset = `json_to_recordset(?::json) AS x(id text, last_updated timestamptz, content text, compartments text[])`;
+  // One JSON array of {e: event, p: patients}: the event is serialised once, and a json (not
+  // jsonb) element keeps its text, which is stored as the content as it is.
   const parts = [
     `${prefix}r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
-       SELECT 'AuditEvent', x.id, 1, x.last_updated, false, x.content, x.compartments FROM ${recordset})`,
+       SELECT 'AuditEvent', t.x->'e'->>'id', 1, (t.x->'e'->'meta'->>'lastUpdated')::timestamptz, false, (t.x->'e')::text,
+         ARRAY(SELECT json_array_elements_text(t.x->'p'))
+       FROM json_array_elements(?::json) AS t(x))`,
   ];
-  const bindings: unknown[] = [JSON.stringify(rows)];
+  const bindings: unknown[] = [JSON.stringify(events.map(({ event, patients }) => ({ e: event, p: patients })))];
   const indexes = new Map(events.map(({ event }) => [event.id, extract(event)]));
   const indexOf = (event: AuditEvent & { id: string }) => indexes.get(event.id) as IndexRows;
   for (const table of INDEX_TABLES) {

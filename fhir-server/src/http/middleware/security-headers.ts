@@ -17,24 +17,34 @@ export function securityHeaders(allowedOrigins: readonly string[]): Middleware[]
       },
       crossOriginResourcePolicy: { policy: 'same-site' },
     }),
-    cors({
-      origin: (ctx: Context) => {
-        const origin = ctx.get('Origin');
-        return allowed.has(origin) ? origin : '';
-      },
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: [
-        'Authorization',
-        'Content-Type',
-        'If-Match',
-        'If-None-Match',
-        'If-None-Exist',
-        'If-Modified-Since',
-        'Prefer',
-        'X-Request-Id',
-      ],
-      exposeHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
-      maxAge: 600,
-    }),
+    onlyWithOrigin(
+      cors({
+        origin: (ctx: Context) => {
+          const origin = ctx.get('Origin');
+          return allowed.has(origin) ? origin : '';
+        },
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'If-Match',
+          'If-None-Match',
+          'If-None-Exist',
+          'If-Modified-Since',
+          'Prefer',
+          'X-Request-Id',
+        ],
+        exposeHeaders: ['ETag', 'Location', 'Content-Location', 'Last-Modified', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After'],
+        maxAge: 600,
+      }),
+    ),
   ];
+}
+
+/**
+ * Runs CORS only for requests that carry an Origin (browsers); server-to-server calls skip
+ * it. Every response is `Cache-Control: no-store`, so no cache needs `Vary: Origin` on them.
+ */
+function onlyWithOrigin(middleware: Middleware): Middleware {
+  return (ctx, next) => (ctx.get('Origin') ? middleware(ctx, next) : next());
 }
