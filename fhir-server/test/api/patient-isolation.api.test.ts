@@ -160,6 +160,26 @@ describe('patient A never changes patient B', () => {
     expect(ids(bObs)).toEqual([`Observation/${obsB.id}`]);
   });
 
+  test('in a batch, only the entry writing into B is refused (http.html#transaction)', async () => {
+    const res = await a.agent
+      .post('/fhir')
+      .set('Content-Type', FHIR_JSON)
+      .send(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { request: { method: 'POST', url: 'Observation' }, resource: observation(b.profile as string, 'forged in batch') },
+            { request: { method: 'POST', url: 'Observation' }, resource: observation(a.profile as string, 'mine in batch') },
+          ],
+        }),
+      )
+      .expect(200);
+    expect((JSON.parse(res.text) as Bundle).entry?.map((e) => e.response?.status)).toEqual(['403 Forbidden', '201 Created']);
+    const bObs = JSON.parse((await b.agent.get('/fhir/Observation').expect(200)).text) as Bundle;
+    expect(ids(bObs)).toEqual([`Observation/${obsB.id}`]);
+  });
+
   test('a transaction touching B is refused as a whole (http.html#trules)', async () => {
     const res = await a.agent
       .post('/fhir')
