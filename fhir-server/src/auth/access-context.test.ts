@@ -41,6 +41,10 @@ describe('access context: role policy intersected with SMART scopes', () => {
     expect(access.readGrants('Schedule')).toEqual([{ kind: 'public' }, { kind: 'own-practitioner-data', practitioner: 'Practitioner/d1' }]);
     expect(access.writeGrants('Schedule', 'c')).toEqual([{ kind: 'own-practitioner-data', practitioner: 'Practitioner/d1' }]);
     expect(access.permits('AuditEvent', 's')).toBe(false);
+    expect(access.readGrants('Medication')).toEqual([{ kind: 'all' }]);
+    // Outside the compartment but possibly holding patient data: not for user tokens.
+    expect(access.permits('Binary', 'r')).toBe(false);
+    expect(access.permits('Bundle', 'r')).toBe(false);
   });
 
   test('an admin manages the directory, terminology and reads the audit trail, but not clinical content', () => {

@@ -1,6 +1,13 @@
 import { patientCompartmentParams } from '../definitions';
 import type { Principal } from './principal';
-import { ADMIN_ONLY_TYPES, DIRECTORY_TYPES, IMMUTABLE_TYPES, isPublicType, TERMINOLOGY_TYPES } from './resource-policy';
+import {
+  ADMIN_ONLY_TYPES,
+  DIRECTORY_TYPES,
+  IMMUTABLE_TYPES,
+  isPublicType,
+  REFERENCE_DATA_TYPES,
+  TERMINOLOGY_TYPES,
+} from './resource-policy';
 import { matchingScopes, type Interaction } from './scopes';
 
 /**
@@ -131,7 +138,7 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
         return [{ kind: 'care-of', practitioner: profile }];
       }
       // Shared reference data (Medication, Questionnaire, ...): readable, not writable.
-      return read ? [{ kind: 'all' }] : [];
+      return read && REFERENCE_DATA_TYPES.has(resourceType) ? [{ kind: 'all' }] : [];
     }
     case 'admin':
       return isPublicType(resourceType) ? [{ kind: 'all' }] : [];

@@ -19,6 +19,28 @@ export const DIRECTORY_TYPES: ReadonlySet<string> = new Set([
 /** Terminology: public to read, written by administrators. */
 export const TERMINOLOGY_TYPES: ReadonlySet<string> = new Set(['CodeSystem', 'ValueSet', 'ConceptMap', 'NamingSystem']);
 
+/**
+ * Shared clinical reference data without patient content: clinicians read it. Anything else
+ * outside the Patient compartment (Binary, Bundle, ...) may carry patient data without
+ * a compartment link, so it stays with system clients until a rule for it exists.
+ */
+export const REFERENCE_DATA_TYPES: ReadonlySet<string> = new Set([
+  'Medication',
+  'MedicationKnowledge',
+  'Substance',
+  'Questionnaire',
+  'PlanDefinition',
+  'ActivityDefinition',
+  'ObservationDefinition',
+  'SpecimenDefinition',
+  'Library',
+  'StructureDefinition',
+  'SearchParameter',
+  'OperationDefinition',
+  'CompartmentDefinition',
+  'ImplementationGuide',
+]);
+
 /** Readable only by administrators and system clients, and never written by users through the API. */
 export const ADMIN_ONLY_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
 
