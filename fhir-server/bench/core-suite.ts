@@ -1,6 +1,7 @@
 import { createDatabase, dropDatabase, throwawayName } from './bench-database';
 import { CORE_PATIENTS, CORE_WORKLOADS, coreFamilies, corePatient, seedPatientId, type CoreContext } from './core-workloads';
 import { cleanupOnInterrupt } from './interrupt-cleanup';
+import { AccessToken } from './access-token';
 import { CpuMeter } from './cpu-meter';
 import { LoadGenerator } from './load-generator';
 import type { BenchOptions } from './options';
@@ -29,6 +30,8 @@ export async function runCoreSuite(
     const stopServer = cleanupOnInterrupt(() => server.stop());
     const load = new LoadGenerator(server.origin, 16);
     load.cpuMeter = CpuMeter.create(server.pid, databaseUrl);
+    const token = new AccessToken(databaseUrl, server.origin);
+    const authorize = async (): Promise<void> => load.authorize(await token.current());
     try {
       log(`core: server at ${server.origin}, database ${name}`);
       const families = coreFamilies();
@@ -46,6 +49,7 @@ export async function runCoreSuite(
           basePath: server.basePath,
           context,
           log,
+          beforeWorkload: authorize,
           baselineIds: () => ({ resourceType: 'Patient', ids: context.patientIds }),
         },
         workloads,

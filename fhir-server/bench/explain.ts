@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { FULL_ACCESS } from '../src/auth/access-context';
 import { loadFhirDefinitions } from '../src/definitions';
 import type { FhirContext, FhirRequest } from '../src/fhir/fhir-request';
 import { dispatch } from '../src/fhir/router';
@@ -42,7 +43,8 @@ export async function explainWorkload(
       await client.query('BEGIN');
       try {
         const executor = new ExplainingExecutor(client);
-        const ctx: FhirContext = { repo: new PgRepository(executor), baseUrl: `http://explain.local${basePath}` };
+        // The load's `system/*.*` token gets full access, so the same SQL as the server's.
+        const ctx: FhirContext = { repo: new PgRepository(executor), access: FULL_ACCESS, baseUrl: `http://explain.local${basePath}` };
         let path = call.path;
         for (let page = 0; page < (call.followNext ?? 0); page++) {
           executor.recording = false;

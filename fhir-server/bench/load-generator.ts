@@ -50,9 +50,6 @@ function headerObject(raw: Buffer[] | string[] | null): Record<string, string> {
   return headers;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' };
-const ACCEPT_HEADERS = { accept: 'application/fhir+json' };
-
 /**
  * Closed-loop load: `concurrency` virtual users, each on its own keep-alive connection, run
  * tasks back to back. Latency is measured per request from send until the body is read.
@@ -62,9 +59,17 @@ export class LoadGenerator {
 
   /** Attached once the server runs: meters every measured (non-warm-up) run. */
   cpuMeter?: CpuMeter;
+  private acceptHeaders: Record<string, string> = { accept: 'application/fhir+json' };
+  private jsonHeaders: Record<string, string> = { ...this.acceptHeaders, 'content-type': 'application/fhir+json' };
 
   constructor(origin: string, maxConnections: number) {
     this.pool = new Pool(origin, { connections: maxConnections, pipelining: 1, keepAliveTimeout: 60_000 });
+  }
+
+  /** Sends `Authorization: Bearer <token>` with every request from now on. */
+  authorize(token: string): void {
+    this.acceptHeaders = { accept: 'application/fhir+json', authorization: `Bearer ${token}` };
+    this.jsonHeaders = { ...this.acceptHeaders, 'content-type': 'application/fhir+json' };
   }
 
   async run(options: LoadOptions): Promise<LoadResult> {
@@ -119,7 +124,7 @@ export class LoadGenerator {
       let status = 0;
       let headers: HttpReply['headers'] = {};
       this.pool.dispatch(
-        { method: call.method, path: call.path, headers: call.body === undefined ? ACCEPT_HEADERS : JSON_HEADERS, body: call.body },
+        { method: call.method, path: call.path, headers: call.body === undefined ? this.acceptHeaders : this.jsonHeaders, body: call.body },
         {
           onConnect() {},
           onHeaders(statusCode, rawHeaders) {

@@ -1,4 +1,5 @@
 import { cleanupOnInterrupt } from './interrupt-cleanup';
+import { AccessToken } from './access-token';
 import { CpuMeter } from './cpu-meter';
 import { LoadGenerator } from './load-generator';
 import type { BenchOptions } from './options';
@@ -27,6 +28,8 @@ export async function runSearchSuite(
     const stopServer = cleanupOnInterrupt(() => server.stop());
     const load = new LoadGenerator(server.origin, 16);
     load.cpuMeter = CpuMeter.create(server.pid, database.url);
+    const token = new AccessToken(database.url, server.origin);
+    const authorize = async (): Promise<void> => load.authorize(await token.current());
     try {
       log(`search: server at ${server.origin}`);
       const data = database.dataset;
@@ -42,6 +45,7 @@ export async function runSearchSuite(
           basePath: server.basePath,
           context,
           log,
+          beforeWorkload: authorize,
           baselineIds: () => ({ resourceType: 'Patient', ids: baselineIds }),
         },
         workloads,

@@ -21,6 +21,8 @@ export interface SuiteSetup<Context> {
   readonly basePath: string;
   readonly context: Context;
   readonly log: (line: string) => void;
+  /** Run before each workload (e.g. refresh the access token). */
+  readonly beforeWorkload?: () => Promise<void>;
   /** Ids for the raw PostgreSQL baseline, read when it is first needed. */
   readonly baselineIds: () => { resourceType: string; ids: readonly string[] };
 }
@@ -38,6 +40,7 @@ export async function runWorkloads<Context>(
   const baselines = new Map<number, LatencySummary>();
   for (const workload of workloads) {
     setup.log(`${setup.suite}/${workload.name}: ${workload.title}, concurrency ${workload.concurrency}...`);
+    await setup.beforeWorkload?.();
     const measured = await workload.run(setup.context, setup.timing);
     const summary = measured.recorder.summarize(measured.elapsedMs, workload.itemsPerRequest);
     let baseline = baselines.get(workload.concurrency);

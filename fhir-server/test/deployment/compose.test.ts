@@ -26,9 +26,17 @@ interface Service {
 const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
 
-/** `${NAME:-default}` as compose resolves it with no .env file. */
+/** What a deployment's .env must provide (compose's `${NAME:?...}`). */
+const REQUIRED_SETTINGS: Record<string, string> = {
+  PUBLIC_URL: 'https://medbuddy.example.org',
+  JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----',
+};
+
+/** `${NAME:-default}` as compose resolves it with no .env file; `${NAME:?error}` from REQUIRED_SETTINGS. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_, _name: string, fallback: string) => fallback);
+  return value
+    .replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_, _name: string, fallback: string) => fallback)
+    .replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, name: string) => REQUIRED_SETTINGS[name] ?? '');
 }
 
 /** Variable names fhir-server/src/config.ts reads from the environment. */
@@ -62,8 +70,12 @@ describe('docker-compose.yml', () => {
       expect(configVariables()).toContain(name);
     }
     expect(new URL(env.DATABASE_URL).hostname).toBe('postgres');
-    const config = loadConfig(env);
+    // The Dockerfile sets NODE_ENV=production, which refuses weak settings.
+    expect(read('fhir-server/Dockerfile')).toMatch(/^ENV NODE_ENV=production/m);
+    const config = loadConfig({ ...env, NODE_ENV: 'production' });
+    expect(config.production).toBe(true);
     expect(config.database.kind).toBe('postgres');
+    expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
     expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
     expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}${config.fhirBasePath}/metadata`);
   });
