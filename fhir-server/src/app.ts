@@ -6,6 +6,7 @@ import { seedPackagedResources } from './fhir/terminology/seed-packaged-resource
 import { fhirEndpoint } from './http/fhir-adapter';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
+import { portals } from './http/portals';
 import { jsonLogger, type Logger } from './logger';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
@@ -27,6 +28,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(outcomeErrors(logger));
+  app.use(portals(config.portals, logger));
   app.use(
     fhirEndpoint({
       basePath: config.fhirBasePath,

@@ -13,6 +13,18 @@ export interface Config {
   readonly logRequests: boolean;
   /** Trust X-Forwarded-* headers (behind a load balancer). */
   readonly trustProxy: boolean;
+  /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
+  readonly portals: readonly PortalConfig[];
+}
+
+/** A built Angular portal served at `mountPath` + `/`. */
+export interface PortalConfig {
+  /** The npm workspace that builds it: `patient-portal`, `clinician-portal`. */
+  readonly name: string;
+  /** `/patient`, `/clinician`: fixed, as the registered OAuth2 redirect URIs use them. */
+  readonly mountPath: string;
+  /** The build output (`PATIENT_PORTAL_DIR`, `CLINICIAN_PORTAL_DIR`; default the workspace's `dist/`). */
+  readonly distDir: string;
 }
 
 export type DatabaseConfig =
@@ -36,7 +48,23 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: readInteger(env, 'MAX_JSON_DEPTH', 64, 8, 1000),
     logRequests: env.LOG_REQUESTS !== 'false',
     trustProxy: env.TRUST_PROXY === 'true',
+    portals: readPortals(env),
   };
+}
+
+/** The repository root, seen from src/ or dist/ of fhir-server. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
+function readPortals(env: Env): PortalConfig[] {
+  if (env.SERVE_PORTALS === 'false') {
+    return [];
+  }
+  const portal = (name: string, mountPath: string, variable: string): PortalConfig => ({
+    name,
+    mountPath,
+    distDir: path.resolve(env[variable] || path.join(REPOSITORY_ROOT, name, 'dist')),
+  });
+  return [portal('patient-portal', '/patient', 'PATIENT_PORTAL_DIR'), portal('clinician-portal', '/clinician', 'CLINICIAN_PORTAL_DIR')];
 }
 
 function readDatabase(env: Env): DatabaseConfig {
