@@ -1,4 +1,5 @@
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import type { OAuthUris } from '../auth/smart-configuration';
 import { allResourceTypes, profileRegistry } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
@@ -22,16 +23,40 @@ const cache = new Map<string, CapabilityStatement>();
  * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
  * the resource types, interactions, search parameters and operations the server implements.
  */
-export function capabilityStatement(baseUrl: string): CapabilityStatement {
+export function capabilityStatement(baseUrl: string, oauth?: OAuthUris): CapabilityStatement {
   let statement = cache.get(baseUrl);
   if (!statement) {
-    statement = buildCapabilityStatement(baseUrl);
+    statement = buildCapabilityStatement(baseUrl, oauth);
     cache.set(baseUrl, statement);
   }
   return statement;
 }
 
-function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+/** SMART on FHIR security (https://hl7.org/fhir/smart-app-launch/conformance.html#using-cs). */
+function smartSecurity(oauth: OAuthUris): CapabilityStatementRestSecurity {
+  return {
+    cors: true,
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+        text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+      },
+    ],
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          { url: 'authorize', valueUri: oauth.authorize },
+          { url: 'token', valueUri: oauth.token },
+          { url: 'revoke', valueUri: oauth.revoke },
+          { url: 'introspect', valueUri: oauth.introspect },
+        ],
+      },
+    ],
+  };
+}
+
+function buildCapabilityStatement(baseUrl: string, oauth?: OAuthUris): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -47,6 +72,7 @@ function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
+        ...(oauth ? { security: smartSecurity(oauth) } : {}),
         resource: allResourceTypes().map(resourceCapability),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({

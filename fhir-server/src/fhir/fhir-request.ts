@@ -1,4 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { AccessContext } from '../auth/access-context';
+import type { OAuthUris } from '../auth/smart-configuration';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -41,9 +43,14 @@ export interface FhirResponse {
   readonly lastUpdated?: string;
 }
 
-/** What every handler needs besides the request: storage and the public base URL. */
+/** What every handler needs besides the request: storage, the caller's access and the public base URL. */
 export interface FhirContext {
+  /** Storage bound to `access`: reads are filtered and writes checked for this caller. */
   readonly repo: FhirRepository;
+  /** Who is calling and what they may do (SMART scopes, compartments, care relationship). */
+  readonly access: AccessContext;
   /** Absolute base URL of the FHIR endpoint, without trailing slash. */
   readonly baseUrl: string;
+  /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
+  readonly oauth?: OAuthUris;
 }

@@ -11,6 +11,7 @@ import { searchType } from './interactions/search';
 import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
 import { badRequest, methodNotAllowed, notFound } from './outcomes';
+import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
 
 type Params = Record<'type' | 'id' | 'vid' | 'op', string>;
@@ -25,7 +26,7 @@ interface Route {
 
 /** The FHIR REST interaction table (http://hl7.org/fhir/R4/http.html#summary). */
 const ROUTES: readonly Route[] = [
-  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl) })),
+  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth) })),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
   route('GET', '_history', (ctx, req) => historyBundle(ctx, req, {})),
   route('GET', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
@@ -67,6 +68,7 @@ export async function dispatch(ctx: FhirContext, request: FhirRequest): Promise<
       pathMatched = true;
       continue;
     }
+    authorizeRoute(ctx, candidate.method, candidate.pattern, params.type);
     return candidate.handle(ctx, request, params);
   }
   if (pathMatched) {

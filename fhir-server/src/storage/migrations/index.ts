@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import * as createResourceTables from './20261125040000_create-resource-tables';
+import * as addResourceAccessTags from './20261125090000_add-resource-access-tags';
+import * as createAccountTables from './20261125100000_create-account-tables';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +14,8 @@ interface Migration {
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '20261125040000_create-resource-tables': createResourceTables,
+  '20261125090000_add-resource-access-tags': addResourceAccessTags,
+  '20261125100000_create-account-tables': createAccountTables,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,3 +1,5 @@
+import type { AccessContext } from '../../auth/access-context';
+import { appendReadFilter } from '../access-filter';
 import type { Page } from '../fhir-repository';
 import { decodeCursor, encodeCursor } from '../page-cursor';
 import type { SearchQuery } from '../search-query';
@@ -5,7 +7,7 @@ import type { SqlExecutor } from '../sql-executor';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 
 /** Compiles and runs a search: current, non-deleted resources matching every filter. */
-export async function runSearch(db: SqlExecutor, query: SearchQuery): Promise<Page> {
+export async function runSearch(db: SqlExecutor, query: SearchQuery, access?: AccessContext): Promise<Page> {
   const where: string[] = ['resource_type = ANY(?)', 'NOT deleted'];
   const bindings: unknown[] = [query.resourceTypes as string[]];
   for (const filter of query.filters) {
@@ -14,6 +16,7 @@ export async function runSearch(db: SqlExecutor, query: SearchQuery): Promise<Pa
       bindings.push(filter.values.map((v) => v.value));
     }
   }
+  appendReadFilter(where, bindings, access, query.resourceTypes);
   const countBindings = [...bindings];
   if (query.cursor) {
     const [type, id] = decodeCursor(query.cursor, 2);
