@@ -54,6 +54,7 @@ export class AuthStore {
 
   private readonly current = signal<Session | null>(null);
   private readonly ended = signal(false);
+  private readonly failure = signal<string | undefined>(undefined);
   private refreshing: Promise<boolean> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -61,6 +62,8 @@ export class AuthStore {
   readonly signedIn = computed(() => this.current() !== null);
   /** True once a session was lost (refresh refused); cleared by the next sign-in. */
   readonly sessionEnded = this.ended.asReadonly();
+  /** Why the last sign-in failed, for the sign-in page (never taken from the URL). */
+  readonly signInFailure = this.failure.asReadonly();
   readonly fhirUser = computed(() => this.current()?.fhirUser);
   readonly patientId = computed(() => this.current()?.patient);
 
@@ -70,6 +73,7 @@ export class AuthStore {
 
   /** Leaves for the authorization endpoint; the app comes back at the redirect URI. */
   async signIn(returnUrl = '/'): Promise<void> {
+    this.failure.set(undefined);
     const config = await this.smart.discover();
     const { verifier, challenge } = await createPkcePair();
     const pending: PendingSignIn = {
@@ -98,32 +102,13 @@ export class AuthStore {
    * with the verifier, and returns the in-app URL to go back to. Throws AuthError.
    */
   async completeSignIn(callbackUrl: string): Promise<string> {
-    const params = new URL(callbackUrl).searchParams;
-    const pending = this.takePending();
-    if (!pending || params.get('state') !== pending.state) {
-      throw new AuthError('This sign-in did not start in this browser tab, or was already used. Please sign in again.');
-    }
-    const error = params.get('error');
-    if (error) {
-      throw new AuthError(outcomeMessage({ error, error_description: params.get('error_description') ?? undefined }));
-    }
-    const code = params.get('code');
-    if (!code) {
-      throw new AuthError('The sign-in answer had no authorization code. Please sign in again.');
-    }
     try {
-      const config = await this.smart.discover();
-      const tokens = await this.smart.exchangeCode(config, {
-        code,
-        redirectUri: pending.redirectUri,
-        codeVerifier: pending.verifier,
-        clientId: this.app.clientId,
-      });
-      this.accept(tokens);
-    } catch (failure) {
-      throw new AuthError(outcomeMessage(failure));
+      return await this.finishSignIn(callbackUrl);
+    } catch (error) {
+      const failure = error instanceof AuthError ? error : new AuthError(outcomeMessage(error));
+      this.failure.set(failure.message);
+      throw failure;
     }
-    return pending.returnUrl;
   }
 
   /** Signed in already, or signed in again from the tab's refresh token (after a reload). */
@@ -144,6 +129,32 @@ export class AuthStore {
       return session.accessToken;
     }
     return (await this.refresh()) ? this.current()?.accessToken : undefined;
+  }
+
+  /** The callback's checks and the code exchange; completeSignIn turns any failure into an AuthError. */
+  private async finishSignIn(callbackUrl: string): Promise<string> {
+    const params = new URL(callbackUrl).searchParams;
+    const pending = this.takePending();
+    if (!pending || params.get('state') !== pending.state) {
+      throw new AuthError('This sign-in did not start in this browser tab, or was already used. Please sign in again.');
+    }
+    const error = params.get('error');
+    if (error) {
+      throw new AuthError(outcomeMessage({ error, error_description: params.get('error_description') ?? undefined }));
+    }
+    const code = params.get('code');
+    if (!code) {
+      throw new AuthError('The sign-in answer had no authorization code. Please sign in again.');
+    }
+    const config = await this.smart.discover();
+    const tokens = await this.smart.exchangeCode(config, {
+      code,
+      redirectUri: pending.redirectUri,
+      codeVerifier: pending.verifier,
+      clientId: this.app.clientId,
+    });
+    this.accept(tokens);
+    return pending.returnUrl;
   }
 
   /**

@@ -119,6 +119,7 @@ describe('AuthStore (SMART App Launch standalone, public client with PKCE)', () 
     await expect(auth.completeSignIn(`http://portal.test/portal/callback?error=access_denied&state=${state}`)).rejects.toThrow(
       'Sign-in was cancelled.',
     );
+    expect(auth.signInFailure()).toBe('Sign-in was cancelled.');
   });
 
   it('reports a refused code exchange with the server words', async () => {
@@ -132,6 +133,8 @@ describe('AuthStore (SMART App Launch standalone, public client with PKCE)', () 
       .expectOne(TOKEN_URL)
       .flush({ error: 'invalid_grant', error_description: 'The code was already used' }, { status: 400, statusText: 'Bad Request' });
     await expect(completed).rejects.toThrow('The code was already used.');
+    expect(auth.signInFailure()).toBe('The code was already used.');
+    expect(auth.signedIn()).toBe(false);
   });
 
   it('only returns to paths inside the app (no open redirect)', async () => {

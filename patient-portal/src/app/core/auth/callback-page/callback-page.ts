@@ -31,9 +31,9 @@ export class CallbackPage implements OnInit {
     try {
       const returnUrl = await this.auth.completeSignIn(this.document.location.href);
       await this.router.navigateByUrl(returnUrl, { replaceUrl: true });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : 'Sign-in failed. Please try again.';
-      await this.router.navigate(['/sign-in'], { queryParams: { error: message }, replaceUrl: true });
+    } catch {
+      // The store keeps the reason; the sign-in page shows it.
+      await this.router.navigate(['/sign-in'], { replaceUrl: true });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
@@ -18,20 +18,19 @@ export class SignInPage {
 
   /** Where to go after signing in (query parameter, set by the guard). */
   readonly returnUrl = input<string>('/');
-  /** A message handed over by the callback page (query parameter). */
-  readonly error = input<string>();
-
   protected readonly leaving = signal(false);
-  protected readonly failure = signal<string | undefined>(undefined);
+  private readonly discoveryFailure = signal<string | undefined>(undefined);
+  /** Why signing in failed: here (server unreachable) or on the way back (kept by the store, never read from the URL). */
+  protected readonly failure = computed(() => this.discoveryFailure() ?? this.auth.signInFailure());
   protected readonly sessionEnded = this.auth.sessionEnded;
 
   async signIn(): Promise<void> {
     this.leaving.set(true);
-    this.failure.set(undefined);
+    this.discoveryFailure.set(undefined);
     try {
       await this.auth.signIn(this.returnUrl() || '/');
     } catch (error) {
-      this.failure.set(outcomeMessage(error));
+      this.discoveryFailure.set(outcomeMessage(error));
       this.leaving.set(false);
     }
   }
