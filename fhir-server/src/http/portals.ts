@@ -76,7 +76,7 @@ export function portals(configs: readonly PortalConfig[], logger: Logger): Middl
     ctx.set('Content-Security-Policy', PORTAL_CSP);
     const file = await findFile(portal.distDir, ctx.path.slice(portal.mountPath.length + 1));
     if (file && file.path !== path.resolve(portal.distDir, 'index.html')) {
-      sendFile(ctx, file.path, file.size, HASHED.test(file.path) ? ONE_YEAR : 'no-cache');
+      sendFile(ctx, file.path, file.size, HASHED.test(path.basename(file.path)) ? ONE_YEAR : 'no-cache');
       return;
     }
     if (path.extname(ctx.path) && path.extname(ctx.path) !== '.html') {
