@@ -95,6 +95,14 @@ describe('FhirClient', () => {
     expect((await result).active).toBe(false);
   });
 
+  it('deletes by type and id (http.html#delete)', async () => {
+    const result = firstValueFrom(fhir.delete('AllergyIntolerance', 'a1'));
+    const request = http.expectOne(`${BASE}/AllergyIntolerance/a1`);
+    expect(request.request.method).toBe('DELETE');
+    request.flush(null, { status: 204, statusText: 'No Content' });
+    await result;
+  });
+
   it('calls an operation with GET and query parameters (operations.html)', async () => {
     const result = firstValueFrom(
       fhir.operation('ValueSet/$expand', { method: 'GET', params: { url: 'https://medbuddy.dev/fhir/ValueSet/specialty' } }),

@@ -89,6 +89,11 @@ export class FhirClient {
     });
   }
 
+  /** `DELETE [base]/[type]/[id]` (http.html#delete); deleting what is already gone also succeeds. */
+  delete(resourceType: ResourceType, id: string, options: WriteOptions = {}): Observable<void> {
+    return this.http.delete<void>(this.url(resourceType, id), { headers: this.headers(ifMatch(options.ifMatch)) });
+  }
+
   /**
    * An operation (operations.html): `path` is what follows the base, e.g. `ValueSet/$expand`,
    * `Appointment/123/$cancel` or `$export`. POST unless `method: 'GET'`.
