@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, watchForErrors, type Viewport } from './support/browser';
+import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage, type Viewport } from './support/browser';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -11,11 +11,14 @@ describe('clinician portal: sign-in (SMART App Launch standalone, PKCE S256) and
   let browser: Browser;
   let doctor: Account;
 
-  before(async () => {
-    server = await startMedBuddy(path.join(OUTPUT_DIR, 'server.log'));
-    browser = await launchChromium();
-    doctor = await server.registerVerified({ role: 'doctor', givenName: 'Gregory', familyName: 'House' });
-  });
+  before(
+    async () => {
+      server = await startMedBuddy(path.join(OUTPUT_DIR, 'server.log'));
+      browser = await launchChromium();
+      doctor = await server.registerVerified({ role: 'doctor', givenName: 'Gregory', familyName: 'House' });
+    },
+    { timeout: 240_000 },
+  );
 
   after(async () => {
     await browser?.close();
@@ -34,53 +37,45 @@ describe('clinician portal: sign-in (SMART App Launch standalone, PKCE S256) and
     assert.equal(authorize.get('client_id'), 'clinician-portal');
     assert.equal(authorize.get('code_challenge_method'), 'S256');
     assert.equal(authorize.get('redirect_uri'), `${server.url}/clinician/callback`);
+    assert.equal(authorize.get('aud'), `${server.url}/fhir`);
     await screenshot(page, `clinician-login-page-${who}-${viewport.name}`);
     await signInOnLoginPage(page, account);
     await page.waitForURL(`${server.url}/clinician/home`);
   }
 
   for (const viewport of [DESKTOP, PHONE]) {
-    it(`a doctor signs in and sees their name and pending verification, survives a reload and signs out (${viewport.name})`, async () => {
-      const context = await browser.newContext(viewport.options);
-      const page = await context.newPage();
-      const problems = watchForErrors(page);
-      try {
-        await signIn(page, doctor, viewport, 'doctor');
-        const heading = page.getByRole('heading', { name: 'Welcome, Gregory House' });
-        await heading.waitFor();
-        await page.getByText('pending verification').waitFor();
-        await screenshot(page, `clinician-home-doctor-${viewport.name}`);
+    it(
+      `a doctor signs in, sees their name and the pending verification, survives a reload and signs out (${viewport.name})`,
+      { timeout: 120_000 },
+      () =>
+        withPage(browser, viewport, `clinician-doctor-${viewport.name}`, async (page) => {
+          await signIn(page, doctor, viewport, 'doctor');
+          const heading = page.getByRole('heading', { name: 'Welcome, Gregory House' });
+          await heading.waitFor();
+          await page.getByText('pending verification').waitFor();
+          await screenshot(page, `clinician-home-doctor-${viewport.name}`);
 
-        if (viewport === PHONE) {
-          await page.getByRole('button', { name: 'Open the menu' }).click();
-          await page.getByRole('link', { name: 'Home' }).waitFor();
-          await screenshot(page, `clinician-menu-${viewport.name}`);
-          await page.keyboard.press('Escape');
-        }
+          if (viewport === PHONE) {
+            await page.getByRole('button', { name: 'Open the menu' }).click();
+            await page.getByRole('link', { name: 'Home' }).waitFor();
+            await screenshot(page, `clinician-menu-${viewport.name}`);
+            await page.keyboard.press('Escape');
+          }
 
-        await page.reload();
-        await heading.waitFor();
+          await page.reload();
+          await heading.waitFor();
 
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.waitForURL((url) => url.pathname === '/clinician/sign-in');
-        assert.deepEqual(problems, []);
-      } finally {
-        await context.close();
-      }
-    });
+          await page.getByRole('button', { name: 'Sign out' }).click();
+          await page.waitForURL((url) => url.pathname === '/clinician/sign-in');
+        }),
+    );
   }
 
-  it('an administrator signs in and sees the administration home (desktop)', async () => {
-    const context = await browser.newContext(DESKTOP.options);
-    const page = await context.newPage();
-    const problems = watchForErrors(page);
-    try {
+  it('an administrator signs in and sees the administration home (desktop)', { timeout: 120_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-admin-desktop', async (page) => {
       await signIn(page, server.admin, DESKTOP, 'admin');
       await page.getByRole('heading', { name: 'Administration' }).waitFor();
       await screenshot(page, 'clinician-home-admin-desktop');
-      assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
-  });
+    }),
+  );
 });

@@ -53,3 +53,25 @@ export function watchForErrors(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * Runs one browser session: a fresh context (no cookies, no storage) with the viewport, a page
+ * watched for errors, a `<name>-failure.png` screenshot when `work` fails, and the context
+ * closed in any case. Fails when the page logged an error, even if `work` passed.
+ */
+export async function withPage(browser: Browser, viewport: Viewport, name: string, work: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext(viewport.options);
+  const page = await context.newPage();
+  const problems = watchForErrors(page);
+  try {
+    await work(page);
+  } catch (error) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    throw error;
+  } finally {
+    await context.close();
+  }
+  if (problems.length > 0) {
+    throw new Error(`the page reported problems:\n${problems.join('\n')}`);
+  }
+}
