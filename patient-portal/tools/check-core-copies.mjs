@@ -1,11 +1,11 @@
-// The two portals carry the same core/ and shared/ (no shared package: the top-level folders are
+// The two portals carry the same core/, shared/ and e2e/support/ (no shared package: the top-level folders are
 // fixed). This check fails when the copies drift apart, apart from selector prefixes and the
 // files that are meant to differ. Run by `npm run lint` at the repository root.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const folders = ['src/app/core', 'src/app/shared'];
+const folders = ['src/app/core', 'src/app/shared', 'e2e/support'];
 /** Files each portal words or lists for itself. */
 const ALLOWED_TO_DIFFER = new Set(['src/app/core/auth/sign-in-page/sign-in-page.html', 'src/app/core/shell/nav-items.ts']);
 
