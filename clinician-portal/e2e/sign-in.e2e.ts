@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage, type Viewport } from './support/browser';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
@@ -31,6 +32,7 @@ describe('clinician portal: sign-in (SMART App Launch standalone, PKCE S256) and
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/clinician/sign-in');
     await screenshot(page, `clinician-sign-in-${viewport.name}`);
+    await expectAccessible(page, 'the sign-in page');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
     const authorize = new URL(page.url()).searchParams;
@@ -54,11 +56,13 @@ describe('clinician portal: sign-in (SMART App Launch standalone, PKCE S256) and
           await heading.waitFor();
           await page.getByText('pending verification').waitFor();
           await screenshot(page, `clinician-home-doctor-${viewport.name}`);
+          await expectAccessible(page, "the doctor's home page");
 
           if (viewport === PHONE) {
             await page.getByRole('button', { name: 'Open the menu' }).click();
             await page.getByRole('link', { name: 'Home' }).waitFor();
             await screenshot(page, `clinician-menu-${viewport.name}`);
+            await expectAccessible(page, 'the open menu');
             await page.keyboard.press('Escape');
           }
 
@@ -76,6 +80,7 @@ describe('clinician portal: sign-in (SMART App Launch standalone, PKCE S256) and
       await signIn(page, server.admin, DESKTOP, 'admin');
       await page.getByRole('heading', { name: 'Administration' }).waitFor();
       await screenshot(page, 'clinician-home-admin-desktop');
+      await expectAccessible(page, "the administrator's home page");
     }),
   );
 });

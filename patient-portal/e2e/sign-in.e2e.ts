@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
@@ -35,6 +36,7 @@ describe('patient portal: sign-in (SMART App Launch standalone, PKCE S256) and h
           await page.getByRole('button', { name: 'Sign in' }).waitFor();
           assert.equal(new URL(page.url()).pathname, '/patient/sign-in');
           await screenshot(page, `patient-sign-in-${viewport.name}`);
+          await expectAccessible(page, 'the sign-in page');
 
           await page.getByRole('button', { name: 'Sign in' }).click();
           await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
@@ -50,12 +52,14 @@ describe('patient portal: sign-in (SMART App Launch standalone, PKCE S256) and h
           const heading = page.getByRole('heading', { name: 'Welcome, Maria Garcia' });
           await heading.waitFor();
           await screenshot(page, `patient-home-${viewport.name}`);
+          await expectAccessible(page, 'the home page');
 
           if (viewport === PHONE) {
             // On a phone the navigation is a drawer behind the menu button.
             await page.getByRole('button', { name: 'Open the menu' }).click();
             await page.getByRole('link', { name: 'Home' }).waitFor();
             await screenshot(page, `patient-menu-${viewport.name}`);
+            await expectAccessible(page, 'the open menu');
             await page.keyboard.press('Escape');
           } else {
             await page.getByRole('link', { name: 'Home' }).waitFor();
