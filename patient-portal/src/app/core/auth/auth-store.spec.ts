@@ -243,6 +243,21 @@ describe('AuthStore (SMART App Launch standalone, public client with PKCE)', () 
     expect(auth.sessionEnded()).toBe(false);
   });
 
+  it('a refresh still in flight when the user signs out does not sign them back in', async () => {
+    await signIn();
+    const refreshed = auth.refresh();
+    await settle();
+    const request = http.expectOne(TOKEN_URL);
+    const signedOut = auth.signOut();
+    request.flush(tokenResponse({ access_token: 'late', refresh_token: 'late-refresh' }));
+    expect(await refreshed).toBe(false);
+    await settle();
+    http.match(REVOKE_URL).forEach((r) => r.flush({}));
+    await signedOut;
+    expect(auth.signedIn()).toBe(false);
+    expect(storage.getItem('medbuddy.test-portal.refresh')).toBeNull();
+  });
+
   it('restore() is false without any token, without calling the server', async () => {
     expect(await auth.restore()).toBe(false);
     expect(await auth.accessToken()).toBeUndefined();

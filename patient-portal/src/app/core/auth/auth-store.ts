@@ -56,6 +56,8 @@ export class AuthStore {
   private readonly ended = signal(false);
   private readonly failure = signal<string | undefined>(undefined);
   private refreshing: Promise<boolean> | null = null;
+  /** Bumped by sign-out, so that a refresh still in flight cannot sign the user back in. */
+  private generation = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   readonly session = this.current.asReadonly();
@@ -128,7 +130,10 @@ export class AuthStore {
     if (session.expiresAt - Date.now() > MIN_VALIDITY_MS) {
       return session.accessToken;
     }
-    return (await this.refresh()) ? this.current()?.accessToken : undefined;
+    // After a failure for lack of network the old token is still tried: the request then fails
+    // with a message about the connection rather than about the session.
+    await this.refresh();
+    return this.current()?.accessToken;
   }
 
   /** The callback's checks and the code exchange; completeSignIn turns any failure into an AuthError. */
@@ -170,6 +175,7 @@ export class AuthStore {
   async signOut(): Promise<void> {
     const accessToken = this.current()?.accessToken;
     const refreshToken = this.storage.getItem(this.key('refresh'));
+    this.generation++;
     this.clear();
     this.ended.set(false);
     try {
@@ -190,11 +196,19 @@ export class AuthStore {
       this.end();
       return false;
     }
+    const generation = this.generation;
     try {
       const config = await this.smart.discover();
-      this.accept(await this.smart.refresh(config, refreshToken, this.app.clientId));
+      const tokens = await this.smart.refresh(config, refreshToken, this.app.clientId);
+      if (generation !== this.generation) {
+        return false;
+      }
+      this.accept(tokens);
       return true;
     } catch (error) {
+      if (generation !== this.generation) {
+        return false;
+      }
       if (isTransient(error)) {
         // Offline or a server fault: keep the session and try again soon.
         this.schedule(RETRY_MS);
