@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import type { Config } from './config';
-import { loadFhirDefinitions } from './definitions';
+import { createSearchParameterCatalog, loadFhirDefinitions } from './definitions';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
@@ -19,7 +19,10 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
   await db.migrate();
-  const repo = new PgRepository(db.sql);
+  const searchParameters = createSearchParameterCatalog(config.profilesDir);
+  const repo = new PgRepository(db.sql, { catalog: searchParameters, baseUrl: config.fhirBaseUrl });
+  await repo.syncSearchParameters();
+  repo.startReindexWorker((error) => logger.error('Reindex job failed', { error: String((error as Error)?.stack ?? error) }));
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
@@ -28,8 +31,14 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     fhirEndpoint({
       basePath: config.fhirBasePath,
       limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
-      fhirContext: { repo, baseUrl: config.fhirBaseUrl },
+      fhirContext: { repo, baseUrl: config.fhirBaseUrl, searchParameters },
     }),
   );
-  return { app, close: () => db.close() };
+  return {
+    app,
+    close: async () => {
+      await repo.stopReindexWorker();
+      await db.close();
+    },
+  };
 }

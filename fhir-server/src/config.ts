@@ -13,6 +13,8 @@ export interface Config {
   readonly logRequests: boolean;
   /** Trust X-Forwarded-* headers (behind a load balancer). */
   readonly trustProxy: boolean;
+  /** Folder of the MedBuddy FHIR package (SearchParameter-*.json are loaded); default: the repository's profiles/. */
+  readonly profilesDir?: string;
 }
 
 export type DatabaseConfig =
@@ -36,6 +38,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: readInteger(env, 'MAX_JSON_DEPTH', 64, 8, 1000),
     logRequests: env.LOG_REQUESTS !== 'false',
     trustProxy: env.TRUST_PROXY === 'true',
+    profilesDir: env.PROFILES_DIR ? path.resolve(env.PROFILES_DIR) : undefined,
   };
 }
 

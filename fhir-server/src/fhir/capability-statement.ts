@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { SearchParameterCatalog } from '../definitions';
 import { allResourceTypes } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
@@ -16,22 +17,26 @@ const TYPE_INTERACTIONS = [
   'search-type',
 ] as const;
 
-const cache = new Map<string, CapabilityStatement>();
+const cache = new WeakMap<object, Map<string, { version: number; statement: CapabilityStatement }>>();
+const NO_CATALOG = {};
 
 /**
  * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
  * the resource types, interactions, search parameters and operations the server implements.
  */
-export function capabilityStatement(baseUrl: string): CapabilityStatement {
-  let statement = cache.get(baseUrl);
-  if (!statement) {
-    statement = buildCapabilityStatement(baseUrl);
-    cache.set(baseUrl, statement);
+export function capabilityStatement(baseUrl: string, catalog?: SearchParameterCatalog): CapabilityStatement {
+  const byUrl = cache.get(catalog ?? NO_CATALOG) ?? new Map<string, { version: number; statement: CapabilityStatement }>();
+  cache.set(catalog ?? NO_CATALOG, byUrl);
+  const version = catalog?.version ?? 0;
+  let cached = byUrl.get(baseUrl);
+  if (!cached || cached.version !== version) {
+    cached = { version, statement: buildCapabilityStatement(baseUrl, catalog) };
+    byUrl.set(baseUrl, cached);
   }
-  return statement;
+  return cached.statement;
 }
 
-function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+function buildCapabilityStatement(baseUrl: string, catalog: SearchParameterCatalog | undefined): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -47,8 +52,8 @@ function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        resource: allResourceTypes().map(resourceCapability),
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({
           name: op.definition.code,
           definition: op.definition.url as string,
@@ -58,7 +63,7 @@ function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
   };
 }
 
-function resourceCapability(type: string): CapabilityStatementRestResource {
+function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
   return {
     type: type as CapabilityStatementRestResource['type'],
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
@@ -69,7 +74,7 @@ function resourceCapability(type: string): CapabilityStatementRestResource {
     conditionalRead: 'not-match',
     conditionalUpdate: true,
     conditionalDelete: 'single',
-    searchParam: supportedSearchParameters(type).map((param) => ({
+    searchParam: supportedSearchParameters(type, catalog).map((param) => ({
       name: param.code as string,
       definition: param.url,
       type: param.type,

@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { SearchParameterCatalog } from '../definitions';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -46,4 +47,9 @@ export interface FhirContext {
   readonly repo: FhirRepository;
   /** Absolute base URL of the FHIR endpoint, without trailing slash. */
   readonly baseUrl: string;
+  /**
+   * The search parameters in force (R4, profiles, custom ones); the same catalog the
+   * repository indexes with. Optional for contexts built in unit tests (a default is used).
+   */
+  readonly searchParameters?: SearchParameterCatalog;
 }

@@ -1,19 +1,51 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
+import { indexRowWrites, replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
+import type { IndexRows } from './indexing/index-rows';
 import { patientCompartments } from './patient-compartments';
-import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
+import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, type ReindexStatus } from './reindex-jobs';
+import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
+import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { SqlExecutor } from './sql-executor';
 import { ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
-/** FhirRepository on PostgreSQL or PGlite through knex. */
+export interface PgRepositoryOptions {
+  /** The search parameters to index by; its custom layer follows the database. */
+  readonly catalog?: SearchParameterCatalog;
+  /** This server's FHIR base URL: absolute references below it are indexed as local. */
+  readonly baseUrl?: string;
+}
+
+/** State shared by a repository and the transaction-scoped repositories it creates. */
+interface SearchIndexing {
+  readonly catalog: SearchParameterCatalog;
+  readonly sync: SearchParameterSync;
+  readonly indexResource: IndexResource;
+  readonly baseUrl: string | undefined;
+  worker?: ReindexWorker;
+}
+
+/** FhirRepository on PostgreSQL or PGlite. */
 export class PgRepository implements FhirRepository {
-  constructor(private readonly db: SqlExecutor) {}
+  private readonly indexing: SearchIndexing;
+  /** Set when this transaction wrote a SearchParameter: after commit, reload and reindex. */
+  private searchParameterWritten = false;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    options: PgRepositoryOptions = {},
+    indexing?: SearchIndexing,
+  ) {
+    this.indexing = indexing ?? newIndexing(options.catalog ?? createSearchParameterCatalog(), options.baseUrl);
+  }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
     const rows = await this.rows<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`, [
@@ -45,13 +77,15 @@ export class PgRepository implements FhirRepository {
 
   /**
    * One statement: history row, current row (upsert), and the search index rows replaced,
-   * using data-modifying CTEs so a write costs one round trip.
+   * using data-modifying CTEs so a write costs one round trip. The statement also reads the
+   * SearchParameter version counter: if another process changed the parameters since this
+   * one loaded them, the index rows are extracted again with the new ones.
    */
   async writeVersion(version: NewVersion): Promise<void> {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
     const content = deleted ? '' : JSON.stringify(resource);
-    const index: IndexRows | undefined = deleted ? undefined : extractIndexRows(resource);
+    const index: IndexRows | undefined = deleted ? undefined : this.extract(resource);
     const compartments = patientCompartments(resource, index);
     const parts: string[] = [
       `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
@@ -80,29 +114,25 @@ export class PgRepository implements FhirRepository {
       content,
       compartments,
     ];
-    for (const table of INDEX_TABLES) {
-      if (versionId > 1) {
-        parts.push(`d_${table} AS (DELETE FROM sp_${table} WHERE resource_type = ? AND resource_id = ?)`);
-        bindings.push(type, resource.id);
-      }
-      const rows = index?.[table];
-      if (rows && rows.length > 0) {
-        const columns = INDEX_COLUMNS[table];
-        parts.push(
-          `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
-             SELECT ?, ?, ${columns.map((c) => `x.${c}`).join(', ')}
-             FROM json_to_recordset(?::json) AS x(${columns.map((c) => `${c} ${sqlTypeOf(table, c)}`).join(', ')}))`,
-        );
-        bindings.push(type, resource.id, JSON.stringify(rows));
-      }
+    parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
+    if (type === 'SearchParameter') {
+      parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
+      bindings.push(await this.typesToReindex(resource, versionId));
     }
+    let versions: number;
     try {
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+      const result = await this.db.raw<{ n: number }>(`WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`, bindings);
+      versions = result.rows[0].n;
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConcurrentWriteError();
       }
       throw error;
+    }
+    if (type === 'SearchParameter') {
+      this.afterSearchParameterWrite();
+    } else if ((await this.indexing.sync.observe(this.db, versions)) && !deleted) {
+      await replaceIndexRows(this.db, [{ resourceType: type, id: resource.id, ...this.indexing.indexResource(resource) }]);
     }
   }
 
@@ -112,6 +142,24 @@ export class PgRepository implements FhirRepository {
 
   search(query: SearchQuery): Promise<Page> {
     return runSearch(this.db, query);
+  }
+
+  async syncSearchParameters(): Promise<void> {
+    await this.indexing.sync.refresh(this.db);
+  }
+
+  /**
+   * Queues a reindex of these resource types and works on it in this process for up to
+   * `waitMs`; what is left is finished by the background worker of any process.
+   */
+  async reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus> {
+    const job = await enqueueReindex(this.db, resourceTypes);
+    const deadline = Date.now() + waitMs;
+    let status: ReindexStatus | undefined = job;
+    while (status && !status.done && Date.now() < deadline) {
+      status = await runReindexBatch(this.db, this.indexing.indexResource, job.id);
+    }
+    return status ?? (await readReindexJob(this.db, job.id)) ?? job;
   }
 
   async lock(key: string): Promise<void> {
@@ -126,8 +174,13 @@ export class PgRepository implements FhirRepository {
       return fn(this);
     }
     for (let attempt = 1; ; attempt++) {
+      let inner: PgRepository | undefined;
       try {
-        return await this.db.transaction((tx) => fn(new PgRepository(tx)));
+        const result = await this.db.transaction((tx) => fn((inner = new PgRepository(tx, {}, this.indexing))));
+        if (inner?.searchParameterWritten) {
+          this.afterSearchParameterWrite();
+        }
+        return result;
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableSqlError(error)) {
           throw error;
@@ -136,17 +189,54 @@ export class PgRepository implements FhirRepository {
     }
   }
 
+  /** Starts the background reindex worker of this process (see ReindexWorker). */
+  startReindexWorker(onError: (error: unknown) => void, intervalMs?: number): void {
+    this.indexing.worker = new ReindexWorker(this.db, this.indexing.indexResource, onError, intervalMs);
+    this.indexing.worker.start();
+    this.indexing.worker.kick();
+  }
+
+  async stopReindexWorker(): Promise<void> {
+    await this.indexing.worker?.stop();
+  }
+
+  private extract(resource: Resource): IndexRows {
+    return extractIndexRows(resource, this.indexing.catalog, { baseUrl: this.indexing.baseUrl });
+  }
+
+  private afterSearchParameterWrite(): void {
+    if (this.db.inTransaction) {
+      this.searchParameterWritten = true;
+      return;
+    }
+    this.indexing.sync.invalidate();
+    this.indexing.worker?.kick();
+  }
+
+  /** The resource types a SearchParameter applies to, before and after this write. */
+  private async typesToReindex(resource: Resource, versionId: number): Promise<string[]> {
+    const bases = new Set<string>(((resource as { base?: string[] }).base ?? []) as string[]);
+    if (versionId > 1) {
+      const previous = await this.readCurrent(resource.resourceType, resource.id as string);
+      if (previous && !previous.deleted) {
+        ((JSON.parse(previous.content) as { base?: string[] }).base ?? []).forEach((base) => bases.add(base));
+      }
+    }
+    if (bases.has('Resource') || bases.has('DomainResource')) {
+      return [...allResourceTypes()];
+    }
+    return [...bases];
+  }
+
   private async rows<T>(sql: string, bindings: unknown[]): Promise<T[]> {
     return (await this.db.raw<T>(sql, bindings)).rows;
   }
 }
 
-function sqlTypeOf(table: string, column: string): string {
-  if (table === 'date' && (column === 'low' || column === 'high')) {
-    return 'timestamptz';
-  }
-  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
-    return 'numeric';
-  }
-  return 'text';
+function newIndexing(catalog: SearchParameterCatalog, baseUrl: string | undefined): SearchIndexing {
+  const indexResource: IndexResource = (resource) => {
+    const rows = extractIndexRows(resource, catalog, { baseUrl });
+    return { rows, compartments: patientCompartments(resource, rows) };
+  };
+  return { catalog, sync: new SearchParameterSync(catalog), indexResource, baseUrl };
 }

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import * as createResourceTables from './20261125040000_create-resource-tables';
+import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
+import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +14,8 @@ interface Migration {
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '20261125040000_create-resource-tables': createResourceTables,
+  '20261201090000_add-index-row-groups': addIndexRowGroups,
+  '20261201090100_create-reindex-jobs': createReindexJobs,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
