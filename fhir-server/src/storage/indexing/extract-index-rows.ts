@@ -14,6 +14,8 @@ import { addUriRows } from './uri';
 export interface IndexingOptions {
   /** This server's FHIR base URL: absolute references below it are indexed as local. */
   readonly baseUrl?: string;
+  /** Evaluate every expression with the FHIRPath engine (tests compare it with the direct paths). */
+  readonly fhirPathOnly?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
   const variables = { '%resource': root, '%rootResource': root };
   let group = 0;
   for (const param of indexedParametersOf(catalog, resource.resourceType)) {
-    const values = evaluate(param, input, variables);
+    const values = evaluate(param, input, variables, options.fhirPathOnly);
     if (values.length === 0) {
       continue;
     }
@@ -41,9 +43,14 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
   return rows;
 }
 
-function evaluate(param: IndexedParameter, input: TypedValue[], variables: Record<string, TypedValue>): TypedValue[] {
+function evaluate(
+  param: IndexedParameter,
+  input: TypedValue[],
+  variables: Record<string, TypedValue>,
+  fhirPathOnly?: boolean,
+): TypedValue[] {
   try {
-    return evalFhirPathTyped(param.expression, input, variables);
+    return param.path && !fhirPathOnly ? param.path(input[0].value) : evalFhirPathTyped(param.expression, input, variables);
   } catch {
     return [];
   }

@@ -2,6 +2,7 @@ import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { isResourceType, type SearchParameterCatalog } from '../../definitions';
 import type { IndexTable } from './index-rows';
+import { compilePathEvaluator, type PathEvaluator } from './path-evaluator';
 
 /** A SearchParameter of one resource type, ready to extract index rows. */
 export interface IndexedParameter {
@@ -9,6 +10,8 @@ export interface IndexedParameter {
   readonly type: IndexTable | 'composite';
   /** The expression restricted to this resource type, parsed once. */
   readonly expression: FhirPathAtom;
+  /** A direct JSON walk equivalent to `expression`, when it is a simple path (most are). */
+  readonly path?: PathEvaluator;
   /** Phonetic string parameters index a Soundex code of each word. */
   readonly phonetic: boolean;
   readonly components?: readonly IndexedComponent[];
@@ -86,7 +89,13 @@ export function compileParameter(
   if (!VALUE_TYPES.has(param.type as string)) {
     return undefined;
   }
-  return { code, type: param.type as IndexTable, expression: atom, phonetic: param.xpathUsage === 'phonetic' };
+  return {
+    code,
+    type: param.type as IndexTable,
+    expression: atom,
+    path: compilePathEvaluator(expression, resourceType),
+    phonetic: param.xpathUsage === 'phonetic',
+  };
 }
 
 function compileComponents(catalog: SearchParameterCatalog, param: SearchParameter): IndexedComponent[] | undefined {

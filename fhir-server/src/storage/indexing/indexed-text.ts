@@ -6,7 +6,7 @@
 export const MAX_INDEXED_BYTES = 600;
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const SPACES = /\s+/g;
 
 export function limitIndexedText(text: string): string {
