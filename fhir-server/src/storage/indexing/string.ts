@@ -47,7 +47,7 @@ function addString(out: StringRow[], param: string, raw: string, phonetic: boole
     for (const word of normalized.split(' ')) {
       const code = soundex(word);
       if (code) {
-        push(out, { param, value: code, raw: limitIndexedText(raw), grp });
+        push(out, { param, value: code, raw: limitIndexedText(raw), grp }, true);
       }
     }
     return;
@@ -55,9 +55,15 @@ function addString(out: StringRow[], param: string, raw: string, phonetic: boole
   push(out, { param, value: normalized, raw, grp });
 }
 
-function push(out: StringRow[], row: StringRow): void {
+/** Adds a row unless an equal one is there (for phonetic rows, equal codes count as equal). */
+function push(out: StringRow[], row: StringRow, byValueOnly = false): void {
   for (const existing of out) {
-    if (existing.param === row.param && existing.value === row.value && existing.raw === row.raw && existing.grp === row.grp) {
+    if (
+      existing.param === row.param &&
+      existing.value === row.value &&
+      (byValueOnly || existing.raw === row.raw) &&
+      existing.grp === row.grp
+    ) {
       return;
     }
   }

@@ -40,10 +40,12 @@ export function compileSearch(query: SearchQuery): CompiledSearch {
 
   const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r'));
   const tieDescending = ruleKeys[0]?.descending ?? false;
+  // The id breaks ties (with the type in a multi-type search), unless `_id` is already a key.
+  const sortsById = types.length === 1 && query.sort.some((rule) => rule.code === '_id' && !rule.chain);
   const keys = [
     ...ruleKeys,
     ...(types.length > 1 ? [{ expression: sql('r.resource_type'), cast: 'text' as const, descending: tieDescending, column: true }] : []),
-    { expression: sql('r.id'), cast: 'text' as const, descending: tieDescending, column: true },
+    ...(sortsById ? [] : [{ expression: sql('r.id'), cast: 'text' as const, descending: tieDescending, column: true }]),
   ];
   const signature = [
     types.join(','),
