@@ -7,12 +7,11 @@ const TYPES = new Set(['string', 'token', 'date', 'number', 'quantity', 'referen
 const ABSTRACT_BASES = new Set(['Resource', 'DomainResource']);
 
 /**
- * Why a SearchParameter cannot be used for search here (empty when it can): a code that
- * could not appear in a query string unambiguously, a base that is not a resource type, an
- * unsupported type, or an expression that does not parse. Checked when one is written
- * through the API, and again when custom parameters are loaded.
+ * What is wrong with a SearchParameter that is to be stored (empty when nothing is): a code
+ * that could not appear in a query string unambiguously, a base that is not a resource type,
+ * or an expression that does not parse. Checked when one is written through the API.
  */
-export function searchParameterProblems(param: SearchParameter): string[] {
+export function searchParameterErrors(param: SearchParameter): string[] {
   const problems: string[] = [];
   if (!param.code || !CODE.test(param.code)) {
     problems.push('code must start with a letter and contain only letters, digits, "-" and "_" (at most 64)');
@@ -21,16 +20,11 @@ export function searchParameterProblems(param: SearchParameter): string[] {
   if (bases.length === 0 || bases.some((base) => !isResourceType(base) && !ABSTRACT_BASES.has(base))) {
     problems.push('base must list resource types');
   }
-  if (!TYPES.has(param.type as string)) {
-    problems.push(`type ${param.type} is not supported for search`);
-  }
-  if (!param.expression) {
-    problems.push('expression (FHIRPath) is required');
-  } else {
+  if (param.expression) {
     try {
       parseFhirPath(param.expression);
     } catch (error) {
-      problems.push(`expression does not parse: ${(error as Error).message}`);
+      problems.push(`expression does not parse as FHIRPath: ${(error as Error).message}`);
     }
   }
   if (param.type === 'composite' && (param.component?.length ?? 0) < 2) {
@@ -39,7 +33,10 @@ export function searchParameterProblems(param: SearchParameter): string[] {
   return problems;
 }
 
-/** Custom parameters in force: not retired, and usable. */
+/**
+ * Whether a stored SearchParameter takes part in search: not retired, without errors, with an
+ * expression, and of a type this server searches (others are kept, but only as resources).
+ */
 export function isUsableSearchParameter(param: SearchParameter): boolean {
-  return param.status !== 'retired' && searchParameterProblems(param).length === 0;
+  return param.status !== 'retired' && !!param.expression && TYPES.has(param.type as string) && searchParameterErrors(param).length === 0;
 }

@@ -25,7 +25,10 @@ interface Route {
 
 /** The FHIR REST interaction table (http://hl7.org/fhir/R4/http.html#summary). */
 const ROUTES: readonly Route[] = [
-  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.searchParameters) })),
+  route('GET', 'metadata', async (ctx) => {
+    await ctx.repo.syncSearchParameters();
+    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.searchParameters) };
+  }),
   route('GET', '', (ctx, req) => searchSystem(ctx, req)),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
   route('POST', '_search', (ctx, req) => searchSystem(ctx, req)),

@@ -155,11 +155,17 @@ export class PgRepository implements FhirRepository {
   async reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus> {
     const job = await enqueueReindex(this.db, resourceTypes);
     const deadline = Date.now() + waitMs;
-    let status: ReindexStatus | undefined = job;
-    while (status && !status.done && Date.now() < deadline) {
-      status = await runReindexBatch(this.db, this.indexing.indexResource, job.id);
+    let status: ReindexStatus = job;
+    while (!status.done && Date.now() < deadline) {
+      await this.syncSearchParameters();
+      const batch = await runReindexBatch(this.db, this.indexing.indexResource, job.id);
+      if (!batch) {
+        // Another worker holds the job for a batch; look again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      status = batch ?? (await readReindexJob(this.db, job.id)) ?? status;
     }
-    return status ?? (await readReindexJob(this.db, job.id)) ?? job;
+    return status;
   }
 
   async lock(key: string): Promise<void> {
@@ -191,7 +197,7 @@ export class PgRepository implements FhirRepository {
 
   /** Starts the background reindex worker of this process (see ReindexWorker). */
   startReindexWorker(onError: (error: unknown) => void, intervalMs?: number): void {
-    this.indexing.worker = new ReindexWorker(this.db, this.indexing.indexResource, onError, intervalMs);
+    this.indexing.worker = new ReindexWorker(this.db, this.indexing.indexResource, () => this.syncSearchParameters(), onError, intervalMs);
     this.indexing.worker.start();
     this.indexing.worker.kick();
   }

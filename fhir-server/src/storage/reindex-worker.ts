@@ -15,6 +15,8 @@ export class ReindexWorker {
   constructor(
     private readonly db: SqlExecutor,
     private readonly indexResource: IndexResource,
+    /** Brings the search parameters up to date before each batch (they may have just changed). */
+    private readonly refresh: () => Promise<void>,
     private readonly onError: (error: unknown) => void,
     private readonly intervalMs = 10_000,
   ) {}
@@ -40,6 +42,7 @@ export class ReindexWorker {
   /** Runs batches until no job is pending, or until `deadline` (epoch ms) for a bounded wait. */
   async runUntilIdle(deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
     while (!this.stopped && Date.now() < deadline) {
+      await this.refresh();
       if (!(await runReindexBatch(this.db, this.indexResource))) {
         return true;
       }

@@ -31,7 +31,13 @@ const patients: (Patient & { id: string })[] = [
     telecom: [{ system: 'phone', value: '555-0100' }],
   },
   { resourceType: 'Patient', id: 'carl', name: [{ family: 'Smithson', given: ['Carl'] }], gender: 'male', identifier: [{ value: 'M-3' }] },
-  { resourceType: 'Patient', id: 'dana', name: [{ family: "O'Neil-Dupont", given: ['Dana'] }], gender: 'unknown', address: [{ city: 'Paris' }] },
+  {
+    resourceType: 'Patient',
+    id: 'dana',
+    name: [{ family: "O'Neil-Dupont", given: ['Dana'] }],
+    gender: 'unknown',
+    address: [{ city: 'Paris' }],
+  },
   { resourceType: 'Patient', id: 'emil', name: [{ family: 'Émile', given: ['Jean  Luc'] }] },
   { resourceType: 'Patient', id: 'fay', name: [{ family: '100% Real_Name' }], identifier: [{ value: 'a,b' }, { value: 'x|y' }] },
 ];

@@ -1,8 +1,9 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
 import { resourceValidate } from './resource-validate';
+import { searchParameterReindex } from './search-parameter-reindex';
 
 /** Every operation the server implements: the one list routes and the CapabilityStatement read. */
-export const OPERATIONS: readonly FhirOperation[] = [resourceValidate];
+export const OPERATIONS: readonly FhirOperation[] = [resourceValidate, searchParameterReindex];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
 export function findOperation(code: string, level: 'system' | 'type' | 'instance', resourceType?: string): FhirOperation | undefined {

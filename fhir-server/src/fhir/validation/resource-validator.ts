@@ -4,6 +4,7 @@ import { elementIndex, isResourceType } from '../../definitions';
 import { badRequest, invalidResource } from '../outcomes';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
+import { searchParameterIssues } from './search-parameter';
 
 /**
  * Checks that a request body is a structurally valid R4 resource (of the expected type, when
@@ -32,7 +33,7 @@ export function requireValidResource(body: unknown, expectedType?: string): Reso
     }
     throw error;
   }
-  const bindingIssues = requiredBindingIssues(body as Resource, elementIndex);
+  const bindingIssues = [...requiredBindingIssues(body as Resource, elementIndex), ...searchParameterIssues(body as Resource)];
   if (bindingIssues.length > 0) {
     throw invalidResource({ resourceType: 'OperationOutcome', issue: bindingIssues });
   }
