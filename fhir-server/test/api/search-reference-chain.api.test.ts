@@ -86,6 +86,13 @@ const fixtures = [
     ],
   },
   {
+    resourceType: 'Observation',
+    id: 'obs4',
+    status: 'final',
+    subject: { identifier: { system: 'urn:mrn', value: 'X-1' }, display: 'A patient known elsewhere' },
+    code: { text: 'outside' },
+  },
+  {
     resourceType: 'AuditEvent',
     id: 'audit1',
     type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110110' },
@@ -143,6 +150,12 @@ describe('reference parameters (search.html#reference)', () => {
     expect(await ids('Appointment?practitioner=http://elsewhere.org/fhir/Practitioner/x')).toEqual(['ap3']);
     expect(await ids('QuestionnaireResponse?questionnaire=http://medbuddy.org/Questionnaire/intake')).toEqual(['qr1']);
     expect(await ids('QuestionnaireResponse?questionnaire=http://medbuddy.org/Questionnaire/intake|2')).toEqual(['qr1']);
+  });
+
+  test(':identifier matches the identifier of a reference (search.html#modifiers)', async () => {
+    expect(await ids('Observation?subject:identifier=urn:mrn|X-1')).toEqual(['obs4']);
+    expect(await ids('Observation?subject:identifier=X-1')).toEqual(['obs4']);
+    expect(await ids('Observation?subject:identifier=urn:other|X-1')).toEqual([]);
   });
 
   test(':missing', async () => {

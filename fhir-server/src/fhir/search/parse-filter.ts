@@ -1,6 +1,7 @@
 import type { SearchParameterCatalog } from '../../definitions';
 import { isResourceType } from '../../definitions';
 import { parseDateRange } from '../../storage/indexing/date-range';
+import { identifierParam } from '../../storage/indexing/reference';
 import type { ParameterFilter, SearchFilter, SearchParamType, SearchValue } from '../../storage/search-query';
 import { badRequest, notSupported, tooCostly } from '../outcomes';
 import { supportedParameter, type SupportedParameter } from './registry';
@@ -29,7 +30,7 @@ const MODIFIERS: Record<string, readonly string[]> = {
   uri: ['missing', 'below', 'above'],
   composite: ['missing'],
 };
-const KNOWN_UNSUPPORTED = new Set(['in', 'not-in', 'of-type', 'identifier', 'iterate', 'type']);
+const KNOWN_UNSUPPORTED = new Set(['in', 'not-in', 'of-type', 'iterate', 'type']);
 const PREFIXED_TYPES = new Set(['date', 'number', 'quantity']);
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
@@ -80,6 +81,10 @@ function parseParameterValues(
   raw: string,
   name: string,
 ): ParameterFilter {
+  if (param.type === 'reference' && modifier === 'identifier') {
+    // `subject:identifier=system|value` matches Reference.identifier (search.html#modifiers).
+    return parseParameterValues(ctx, { ...param, code: identifierParam(param.code), type: 'token', targets: [] }, undefined, raw, name);
+  }
   checkModifier(param, modifier, name);
   const base = {
     code: param.code,

@@ -110,7 +110,7 @@ function addRows(
     case 'quantity':
       return addQuantityRows(rows.quantity, param, values, grp);
     case 'reference':
-      return addReferenceRows(rows.reference, param, values, options.baseUrl, grp);
+      return addReferenceRows(rows.reference, rows.token, param, values, options.baseUrl, grp);
     case 'uri':
       return addUriRows(rows.uri, param, values, grp);
   }

@@ -1,6 +1,6 @@
 import type { TypedValue } from '@medplum/core';
 import type { Reference } from '@medplum/fhirtypes';
-import type { ReferenceRow } from './index-rows';
+import type { ReferenceRow, TokenRow } from './index-rows';
 import { limitIndexedText } from './indexed-text';
 
 const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
@@ -9,10 +9,12 @@ const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/
  * Reference index rows (search.html#reference). Relative references (`Patient/123`, also with
  * `/_history/n`) and absolute ones to this server's base URL are local: target type and id.
  * Other absolute URLs and canonicals are kept as `url` only (a canonical without `|version`).
- * Contained (`#x`) and identifier-only references have no row.
+ * Contained (`#x`) references have no row. A Reference.identifier is indexed as a token under
+ * `<param>:identifier`, for the `:identifier` modifier.
  */
 export function addReferenceRows(
   out: ReferenceRow[],
+  identifiers: TokenRow[],
   param: string,
   values: readonly TypedValue[],
   baseUrl: string | undefined,
@@ -24,11 +26,25 @@ export function addReferenceRows(
       reference = type === 'canonical' ? value.split('|')[0] : value;
     } else if (value && typeof value === 'object') {
       reference = (value as Reference).reference;
+      const identifier = (value as Reference).identifier;
+      if (identifier?.value && grp === undefined) {
+        identifiers.push({
+          param: identifierParam(param),
+          system: identifier.system ? limitIndexedText(identifier.system) : null,
+          code: limitIndexedText(identifier.value),
+          display: null,
+        });
+      }
     }
     if (reference && !reference.startsWith('#')) {
       push(out, toRow(param, reference, baseUrl, grp));
     }
   }
+}
+
+/** The token parameter under which a reference parameter's identifiers are indexed. */
+export function identifierParam(param: string): string {
+  return `${param}:identifier`;
 }
 
 /** A reference as the index stores it; also how search values are resolved. */
