@@ -28,7 +28,7 @@ const RESULT_COLUMNS = VERSION_COLUMNS.split(', ');
  */
 export function compileSearch(query: SearchQuery): CompiledSearch {
   const types = query.resourceTypes;
-  const target = { alias: 'r', types, next: aliasCounter() };
+  const target = { id: 'r.id', type: 'r.resource_type', row: 'r', types, next: aliasCounter() };
   const conditions: Sql[] = [typeTest('r.resource_type', types), sql('NOT r.deleted')];
   if (query.compartment) {
     conditions.push(sql('r.compartments @> ARRAY[?]::text[]', query.compartment));

@@ -3,7 +3,7 @@ import type { IndexTable } from '../indexing/index-rows';
 import type { ParameterFilter, SearchParamType } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { valueCondition } from './value-condition';
-import { and, compose, or, sql, type Sql, type Target } from './sql-fragment';
+import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 
 /**
  * A composite parameter (search.html#composite), e.g. `code-value-quantity=loinc|8480-6$gt100`:
@@ -38,7 +38,7 @@ export function compositeCondition(target: Target, filter: ParameterFilter): Sql
     target.types.length === 1
       ? sql(`${first}.resource_type = ?`, target.types[0])
       : sql(`${first}.resource_type = ANY(?::text[])`, target.types);
-  const membership = target.types.length === 1 ? `${target.alias}.id` : `(${target.alias}.resource_type, ${target.alias}.id)`;
+  const membership = membershipOf(target);
   return compose(
     `${membership} IN (SELECT ${select} FROM sp_${types[0]} ${first} ${joins.map(() => '{}').join(' ')} WHERE {} AND {} AND ({}))`,
     ...joins,

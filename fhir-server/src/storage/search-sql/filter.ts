@@ -4,18 +4,18 @@ import { InvalidSearchError } from '../storage-errors';
 import { chainCondition, hasCondition, typeTest } from './chain';
 import { compositeCondition } from './composite';
 import { dateCondition } from './date';
-import { compose, or, sql, type Sql, type Target } from './sql-fragment';
+import { compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
 const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
 
-/** The SQL condition that a resource row (`target.alias`) satisfies a filter. */
+/** The SQL condition that the target resource satisfies a filter. */
 export function filterCondition(target: Target, filter: SearchFilter): Sql {
   if (filter.kind === 'chain') {
-    return chainCondition(target, filter, filterCondition);
+    return chainCondition(target, filter, filterCondition, needsResourceRow);
   }
   if (filter.kind === 'has') {
-    return hasCondition(target, filter, filterCondition);
+    return hasCondition(target, filter, filterCondition, needsResourceRow);
   }
   return parameterCondition(target, filter);
 }
@@ -55,7 +55,7 @@ function missingCondition(target: Target, filter: ParameterFilter): Sql {
 function present(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
   const single = target.types.length === 1;
   return compose(
-    `${single ? `${target.alias}.id` : `(${target.alias}.resource_type, ${target.alias}.id)`} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}))`,
+    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}))`,
     typeTest(`${x}.resource_type`, target.types),
     sql(`${x}.param = ?`, param),
     condition,
@@ -65,9 +65,27 @@ function present(target: Target, table: IndexTable, x: string, param: string, co
 /** No row of the parameter satisfies the condition: an anti-join (`:not`, `:missing=true`). */
 function absent(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
   return compose(
-    `NOT EXISTS (SELECT 1 FROM sp_${table} ${x} WHERE ${x}.resource_type = ${target.alias}.resource_type AND ${x}.resource_id = ${target.alias}.id AND {} AND ({}))`,
+    `NOT EXISTS (SELECT 1 FROM sp_${table} ${x} WHERE ${x}.resource_type = ${target.type} AND ${x}.resource_id = ${target.id} AND {} AND ({}))`,
     sql(`${x}.param = ?`, param),
     condition,
+  );
+}
+
+/**
+ * Whether a filter needs the resource row itself rather than only its id: `_lastUpdated`, and
+ * `_id` and negative conditions (`:not`, `:missing=true`), which a reference to a missing or
+ * deleted resource would otherwise satisfy. Index conditions need no row: deleted resources
+ * have no index rows.
+ */
+export function needsResourceRow(filter: SearchFilter): boolean {
+  if (filter.kind === 'chain' || filter.kind === 'has') {
+    return false;
+  }
+  return (
+    filter.code === '_lastUpdated' ||
+    filter.code === '_id' ||
+    filter.modifier === 'not' ||
+    (filter.modifier === 'missing' && filter.values[0]?.value === 'true')
   );
 }
 
@@ -78,8 +96,11 @@ function columnCondition(target: Target, filter: ParameterFilter): Sql {
   }
   if (filter.code === '_id') {
     const ids = filter.values.map((v) => v.value);
-    return sql(filter.modifier === 'not' ? `NOT (${target.alias}.id = ANY(?::text[]))` : `${target.alias}.id = ANY(?::text[])`, ids);
+    return sql(filter.modifier === 'not' ? `NOT (${target.id} = ANY(?::text[]))` : `${target.id} = ANY(?::text[])`, ids);
   }
-  const column = `${target.alias}.last_updated`;
+  if (!target.row) {
+    throw new Error('_lastUpdated needs the resource row joined (see needsResourceRow)');
+  }
+  const column = `${target.row}.last_updated`;
   return or(filter.values.map((value) => dateCondition({ low: column, high: column }, value)));
 }

@@ -51,13 +51,22 @@ export function escapeLike(text: string): string {
 }
 
 /**
- * Where a condition applies: a `resource` row alias and the resource types it can have.
- * `next` hands out fresh aliases for nested subqueries.
+ * What a condition is about: the SQL expressions of a resource's id and type (columns of a
+ * `resource` row, or of the `sp_reference` row pointing to it), the resource row alias when
+ * one is joined (for `last_updated`), and the resource types it can have. `next` hands out
+ * fresh aliases for nested subqueries.
  */
 export interface Target {
-  readonly alias: string;
+  readonly id: string;
+  readonly type: string;
+  readonly row?: string;
   readonly types: readonly string[];
   readonly next: (prefix: string) => string;
+}
+
+/** `id IN (...)` for one type, `(type, id) IN (...)` for several: the left side of a membership test. */
+export function membershipOf(target: Target): string {
+  return target.types.length === 1 ? target.id : `(${target.type}, ${target.id})`;
 }
 
 export function aliasCounter(): (prefix: string) => string {
