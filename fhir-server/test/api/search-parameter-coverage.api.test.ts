@@ -1,5 +1,6 @@
-import type { CapabilityStatement, SearchParameter } from '@medplum/fhirtypes';
-import { catalogParameter } from '../setup/catalog';
+import type { CapabilityStatement, Resource, SearchParameter } from '@medplum/fhirtypes';
+import { readPackageFolder } from '../../src/definitions/package-folders';
+import { catalogParameter, searchValueFromExample } from '../setup/catalog';
 import { baseResource, generateCase, mergeInto, type GeneratedCase } from '../setup/search-parameter-fixtures';
 import { matchIds, putAll } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -9,7 +10,9 @@ import { startTestServer, type TestServer } from '../setup/test-server';
  * filters (capabilitystatement.html: searchParam lists what the server supports): for each one
  * a resource carrying a value at the parameter's path is found by searching that value, and a
  * resource without it is not. The cases are generated from the parameter expressions and the
- * element definitions; OVERRIDES covers the expressions the generator does not handle.
+ * element definitions; OVERRIDES covers the expressions the generator does not handle. The
+ * MedBuddy parameters of the profiles package are checked on the package's examples instead:
+ * the example is found by a value it carries.
  */
 const TELEMEDICINE_TYPES = [
   'Patient',
@@ -44,6 +47,16 @@ const BASE_PATCHES: Record<string, Record<string, unknown>> = {
 
 /** Cases for expressions outside the generator's reach, and extra elements some cases need. */
 const OVERRIDES: Record<string, GeneratedCase> = {
+  ...Object.fromEntries(
+    TELEMEDICINE_TYPES.map((type) => [
+      `${type}._profile`,
+      // meta.profile must name a profile the server knows: the core one of the type.
+      {
+        fragment: { meta: { profile: [`http://hl7.org/fhir/StructureDefinition/${type}`] } },
+        value: `http://hl7.org/fhir/StructureDefinition/${type}`,
+      },
+    ]),
+  ),
   'Patient.deceased': { fragment: { deceasedBoolean: true }, value: 'true' },
   'Appointment.part-status': {
     fragment: { participant: [{ actor: { reference: 'Practitioner/base' }, status: 'tentative' }] },
@@ -77,9 +90,11 @@ const EXTRA: Record<string, Record<string, unknown>> = {
 
 let server: TestServer;
 let declared: Map<string, SearchParameter[]>;
+const examples = readPackageFolder('profiles', 'examples').map((file) => file.resource as Resource & { id: string });
 
 beforeAll(async () => {
   server = await startTestServer();
+  await putAll(server, examples);
   const statement = JSON.parse((await server.request.get('/fhir/metadata')).text) as CapabilityStatement;
   declared = new Map(
     (statement.rest?.[0].resource ?? []).map((r) => [
@@ -106,6 +121,16 @@ describe('every declared search parameter of the telemedicine resources filters 
       }
       const key = `${resourceType}.${code}`;
       const definition = catalogParameter(resourceType, code);
+      const example = examples.find((e) => e.resourceType === resourceType && searchValueFromExample(e, code));
+      if (definition && !definition.url?.startsWith('http://hl7.org/fhir/') && example) {
+        const value = searchValueFromExample(example, code) as string;
+        const query = `${resourceType}?${code}=${encodeURIComponent(value)}&_id=${example.id},base`;
+        const found = await matchIds(server, query).catch((error) => [`error ${String(error).slice(0, 200)}`]);
+        if (JSON.stringify(found) !== JSON.stringify([example.id])) {
+          failures.push(`${key}: ${query} found ${JSON.stringify(found)}`);
+        }
+        continue;
+      }
       const generated = OVERRIDES[key] ?? (definition && generateCase(resourceType, definition, base));
       if (!generated) {
         failures.push(`${key}: no case could be generated`);

@@ -60,6 +60,11 @@ function parseBranch(branch: string, resourceType: string): Step[] | undefined {
   }
   const steps: Step[] = [];
   for (const part of text.slice(resourceType.length + 1).split(/\.(?![^(]*\))/)) {
+    const extension = /^extension\('([^']*)'\)$/.exec(part);
+    if (extension) {
+      steps.push({ name: 'extension', where: { field: 'url', literal: extension[1] } });
+      continue;
+    }
     const where = /^where\((.*)\)$/.exec(part);
     const call = /^(as|ofType)\(([A-Za-z]+)\)$/.exec(part);
     if (where) {

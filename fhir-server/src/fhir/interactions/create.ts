@@ -20,7 +20,7 @@ export async function createResource(
   body: unknown,
   options: CreateOptions = {},
 ): Promise<FhirResponse> {
-  const resource = requireValidResource(body, resourceType);
+  const resource = await requireValidResource(ctx, body, resourceType);
   if (!options.ifNoneExist) {
     return insertNew(ctx, resource, options.assignedId ?? randomUUID());
   }

@@ -27,7 +27,7 @@ export async function patchResource(
     if (patched.resourceType !== resourceType || patched.id !== id) {
       throw unprocessable('A patch must not change resourceType or id');
     }
-    const valid = requireValidResource(patched, resourceType) as Resource & { id: string };
+    const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
     return writeNextVersion(repo, ctx.baseUrl, valid, 'PATCH', undefined, current);
   });
 }

@@ -18,7 +18,7 @@ export async function updateResource(
   body: unknown,
   options: { ifMatch?: string } = {},
 ): Promise<FhirResponse> {
-  const resource = requireValidResource(body, resourceType);
+  const resource = await requireValidResource(ctx, body, resourceType);
   if (resource.id === undefined) {
     throw badRequest('The resource in an update must carry its id', `${resourceType}.id`);
   }
@@ -69,7 +69,7 @@ export async function conditionalUpdate(
   body: unknown,
   options: { ifMatch?: string } = {},
 ): Promise<FhirResponse> {
-  const resource = requireValidResource(body, resourceType);
+  const resource = await requireValidResource(ctx, body, resourceType);
   return ctx.repo.transaction(async (repo) => {
     const txCtx = { ...ctx, repo };
     await repo.lock(criteriaLockKey(resourceType, criteria));

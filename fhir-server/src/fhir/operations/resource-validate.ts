@@ -5,8 +5,10 @@ import { requireValidResource } from '../validation/resource-validator';
 
 /**
  * http://hl7.org/fhir/R4/resource-operation-validate.html: validates without storing. The
- * body is the resource itself or Parameters with a `resource` part. The answer is 200 with an
- * OperationOutcome listing every issue (the operation ran; the outcome says if it is valid).
+ * body is the resource itself or Parameters with a `resource` part; `profile` (a Parameters part
+ * or a query parameter) names a profile to validate against besides those in meta.profile. The
+ * answer is 200 with an OperationOutcome listing every issue (the operation ran; the outcome
+ * says if it is valid). An unknown profile is an issue of that outcome, too.
  */
 export const resourceValidate: FhirOperation = {
   definition: {
@@ -25,15 +27,18 @@ export const resourceValidate: FhirOperation = {
     affectsState: false,
     parameter: [
       { name: 'resource', use: 'in', min: 0, max: '1', type: 'Resource' },
+      { name: 'mode', use: 'in', min: 0, max: '1', type: 'code' },
+      { name: 'profile', use: 'in', min: 0, max: '1', type: 'uri' },
       { name: 'return', use: 'out', min: 1, max: '1', type: 'OperationOutcome' },
     ],
   },
-  async handle(_ctx, request, target) {
+  async handle(ctx, request, target) {
     if (request.method !== 'POST') {
       throw badRequest('$validate needs the resource in a POST body');
     }
+    const profile = profileFrom(request.body) ?? request.query.get('profile') ?? undefined;
     try {
-      requireValidResource(resourceFromBody(request.body), target.resourceType);
+      await requireValidResource(ctx, resourceFromBody(request.body), target.resourceType, { profiles: profile ? [profile] : [] });
     } catch (error) {
       if (error instanceof OutcomeError) {
         return { status: 200, resource: error.outcome };
@@ -43,6 +48,15 @@ export const resourceValidate: FhirOperation = {
     return { status: 200, resource: informational('All OK') };
   },
 };
+
+function profileFrom(body: unknown): string | undefined {
+  const parameters = body as Parameters | undefined;
+  if (parameters?.resourceType !== 'Parameters') {
+    return undefined;
+  }
+  const part = parameters.parameter?.find((p) => p.name === 'profile');
+  return part?.valueUri ?? part?.valueCanonical ?? part?.valueString;
+}
 
 function resourceFromBody(body: unknown): unknown {
   const parameters = body as Parameters | undefined;

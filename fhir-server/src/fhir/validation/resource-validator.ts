@@ -1,16 +1,54 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { elementIndex, isResourceType } from '../../definitions';
+import type { FhirContext } from '../fhir-request';
 import { badRequest, invalidResource } from '../outcomes';
+import { terminologyFor } from '../terminology/resolve-canonical';
+import type { TerminologySource } from '../terminology/terminology-source';
+import { profileIssues } from './profile-conformance';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
 import { searchParameterIssues } from './search-parameter';
 
+export interface ValidationOptions {
+  /** Profiles to check besides those the resource declares in meta.profile (`$validate?profile=`). */
+  readonly profiles?: readonly string[];
+}
+
 /**
- * Checks that a request body is a structurally valid R4 resource (of the expected type, when
- * given) and returns it typed. Throws a 400 OperationOutcome listing every issue with its path.
+ * Checks that a request body is a valid R4 resource (of the expected type, when given) that
+ * conforms to the profiles it declares in meta.profile, and returns it typed. Throws a 400
+ * OperationOutcome listing every issue with its path.
  */
-export function requireValidResource(body: unknown, expectedType?: string): Resource {
+export async function requireValidResource(
+  ctx: FhirContext,
+  body: unknown,
+  expectedType?: string,
+  options: ValidationOptions = {},
+): Promise<Resource> {
+  return requireConformingResource(body, terminologyFor(ctx), expectedType, options);
+}
+
+/** requireValidResource with the terminology given (tests, and checking the profiles package). */
+export async function requireConformingResource(
+  body: unknown,
+  terminology: TerminologySource,
+  expectedType?: string,
+  options: ValidationOptions = {},
+): Promise<Resource> {
+  const resource = requireValidStructure(body, expectedType);
+  const profiles = [...(resource.meta?.profile ?? []), ...(options.profiles ?? [])];
+  if (profiles.length > 0) {
+    const issues = await profileIssues(resource, profiles, terminology);
+    if (issues.length > 0) {
+      throw invalidResource({ resourceType: 'OperationOutcome', issue: issues });
+    }
+  }
+  return resource;
+}
+
+/** The base R4 checks: structure (@medplum/core), id rules and base required bindings. */
+function requireValidStructure(body: unknown, expectedType?: string): Resource {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('The request body must be a FHIR resource (a JSON object)');
   }
