@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SearchParameter } from '@medplum/fhirtypes';
+import { REPOSITORY_ROOT } from './package-folders';
 
-/**
- * The repository's `profiles/` FHIR package, found from this file: `src/definitions` and
- * `dist/definitions` are both three levels below the repository root.
- */
-export const DEFAULT_PROFILES_DIR = path.resolve(__dirname, '../../../profiles');
+/** The repository's `profiles/` FHIR package (found from the server code, in src and in dist). */
+export const DEFAULT_PROFILES_DIR = path.join(REPOSITORY_ROOT, 'profiles');
 
 /**
  * Every `SearchParameter-*.json` file of the profiles package (the folder is optional).
