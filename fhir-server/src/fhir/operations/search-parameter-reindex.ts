@@ -20,7 +20,7 @@ export const searchParameterReindex: FhirOperation = {
   definition: {
     resourceType: 'OperationDefinition',
     id: 'SearchParameter-reindex',
-    url: 'http://medbuddy.org/fhir/OperationDefinition/SearchParameter-reindex',
+    url: 'https://medbuddy.dev/fhir/OperationDefinition/SearchParameter-reindex',
     name: 'Reindex',
     status: 'active',
     kind: 'operation',

@@ -7,9 +7,9 @@ import { encodeSearchCursor } from './search-cursor';
  * generated SQL shows up in review. Every user value is a binding, never SQL text.
  */
 function compiled(query: Partial<SearchQuery> & Pick<SearchQuery, 'resourceTypes'>) {
-  const { page, count } = compileSearch({ filters: [], sort: [], count: 20, total: 'none', ...query });
+  const { pages, count } = compileSearch({ filters: [], sort: [], count: 20, total: 'none', ...query });
   const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();
-  return { page: tidy(page.text), pageBindings: page.bindings, count: tidy(count.text) };
+  return { pages: pages.map((page) => ({ sql: tidy(page.text), bindings: page.bindings })), count: tidy(count.text) };
 }
 
 describe('search SQL (snapshots)', () => {
@@ -155,6 +155,14 @@ describe('search SQL (snapshots)', () => {
         cursor,
       }),
     ).toMatchSnapshot();
+  });
+
+  test('Patient?_sort=family: one key walks the index in order; resources without a family follow', () => {
+    const cursor = encodeSearchCursor('n', 'Patient|family', ['smith', 'p1']);
+    expect(
+      compiled({ resourceTypes: ['Patient'], sort: [{ code: 'family', type: 'string', descending: false }], cursor }),
+    ).toMatchSnapshot();
+    expect(compiled({ resourceTypes: ['Appointment'], sort: [{ code: 'date', type: 'date', descending: true }] })).toMatchSnapshot();
   });
 
   test('a cursor from another search is refused', () => {

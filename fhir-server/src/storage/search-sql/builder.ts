@@ -6,12 +6,16 @@ import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-ro
 import { typeTest } from './chain';
 import { filterCondition } from './filter';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
+import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
 import { aliasCounter, and, compose, sql, type Sql } from './sql-fragment';
 
-/** The SQL of a search: the page query (LIMIT count + 1) and the total-count query. */
+/**
+ * The SQL of a search: the page queries, run in order until count + 1 rows are found (each
+ * ends in `LIMIT ?`, bound to the number of rows still wanted), and the total-count query.
+ */
 export interface CompiledSearch {
-  readonly page: Sql;
+  readonly pages: readonly Sql[];
   readonly count: Sql;
   /** Number of sort key columns (`k0..kn`) each page row carries for the cursors. */
   readonly keyCount: number;
@@ -55,16 +59,20 @@ export function compileSearch(query: SearchQuery): CompiledSearch {
   const reverse = cursor?.direction === 'p';
   const count = compose('SELECT count(*)::int AS n FROM resource r WHERE {}', where);
 
-  let page: Sql;
-  if (keys.every((k) => k.column)) {
+  const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
+  let pages: Sql[];
+  if (isIndexOrdered(query.sort, types)) {
+    pages = indexOrderedSegments(query.sort[0], where, columns, cursor);
+  } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
     const pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
-    page = compose(
-      `SELECT ${RESULT_COLUMNS.map((c) => `r.${c}`).join(', ')}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
-       FROM resource r WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT {}`,
-      pageWhere,
-      sql('?', query.count + 1),
-    );
+    pages = [
+      compose(
+        `SELECT ${columns}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
+         FROM resource r WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT ?`,
+        pageWhere,
+      ),
+    ];
   } else {
     // Keys computed per matching row in a derived table, then filtered and ordered by name.
     const keyColumns = keys.map((k, i) => ({ ...toKeyColumn(k), column: `m.s${i}` }));
@@ -73,15 +81,16 @@ export function compileSearch(query: SearchQuery): CompiledSearch {
       ...keys.map((k) => k.expression),
       where,
     );
-    page = compose(
-      `SELECT ${RESULT_COLUMNS.map((c) => `m.${c}`).join(', ')}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
-       FROM ({}) m WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT {}`,
-      inner,
-      cursor ? keysetCondition(keyColumns, cursor.keys, reverse) : sql('TRUE'),
-      sql('?', query.count + 1),
-    );
+    pages = [
+      compose(
+        `SELECT ${RESULT_COLUMNS.map((c) => `m.${c}`).join(', ')}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
+         FROM ({}) m WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT ?`,
+        inner,
+        cursor ? keysetCondition(keyColumns, cursor.keys, reverse) : sql('TRUE'),
+      ),
+    ];
   }
-  return { page, count, keyCount: keys.length, signature, cursor };
+  return { pages, count, keyCount: keys.length, signature, cursor };
 }
 
 function toKeyColumn(key: { expression: Sql; cast: KeyColumn['cast']; descending: boolean; column: boolean }): KeyColumn {
@@ -110,7 +119,14 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
   let rows: PageRow[] = [];
   let more = false;
   if (query.count > 0) {
-    const fetched = (await db.raw<PageRow>(compiled.page.text, compiled.page.bindings)).rows;
+    const fetched: PageRow[] = [];
+    for (const page of compiled.pages) {
+      const wanted = query.count + 1 - fetched.length;
+      if (wanted <= 0) {
+        break;
+      }
+      fetched.push(...(await db.raw<PageRow>(page.text, [...page.bindings, wanted])).rows);
+    }
     more = fetched.length > query.count;
     rows = fetched.slice(0, query.count);
     if (reverse) {

@@ -17,11 +17,12 @@ export interface SortKey {
   readonly column: boolean;
 }
 
+/** String and uri keys compare bytewise (C collation), the order of their text_pattern_ops indexes. */
 const KEY_COLUMNS: Record<string, { value: (descending: boolean) => string; cast: SortKey['cast'] }> = {
-  string: { value: () => 'value', cast: 'text' },
+  string: { value: () => 'value COLLATE "C"', cast: 'text' },
   token: { value: () => 'code', cast: 'text' },
   reference: { value: () => 'url', cast: 'text' },
-  uri: { value: () => 'value', cast: 'text' },
+  uri: { value: () => 'value COLLATE "C"', cast: 'text' },
   date: { value: (descending) => (descending ? 'high' : 'low'), cast: 'timestamptz' },
   number: { value: (descending) => (descending ? 'high' : 'low'), cast: 'numeric' },
   quantity: { value: (descending) => (descending ? 'high' : 'low'), cast: 'numeric' },
