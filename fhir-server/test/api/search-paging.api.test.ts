@@ -73,6 +73,20 @@ describe('_sort (search.html#sort)', () => {
     expect(linkPath(server, first, 'previous')).toBeUndefined();
     expect(ids(await searchBundle(server, linkPath(server, first, 'next') as string))).toEqual(['s3', 's6']);
   });
+  test('one sort key: pages run through the resources with a value, then those without, and back', async () => {
+    const pages = await walk('Patient?_tag=urn:test|sort&_sort=family&_count=2');
+    expect(pages.map(ids)).toEqual([
+      ['s2', 's1'],
+      ['s3', 's6'],
+      ['s5', 's4'],
+    ]);
+    expect(ids(await searchBundle(server, linkPath(server, pages[2], 'previous') as string))).toEqual(['s3', 's6']);
+    const descending = await walk('Patient?_tag=urn:test|sort&_sort=-family&_count=5');
+    expect(descending.map(ids)).toEqual([['s5', 's6', 's3', 's1', 's2'], ['s4']]);
+    const back = await searchBundle(server, linkPath(server, descending[1], 'previous') as string);
+    expect(ids(back)).toEqual(['s5', 's6', 's3', 's1', 's2']);
+    expect(linkPath(server, back, 'previous')).toBeUndefined();
+  });
 });
 
 describe('paging (search.html#count, http.html#paging)', () => {
