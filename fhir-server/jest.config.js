@@ -1,7 +1,11 @@
 /** @type {import('jest').Config['transform']} */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  // jose ships ES modules only; jest (before Node 24.9) cannot require() them, so it compiles them.
+  '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+/** Everything in node_modules is used as it is, except the ES-module-only packages above. */
+const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
 
 /**
  * Unit and integration tests run once; the HTTP API suite runs twice, on PostgreSQL and on
@@ -16,6 +20,7 @@ const config = {
       displayName: 'postgres',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
     },
@@ -23,6 +28,7 @@ const config = {
       displayName: 'pglite',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/api/**/*.api.test.ts'],
       setupFiles: ['<rootDir>/test/setup/set-pglite.ts'],
     },

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import path from 'node:path';
+import { isWeakPassword } from './auth/password-policy';
 
 /** Everything the server reads from its environment, typed and validated once at start-up. */
 export interface Config {
@@ -15,6 +17,36 @@ export interface Config {
   readonly trustProxy: boolean;
   /** Folder of the MedBuddy FHIR package (SearchParameter-*.json are loaded); default: the repository's profiles/. */
   readonly profilesDir?: string;
+  /** Public base URL of the server, without trailing slash (`PUBLIC_URL`). */
+  readonly publicUrl: string;
+  /** `NODE_ENV=production`: weak or default secrets refuse to start. */
+  readonly production: boolean;
+  readonly security: SecurityConfig;
+  readonly mail: MailConfig;
+}
+
+export interface SecurityConfig {
+  /** PKCS#8 PEM of the EC P-256 token signing key (`JWT_PRIVATE_KEY`); else one kept in the database. */
+  readonly jwtPrivateKeyPem?: string;
+  /** First-start administrator (`ADMIN_EMAIL`, `ADMIN_PASSWORD`). */
+  readonly adminEmail?: string;
+  readonly adminPassword?: string;
+  /** Browser origins allowed by CORS (`CORS_ORIGINS`, comma-separated). */
+  readonly corsOrigins: readonly string[];
+  /** Requests per minute per principal or IP (`RATE_LIMIT_PER_MINUTE`). */
+  readonly rateLimitPerMinute: number;
+  /** Login, registration and password-reset attempts per minute per IP (`AUTH_RATE_LIMIT_PER_MINUTE`). */
+  readonly authRateLimitPerMinute: number;
+  /** Shared rate-limit counters for several instances (`REDIS_URL`); in memory without it. */
+  readonly redisUrl?: string;
+}
+
+export interface MailConfig {
+  /** `SMTP_URL` (smtp://user:pass@host:587); without it, messages go to `outboxDir` as .eml files. */
+  readonly smtpUrl?: string;
+  /** Sender address (`MAIL_FROM`). */
+  readonly from: string;
+  readonly outboxDir: string;
 }
 
 export type DatabaseConfig =
@@ -29,6 +61,12 @@ export function loadConfig(env: Env = process.env): Config {
   const port = readInteger(env, 'PORT', 3000, 0, 65535);
   const fhirBasePath = normalizeBasePath(env.FHIR_BASE_PATH ?? '/fhir');
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const production = env.NODE_ENV === 'production';
+  const security = readSecurity(env);
+  if (production) {
+    requireProductionSecrets(security, env);
+  }
+  const dataDir = env.DATA_DIR ?? '.data';
   return {
     port,
     fhirBasePath,
@@ -39,7 +77,52 @@ export function loadConfig(env: Env = process.env): Config {
     logRequests: env.LOG_REQUESTS !== 'false',
     trustProxy: env.TRUST_PROXY === 'true',
     profilesDir: env.PROFILES_DIR ? path.resolve(env.PROFILES_DIR) : undefined,
+    publicUrl,
+    production,
+    security,
+    mail: {
+      smtpUrl: env.SMTP_URL || undefined,
+      from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
+      outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
+    },
   };
+}
+
+function readSecurity(env: Env): SecurityConfig {
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS entry "${origin}" must be an origin such as https://portal.example.org`);
+    }
+  }
+  if (env.REDIS_URL && !/^rediss?:\/\//.test(env.REDIS_URL)) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return {
+    jwtPrivateKeyPem: env.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n') || undefined,
+    adminEmail: env.ADMIN_EMAIL?.trim().toLowerCase() || undefined,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    corsOrigins,
+    rateLimitPerMinute: readInteger(env, 'RATE_LIMIT_PER_MINUTE', 100, 1, 10_000_000),
+    authRateLimitPerMinute: readInteger(env, 'AUTH_RATE_LIMIT_PER_MINUTE', 10, 1, 10_000_000),
+    redisUrl: env.REDIS_URL || undefined,
+  };
+}
+
+/** NODE_ENV=production refuses embedded defaults and weak secrets. */
+function requireProductionSecrets(security: SecurityConfig, env: Env): void {
+  if (!security.jwtPrivateKeyPem) {
+    throw new ConfigError('NODE_ENV=production needs JWT_PRIVATE_KEY (PKCS#8 PEM of an EC P-256 key)');
+  }
+  if (security.adminPassword && isWeakPassword(security.adminPassword)) {
+    throw new ConfigError('NODE_ENV=production refuses a weak ADMIN_PASSWORD (12+ characters, not a common password)');
+  }
+  if (!env.PUBLIC_URL?.startsWith('https://')) {
+    throw new ConfigError('NODE_ENV=production needs PUBLIC_URL with https://');
+  }
 }
 
 function readDatabase(env: Env): DatabaseConfig {

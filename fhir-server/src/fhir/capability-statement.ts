@@ -1,4 +1,5 @@
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import type { OAuthUris } from '../auth/smart-configuration';
 import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
@@ -23,19 +24,47 @@ const NO_CATALOG = {};
  * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
  * the resource types, interactions, search parameters and operations the server implements.
  */
-export function capabilityStatement(baseUrl: string, catalog?: SearchParameterCatalog): CapabilityStatement {
+export function capabilityStatement(baseUrl: string, oauth?: OAuthUris, catalog?: SearchParameterCatalog): CapabilityStatement {
   const byUrl = cache.get(catalog ?? NO_CATALOG) ?? new Map<string, { version: number; statement: CapabilityStatement }>();
   cache.set(catalog ?? NO_CATALOG, byUrl);
   const version = catalog?.version ?? 0;
   let cached = byUrl.get(baseUrl);
   if (!cached || cached.version !== version) {
-    cached = { version, statement: buildCapabilityStatement(baseUrl, catalog) };
+    cached = { version, statement: buildCapabilityStatement(baseUrl, oauth, catalog) };
     byUrl.set(baseUrl, cached);
   }
   return cached.statement;
 }
 
-function buildCapabilityStatement(baseUrl: string, catalog: SearchParameterCatalog | undefined): CapabilityStatement {
+/** SMART on FHIR security (https://hl7.org/fhir/smart-app-launch/conformance.html#using-cs). */
+function smartSecurity(oauth: OAuthUris): CapabilityStatementRestSecurity {
+  return {
+    cors: true,
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+        text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+      },
+    ],
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          { url: 'authorize', valueUri: oauth.authorize },
+          { url: 'token', valueUri: oauth.token },
+          { url: 'revoke', valueUri: oauth.revoke },
+          { url: 'introspect', valueUri: oauth.introspect },
+        ],
+      },
+    ],
+  };
+}
+
+function buildCapabilityStatement(
+  baseUrl: string,
+  oauth: OAuthUris | undefined,
+  catalog: SearchParameterCatalog | undefined,
+): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -51,6 +80,7 @@ function buildCapabilityStatement(baseUrl: string, catalog: SearchParameterCatal
     rest: [
       {
         mode: 'server',
+        ...(oauth ? { security: smartSecurity(oauth) } : {}),
         resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { SearchParameterCatalog } from '../definitions';
+import type { AccessContext } from '../auth/access-context';
+import type { OAuthUris } from '../auth/smart-configuration';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -42,14 +43,14 @@ export interface FhirResponse {
   readonly lastUpdated?: string;
 }
 
-/** What every handler needs besides the request: storage and the public base URL. */
+/** What every handler needs besides the request: storage, the caller's access and the public base URL. */
 export interface FhirContext {
+  /** Storage bound to `access`: reads are filtered and writes checked for this caller. */
   readonly repo: FhirRepository;
+  /** Who is calling and what they may do (SMART scopes, compartments, care relationship). */
+  readonly access: AccessContext;
   /** Absolute base URL of the FHIR endpoint, without trailing slash. */
   readonly baseUrl: string;
-  /**
-   * The search parameters in force (R4, profiles, custom ones); the same catalog the
-   * repository indexes with. Optional for contexts built in unit tests (a default is used).
-   */
-  readonly searchParameters?: SearchParameterCatalog;
+  /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
+  readonly oauth?: OAuthUris;
 }

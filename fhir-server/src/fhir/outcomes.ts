@@ -89,6 +89,9 @@ export const unprocessable = (text: string, expression?: string): OutcomeError =
 export const tooCostly = (text: string): OutcomeError => fail('too-costly', 400, text);
 export const serverError = (): OutcomeError => fail('exception', 500, 'Internal server error');
 export const forbidden = (text: string): OutcomeError => fail('forbidden', 403, text);
+/** 401: no or invalid credentials; the HTTP layer adds `WWW-Authenticate`. */
+export const unauthorized = (text: string): OutcomeError => fail('login', 401, text);
+export const tooManyRequests = (text: string): OutcomeError => fail('throttled', 429, text);
 
 /** Wraps a validator's OperationOutcome (all issues kept, with their expressions) as a 400. */
 export function invalidResource(validation: OperationOutcome): OutcomeError {

@@ -11,6 +11,7 @@ import { searchCompartment, searchSystem, searchType } from './interactions/sear
 import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
 import { badRequest, methodNotAllowed, notFound } from './outcomes';
+import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
 
 type Params = Record<'type' | 'id' | 'vid' | 'op' | 'member', string>;
@@ -27,7 +28,7 @@ interface Route {
 const ROUTES: readonly Route[] = [
   route('GET', 'metadata', async (ctx) => {
     await ctx.repo.syncSearchParameters();
-    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.searchParameters) };
+    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth, ctx.repo.searchParameters) };
   }),
   route('GET', '', (ctx, req) => searchSystem(ctx, req)),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
@@ -73,6 +74,7 @@ export async function dispatch(ctx: FhirContext, request: FhirRequest): Promise<
       pathMatched = true;
       continue;
     }
+    authorizeRoute(ctx, candidate.method, candidate.pattern, params.type);
     return candidate.handle(ctx, request, params);
   }
   if (pathMatched) {

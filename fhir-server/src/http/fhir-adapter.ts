@@ -1,7 +1,13 @@
 import type { Context } from 'koa';
+import { accessContextFor, type AccessContext } from '../auth/access-context';
+import { ANONYMOUS, type Principal } from '../auth/principal';
+import type { OAuthUris } from '../auth/smart-configuration';
+import { restInteraction } from '../domain/audit/audit-event';
+import { RequestAudit } from '../domain/audit/request-audit';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
+import type { FhirRepository } from '../storage/fhir-repository';
 import { readRequestBody, type BodyLimits } from './request-body';
 
 export const FHIR_JSON = 'application/fhir+json';
@@ -10,7 +16,34 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export interface FhirEndpointOptions {
   readonly basePath: string;
   readonly limits: BodyLimits;
-  readonly fhirContext: FhirContext;
+  /** Storage; bound to each request's AccessContext before any handler sees it. */
+  readonly repo: FhirRepository;
+  /** Absolute FHIR base URL, for links and Location headers. */
+  readonly baseUrl: string;
+  /** SMART OAuth2 endpoints for the CapabilityStatement. */
+  readonly oauth?: OAuthUris;
+}
+
+/** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
+const accessByPrincipal = new WeakMap<Principal, AccessContext>();
+
+/** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
+export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, request: FhirRequest, oauth?: OAuthUris): FhirContext {
+  const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
+  let access = accessByPrincipal.get(principal);
+  if (!access) {
+    access = accessContextFor(principal);
+    accessByPrincipal.set(principal, access);
+  }
+  const trail = new RequestAudit({
+    principal,
+    interaction: restInteraction(request.method, request.path, (request.body as { type?: string } | undefined)?.type),
+    requestId: ctx.state.requestId as string,
+    sourceIp: ctx.ip,
+    query: ctx.querystring || undefined,
+  });
+  ctx.state.requestAudit = trail;
+  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -21,7 +54,9 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const response = await dispatch(options.fhirContext, request);
+    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth);
+    ctx.state.fhirContext = fhirContext;
+    const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.
     const preferReturn = request.path === '' ? undefined : request.headers.preferReturn;
     writeResponse(ctx, response, preferReturn, request.query.get('_pretty') === 'true');

@@ -1,4 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { AccessContext } from '../auth/access-context';
+import type { SearchParameterCatalog } from '../definitions';
+import type { AuditTrail } from './audit-trail';
 import type { ReindexStatus } from './reindex-jobs';
 import type { SearchQuery } from './search-query';
 
@@ -14,6 +17,8 @@ export interface StoredVersion {
   readonly deleted: boolean;
   /** The resource JSON text, meta.versionId and meta.lastUpdated included (empty for a delete). */
   readonly content: string;
+  /** The Patient compartments (`Patient/<id>`) this version belongs to, when storage read them. */
+  readonly compartments?: readonly string[];
 }
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -53,6 +58,13 @@ export interface Page {
  * it does not know FHIR REST semantics (those live in fhir/interactions).
  */
 export interface FhirRepository {
+  /**
+   * This repository seen through an AccessContext: every read, search and history is
+   * filtered, and every write checked, for that principal. The app binds one per request,
+   * with the request's audit trail, which hears of every version read or written.
+   */
+  withAccess(access: AccessContext, trail?: AuditTrail): FhirRepository;
+
   /** The current version (possibly a deletion), or undefined if the id never existed. */
   readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined>;
 
@@ -75,6 +87,12 @@ export interface FhirRepository {
    * stored by any server process. Called before a search is parsed.
    */
   syncSearchParameters(): Promise<void>;
+
+  /**
+   * The search parameters in force (R4, profiles, custom ones stored in the database): the
+   * catalog this repository indexes with, which search parsing reads too.
+   */
+  readonly searchParameters: SearchParameterCatalog;
 
   /**
    * Re-extracts the search index rows of the resources of these types (after a

@@ -1,3 +1,5 @@
+import type { AccessContext } from '../auth/access-context';
+import { appendReadFilter } from './access-filter';
 import type { HistoryQuery, Page } from './fhir-repository';
 import type { SqlExecutor } from './sql-executor';
 import { decodeCursor, encodeCursor } from './page-cursor';
@@ -7,7 +9,7 @@ import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row
  * History newest first (http://hl7.org/fhir/R4/http.html#history), paged by the history
  * sequence number so a page never repeats or skips a version while writes go on.
  */
-export async function historyPage(db: SqlExecutor, query: HistoryQuery): Promise<Page> {
+export async function historyPage(db: SqlExecutor, query: HistoryQuery, access?: AccessContext): Promise<Page> {
   const where: string[] = [];
   const bindings: unknown[] = [];
   if (query.resourceType) {
@@ -26,6 +28,7 @@ export async function historyPage(db: SqlExecutor, query: HistoryQuery): Promise
     where.push('last_updated <= ?');
     bindings.push(query.at);
   }
+  appendReadFilter(where, bindings, access, query.resourceType ? [query.resourceType] : undefined);
   if (query.cursor) {
     const [seq] = decodeCursor(query.cursor, 1);
     if (typeof seq !== 'string' || !/^\d{1,19}$/.test(seq)) {

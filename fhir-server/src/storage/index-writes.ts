@@ -1,4 +1,4 @@
-import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows, type IndexTable } from './indexing/index-rows';
+import { INDEX_COLUMNS, INDEX_TABLES, indexColumnType, type IndexRows, type IndexTable } from './indexing/index-rows';
 import type { SqlExecutor } from './sql-executor';
 
 /**
@@ -72,21 +72,8 @@ const typeCache = new Map<IndexTable, string>();
 function columnTypes(table: IndexTable): string {
   let types = typeCache.get(table);
   if (!types) {
-    types = INDEX_COLUMNS[table].map((c) => `${c} ${sqlTypeOf(table, c)}`).join(', ');
+    types = INDEX_COLUMNS[table].map((c) => `${c} ${indexColumnType(table, c)}`).join(', ');
     typeCache.set(table, types);
   }
   return types;
-}
-
-function sqlTypeOf(table: IndexTable, column: string): string {
-  if (column === 'grp') {
-    return 'integer';
-  }
-  if (table === 'date' && (column === 'low' || column === 'high')) {
-    return 'timestamptz';
-  }
-  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
-    return 'numeric';
-  }
-  return 'text';
 }

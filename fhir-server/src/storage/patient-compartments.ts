@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { patientCompartmentParams } from '../definitions';
+import { compartmentReferenceRows } from './compartment-references';
 import type { IndexRows } from './indexing/index-rows';
 
 /**
@@ -14,7 +15,8 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
   }
   const params = patientCompartmentParams(resource.resourceType);
   if (params.length > 0 && index) {
-    for (const row of index.reference) {
+    const rows = index.reference.length > 0 ? index.reference : compartmentReferenceRows(resource, params);
+    for (const row of rows) {
       if (row.target_type === 'Patient' && row.target_id && params.includes(row.param)) {
         compartments.add(`Patient/${row.target_id}`);
       }

@@ -1,5 +1,11 @@
 import type { Resource } from '@medplum/fhirtypes';
+import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
+import { readFilter } from './access-filter';
+import { accessTags } from './access-tags';
+import { auditInsertCtes } from './audit-sql';
+import type { AuditTrail } from './audit-trail';
+import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
 import { indexRowWrites, replaceIndexRows } from './index-writes';
@@ -12,7 +18,7 @@ import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
 import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { SqlExecutor } from './sql-executor';
-import { ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
+import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
@@ -24,7 +30,7 @@ export interface PgRepositoryOptions {
   readonly baseUrl?: string;
 }
 
-/** State shared by a repository and the transaction-scoped repositories it creates. */
+/** Search-index state shared by a repository and the repositories derived from it. */
 interface SearchIndexing {
   readonly catalog: SearchParameterCatalog;
   readonly sync: SearchParameterSync;
@@ -33,46 +39,76 @@ interface SearchIndexing {
   worker?: ReindexWorker;
 }
 
-/** FhirRepository on PostgreSQL or PGlite. */
+/**
+ * FhirRepository on PostgreSQL or PGlite. Every instance is bound to an AccessContext: reads
+ * and searches carry its SQL filter, writes are checked against its grants (STYLE.md rule 4).
+ */
 export class PgRepository implements FhirRepository {
+  private writeChecker?: WriteChecker;
   private readonly indexing: SearchIndexing;
   /** Set when this transaction wrote a SearchParameter: after commit, reload and reindex. */
   private searchParameterWritten = false;
 
   constructor(
     private readonly db: SqlExecutor,
-    options: PgRepositoryOptions = {},
-    indexing?: SearchIndexing,
+    readonly access: AccessContext = FULL_ACCESS,
+    /** Told about every version read or written; supplies the AuditEvent stored with writes. */
+    private readonly trail?: AuditTrail,
+    indexing: PgRepositoryOptions | SearchIndexing = {},
   ) {
-    this.indexing = indexing ?? newIndexing(options.catalog ?? createSearchParameterCatalog(), options.baseUrl);
+    this.indexing = 'sync' in indexing ? indexing : newIndexing(indexing.catalog ?? createSearchParameterCatalog(), indexing.baseUrl);
+  }
+
+  withAccess(access: AccessContext, trail?: AuditTrail): FhirRepository {
+    return new PgRepository(this.db, access, trail, this.indexing);
+  }
+
+  get searchParameters(): SearchParameterCatalog {
+    return this.indexing.catalog;
   }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    const rows = await this.rows<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?`, [
-      resourceType,
-      id,
-    ]);
-    return rows[0] && toStoredVersion(rows[0]);
+    const filter = readFilter(this.access, [resourceType]);
+    const rows = await this.rows<VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      [resourceType, id, ...(filter?.bindings ?? [])],
+    );
+    return this.observed(rows.map(toStoredVersion))[0];
   }
 
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const filter = readFilter(this.access, [resourceType]);
     const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?`,
-      [resourceType, id, versionId],
+      `SELECT ${VERSION_COLUMNS} FROM ${versionTable(resourceType)} WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      [resourceType, id, versionId, ...(filter?.bindings ?? [])],
     );
-    return rows[0] && toStoredVersion(rows[0]);
+    return this.observed(rows.map(toStoredVersion))[0];
   }
 
   async readMany(references: readonly { resourceType: string; id: string }[]): Promise<StoredVersion[]> {
     if (references.length === 0) {
       return [];
     }
+    const filter = readFilter(this.access, [...new Set(references.map((r) => r.resourceType))]);
     const rows = await this.rows<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource
-       WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))`,
-      [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id })))],
+       WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
+      [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
     );
-    return rows.map(toStoredVersion);
+    return this.observed(rows.map(toStoredVersion));
+  }
+
+  /** The search index rows of a resource, as writes store them. */
+  extractIndex(resource: Resource): IndexRows {
+    return extractIndexRows(resource, this.indexing.catalog, { baseUrl: this.indexing.baseUrl });
+  }
+
+  /** Reports versions to the audit trail (deletions and all) and hands them on. */
+  private observed<T extends StoredVersion>(versions: T[]): T[] {
+    if (this.trail && versions.length > 0) {
+      this.trail.read(versions.map((v) => ({ resourceType: v.resourceType, id: v.id, compartments: v.compartments ?? [] })));
+    }
+    return versions;
   }
 
   /**
@@ -85,16 +121,20 @@ export class PgRepository implements FhirRepository {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
     const content = deleted ? '' : JSON.stringify(resource);
-    const index: IndexRows | undefined = deleted ? undefined : this.extract(resource);
+    const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     const compartments = patientCompartments(resource, index);
+    const tags = deleted ? [] : accessTags(resource);
+    if (!this.access.unrestricted) {
+      await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
+    }
     const parts: string[] = [
-      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[]))`,
-      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
-             VALUES (?, ?, ?, ?, ?, ?, ?::text[])
+      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments, access_tags)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[]))`,
+      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)
+             VALUES (?, ?, ?, ?, ?, ?, ?::text[], ?::text[])
              ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
                last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
-               compartments = excluded.compartments
+               compartments = excluded.compartments, access_tags = excluded.access_tags
              WHERE resource.version_id < excluded.version_id)`,
     ];
     const bindings: unknown[] = [
@@ -106,6 +146,7 @@ export class PgRepository implements FhirRepository {
       method,
       content,
       compartments,
+      tags,
       type,
       resource.id,
       versionId,
@@ -113,19 +154,34 @@ export class PgRepository implements FhirRepository {
       deleted,
       content,
       compartments,
+      tags,
     ];
     parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
     if (type === 'SearchParameter') {
       parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
       bindings.push(await this.typesToReindex(resource, versionId));
     }
+    this.trail?.wrote({ resourceType: type, id: resource.id, compartments });
+    // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
+    const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
+    if (audit) {
+      const ctes = auditInsertCtes([audit], 'audit_', (event) => this.extractIndex(event));
+      parts.push(...ctes.parts);
+      bindings.push(...ctes.bindings);
+    }
     let versions: number;
     try {
       const result = await this.db.raw<{ n: number }>(`WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`, bindings);
       versions = result.rows[0].n;
+      if (audit) {
+        this.trail?.committed();
+      }
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConcurrentWriteError();
+        // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
+        throw versionId === 1 && !this.access.unrestricted
+          ? new AccessDeniedError(`Not permitted to write ${type}/${resource.id}`)
+          : new ConcurrentWriteError();
       }
       throw error;
     }
@@ -136,12 +192,16 @@ export class PgRepository implements FhirRepository {
     }
   }
 
-  history(query: HistoryQuery): Promise<Page> {
-    return historyPage(this.db, query);
+  async history(query: HistoryQuery): Promise<Page> {
+    const page = await historyPage(this.db, query, this.access);
+    this.observed([...page.entries]);
+    return page;
   }
 
-  search(query: SearchQuery): Promise<Page> {
-    return runSearch(this.db, query);
+  async search(query: SearchQuery): Promise<Page> {
+    const page = await runSearch(this.db, query, this.access);
+    this.observed([...page.entries]);
+    return page;
   }
 
   async syncSearchParameters(): Promise<void> {
@@ -182,7 +242,17 @@ export class PgRepository implements FhirRepository {
     for (let attempt = 1; ; attempt++) {
       let inner: PgRepository | undefined;
       try {
-        const result = await this.db.transaction((tx) => fn((inner = new PgRepository(tx, {}, this.indexing))));
+        const result = await this.db.transaction(async (tx) => {
+          const value = await fn((inner = new PgRepository(tx, this.access, this.trail, this.indexing)));
+          // The request's AuditEvent commits with its changes, or not at all.
+          const audit = this.trail?.eventForWrites();
+          if (audit) {
+            const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
+            await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+          }
+          return value;
+        });
+        this.trail?.committed();
         if (inner?.searchParameterWritten) {
           this.afterSearchParameterWrite();
         }
@@ -206,10 +276,6 @@ export class PgRepository implements FhirRepository {
     await this.indexing.worker?.stop();
   }
 
-  private extract(resource: Resource): IndexRows {
-    return extractIndexRows(resource, this.indexing.catalog, { baseUrl: this.indexing.baseUrl });
-  }
-
   private afterSearchParameterWrite(): void {
     if (this.db.inTransaction) {
       this.searchParameterWritten = true;
@@ -219,19 +285,39 @@ export class PgRepository implements FhirRepository {
     this.indexing.worker?.kick();
   }
 
-  /** The resource types a SearchParameter applies to, before and after this write. */
+  /** The resource types a SearchParameter applies to, before and after this write (read unfiltered). */
   private async typesToReindex(resource: Resource, versionId: number): Promise<string[]> {
     const bases = new Set<string>(((resource as { base?: string[] }).base ?? []) as string[]);
     if (versionId > 1) {
-      const previous = await this.readCurrent(resource.resourceType, resource.id as string);
-      if (previous && !previous.deleted) {
-        ((JSON.parse(previous.content) as { base?: string[] }).base ?? []).forEach((base) => bases.add(base));
+      const previous = await this.rows<{ content: string; deleted: boolean }>(
+        'SELECT content, deleted FROM resource WHERE resource_type = ? AND id = ?',
+        [resource.resourceType, resource.id],
+      );
+      if (previous[0] && !previous[0].deleted) {
+        ((JSON.parse(previous[0].content) as { base?: string[] }).base ?? []).forEach((base) => bases.add(base));
       }
     }
     if (bases.has('Resource') || bases.has('DomainResource')) {
       return [...allResourceTypes()];
     }
     return [...bases];
+  }
+
+  /** The version being replaced (read unfiltered: the check itself decides) and the new one. */
+  private async checkWrite(version: NewVersion, after: VersionFacts): Promise<void> {
+    let before: VersionFacts | undefined;
+    if (version.versionId > 1) {
+      const rows = await this.rows<{ compartments: string[]; access_tags: string[]; deleted: boolean }>(
+        'SELECT compartments, access_tags, deleted FROM resource WHERE resource_type = ? AND id = ?',
+        [after.resourceType, after.id],
+      );
+      if (rows[0] && !rows[0].deleted) {
+        before = { resourceType: after.resourceType, id: after.id, compartments: rows[0].compartments, accessTags: rows[0].access_tags };
+      }
+    }
+    const interaction: WriteInteraction = version.deleted ? 'd' : before ? 'u' : 'c';
+    this.writeChecker ??= new WriteChecker(this.db, this.access);
+    await this.writeChecker.check(interaction, before, version.deleted ? undefined : after);
   }
 
   private async rows<T>(sql: string, bindings: unknown[]): Promise<T[]> {
@@ -245,4 +331,9 @@ function newIndexing(catalog: SearchParameterCatalog, baseUrl: string | undefine
     return { rows, compartments: patientCompartments(resource, rows) };
   };
   return { catalog, sync: new SearchParameterSync(catalog), indexResource, baseUrl };
+}
+
+/** AuditEvents are immutable and stored without history rows (storage/audit-sql.ts). */
+function versionTable(resourceType: string): string {
+  return resourceType === 'AuditEvent' ? 'resource' : 'resource_history';
 }

@@ -1,5 +1,6 @@
 import type { Patient, SearchParameter } from '@medplum/fhirtypes';
 import { createThrowawayDatabase } from '../../test/setup/test-database';
+import { FULL_ACCESS } from '../auth/access-context';
 import { createSearchParameterCatalog } from '../definitions';
 import { openDatabase, type Database } from './db';
 import { extractIndexRows } from './indexing/extract-index-rows';
@@ -51,8 +52,8 @@ afterAll(async () => {
 test('a SearchParameter written by one process is used by another for indexing and search', async () => {
   const catalogA = createSearchParameterCatalog();
   const catalogB = createSearchParameterCatalog();
-  const repoA = new PgRepository(dbA.sql, { catalog: catalogA });
-  const repoB = new PgRepository(dbB.sql, { catalog: catalogB });
+  const repoA = new PgRepository(dbA.sql, FULL_ACCESS, undefined, { catalog: catalogA });
+  const repoB = new PgRepository(dbB.sql, FULL_ACCESS, undefined, { catalog: catalogB });
   await repoA.syncSearchParameters();
   await repoB.syncSearchParameters();
   expect(catalogB.get('Patient', 'color')).toBeUndefined();
@@ -87,7 +88,7 @@ test('a SearchParameter written by one process is used by another for indexing a
 
 test('reindex jobs run in bounded batches, and a batch claimed by one process is skipped by the other', async () => {
   const catalog = createSearchParameterCatalog();
-  const repoA = new PgRepository(dbA.sql, { catalog });
+  const repoA = new PgRepository(dbA.sql, FULL_ACCESS, undefined, { catalog });
   for (let i = 0; i < 5; i++) {
     await repoA.writeVersion({ resource: patient(`r${i}`, 'blue'), versionId: 1, lastUpdated: now(), method: 'PUT', deleted: false });
   }

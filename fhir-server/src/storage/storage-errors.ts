@@ -26,3 +26,11 @@ export function isRetryableSqlError(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
 }
+
+/** A write the AccessContext does not permit (the HTTP layer answers 403). */
+export class AccessDeniedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccessDeniedError';
+  }
+}

@@ -8,6 +8,7 @@ export interface VersionRow {
   last_updated: Date | string;
   deleted: boolean;
   content: string;
+  compartments?: string[];
 }
 
 export function toStoredVersion(row: VersionRow): StoredVersion {
@@ -18,7 +19,8 @@ export function toStoredVersion(row: VersionRow): StoredVersion {
     lastUpdated: new Date(row.last_updated).toISOString(),
     deleted: row.deleted,
     content: row.content,
+    compartments: row.compartments,
   };
 }
 
-export const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content';
+export const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content, compartments';

@@ -91,10 +91,11 @@ const EXTRA: Record<string, Record<string, unknown>> = {
 let server: TestServer;
 let declared: Map<string, SearchParameter[]>;
 const examples = readPackageFolder('profiles', 'examples').map((file) => file.resource as Resource & { id: string });
+let exampleIds: Map<string, string>;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await putAll(server, examples);
+  exampleIds = await putAll(server, examples);
   const statement = JSON.parse((await server.request.get('/fhir/metadata')).text) as CapabilityStatement;
   declared = new Map(
     (statement.rest?.[0].resource ?? []).map((r) => [
@@ -110,7 +111,7 @@ afterAll(() => server.close());
 describe('every declared search parameter of the telemedicine resources filters (capabilitystatement.html#searchParam)', () => {
   test.each(TELEMEDICINE_TYPES)('%s', async (resourceType) => {
     const base = { ...baseResource(resourceType), ...BASE_PATCHES[resourceType], id: 'base' };
-    await putAll(server, [base as never]);
+    const baseId = (await putAll(server, [base as never])).get(`${resourceType}/base`) as string;
     const params = declared.get(resourceType) ?? [];
     expect(params.length).toBeGreaterThan(5);
     const failures: string[] = [];
@@ -124,9 +125,10 @@ describe('every declared search parameter of the telemedicine resources filters 
       const example = examples.find((e) => e.resourceType === resourceType && searchValueFromExample(e, code));
       if (definition && !definition.url?.startsWith('http://hl7.org/fhir/') && example) {
         const value = searchValueFromExample(example, code) as string;
-        const query = `${resourceType}?${code}=${encodeURIComponent(value)}&_id=${example.id},base`;
+        const exampleId = exampleIds.get(`${resourceType}/${example.id}`);
+        const query = `${resourceType}?${code}=${encodeURIComponent(value)}&_id=${exampleId},${baseId}`;
         const found = await matchIds(server, query).catch((error) => [`error ${String(error).slice(0, 200)}`]);
-        if (JSON.stringify(found) !== JSON.stringify([example.id])) {
+        if (JSON.stringify(found) !== JSON.stringify([exampleId])) {
           failures.push(`${key}: ${query} found ${JSON.stringify(found)}`);
         }
         continue;
@@ -138,15 +140,16 @@ describe('every declared search parameter of the telemedicine resources filters 
       }
       const id = `m-${code.replace(/[^A-Za-z0-9-]/g, '')}`;
       const resource = { ...mergeInto(base, { ...generated.fragment, ...EXTRA[key] }), id };
+      let storedId: string;
       try {
-        await putAll(server, [resource as never]);
+        storedId = (await putAll(server, [resource as never])).get(`${resourceType}/${id}`) as string;
       } catch (error) {
         failures.push(`${key}: generated resource refused: ${String(error).slice(0, 300)}`);
         continue;
       }
-      const query = `${resourceType}?${code}=${encodeURIComponent(generated.value)}&_id=${id},base`;
+      const query = `${resourceType}?${code}=${encodeURIComponent(generated.value)}&_id=${storedId},${baseId}`;
       const found = await matchIds(server, query).catch((error) => [`error ${String(error).slice(0, 200)}`]);
-      if (JSON.stringify(found) !== JSON.stringify([id])) {
+      if (JSON.stringify(found) !== JSON.stringify([storedId])) {
         failures.push(`${key}: ${query} found ${JSON.stringify(found)}`);
       }
     }

@@ -3,17 +3,33 @@ import type { TestServer } from './test-server';
 
 const FHIR_JSON = 'application/fhir+json';
 
-/** Stores resources under the ids they carry (update-as-create), so tests can name them. */
-export async function putAll(server: TestServer, resources: readonly (Resource & { id: string })[]): Promise<void> {
+/** Types that cannot be updated, so not created by update either (auth/resource-policy.ts): POSTed. */
+const IMMUTABLE = new Set(['AuditEvent']);
+
+/**
+ * Stores resources under the ids they carry (update-as-create), so tests can name them;
+ * immutable types are created with POST and get a server id. Returns the stored id of each,
+ * by `Type/id` as given.
+ */
+export async function putAll(server: TestServer, resources: readonly (Resource & { id: string })[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   for (const resource of resources) {
-    const res = await server.request
-      .put(`/fhir/${resource.resourceType}/${resource.id}`)
-      .set('Content-Type', FHIR_JSON)
-      .send(JSON.stringify(resource));
+    const immutable = IMMUTABLE.has(resource.resourceType);
+    const res = immutable
+      ? await server.request
+          .post(`/fhir/${resource.resourceType}`)
+          .set('Content-Type', FHIR_JSON)
+          .send(JSON.stringify({ ...resource, id: undefined }))
+      : await server.request
+          .put(`/fhir/${resource.resourceType}/${resource.id}`)
+          .set('Content-Type', FHIR_JSON)
+          .send(JSON.stringify(resource));
     if (res.status !== 201 && res.status !== 200) {
-      throw new Error(`PUT ${resource.resourceType}/${resource.id} failed: ${res.status} ${res.text}`);
+      throw new Error(`${immutable ? 'POST' : 'PUT'} ${resource.resourceType}/${resource.id} failed: ${res.status} ${res.text}`);
     }
+    ids.set(`${resource.resourceType}/${resource.id}`, (JSON.parse(res.text) as Resource).id as string);
   }
+  return ids;
 }
 
 /** GET a search (path below /fhir) and return the Bundle; fails the test on a non-200. */

@@ -1,6 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { OutcomeError } from '../outcomes';
+import { AccessDeniedError } from '../../storage/storage-errors';
+import { forbidden, OutcomeError } from '../outcomes';
 import { entryToRequest } from './entry-request';
 import { errorEntry, responseEntry } from './entry-response';
 import type { Dispatch } from './transaction';
@@ -20,7 +21,9 @@ export async function processBatch(
     try {
       const response = await dispatch(ctx, entryToRequest(item, index, ctx.baseUrl));
       entry.push(responseEntry(response, preferReturn, ctx.baseUrl));
-    } catch (error) {
+    } catch (caught) {
+      // A write the caller may not make fails its entry only (403), like any other refusal.
+      const error = caught instanceof AccessDeniedError ? forbidden(caught.message) : caught;
       if (!(error instanceof OutcomeError)) {
         throw error;
       }

@@ -14,7 +14,7 @@ export async function findConditionalMatches(ctx: FhirContext, resourceType: str
     throw badRequest('Conditional criteria must not be empty');
   }
   await ctx.repo.syncSearchParameters();
-  const { query } = parseSearchRequest(resourceType, params, { strict: true, catalog: ctx.searchParameters, baseUrl: ctx.baseUrl });
+  const { query } = parseSearchRequest(resourceType, params, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
   const page = await ctx.repo.search({ ...query, count: 2, cursor: undefined, sort: [], total: 'none' });
   return [...page.entries];
 }

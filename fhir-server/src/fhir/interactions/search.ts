@@ -64,11 +64,11 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
   await ctx.repo.syncSearchParameters();
   const { query, ignored } = parseSearchRequest(scope.types, params, {
     strict: request.headers.preferHandling === 'strict',
-    catalog: ctx.searchParameters,
+    catalog: ctx.repo.searchParameters,
     baseUrl: ctx.baseUrl,
   });
   const view = parseResourceView(params);
-  const includes = parseIncludes(params, ctx.searchParameters);
+  const includes = parseIncludes(params, ctx.repo.searchParameters);
   const page = await ctx.repo.search({ ...query, compartment: scope.compartment });
   const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
   const used = new URLSearchParams(params);

@@ -1,3 +1,4 @@
+import { FULL_ACCESS } from '../../auth/access-context';
 import type { CodeSystem, Resource } from '@medplum/fhirtypes';
 import { createThrowawayDatabase } from '../../../test/setup/test-database';
 import { loadFhirDefinitions } from '../../definitions';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   database = await createThrowawayDatabase();
   db = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 8 });
   await db.migrate();
-  ctx = { repo: new PgRepository(db.sql), baseUrl: 'http://medbuddy.test/fhir' };
+  ctx = { repo: new PgRepository(db.sql), access: FULL_ACCESS, baseUrl: 'http://medbuddy.test/fhir' };
 });
 afterAll(async () => {
   await db.close();

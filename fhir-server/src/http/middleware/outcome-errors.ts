@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
-import { badRequest, conflict, OutcomeError, serverError } from '../../fhir/outcomes';
-import { ConcurrentWriteError, InvalidSearchError } from '../../storage/storage-errors';
+import { badRequest, conflict, forbidden, OutcomeError, serverError } from '../../fhir/outcomes';
+import { AccessDeniedError, ConcurrentWriteError, InvalidSearchError } from '../../storage/storage-errors';
 
 export interface ErrorLogger {
   error(message: string, details: Record<string, unknown>): void;
@@ -23,6 +23,10 @@ export function outcomeErrors(logger: ErrorLogger) {
           error: String((error as Error)?.stack ?? error),
         });
       }
+      if (outcomeError.status === 401) {
+        // RFC 6750 section 3: a 401 names the scheme, and why a presented token failed.
+        ctx.set('WWW-Authenticate', ctx.state.invalidToken ? 'Bearer realm="medbuddy", error="invalid_token"' : 'Bearer realm="medbuddy"');
+      }
       ctx.status = outcomeError.status;
       ctx.type = 'application/fhir+json; charset=utf-8';
       ctx.body = JSON.stringify(outcomeError.outcome);
@@ -36,6 +40,9 @@ function toOutcomeError(error: unknown): OutcomeError {
   }
   if (error instanceof ConcurrentWriteError) {
     return conflict(error.message);
+  }
+  if (error instanceof AccessDeniedError) {
+    return forbidden(error.message);
   }
   if (error instanceof InvalidSearchError) {
     return badRequest(error.message);

@@ -75,6 +75,20 @@ export const INDEX_COLUMNS: Record<IndexTable, readonly string[]> = {
   uri: ['param', 'value', 'grp'],
 };
 
+/** The SQL type of an index column (for json_to_recordset column lists). */
+export function indexColumnType(table: IndexTable, column: string): string {
+  if (column === 'grp') {
+    return 'integer';
+  }
+  if (table === 'date' && (column === 'low' || column === 'high')) {
+    return 'timestamptz';
+  }
+  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
+    return 'numeric';
+  }
+  return 'text';
+}
+
 export function emptyIndexRows(): IndexRows {
   return { string: [], token: [], date: [], number: [], quantity: [], reference: [], uri: [] };
 }

@@ -1,3 +1,5 @@
+import type { AccessContext } from '../../auth/access-context';
+import { readFilter } from '../access-filter';
 import type { Page } from '../fhir-repository';
 import type { SearchQuery } from '../search-query';
 import type { SqlExecutor } from '../sql-executor';
@@ -30,12 +32,18 @@ const RESULT_COLUMNS = VERSION_COLUMNS.split(', ');
  * keys are per-resource subqueries (or columns), and paging is a keyset condition on the sort
  * keys with the id as the last key, so page 500 costs what page 1 costs.
  */
-export function compileSearch(query: SearchQuery): CompiledSearch {
+export function compileSearch(query: SearchQuery, access?: AccessContext): CompiledSearch {
   const types = query.resourceTypes;
   const target = { id: 'r.id', type: 'r.resource_type', row: 'r', types, next: aliasCounter() };
   const conditions: Sql[] = [typeTest('r.resource_type', types), sql('NOT r.deleted')];
   if (query.compartment) {
     conditions.push(sql('r.compartments @> ARRAY[?]::text[]', query.compartment));
+  }
+  // The caller's access (STYLE.md rule 4) confines the matches; chained and reverse-chained
+  // resources are only tested, never returned.
+  const filter = access && readFilter(access, types, 'r');
+  if (filter) {
+    conditions.push(sql(filter.sql, ...filter.bindings));
   }
   for (const filter of query.filters) {
     conditions.push(filterCondition(target, filter));
@@ -100,8 +108,8 @@ function toKeyColumn(key: { expression: Sql; cast: KeyColumn['cast']; descending
 type PageRow = VersionRow & Record<string, string | null>;
 
 /** Runs a search: one page of current, non-deleted matches, its cursors, and the total if asked. */
-export async function runSearch(db: SqlExecutor, query: SearchQuery): Promise<Page> {
-  const compiled = compileSearch(query);
+export async function runSearch(db: SqlExecutor, query: SearchQuery, access?: AccessContext): Promise<Page> {
+  const compiled = compileSearch(query, access);
   try {
     return await runCompiled(db, query, compiled);
   } catch (error) {

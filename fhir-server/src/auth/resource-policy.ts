@@ -1,0 +1,67 @@
+import type { Practitioner } from '@medplum/fhirtypes';
+
+/**
+ * Which resource types are public directory data, which are for administrators only, and
+ * what makes a directory entry public. Pure rules; storage/access-filter.ts mirrors them in SQL.
+ */
+
+/** Directory of care providers: readable by anyone (when public), including anonymous callers. */
+export const DIRECTORY_TYPES: ReadonlySet<string> = new Set([
+  'Practitioner',
+  'PractitionerRole',
+  'Schedule',
+  'Slot',
+  'Organization',
+  'Location',
+  'HealthcareService',
+]);
+
+/** Terminology: public to read, written by administrators. */
+export const TERMINOLOGY_TYPES: ReadonlySet<string> = new Set(['CodeSystem', 'ValueSet', 'ConceptMap', 'NamingSystem']);
+
+/**
+ * Shared clinical reference data without patient content: clinicians read it. Anything else
+ * outside the Patient compartment (Binary, Bundle, ...) may carry patient data without
+ * a compartment link, so it stays with system clients until a rule for it exists.
+ */
+export const REFERENCE_DATA_TYPES: ReadonlySet<string> = new Set([
+  'Medication',
+  'MedicationKnowledge',
+  'Substance',
+  'Questionnaire',
+  'PlanDefinition',
+  'ActivityDefinition',
+  'ObservationDefinition',
+  'SpecimenDefinition',
+  'Library',
+  'StructureDefinition',
+  'SearchParameter',
+  'OperationDefinition',
+  'CompartmentDefinition',
+  'ImplementationGuide',
+]);
+
+/** Readable only by administrators and system clients, and never written by users through the API. */
+export const ADMIN_ONLY_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
+
+/** Types that no user or client may update, patch or delete through the API (the audit trail). */
+export const IMMUTABLE_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
+
+/** Types whose instances carry Appointment/Encounter participation, the basis of a care relationship. */
+export const CARE_RELATIONSHIP_TYPES: readonly string[] = ['Appointment', 'Encounter'];
+
+export function isPublicType(resourceType: string): boolean {
+  return DIRECTORY_TYPES.has(resourceType) || TERMINOLOGY_TYPES.has(resourceType);
+}
+
+/**
+ * A doctor is verified, and so listed in the public directory, when an administrator has
+ * made their Practitioner active. Verification proper (documents, licence checks) comes with
+ * scheduling; until then `active = true` is the whole rule.
+ */
+export function isVerifiedPractitioner(practitioner: Pick<Practitioner, 'active'>): boolean {
+  return practitioner.active === true;
+}
+
+/** A Slot is public when it is free and its Schedule belongs to a verified practitioner. */
+export const PUBLIC_SLOT_STATUS = 'free';

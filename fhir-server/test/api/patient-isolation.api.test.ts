@@ -1,0 +1,227 @@
+import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
+import { expectOutcome } from '../setup/matchers';
+import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
+
+/**
+ * Patient A can never see or change patient B's data by any route the server has
+ * (SMART patient compartment: compartmentdefinition-patient.html; http.html for each route).
+ */
+const FHIR_JSON = 'application/fhir+json';
+let server: TestServer;
+let a: Actor;
+let b: Actor;
+let obsA: Observation;
+let obsB: Observation;
+
+async function createAs<T extends Resource>(agent: Actor['agent'], resource: T): Promise<T> {
+  const res = await agent.post(`/fhir/${resource.resourceType}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(resource));
+  expect(res.status).toBe(201);
+  return JSON.parse(res.text) as T;
+}
+
+const observation = (patient: string, text: string): Observation => ({
+  resourceType: 'Observation',
+  status: 'final',
+  code: { text },
+  subject: { reference: patient },
+});
+
+const ids = (bundle: Bundle) => (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  a = await server.actAsPatient();
+  b = await server.actAsPatient();
+  obsA = await createAs(a.agent, observation(a.profile as string, 'A weight'));
+  obsB = await createAs(b.agent, observation(b.profile as string, 'B weight'));
+  // A second version, so vread and instance history have something to leak.
+  await b.agent
+    .put(`/fhir/Observation/${obsB.id}`)
+    .set('Content-Type', FHIR_JSON)
+    .send(JSON.stringify({ ...obsB, code: { text: 'B weight v2' } }))
+    .expect(200);
+});
+afterAll(() => server.close());
+
+describe('patient A never reads patient B (SMART patient compartment)', () => {
+  test('read and vread of B resources answer 404, as if absent', async () => {
+    expectOutcome(await a.agent.get(`/fhir/Patient/${b.id}`), 404, 'not-found');
+    expectOutcome(await a.agent.get(`/fhir/Observation/${obsB.id}`), 404, 'not-found');
+    expectOutcome(await a.agent.get(`/fhir/Observation/${obsB.id}/_history/1`), 404, 'not-found');
+    await a.agent.get(`/fhir/Observation/${obsA.id}`).expect(200);
+    await a.agent.get(`/fhir/Patient/${a.id}`).expect(200);
+  });
+
+  test('history at instance, type and system level shows only A (http.html#history)', async () => {
+    expectOutcome(await a.agent.get(`/fhir/Observation/${obsB.id}/_history`), 404, 'not-found');
+    for (const path of ['/fhir/Observation/_history', '/fhir/_history', '/fhir/Patient/_history']) {
+      const res = await a.agent.get(path).expect(200);
+      const seen = ids(JSON.parse(res.text));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen).not.toContain(`Observation/${obsB.id}`);
+      expect(seen).not.toContain(`Patient/${b.id}`);
+    }
+  });
+
+  test('search, with _id and with _revinclude/_include, returns only A (search.html#include)', async () => {
+    const all = JSON.parse((await a.agent.get('/fhir/Observation').expect(200)).text) as Bundle;
+    expect(ids(all)).toEqual([`Observation/${obsA.id}`]);
+    const byId = JSON.parse((await a.agent.get(`/fhir/Observation?_id=${obsB.id}`).expect(200)).text) as Bundle;
+    expect(ids(byId)).toEqual([]);
+    const patients = JSON.parse((await a.agent.get(`/fhir/Patient?_revinclude=Observation:subject`).expect(200)).text) as Bundle;
+    expect(ids(patients).sort()).toEqual([`Observation/${obsA.id}`, `Patient/${a.id}`].sort());
+    const included = JSON.parse((await a.agent.get(`/fhir/Observation?_include=Observation:subject`).expect(200)).text) as Bundle;
+    expect(ids(included)).not.toContain(`Patient/${b.id}`);
+  });
+
+  test('_include does not pull in B even when A data references B (search.html#include)', async () => {
+    const mixed = await createAs(server.request, {
+      ...observation(a.profile as string, 'A with B as performer'),
+      performer: [{ reference: `Practitioner/unknown` }],
+      hasMember: [{ reference: `Observation/${obsB.id}` }],
+    });
+    const res = await a.agent.get(`/fhir/Observation?_id=${mixed.id}&_include=Observation:has-member`).expect(200);
+    expect(ids(JSON.parse(res.text))).toEqual([`Observation/${mixed.id}`]);
+  });
+
+  test('batch entries are authorised one by one (http.html#transaction)', async () => {
+    const res = await a.agent
+      .post('/fhir')
+      .set('Content-Type', FHIR_JSON)
+      .send(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { request: { method: 'GET', url: `Observation/${obsB.id}` } },
+            { request: { method: 'GET', url: `Observation/${obsA.id}` } },
+            { request: { method: 'GET', url: `Observation?_id=${obsB.id}` } },
+            { request: { method: 'GET', url: `AuditEvent` } },
+          ],
+        }),
+      )
+      .expect(200);
+    const bundle = JSON.parse(res.text) as Bundle;
+    expect(bundle.entry?.map((e) => e.response?.status)).toEqual(['404 Not Found', '200 OK', '200 OK', '403 Forbidden']);
+    expect(ids(bundle.entry?.[2].resource as Bundle)).toEqual([]);
+  });
+});
+
+describe('patient A never changes patient B', () => {
+  test('update, patch and delete of B resources are refused or see nothing', async () => {
+    expectOutcome(
+      await a.agent
+        .put(`/fhir/Observation/${obsB.id}`)
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ ...obsB, subject: { reference: a.profile } })),
+      403,
+      'forbidden',
+    );
+    expectOutcome(
+      await a.agent
+        .patch(`/fhir/Observation/${obsB.id}`)
+        .set('Content-Type', 'application/json-patch+json')
+        .send(JSON.stringify([{ op: 'replace', path: '/status', value: 'cancelled' }])),
+      404,
+      'not-found',
+    );
+    await a.agent.delete(`/fhir/Observation/${obsB.id}`).expect(204);
+    await a.agent.delete(`/fhir/Observation?_id=${obsB.id}`).expect(204);
+    const still = JSON.parse((await server.request.get(`/fhir/Observation/${obsB.id}`).expect(200)).text) as Observation;
+    expect(still).toMatchObject({ status: 'final', code: { text: 'B weight v2' }, meta: { versionId: '2' } });
+  });
+
+  test('writing into B compartment, or creating a new Patient, is 403 and stores nothing', async () => {
+    expectOutcome(
+      await a.agent
+        .post('/fhir/Observation')
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify(observation(b.profile as string, 'forged'))),
+      403,
+      'forbidden',
+    );
+    expectOutcome(
+      await a.agent
+        .post('/fhir/Observation')
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ ...observation(a.profile as string, 'shared'), performer: [{ reference: b.profile }] })),
+      403,
+      'forbidden',
+    );
+    expectOutcome(
+      await a.agent
+        .post('/fhir/Patient')
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ resourceType: 'Patient' })),
+      403,
+      'forbidden',
+    );
+    const bObs = JSON.parse((await b.agent.get('/fhir/Observation').expect(200)).text) as Bundle;
+    expect(ids(bObs)).toEqual([`Observation/${obsB.id}`]);
+  });
+
+  test('in a batch, only the entry writing into B is refused (http.html#transaction)', async () => {
+    const res = await a.agent
+      .post('/fhir')
+      .set('Content-Type', FHIR_JSON)
+      .send(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { request: { method: 'POST', url: 'Observation' }, resource: observation(b.profile as string, 'forged in batch') },
+            { request: { method: 'POST', url: 'Observation' }, resource: observation(a.profile as string, 'mine in batch') },
+          ],
+        }),
+      )
+      .expect(200);
+    expect((JSON.parse(res.text) as Bundle).entry?.map((e) => e.response?.status)).toEqual(['403 Forbidden', '201 Created']);
+    const bObs = JSON.parse((await b.agent.get('/fhir/Observation').expect(200)).text) as Bundle;
+    expect(ids(bObs)).toEqual([`Observation/${obsB.id}`]);
+  });
+
+  test('a transaction touching B is refused as a whole (http.html#trules)', async () => {
+    const res = await a.agent
+      .post('/fhir')
+      .set('Content-Type', FHIR_JSON)
+      .send(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            { request: { method: 'POST', url: 'Observation' }, resource: observation(a.profile as string, 'fine') },
+            { request: { method: 'PUT', url: `Observation/${obsB.id}` }, resource: { ...obsB, status: 'cancelled' } },
+          ],
+        }),
+      );
+    expectOutcome(res, 403, 'forbidden');
+    const mine = JSON.parse((await a.agent.get('/fhir/Observation').expect(200)).text) as Bundle;
+    expect(mine.entry?.map((e) => (e.resource as Observation).code.text)).not.toContain('fine');
+  });
+
+  test('A may update its own Patient but not link it into B', async () => {
+    const own = JSON.parse((await a.agent.get(`/fhir/Patient/${a.id}`).expect(200)).text);
+    await a.agent
+      .put(`/fhir/Patient/${a.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...own, gender: 'female' }))
+      .expect(200);
+    expectOutcome(
+      await a.agent
+        .put(`/fhir/Patient/${a.id}`)
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ ...own, link: [{ other: { reference: b.profile }, type: 'seealso' }] })),
+      403,
+      'forbidden',
+    );
+  });
+
+  test('operations: an instance-level call on B answers 404; $validate needs no data', async () => {
+    expectOutcome(await a.agent.get(`/fhir/Observation/${obsB.id}/$validate`), 404, 'not-found');
+    await a.agent
+      .post('/fhir/Observation/$validate')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(observation(b.profile as string, 'x')))
+      .expect(200);
+  });
+});
