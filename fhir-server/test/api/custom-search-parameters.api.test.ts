@@ -107,6 +107,8 @@ describe('SearchParameters created through the API take effect at runtime (searc
     const system = await server.request.post('/fhir/$reindex?type=Patient').set('Content-Type', FHIR_JSON).send('{}');
     expect(JSON.parse(system.text).parameter).toEqual(expect.arrayContaining([{ name: 'status', valueCode: 'completed' }]));
     expectOutcome(await server.request.post('/fhir/$reindex?type=Spaceship').set('Content-Type', FHIR_JSON).send('{}'), 400, 'invalid');
+    const patient = await server.actAsPatient();
+    expectOutcome(await patient.agent.post('/fhir/$reindex').set('Content-Type', FHIR_JSON).send('{}'), 403, 'forbidden');
   });
 
   test('changing the expression reindexes with the new one', async () => {

@@ -2,7 +2,7 @@ import type { OperationDefinition, Parameters, SearchParameter } from '@medplum/
 import { allResourceTypes, isResourceType } from '../../definitions';
 import type { ReindexStatus } from '../../storage/fhir-repository';
 import { parseStored } from '../interactions/stored-resource';
-import { badRequest, notFound } from '../outcomes';
+import { badRequest, forbidden, notFound } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
 
 /** How long a request works on the job before answering; the rest runs in the background. */
@@ -38,6 +38,10 @@ export const searchParameterReindex: FhirOperation = {
     ],
   },
   async handle(ctx, request, target) {
+    // Reindexing rewrites the index of every resource of the types: for those who may change search parameters.
+    if (!ctx.access.unrestricted && !ctx.access.permits('SearchParameter', 'u')) {
+      throw forbidden('$reindex needs permission to update SearchParameters');
+    }
     let types: readonly string[];
     if (target.id) {
       const stored = await ctx.repo.readCurrent('SearchParameter', target.id);
