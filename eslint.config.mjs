@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import angular from 'angular-eslint';
 import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -15,6 +16,36 @@ const layering = [
   { target: `${server}/fhir`, from: [`${server}/http`] },
   { target: `${server}/auth`, from: [`${server}/http`, `${server}/fhir`, `${server}/domain`, `${server}/storage`] },
 ];
+
+/**
+ * angular-eslint for a portal: component rules with its selector prefix (classes without a
+ * Component suffix, as STYLE.md names them), and template rules with accessibility checks.
+ */
+function portalRules(folder, prefix) {
+  return [
+    {
+      files: [`${folder}/src/**/*.ts`],
+      extends: [...angular.configs.tsRecommended],
+      processor: angular.processInlineTemplates,
+      rules: {
+        '@angular-eslint/component-selector': ['error', { type: 'element', prefix, style: 'kebab-case' }],
+        '@angular-eslint/directive-selector': ['error', { type: 'attribute', prefix, style: 'camelCase' }],
+        '@angular-eslint/component-class-suffix': 'off',
+        '@angular-eslint/directive-class-suffix': 'off',
+        '@angular-eslint/prefer-on-push-component-change-detection': 'error',
+        '@angular-eslint/prefer-signals': 'error',
+      },
+    },
+    {
+      files: [`${folder}/src/**/*.html`],
+      extends: [...angular.configs.templateRecommended, ...angular.configs.templateAccessibility],
+      rules: {
+        '@angular-eslint/template/prefer-control-flow': 'error',
+        '@angular-eslint/template/prefer-self-closing-tags': 'error',
+      },
+    },
+  ];
+}
 
 export default tseslint.config(
   {
@@ -61,6 +92,8 @@ export default tseslint.config(
       ],
     },
   },
+  ...portalRules('patient-portal', 'pp'),
+  ...portalRules('clinician-portal', 'cp'),
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: {

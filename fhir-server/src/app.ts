@@ -12,6 +12,7 @@ import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { rateLimiter } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
+import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
@@ -59,6 +60,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   for (const middleware of securityHeaders(allowedOrigins(config))) {
     app.use(middleware);
   }
+  // Before authentication and rate limits: the portals' files are public and many per page.
+  app.use(portals(config.portals, logger));
   app.use(
     authenticate({
       publicKeyPem: signer.publicKeyPem,

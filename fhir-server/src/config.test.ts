@@ -37,3 +37,21 @@ describe('configuration of the security features', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(ConfigError);
   });
 });
+
+describe('configuration of the portals', () => {
+  test('both portals by default, from their workspaces dist/ folders, at /patient and /clinician', () => {
+    const portals = loadConfig({}).portals;
+    expect(portals.map((p) => [p.name, p.mountPath])).toEqual([
+      ['patient-portal', '/patient'],
+      ['clinician-portal', '/clinician'],
+    ]);
+    expect(portals[0].distDir).toMatch(/patient-portal[\\/]dist$/);
+    expect(portals[1].distDir).toMatch(/clinician-portal[\\/]dist$/);
+  });
+
+  test('PATIENT_PORTAL_DIR and CLINICIAN_PORTAL_DIR move the builds; SERVE_PORTALS=false serves none', () => {
+    const portals = loadConfig({ PATIENT_PORTAL_DIR: '/srv/patient', CLINICIAN_PORTAL_DIR: '/srv/clinician' }).portals;
+    expect(portals.map((p) => p.distDir)).toEqual(['/srv/patient', '/srv/clinician']);
+    expect(loadConfig({ SERVE_PORTALS: 'false' }).portals).toEqual([]);
+  });
+});

@@ -23,6 +23,8 @@ export interface Config {
   readonly production: boolean;
   readonly security: SecurityConfig;
   readonly mail: MailConfig;
+  /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
+  readonly portals: readonly PortalConfig[];
 }
 
 export interface SecurityConfig {
@@ -47,6 +49,16 @@ export interface MailConfig {
   /** Sender address (`MAIL_FROM`). */
   readonly from: string;
   readonly outboxDir: string;
+}
+
+/** A built Angular portal served at `mountPath` + `/`. */
+export interface PortalConfig {
+  /** The npm workspace that builds it: `patient-portal`, `clinician-portal`. */
+  readonly name: string;
+  /** `/patient`, `/clinician`: fixed, as the registered OAuth2 redirect URIs use them. */
+  readonly mountPath: string;
+  /** The build output (`PATIENT_PORTAL_DIR`, `CLINICIAN_PORTAL_DIR`; default the workspace's `dist/`). */
+  readonly distDir: string;
 }
 
 export type DatabaseConfig =
@@ -85,7 +97,23 @@ export function loadConfig(env: Env = process.env): Config {
       from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
+    portals: readPortals(env),
   };
+}
+
+/** The repository root, seen from src/ or dist/ of fhir-server. */
+const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
+function readPortals(env: Env): PortalConfig[] {
+  if (env.SERVE_PORTALS === 'false') {
+    return [];
+  }
+  const portal = (name: string, mountPath: string, variable: string): PortalConfig => ({
+    name,
+    mountPath,
+    distDir: path.resolve(env[variable] || path.join(REPOSITORY_ROOT, name, 'dist')),
+  });
+  return [portal('patient-portal', '/patient', 'PATIENT_PORTAL_DIR'), portal('clinician-portal', '/clinician', 'CLINICIAN_PORTAL_DIR')];
 }
 
 function readSecurity(env: Env): SecurityConfig {

@@ -1,0 +1,30 @@
+import { DOCUMENT } from '@angular/common';
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { inject, provideBrowserGlobalErrorListeners, type ApplicationConfig } from '@angular/core';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { environment } from '../environments/environment';
+import { routes } from './app.routes';
+import { authInterceptor } from './core/auth/auth-interceptor';
+import { SMART_APP } from './core/auth/smart-app';
+import { FHIR_ENDPOINT, resolveFhirEndpoint } from './core/fhir/fhir-endpoint';
+import { provideIcons } from './core/shell/icons';
+
+export const appConfig: ApplicationConfig = {
+  providers: [
+    provideBrowserGlobalErrorListeners(),
+    provideRouter(routes, withComponentInputBinding()),
+    provideHttpClient(withInterceptors([authInterceptor])),
+    provideIcons(),
+    { provide: FHIR_ENDPOINT, useFactory: () => resolveFhirEndpoint(environment, inject(DOCUMENT).baseURI) },
+    {
+      provide: SMART_APP,
+      useValue: {
+        clientId: 'clinician-portal',
+        // What the user's role allows (doctor: own data and their patients; admin: the platform),
+        // and a refresh token while the tab is open.
+        scope: 'openid fhirUser online_access user/*.cruds',
+        redirectPath: 'callback',
+      },
+    },
+  ],
+};

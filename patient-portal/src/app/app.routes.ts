@@ -1,0 +1,27 @@
+import type { Routes } from '@angular/router';
+import { authGuard } from './core/auth/auth-guard';
+import { Shell } from './core/shell/shell';
+
+/** Feature areas load lazily under the signed-in shell: add `{ path, loadChildren }` to its children. */
+export const routes: Routes = [
+  {
+    path: 'sign-in',
+    loadComponent: () => import('./core/auth/sign-in-page/sign-in-page').then((m) => m.SignInPage),
+    title: 'Sign in · MedBuddy',
+  },
+  {
+    path: 'callback',
+    loadComponent: () => import('./core/auth/callback-page/callback-page').then((m) => m.CallbackPage),
+    title: 'Signing in · MedBuddy',
+  },
+  {
+    path: '',
+    component: Shell,
+    canActivate: [authGuard],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'home' },
+      { path: 'home', loadChildren: () => import('./home/home.routes') },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];
