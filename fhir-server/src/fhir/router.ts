@@ -7,14 +7,14 @@ import { conditionalDelete, deleteResource } from './interactions/delete';
 import { historyBundle } from './interactions/history';
 import { patchResource } from './interactions/patch';
 import { readResource, vreadResource } from './interactions/read';
-import { searchType } from './interactions/search';
+import { searchCompartment, searchSystem, searchType } from './interactions/search';
 import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
 import { badRequest, methodNotAllowed, notFound } from './outcomes';
 import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
 
-type Params = Record<'type' | 'id' | 'vid' | 'op', string>;
+type Params = Record<'type' | 'id' | 'vid' | 'op' | 'member', string>;
 type Handler = (ctx: FhirContext, request: FhirRequest, params: Params) => Promise<FhirResponse>;
 
 interface Route {
@@ -26,8 +26,13 @@ interface Route {
 
 /** The FHIR REST interaction table (http://hl7.org/fhir/R4/http.html#summary). */
 const ROUTES: readonly Route[] = [
-  route('GET', 'metadata', async (ctx) => ({ status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth) })),
+  route('GET', 'metadata', async (ctx) => {
+    await ctx.repo.syncSearchParameters();
+    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth, ctx.repo.searchParameters) };
+  }),
+  route('GET', '', (ctx, req) => searchSystem(ctx, req)),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
+  route('POST', '_search', (ctx, req) => searchSystem(ctx, req)),
   route('GET', '_history', (ctx, req) => historyBundle(ctx, req, {})),
   route('GET', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
   route('POST', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
@@ -49,6 +54,7 @@ const ROUTES: readonly Route[] = [
   route('GET', ':type/:id/_history/:vid', (ctx, req, p) => vreadResource(ctx, p.type, p.id, p.vid, req.query)),
   route('GET', ':type/:id/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'instance')),
   route('POST', ':type/:id/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'instance')),
+  route('GET', ':type/:id/:member', (ctx, req, p) => searchCompartment(ctx, req, p.type, p.id, p.member)),
 ];
 
 function route(method: HttpMethod, path: string, handle: Handler): Route {
@@ -82,7 +88,7 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
   if (pattern.length !== segments.length) {
     return undefined;
   }
-  const params = { type: '', id: '', vid: '', op: '' };
+  const params = { type: '', id: '', vid: '', op: '', member: '' };
   for (let i = 0; i < pattern.length; i++) {
     const expected = pattern[i];
     const actual = segments[i];
@@ -107,6 +113,12 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
         throw badRequest(`"${actual}" is not a valid FHIR id`);
       }
       params.id = actual;
+    } else if (expected === ':member') {
+      // A compartment search's resource type, or `*` for all types in the compartment.
+      if (actual !== '*' && !isResourceType(actual)) {
+        return undefined;
+      }
+      params.member = actual;
     } else if (expected === ':vid') {
       params.vid = actual;
     } else if (expected !== actual) {

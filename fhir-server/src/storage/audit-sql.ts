@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
+import { INDEX_COLUMNS, INDEX_TABLES, indexColumnType, type IndexRows } from './indexing/index-rows';
 
 /** An AuditEvent ready to store: id, meta set; `patients` are its Patient compartments. */
 export interface StorableAuditEvent {
@@ -40,19 +40,9 @@ export function auditInsertCtes(
     parts.push(
       `${prefix}i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
          SELECT 'AuditEvent', y.resource_id, ${columns.map((c) => `y.${c}`).join(', ')}
-         FROM json_to_recordset(?::json) AS y(resource_id text, ${columns.map((c) => `${c} ${columnType(table, c)}`).join(', ')}))`,
+         FROM json_to_recordset(?::json) AS y(resource_id text, ${columns.map((c) => `${c} ${indexColumnType(table, c)}`).join(', ')}))`,
     );
     bindings.push(JSON.stringify(indexRows));
   }
   return { parts, bindings };
-}
-
-function columnType(table: string, column: string): string {
-  if (table === 'date' && (column === 'low' || column === 'high')) {
-    return 'timestamptz';
-  }
-  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
-    return 'numeric';
-  }
-  return 'text';
 }

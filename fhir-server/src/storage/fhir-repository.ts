@@ -1,7 +1,11 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
+import type { SearchParameterCatalog } from '../definitions';
 import type { AuditTrail } from './audit-trail';
+import type { ReindexStatus } from './reindex-jobs';
 import type { SearchQuery } from './search-query';
+
+export type { ReindexStatus } from './reindex-jobs';
 
 /** One stored version of a resource, as the database holds it. */
 export interface StoredVersion {
@@ -44,6 +48,8 @@ export interface Page {
   readonly entries: readonly StoredVersion[];
   /** Cursor for the next page, if there is one. */
   readonly nextCursor?: string;
+  /** Cursor for the previous page (search only), if there is one. */
+  readonly prevCursor?: string;
   readonly total?: number;
 }
 
@@ -73,7 +79,27 @@ export interface FhirRepository {
 
   history(query: HistoryQuery): Promise<Page>;
 
+  /** http://hl7.org/fhir/R4/search.html: current resources matching a parsed search, one page. */
   search(query: SearchQuery): Promise<Page>;
+
+  /**
+   * Brings the search parameters in force up to date with the SearchParameter resources
+   * stored by any server process. Called before a search is parsed.
+   */
+  syncSearchParameters(): Promise<void>;
+
+  /**
+   * The search parameters in force (R4, profiles, custom ones stored in the database): the
+   * catalog this repository indexes with, which search parsing reads too.
+   */
+  readonly searchParameters: SearchParameterCatalog;
+
+  /**
+   * Re-extracts the search index rows of the resources of these types (after a
+   * SearchParameter change), working on it for up to `waitMs` before returning its status;
+   * the rest continues in the background.
+   */
+  reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus>;
 
   /**
    * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
+import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
 import { readFilter } from './access-filter';
 import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
@@ -7,11 +8,15 @@ import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
 import { historyPage } from './history-sql';
+import { indexRowWrites, replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
+import type { IndexRows } from './indexing/index-rows';
 import { patientCompartments } from './patient-compartments';
-import { INDEX_COLUMNS, INDEX_TABLES, type IndexRows } from './indexing/index-rows';
+import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, type ReindexStatus } from './reindex-jobs';
+import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
+import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { RawOptions, SqlExecutor } from './sql-executor';
 import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
@@ -20,22 +25,48 @@ const MAX_TRANSACTION_ATTEMPTS = 5;
 /** Hot statements of few shapes (reads by id, the write): prepared once per connection on PostgreSQL. */
 const PREPARED: RawOptions = { prepare: true };
 
+export interface PgRepositoryOptions {
+  /** The search parameters to index by; its custom layer follows the database. */
+  readonly catalog?: SearchParameterCatalog;
+  /** This server's FHIR base URL: absolute references below it are indexed as local. */
+  readonly baseUrl?: string;
+}
+
+/** Search-index state shared by a repository and the repositories derived from it. */
+interface SearchIndexing {
+  readonly catalog: SearchParameterCatalog;
+  readonly sync: SearchParameterSync;
+  readonly indexResource: IndexResource;
+  readonly baseUrl: string | undefined;
+  worker?: ReindexWorker;
+}
+
 /**
  * FhirRepository on PostgreSQL or PGlite. Every instance is bound to an AccessContext: reads
  * and searches carry its SQL filter, writes are checked against its grants (STYLE.md rule 4).
  */
 export class PgRepository implements FhirRepository {
   private writeChecker?: WriteChecker;
+  private readonly indexing: SearchIndexing;
+  /** Set when this transaction wrote a SearchParameter: after commit, reload and reindex. */
+  private searchParameterWritten = false;
 
   constructor(
     private readonly db: SqlExecutor,
     readonly access: AccessContext = FULL_ACCESS,
     /** Told about every version read or written; supplies the AuditEvent stored with writes. */
     private readonly trail?: AuditTrail,
-  ) {}
+    indexing: PgRepositoryOptions | SearchIndexing = {},
+  ) {
+    this.indexing = 'sync' in indexing ? indexing : newIndexing(indexing.catalog ?? createSearchParameterCatalog(), indexing.baseUrl);
+  }
 
   withAccess(access: AccessContext, trail?: AuditTrail): FhirRepository {
-    return new PgRepository(this.db, access, trail);
+    return new PgRepository(this.db, access, trail, this.indexing);
+  }
+
+  get searchParameters(): SearchParameterCatalog {
+    return this.indexing.catalog;
   }
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
@@ -73,7 +104,7 @@ export class PgRepository implements FhirRepository {
 
   /** The search index rows of a resource, as writes store them. */
   extractIndex(resource: Resource): IndexRows {
-    return extractIndexRows(resource);
+    return extractIndexRows(resource, this.indexing.catalog, { baseUrl: this.indexing.baseUrl });
   }
 
   /** Reports versions to the audit trail (deletions and all) and hands them on. */
@@ -86,13 +117,15 @@ export class PgRepository implements FhirRepository {
 
   /**
    * One statement: history row, current row (upsert), and the search index rows replaced,
-   * using data-modifying CTEs so a write costs one round trip.
+   * using data-modifying CTEs so a write costs one round trip. The statement also reads the
+   * SearchParameter version counter: if another process changed the parameters since this
+   * one loaded them, the index rows are extracted again with the new ones.
    */
   async writeVersion(version: NewVersion): Promise<void> {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
     const content = deleted ? '' : JSON.stringify(resource);
-    const index: IndexRows | undefined = deleted ? undefined : extractIndexRows(resource);
+    const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     const compartments = patientCompartments(resource, index);
     const tags = deleted ? [] : accessTags(resource);
     if (!this.access.unrestricted) {
@@ -127,21 +160,10 @@ export class PgRepository implements FhirRepository {
       compartments,
       tags,
     ];
-    for (const table of INDEX_TABLES) {
-      if (versionId > 1) {
-        parts.push(`d_${table} AS (DELETE FROM sp_${table} WHERE resource_type = ? AND resource_id = ?)`);
-        bindings.push(type, resource.id);
-      }
-      const rows = index?.[table];
-      if (rows && rows.length > 0) {
-        const columns = INDEX_COLUMNS[table];
-        parts.push(
-          `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
-             SELECT ?, ?, ${columns.map((c) => `x.${c}`).join(', ')}
-             FROM json_to_recordset(?::json) AS x(${columns.map((c) => `${c} ${sqlTypeOf(table, c)}`).join(', ')}))`,
-        );
-        bindings.push(type, resource.id, JSON.stringify(rows));
-      }
+    parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
+    if (type === 'SearchParameter') {
+      parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
+      bindings.push(await this.typesToReindex(resource, versionId));
     }
     this.trail?.wrote({ resourceType: type, id: resource.id, compartments });
     // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
@@ -151,8 +173,14 @@ export class PgRepository implements FhirRepository {
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
+    let versions: number;
     try {
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
+      const result = await this.db.raw<{ n: number }>(
+        `WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`,
+        bindings,
+        PREPARED,
+      );
+      versions = result.rows[0].n;
       if (audit) {
         this.trail?.committed();
       }
@@ -164,6 +192,11 @@ export class PgRepository implements FhirRepository {
           : new ConcurrentWriteError();
       }
       throw error;
+    }
+    if (type === 'SearchParameter') {
+      this.afterSearchParameterWrite();
+    } else if ((await this.indexing.sync.observe(this.db, versions)) && !deleted) {
+      await replaceIndexRows(this.db, [{ resourceType: type, id: resource.id, ...this.indexing.indexResource(resource) }]);
     }
   }
 
@@ -179,6 +212,30 @@ export class PgRepository implements FhirRepository {
     return page;
   }
 
+  async syncSearchParameters(): Promise<void> {
+    await this.indexing.sync.refresh(this.db);
+  }
+
+  /**
+   * Queues a reindex of these resource types and works on it in this process for up to
+   * `waitMs`; what is left is finished by the background worker of any process.
+   */
+  async reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus> {
+    const job = await enqueueReindex(this.db, resourceTypes);
+    const deadline = Date.now() + waitMs;
+    let status: ReindexStatus = job;
+    while (!status.done && Date.now() < deadline) {
+      await this.syncSearchParameters();
+      const batch = await runReindexBatch(this.db, this.indexing.indexResource, job.id);
+      if (!batch) {
+        // Another worker holds the job for a batch; look again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      status = batch ?? (await readReindexJob(this.db, job.id)) ?? status;
+    }
+    return status;
+  }
+
   async lock(key: string): Promise<void> {
     if (!this.db.inTransaction) {
       throw new Error('lock() must be called inside transaction()');
@@ -191,9 +248,10 @@ export class PgRepository implements FhirRepository {
       return fn(this);
     }
     for (let attempt = 1; ; attempt++) {
+      let inner: PgRepository | undefined;
       try {
         const result = await this.db.transaction(async (tx) => {
-          const value = await fn(new PgRepository(tx, this.access, this.trail));
+          const value = await fn((inner = new PgRepository(tx, this.access, this.trail, this.indexing)));
           // The request's AuditEvent commits with its changes, or not at all.
           const audit = this.trail?.eventForWrites();
           if (audit) {
@@ -203,6 +261,9 @@ export class PgRepository implements FhirRepository {
           return value;
         });
         this.trail?.committed();
+        if (inner?.searchParameterWritten) {
+          this.afterSearchParameterWrite();
+        }
         return result;
       } catch (error) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableSqlError(error)) {
@@ -210,6 +271,44 @@ export class PgRepository implements FhirRepository {
         }
       }
     }
+  }
+
+  /** Starts the background reindex worker of this process (see ReindexWorker). */
+  startReindexWorker(onError: (error: unknown) => void, intervalMs?: number): void {
+    this.indexing.worker = new ReindexWorker(this.db, this.indexing.indexResource, () => this.syncSearchParameters(), onError, intervalMs);
+    this.indexing.worker.start();
+    this.indexing.worker.kick();
+  }
+
+  async stopReindexWorker(): Promise<void> {
+    await this.indexing.worker?.stop();
+  }
+
+  private afterSearchParameterWrite(): void {
+    if (this.db.inTransaction) {
+      this.searchParameterWritten = true;
+      return;
+    }
+    this.indexing.sync.invalidate();
+    this.indexing.worker?.kick();
+  }
+
+  /** The resource types a SearchParameter applies to, before and after this write (read unfiltered). */
+  private async typesToReindex(resource: Resource, versionId: number): Promise<string[]> {
+    const bases = new Set<string>(((resource as { base?: string[] }).base ?? []) as string[]);
+    if (versionId > 1) {
+      const previous = await this.rows<{ content: string; deleted: boolean }>(
+        'SELECT content, deleted FROM resource WHERE resource_type = ? AND id = ?',
+        [resource.resourceType, resource.id],
+      );
+      if (previous[0] && !previous[0].deleted) {
+        ((JSON.parse(previous[0].content) as { base?: string[] }).base ?? []).forEach((base) => bases.add(base));
+      }
+    }
+    if (bases.has('Resource') || bases.has('DomainResource')) {
+      return [...allResourceTypes()];
+    }
+    return [...bases];
   }
 
   /** The version being replaced (read unfiltered: the check itself decides) and the new one. */
@@ -234,14 +333,12 @@ export class PgRepository implements FhirRepository {
   }
 }
 
-function sqlTypeOf(table: string, column: string): string {
-  if (table === 'date' && (column === 'low' || column === 'high')) {
-    return 'timestamptz';
-  }
-  if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
-    return 'numeric';
-  }
-  return 'text';
+function newIndexing(catalog: SearchParameterCatalog, baseUrl: string | undefined): SearchIndexing {
+  const indexResource: IndexResource = (resource) => {
+    const rows = extractIndexRows(resource, catalog, { baseUrl });
+    return { rows, compartments: patientCompartments(resource, rows) };
+  };
+  return { catalog, sync: new SearchParameterSync(catalog), indexResource, baseUrl };
 }
 
 /** AuditEvents are immutable and stored without history rows (storage/audit-sql.ts). */

@@ -9,33 +9,87 @@ export interface SearchQuery {
   readonly resourceTypes: readonly string[];
   /** All must match (AND). */
   readonly filters: readonly SearchFilter[];
+  /** Sort keys in order; the resource id is always the last, tie-breaking key. */
   readonly sort: readonly SortRule[];
   /** Page size. 0 with total 'accurate' returns only the count. */
   readonly count: number;
-  /** Opaque keyset cursor from a previous page's `next` link. */
+  /** Opaque keyset cursor from a previous page's `next` or `prev` link. */
   readonly cursor?: string;
+  /**
+   * `accurate`: count every match; `estimate`: the planner's estimate; `none`: no count, except
+   * when the first page holds every match (then its size is the exact total at no cost).
+   */
   readonly total: 'none' | 'estimate' | 'accurate';
+  /**
+   * Only resources in this compartment, e.g. `Patient/123` (compartment search, and the
+   * confinement of patient-scoped access).
+   */
+  readonly compartment?: string;
 }
 
 export type SearchParamType = 'string' | 'token' | 'date' | 'number' | 'quantity' | 'reference' | 'uri' | 'composite' | 'special';
 
+/** A condition on the resources searched: a parameter's values, a chain, or a reverse chain. */
+export type SearchFilter = ParameterFilter | ChainFilter | ReverseChainFilter;
+
 /** One search parameter occurrence: its values are alternatives (OR). */
-export interface SearchFilter {
+export interface ParameterFilter {
+  readonly kind?: 'parameter';
   /** The SearchParameter code as indexed (e.g. `family`, `_id`, `_lastUpdated`). */
   readonly code: string;
   readonly type: SearchParamType;
+  /** missing, exact, contains, text, not, above, below, or a resource type (references). */
   readonly modifier?: string;
   readonly values: readonly SearchValue[];
+  /** Composite parameters: the types of their components, in order. */
+  readonly components?: readonly SearchParamType[];
+  /** Reference parameters: the resource types they may point to. */
+  readonly targetTypes?: readonly string[];
+  /** String parameters matched phonetically (SearchParameter.xpathUsage = phonetic). */
+  readonly phonetic?: boolean;
+}
+
+/**
+ * `subject:Patient.name=x` (search.html#chaining): the reference parameter `code` points to a
+ * resource of one of `targetTypes` that matches `filter`.
+ */
+export interface ChainFilter {
+  readonly kind: 'chain';
+  readonly code: string;
+  readonly targetTypes: readonly string[];
+  readonly filter: SearchFilter;
+}
+
+/**
+ * `_has:Observation:patient:code=x` (search.html#has): some `sourceType` resource whose
+ * reference parameter `referenceParam` points to this one matches `filter`.
+ */
+export interface ReverseChainFilter {
+  readonly kind: 'has';
+  readonly sourceType: string;
+  readonly referenceParam: string;
+  readonly filter: SearchFilter;
 }
 
 export interface SearchValue {
   /** Comparison prefix for ordered types (eq, ne, gt, lt, ge, le, sa, eb, ap). */
   readonly prefix?: string;
-  /** The value with escapes (`\,` `\|` `\$`) already resolved. */
+  /** The value with escapes (`\,` `\|` `\$` `\\`) already resolved. */
   readonly value: string;
+  /**
+   * The `|`-separated parts, escapes resolved, when the value has any unescaped `|`:
+   * token `[system]|[code]`, quantity `number|[system]|[code]`, canonical `url|version`.
+   */
+  readonly parts?: readonly string[];
+  /** Composite values: one value per component (split at unescaped `$`). */
+  readonly components?: readonly SearchValue[];
 }
 
 export interface SortRule {
+  /** `_id`, `_lastUpdated`, or a parameter code (of the chained type when `chain` is set). */
   readonly code: string;
+  readonly type: SearchParamType;
   readonly descending: boolean;
+  /** `_sort=patient.family`: sort by a parameter of the resource a reference points to. */
+  readonly chain?: { readonly code: string; readonly targetTypes: readonly string[] };
 }

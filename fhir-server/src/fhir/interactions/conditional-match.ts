@@ -13,7 +13,8 @@ export async function findConditionalMatches(ctx: FhirContext, resourceType: str
   if ([...params.keys()].length === 0) {
     throw badRequest('Conditional criteria must not be empty');
   }
-  const { query } = parseSearchRequest(resourceType, params, { strict: true });
+  await ctx.repo.syncSearchParameters();
+  const { query } = parseSearchRequest(resourceType, params, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
   const page = await ctx.repo.search({ ...query, count: 2, cursor: undefined, sort: [], total: 'none' });
   return [...page.entries];
 }

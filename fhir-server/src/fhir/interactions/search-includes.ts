@@ -1,9 +1,10 @@
-import { evalFhirPathTyped, getSearchParameter, toTypedValue } from '@medplum/core';
+import { evalFhirPathTyped, toTypedValue } from '@medplum/core';
 import type { Reference, Resource } from '@medplum/fhirtypes';
-import { isResourceType } from '../../definitions';
+import { isResourceType, type SearchParameterCatalog } from '../../definitions';
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext } from '../fhir-request';
 import { badRequest } from '../outcomes';
+import { catalogOrDefault } from '../search/registry';
 import { parseStored } from './stored-resource';
 
 /** `_include` / `_revinclude` (http://hl7.org/fhir/R4/search.html#include), parsed. */
@@ -20,7 +21,7 @@ interface IncludeSpec {
 const MAX_ITERATIONS = 4;
 const MAX_INCLUDED = 1000;
 
-export function parseIncludes(params: URLSearchParams): IncludeSpec[] {
+export function parseIncludes(params: URLSearchParams, catalog?: SearchParameterCatalog): IncludeSpec[] {
   const specs: IncludeSpec[] = [];
   for (const [name, value] of params) {
     const match = /^_(rev)?include(:iterate|:recurse)?$/.exec(name);
@@ -31,7 +32,7 @@ export function parseIncludes(params: URLSearchParams): IncludeSpec[] {
     if (value === '*' || rest.length > 0 || !sourceType || !param || !isResourceType(sourceType)) {
       throw badRequest(`${name}=${value} must be SourceType:searchParam[:targetType]`);
     }
-    const definition = getSearchParameter(sourceType, param);
+    const definition = catalogOrDefault(catalog).get(sourceType, param);
     if (definition?.type !== 'reference' || !definition.expression) {
       throw badRequest(`${name}: ${param} is not a reference search parameter of ${sourceType}`);
     }

@@ -1,31 +1,86 @@
+import { allResourceTypes, isResourceType, patientCompartmentParams } from '../../definitions';
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
+import { badRequest, notSupported } from '../outcomes';
 import { pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
 import { resolveIncludes, parseIncludes } from './search-includes';
 import { parseStored } from './stored-resource';
 
+/** What a search runs over: its resource types, the path its links repeat, a compartment. */
+interface SearchScope {
+  readonly types: readonly string[];
+  readonly path: string;
+  readonly compartment?: string;
+}
+
+/** http://hl7.org/fhir/R4/http.html#search: `GET [type]?...` and `POST [type]/_search`. */
+export function searchType(ctx: FhirContext, request: FhirRequest, resourceType: string): Promise<FhirResponse> {
+  return search(ctx, request, { types: [resourceType], path: resourceType });
+}
+
+/** http://hl7.org/fhir/R4/http.html#search, system level: `GET [base]?_type=A,B&...`. */
+export function searchSystem(ctx: FhirContext, request: FhirRequest): Promise<FhirResponse> {
+  const listed = request.query
+    .getAll('_type')
+    .flatMap((value) => value.split(','))
+    .map((type) => type.trim())
+    .filter(Boolean);
+  const unknown = listed.filter((type) => !isResourceType(type));
+  if (unknown.length > 0) {
+    throw badRequest(`_type lists unknown resource types: ${unknown.join(', ')}`);
+  }
+  return search(ctx, request, { types: listed.length > 0 ? [...new Set(listed)] : allResourceTypes(), path: '' });
+}
+
 /**
- * http://hl7.org/fhir/R4/http.html#search: a searchset Bundle. The Bundle text is assembled
- * from the stored JSON of each match, so a page costs no parse/serialise round of its resources.
+ * http://hl7.org/fhir/R4/http.html#vsearch, compartment search: `GET Patient/123/Appointment`
+ * (or `Patient/123/*`) finds the resources in that Patient's compartment
+ * (compartmentdefinition-patient.html), from the compartment membership stored with each resource.
  */
-export async function searchType(ctx: FhirContext, request: FhirRequest, resourceType: string): Promise<FhirResponse> {
+export function searchCompartment(
+  ctx: FhirContext,
+  request: FhirRequest,
+  compartmentType: string,
+  id: string,
+  member: string,
+): Promise<FhirResponse> {
+  if (compartmentType !== 'Patient') {
+    throw notSupported(`Compartment search is supported for the Patient compartment, not ${compartmentType}`);
+  }
+  const types =
+    member === '*' ? allResourceTypes().filter((type) => type === 'Patient' || patientCompartmentParams(type).length > 0) : [member];
+  return search(ctx, request, { types, path: `${compartmentType}/${id}/${member}`, compartment: `${compartmentType}/${id}` });
+}
+
+/**
+ * A searchset Bundle (http://hl7.org/fhir/R4/bundle.html#searchset) with `self`, `next` and
+ * `prev` links. The Bundle text is assembled from the stored JSON of each match, so a page
+ * costs no parse/serialise round of its resources.
+ */
+async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope): Promise<FhirResponse> {
   const params = request.query;
-  const { query, ignored } = parseSearchRequest(resourceType, params, {
+  await ctx.repo.syncSearchParameters();
+  const { query, ignored } = parseSearchRequest(scope.types, params, {
     strict: request.headers.preferHandling === 'strict',
+    catalog: ctx.repo.searchParameters,
+    baseUrl: ctx.baseUrl,
   });
   const view = parseResourceView(params);
-  const includes = parseIncludes(params);
-  const page = await ctx.repo.search(query);
+  const includes = parseIncludes(params, ctx.repo.searchParameters);
+  const page = await ctx.repo.search({ ...query, compartment: scope.compartment });
   const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
   const used = new URLSearchParams(params);
   for (const name of ignored) {
     used.delete(name);
   }
-  const links = [{ relation: 'self', url: pageLink(ctx.baseUrl, resourceType, used, {}) }];
+  const links = [{ relation: 'self', url: pageLink(ctx.baseUrl, scope.path, used, {}) }];
   if (page.nextCursor) {
-    links.push({ relation: 'next', url: pageLink(ctx.baseUrl, resourceType, used, { _cursor: page.nextCursor }) });
+    links.push({ relation: 'next', url: pageLink(ctx.baseUrl, scope.path, used, { _cursor: page.nextCursor }) });
+  }
+  if (page.prevCursor) {
+    links.push({ relation: 'previous', url: pageLink(ctx.baseUrl, scope.path, used, { _cursor: page.prevCursor }) });
   }
   const head: Record<string, unknown> = { resourceType: 'Bundle', type: 'searchset' };
   if (page.total !== undefined) {

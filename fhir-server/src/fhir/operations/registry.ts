@@ -2,6 +2,7 @@ import { appliesToType, type FhirOperation } from './fhir-operation';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { resourceValidate } from './resource-validate';
+import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -12,6 +13,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   valueSetValidateCode,
   codeSystemLookup,
   codeSystemSubsumes,
+  searchParameterReindex,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */

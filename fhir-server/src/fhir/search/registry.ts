@@ -1,7 +1,94 @@
-// PLACEHOLDER written by the lead so the server compiles; the search helper replaces this file.
-import { getSearchParameters } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
+import { createSearchParameterCatalog, type SearchParameterCatalog } from '../../definitions';
+import { indexedParametersOf } from '../../storage/indexing/indexed-parameters';
+import type { SearchParamType } from '../../storage/search-query';
 
-export function supportedSearchParameters(resourceType: string): SearchParameter[] {
-  return Object.values(getSearchParameters(resourceType) ?? {});
+/** A search parameter this server can search by, with what the parser needs to know of it. */
+export interface SupportedParameter {
+  readonly code: string;
+  readonly type: SearchParamType;
+  readonly definition: SearchParameter;
+  /** Reference parameters: the resource types they may point to (empty: any). */
+  readonly targets: readonly string[];
+  /** Composite parameters: the types of their components. */
+  readonly components?: readonly SearchParamType[];
+  readonly phonetic: boolean;
+}
+
+/** `_id` and `_lastUpdated` are answered from the resource row, all others from index rows. */
+const COLUMN_PARAMETERS = ['_id', '_lastUpdated'];
+
+const cache = new WeakMap<SearchParameterCatalog, { version: number; byType: Map<string, ReadonlyMap<string, SupportedParameter>> }>();
+let defaultCatalog: SearchParameterCatalog | undefined;
+
+/** The catalog of a context, or (for contexts built without one) a process-wide default. */
+export function catalogOrDefault(catalog: SearchParameterCatalog | undefined): SearchParameterCatalog {
+  if (catalog) {
+    return catalog;
+  }
+  defaultCatalog ??= createSearchParameterCatalog();
+  return defaultCatalog;
+}
+
+/**
+ * The search parameters of a resource type that work here: exactly those the indexer
+ * extracts (plus `_id` and `_lastUpdated`), so the CapabilityStatement declares nothing that
+ * would be silently ignored. Parameters without a FHIRPath expression (`_text`, `_content`,
+ * `_query`, `near`) are left out.
+ */
+export function supportedParametersOf(catalog: SearchParameterCatalog, resourceType: string): ReadonlyMap<string, SupportedParameter> {
+  let entry = cache.get(catalog);
+  if (!entry || entry.version !== catalog.version) {
+    entry = { version: catalog.version, byType: new Map() };
+    cache.set(catalog, entry);
+  }
+  let params = entry.byType.get(resourceType);
+  if (!params) {
+    params = build(catalog, resourceType);
+    entry.byType.set(resourceType, params);
+  }
+  return params;
+}
+
+export function supportedParameter(catalog: SearchParameterCatalog, resourceType: string, code: string): SupportedParameter | undefined {
+  return supportedParametersOf(catalog, resourceType).get(code);
+}
+
+/** The definitions, for the CapabilityStatement. */
+export function supportedSearchParameters(resourceType: string, catalog?: SearchParameterCatalog): SearchParameter[] {
+  return [...supportedParametersOf(catalogOrDefault(catalog), resourceType).values()]
+    .map((p) => p.definition)
+    .sort((a, b) => (a.code as string).localeCompare(b.code as string));
+}
+
+function build(catalog: SearchParameterCatalog, resourceType: string): Map<string, SupportedParameter> {
+  const params = new Map<string, SupportedParameter>();
+  for (const code of COLUMN_PARAMETERS) {
+    const definition = catalog.get(resourceType, code);
+    if (definition) {
+      params.set(code, describe(definition, definition.type as SearchParamType, undefined, false));
+    }
+  }
+  for (const indexed of indexedParametersOf(catalog, resourceType)) {
+    const definition = catalog.get(resourceType, indexed.code) as SearchParameter;
+    params.set(
+      indexed.code,
+      describe(
+        definition,
+        indexed.type,
+        indexed.components?.map((c) => c.type),
+        indexed.phonetic,
+      ),
+    );
+  }
+  return params;
+}
+
+function describe(
+  definition: SearchParameter,
+  type: SearchParamType,
+  components: SearchParamType[] | undefined,
+  phonetic: boolean,
+): SupportedParameter {
+  return { code: definition.code as string, type, definition, targets: (definition.target ?? []) as string[], components, phonetic };
 }

@@ -9,6 +9,7 @@ import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
+import { searchParameterIssues } from './search-parameter';
 
 export interface ValidationOptions {
   /** Profiles to check besides those the resource declares in meta.profile (`$validate?profile=`). */
@@ -74,7 +75,7 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       throw error;
     }
   }
-  const bindingIssues = requiredBindingIssues(body as Resource, elementIndex);
+  const bindingIssues = [...requiredBindingIssues(body as Resource, elementIndex), ...searchParameterIssues(body as Resource)];
   if (bindingIssues.length > 0) {
     throw invalidResource({ resourceType: 'OperationOutcome', issue: bindingIssues });
   }

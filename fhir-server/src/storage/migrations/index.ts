@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import * as createResourceTables from './20261125040000_create-resource-tables';
 import * as addResourceAccessTags from './20261125090000_add-resource-access-tags';
 import * as createAccountTables from './20261125100000_create-account-tables';
+import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
+import * as createReindexJobs from './20261201090100_create-reindex-jobs';
+import * as addSortIndexes from './20261201090200_add-sort-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +19,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261125040000_create-resource-tables': createResourceTables,
   '20261125090000_add-resource-access-tags': addResourceAccessTags,
   '20261125100000_create-account-tables': createAccountTables,
+  '20261201090000_add-index-row-groups': addIndexRowGroups,
+  '20261201090100_create-reindex-jobs': createReindexJobs,
+  '20261201090200_add-sort-indexes': addSortIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

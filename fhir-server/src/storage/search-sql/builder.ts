@@ -1,47 +1,177 @@
 import type { AccessContext } from '../../auth/access-context';
-import { appendReadFilter } from '../access-filter';
+import { readFilter } from '../access-filter';
 import type { Page } from '../fhir-repository';
-import { decodeCursor, encodeCursor } from '../page-cursor';
 import type { SearchQuery } from '../search-query';
 import type { SqlExecutor } from '../sql-executor';
+import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
+import { typeTest } from './chain';
+import { filterCondition } from './filter';
+import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
+import { indexOrderedSegments, isIndexOrdered } from './index-order';
+import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
+import { aliasCounter, and, compose, sql, type Sql } from './sql-fragment';
 
-/** Compiles and runs a search: current, non-deleted resources matching every filter. */
-export async function runSearch(db: SqlExecutor, query: SearchQuery, access?: AccessContext): Promise<Page> {
-  const where: string[] = ['resource_type = ANY(?)', 'NOT deleted'];
-  const bindings: unknown[] = [query.resourceTypes as string[]];
+/**
+ * The SQL of a search: the page queries, run in order until count + 1 rows are found (each
+ * ends in `LIMIT ?`, bound to the number of rows still wanted), and the total-count query.
+ */
+export interface CompiledSearch {
+  readonly pages: readonly Sql[];
+  readonly count: Sql;
+  /** Number of sort key columns (`k0..kn`) each page row carries for the cursors. */
+  readonly keyCount: number;
+  readonly signature: string;
+  readonly cursor?: SearchCursor;
+}
+
+const RESULT_COLUMNS = VERSION_COLUMNS.split(', ');
+
+/**
+ * Compiles a search: every filter is a semi-join (or anti-join) on an index table, the sort
+ * keys are per-resource subqueries (or columns), and paging is a keyset condition on the sort
+ * keys with the id as the last key, so page 500 costs what page 1 costs.
+ */
+export function compileSearch(query: SearchQuery, access?: AccessContext): CompiledSearch {
+  const types = query.resourceTypes;
+  const target = { id: 'r.id', type: 'r.resource_type', row: 'r', types, next: aliasCounter() };
+  const conditions: Sql[] = [typeTest('r.resource_type', types), sql('NOT r.deleted')];
+  if (query.compartment) {
+    conditions.push(sql('r.compartments @> ARRAY[?]::text[]', query.compartment));
+  }
+  // The caller's access (STYLE.md rule 4) confines the matches; chained and reverse-chained
+  // resources are only tested, never returned.
+  const filter = access && readFilter(access, types, 'r');
+  if (filter) {
+    conditions.push(sql(filter.sql, ...filter.bindings));
+  }
   for (const filter of query.filters) {
-    if (filter.code === '_id') {
-      where.push('id = ANY(?)');
-      bindings.push(filter.values.map((v) => v.value));
+    conditions.push(filterCondition(target, filter));
+  }
+  const where = and(conditions);
+
+  const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r'));
+  const tieDescending = ruleKeys[0]?.descending ?? false;
+  // The id breaks ties (with the type in a multi-type search), unless `_id` is already a key.
+  const sortsById = types.length === 1 && query.sort.some((rule) => rule.code === '_id' && !rule.chain);
+  const keys = [
+    ...ruleKeys,
+    ...(types.length > 1 ? [{ expression: sql('r.resource_type'), cast: 'text' as const, descending: tieDescending, column: true }] : []),
+    ...(sortsById ? [] : [{ expression: sql('r.id'), cast: 'text' as const, descending: tieDescending, column: true }]),
+  ];
+  const signature = [
+    types.join(','),
+    ...query.sort.map((rule) => `${rule.descending ? '-' : ''}${rule.chain ? rule.chain.code + '.' : ''}${rule.code}`),
+  ].join('|');
+  const cursor = query.cursor ? decodeSearchCursor(query.cursor, signature, keys.map(toKeyColumn)) : undefined;
+  const reverse = cursor?.direction === 'p';
+  const count = compose('SELECT count(*)::int AS n FROM resource r WHERE {}', where);
+
+  const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
+  let pages: Sql[];
+  if (isIndexOrdered(query.sort, types)) {
+    pages = indexOrderedSegments(query.sort[0], where, columns, cursor);
+  } else if (keys.every((k) => k.column)) {
+    const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
+    const pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
+    pages = [
+      compose(
+        `SELECT ${columns}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
+         FROM resource r WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT ?`,
+        pageWhere,
+      ),
+    ];
+  } else {
+    // Keys computed per matching row in a derived table, then filtered and ordered by name.
+    const keyColumns = keys.map((k, i) => ({ ...toKeyColumn(k), column: `m.s${i}` }));
+    const inner = compose(
+      `SELECT ${RESULT_COLUMNS.map((c) => `r.${c}`).join(', ')}, ${keys.map((_, i) => `{} AS s${i}`).join(', ')} FROM resource r WHERE {}`,
+      ...keys.map((k) => k.expression),
+      where,
+    );
+    pages = [
+      compose(
+        `SELECT ${RESULT_COLUMNS.map((c) => `m.${c}`).join(', ')}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
+         FROM ({}) m WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT ?`,
+        inner,
+        cursor ? keysetCondition(keyColumns, cursor.keys, reverse) : sql('TRUE'),
+      ),
+    ];
+  }
+  return { pages, count, keyCount: keys.length, signature, cursor };
+}
+
+function toKeyColumn(key: { expression: Sql; cast: KeyColumn['cast']; descending: boolean; column: boolean }): KeyColumn {
+  return { column: key.expression.text, cast: key.cast, descending: key.descending, nullable: !key.column };
+}
+
+type PageRow = VersionRow & Record<string, string | null>;
+
+/** Runs a search: one page of current, non-deleted matches, its cursors, and the total if asked. */
+export async function runSearch(db: SqlExecutor, query: SearchQuery, access?: AccessContext): Promise<Page> {
+  const compiled = compileSearch(query, access);
+  try {
+    return await runCompiled(db, query, compiled);
+  } catch (error) {
+    // A value PostgreSQL cannot take (e.g. a date out of its range) is the client's input.
+    if (/^22/.test((error as { code?: string })?.code ?? '')) {
+      throw new InvalidSearchError(`A search value is out of range: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: CompiledSearch): Promise<Page> {
+  const { cursor } = compiled;
+  const reverse = cursor?.direction === 'p';
+  let rows: PageRow[] = [];
+  let more = false;
+  if (query.count > 0) {
+    const fetched: PageRow[] = [];
+    for (const page of compiled.pages) {
+      const wanted = query.count + 1 - fetched.length;
+      if (wanted <= 0) {
+        break;
+      }
+      fetched.push(...(await db.raw<PageRow>(page.text, [...page.bindings, wanted])).rows);
+    }
+    more = fetched.length > query.count;
+    rows = fetched.slice(0, query.count);
+    if (reverse) {
+      rows.reverse();
     }
   }
-  appendReadFilter(where, bindings, access, query.resourceTypes);
-  const countBindings = [...bindings];
-  if (query.cursor) {
-    const [type, id] = decodeCursor(query.cursor, 2);
-    where.push('(resource_type, id) > (?, ?)');
-    bindings.push(String(type), String(id));
-  }
-  const whereSql = where.join(' AND ');
-  const result = await db.raw(`SELECT ${VERSION_COLUMNS} FROM resource WHERE ${whereSql} ORDER BY resource_type, id LIMIT ?`, [
-    ...bindings,
-    query.count + 1,
-  ]);
-  const rows = result.rows as VersionRow[];
-  const pageRows = rows.slice(0, query.count);
-  const last = pageRows[pageRows.length - 1];
-  let total: number | undefined;
-  if (query.total === 'accurate') {
-    const counted = await db.raw(
-      `SELECT count(*)::int AS n FROM resource WHERE ${where.slice(0, where.length - (query.cursor ? 1 : 0)).join(' AND ')}`,
-      countBindings,
-    );
-    total = counted.rows[0].n;
-  }
+  const keysOf = (row: PageRow) => Array.from({ length: compiled.keyCount }, (_, i) => row[`k${i}`] ?? null);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const hasNext = reverse ? rows.length > 0 : more;
+  const hasPrev = reverse ? more : cursor !== undefined && rows.length > 0;
   return {
-    entries: pageRows.map(toStoredVersion),
-    nextCursor: rows.length > query.count && last ? encodeCursor([last.resource_type, last.id]) : undefined,
-    total,
+    entries: rows.map(toStoredVersion),
+    nextCursor: hasNext && last ? encodeSearchCursor('n', compiled.signature, keysOf(last)) : undefined,
+    prevCursor: hasPrev && first ? encodeSearchCursor('p', compiled.signature, keysOf(first)) : undefined,
+    total: await total(db, query, compiled, rows.length, more),
   };
+}
+
+async function total(
+  db: SqlExecutor,
+  query: SearchQuery,
+  compiled: CompiledSearch,
+  pageSize: number,
+  more: boolean,
+): Promise<number | undefined> {
+  if (query.total === 'accurate') {
+    return (await db.raw<{ n: number }>(compiled.count.text, compiled.count.bindings)).rows[0].n;
+  }
+  if (!compiled.cursor && !more && query.count > 0) {
+    return pageSize;
+  }
+  if (query.total === 'estimate') {
+    const plan = await db.raw<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${compiled.count.text}`, compiled.count.bindings);
+    const parsed = plan.rows[0]['QUERY PLAN'];
+    const root = (typeof parsed === 'string' ? JSON.parse(parsed) : parsed) as { Plan: { Plans?: { 'Plan Rows': number }[] } }[];
+    return Math.round(root[0]?.Plan?.Plans?.[0]?.['Plan Rows'] ?? 0);
+  }
+  return undefined;
 }

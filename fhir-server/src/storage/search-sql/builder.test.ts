@@ -1,0 +1,175 @@
+import type { SearchQuery } from '../search-query';
+import { compileSearch } from './builder';
+import { encodeSearchCursor } from './search-cursor';
+
+/**
+ * Committed SQL of representative searches (search-sql/__snapshots__): a change to the
+ * generated SQL shows up in review. Every user value is a binding, never SQL text.
+ */
+function compiled(query: Partial<SearchQuery> & Pick<SearchQuery, 'resourceTypes'>) {
+  const { pages, count } = compileSearch({ filters: [], sort: [], count: 20, total: 'none', ...query });
+  const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();
+  return { pages: pages.map((page) => ({ sql: tidy(page.text), bindings: page.bindings })), count: tidy(count.text) };
+}
+
+describe('search SQL (snapshots)', () => {
+  test('Patient?family=smith&birthdate=ge1970: semi-joins on the string and date indexes, ordered by id', () => {
+    expect(
+      compiled({
+        resourceTypes: ['Patient'],
+        filters: [
+          { code: 'family', type: 'string', values: [{ value: 'Smith' }] },
+          { code: 'birthdate', type: 'date', values: [{ prefix: 'ge', value: '1970' }] },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('PractitionerRole?specialty=...&_sort=-date,_id: sort keys as per-resource aggregates', () => {
+    expect(
+      compiled({
+        resourceTypes: ['PractitionerRole'],
+        filters: [
+          {
+            code: 'specialty',
+            type: 'token',
+            values: [{ value: 'http://snomed.info/sct|394814009', parts: ['http://snomed.info/sct', '394814009'] }],
+          },
+        ],
+        sort: [
+          { code: 'date', type: 'date', descending: true },
+          { code: '_id', type: 'token', descending: false },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('Slot?schedule=Schedule/s1&status=free&start=ge...&start=lt...', () => {
+    expect(
+      compiled({
+        resourceTypes: ['Slot'],
+        filters: [
+          { code: 'schedule', type: 'reference', targetTypes: ['Schedule'], values: [{ value: 'Schedule/s1' }] },
+          { code: 'status', type: 'token', values: [{ value: 'free' }] },
+          { code: 'start', type: 'date', values: [{ prefix: 'ge', value: '2026-12-01' }] },
+          { code: 'start', type: 'date', values: [{ prefix: 'lt', value: '2026-12-08' }] },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('Appointment?patient.family=smith (chain) and Patient?_has:Appointment:patient:status=booked', () => {
+    expect(
+      compiled({
+        resourceTypes: ['Appointment'],
+        filters: [
+          {
+            kind: 'chain',
+            code: 'patient',
+            targetTypes: ['Patient'],
+            filter: { code: 'family', type: 'string', values: [{ value: 'smith' }] },
+          },
+        ],
+      }),
+    ).toMatchSnapshot();
+    expect(
+      compiled({
+        resourceTypes: ['Patient'],
+        filters: [
+          {
+            kind: 'has',
+            sourceType: 'Appointment',
+            referenceParam: 'patient',
+            filter: { code: 'status', type: 'token', values: [{ value: 'booked' }] },
+          },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('negations: gender:not=male, active:missing=true; modifiers :exact, :contains, :text', () => {
+    expect(
+      compiled({
+        resourceTypes: ['Patient'],
+        filters: [
+          { code: 'gender', type: 'token', modifier: 'not', values: [{ value: 'male' }] },
+          { code: 'active', type: 'token', modifier: 'missing', values: [{ value: 'true' }] },
+          { code: 'family', type: 'string', modifier: 'exact', values: [{ value: 'Müller' }] },
+          { code: 'given', type: 'string', modifier: 'contains', values: [{ value: "50%_o'k\\" }] },
+          { code: 'language', type: 'token', modifier: 'text', values: [{ value: 'english' }] },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('composite, quantity with UCUM conversion, uri :above, reference by id', () => {
+    expect(
+      compiled({
+        resourceTypes: ['Observation'],
+        filters: [
+          {
+            code: 'code-value-quantity',
+            type: 'composite',
+            components: ['token', 'quantity'],
+            values: [
+              {
+                value: '',
+                components: [
+                  { value: 'http://loinc.org|8480-6', parts: ['http://loinc.org', '8480-6'] },
+                  { prefix: 'gt', value: '100' },
+                ],
+              },
+            ],
+          },
+          {
+            code: 'value-quantity',
+            type: 'quantity',
+            values: [{ value: '5|http://unitsofmeasure.org|mg', parts: ['5', 'http://unitsofmeasure.org', 'mg'] }],
+          },
+          { code: '_profile', type: 'uri', modifier: 'above', values: [{ value: 'http://medbuddy.org/fhir/StructureDefinition/vitals' }] },
+          { code: 'subject', type: 'reference', targetTypes: ['Patient', 'Group'], values: [{ value: 'p1' }] },
+        ],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('system-level search over two types, _lastUpdated, a next-page cursor and a compartment', () => {
+    const cursor = encodeSearchCursor('n', 'Patient,Practitioner|-_lastUpdated', ['2026-01-01 00:00:00+00', 'Patient', 'p1']);
+    expect(
+      compiled({
+        resourceTypes: ['Patient', 'Practitioner'],
+        filters: [{ code: '_lastUpdated', type: 'date', values: [{ prefix: 'gt', value: '2025-06' }] }],
+        sort: [{ code: '_lastUpdated', type: 'date', descending: true }],
+        cursor,
+        compartment: 'Patient/p1',
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('chained sort and a previous-page cursor', () => {
+    const cursor = encodeSearchCursor('p', 'Appointment|patient.family', ['smith', 'a1']);
+    expect(
+      compiled({
+        resourceTypes: ['Appointment'],
+        sort: [{ code: 'family', type: 'string', descending: false, chain: { code: 'patient', targetTypes: ['Patient'] } }],
+        cursor,
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test('Patient?_sort=family: one key walks the index in order; resources without a family follow', () => {
+    const cursor = encodeSearchCursor('n', 'Patient|family', ['smith', 'p1']);
+    expect(
+      compiled({ resourceTypes: ['Patient'], sort: [{ code: 'family', type: 'string', descending: false }], cursor }),
+    ).toMatchSnapshot();
+    expect(compiled({ resourceTypes: ['Appointment'], sort: [{ code: 'date', type: 'date', descending: true }] })).toMatchSnapshot();
+  });
+
+  test('a cursor from another search is refused', () => {
+    const cursor = encodeSearchCursor('n', 'Patient|family', ['smith', 'p1']);
+    expect(() => compileSearch({ resourceTypes: ['Patient'], filters: [], sort: [], count: 20, total: 'none', cursor })).toThrow(/cursor/);
+    expect(() => compileSearch({ resourceTypes: ['Patient'], filters: [], sort: [], count: 20, total: 'none', cursor: 'garbage' })).toThrow(
+      /cursor/,
+    );
+  });
+});

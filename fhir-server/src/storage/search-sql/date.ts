@@ -1,0 +1,58 @@
+import { parseDateRange, toTimestamp } from '../indexing/date-range';
+import type { SearchValue } from '../search-query';
+import { InvalidSearchError } from '../storage-errors';
+import { sql, type Sql } from './sql-fragment';
+
+/** The columns holding the inclusive range of instants a stored value covers. */
+export interface DateColumns {
+  readonly low: string;
+  readonly high: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * One date value against a stored range (search.html#prefix): the search value is a range
+ * too (`2024-03` is all of March), and each prefix compares the two ranges as the spec
+ * says: eq = the search range contains the stored one, ne = it does not, gt/lt = the stored
+ * range reaches above/below the search range, ge/le = gt/lt or eq, sa/eb = it starts
+ * after/ends before the search range, ap = it overlaps the search range widened by 10% of
+ * the distance from now (at least a day).
+ */
+export function dateCondition(columns: DateColumns, value: SearchValue, now = Date.now()): Sql {
+  const range = parseDateRange(value.value);
+  if (!range) {
+    throw new InvalidSearchError(`"${value.value}" is not a valid date`);
+  }
+  const { low, high } = columns;
+  const sl = toTimestamp(range.low);
+  const sh = toTimestamp(range.high);
+  switch (value.prefix ?? 'eq') {
+    case 'eq':
+      return sql(`${low} >= ?::timestamptz AND ${high} <= ?::timestamptz`, sl, sh);
+    case 'ne':
+      return sql(`NOT (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sl, sh);
+    case 'gt':
+      return sql(`${high} > ?::timestamptz`, sh);
+    case 'lt':
+      return sql(`${low} < ?::timestamptz`, sl);
+    case 'ge':
+      return sql(`${high} > ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sh, sl, sh);
+    case 'le':
+      return sql(`${low} < ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sl, sl, sh);
+    case 'sa':
+      return sql(`${low} > ?::timestamptz`, sh);
+    case 'eb':
+      return sql(`${high} < ?::timestamptz`, sl);
+    case 'ap': {
+      const margin = Math.max(DAY, Math.abs(now - (range.low + range.high) / 2) * 0.1);
+      return sql(
+        `${low} <= ?::timestamptz AND ${high} >= ?::timestamptz`,
+        toTimestamp(range.high + margin),
+        toTimestamp(range.low - margin),
+      );
+    }
+    default:
+      throw new InvalidSearchError(`Unknown prefix ${value.prefix}`);
+  }
+}

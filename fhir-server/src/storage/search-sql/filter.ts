@@ -1,0 +1,106 @@
+import type { IndexTable } from '../indexing/index-rows';
+import type { ParameterFilter, SearchFilter } from '../search-query';
+import { InvalidSearchError } from '../storage-errors';
+import { chainCondition, hasCondition, typeTest } from './chain';
+import { compositeCondition } from './composite';
+import { dateCondition } from './date';
+import { compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
+import { valueCondition } from './value-condition';
+
+const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
+
+/** The SQL condition that the target resource satisfies a filter. */
+export function filterCondition(target: Target, filter: SearchFilter): Sql {
+  if (filter.kind === 'chain') {
+    return chainCondition(target, filter, filterCondition, needsResourceRow);
+  }
+  if (filter.kind === 'has') {
+    return hasCondition(target, filter, filterCondition, needsResourceRow);
+  }
+  return parameterCondition(target, filter);
+}
+
+function parameterCondition(target: Target, filter: ParameterFilter): Sql {
+  if (filter.code === '_id' || filter.code === '_lastUpdated') {
+    return columnCondition(target, filter);
+  }
+  if (filter.modifier === 'missing') {
+    return missingCondition(target, filter);
+  }
+  if (filter.type === 'composite') {
+    return compositeCondition(target, filter);
+  }
+  if (!VALUE_TABLES.has(filter.type)) {
+    throw new InvalidSearchError(`Parameter ${filter.code} cannot be searched`);
+  }
+  const table = filter.type as IndexTable;
+  const x = target.next('x');
+  const condition = or(filter.values.map((value) => valueCondition(x, filter, value)));
+  if (filter.modifier === 'not') {
+    return absent(target, table, x, filter.code, condition);
+  }
+  return present(target, table, x, filter.code, condition);
+}
+
+/** `:missing=true`: no index row for the parameter; `:missing=false`: at least one. */
+function missingCondition(target: Target, filter: ParameterFilter): Sql {
+  const missing = filter.values[0]?.value === 'true';
+  const table = (filter.type === 'composite' ? filter.components?.[0] : filter.type) as IndexTable;
+  const param = filter.type === 'composite' ? `${filter.code}#0` : filter.code;
+  const x = target.next('x');
+  return missing ? absent(target, table, x, param, sql('TRUE')) : present(target, table, x, param, sql('TRUE'));
+}
+
+/** Some row of the parameter satisfies the condition: a semi-join on the index table. */
+function present(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
+  const single = target.types.length === 1;
+  return compose(
+    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}))`,
+    typeTest(`${x}.resource_type`, target.types),
+    sql(`${x}.param = ?`, param),
+    condition,
+  );
+}
+
+/** No row of the parameter satisfies the condition: an anti-join (`:not`, `:missing=true`). */
+function absent(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
+  return compose(
+    `NOT EXISTS (SELECT 1 FROM sp_${table} ${x} WHERE ${x}.resource_type = ${target.type} AND ${x}.resource_id = ${target.id} AND {} AND ({}))`,
+    sql(`${x}.param = ?`, param),
+    condition,
+  );
+}
+
+/**
+ * Whether a filter needs the resource row itself rather than only its id: `_lastUpdated`, and
+ * `_id` and negative conditions (`:not`, `:missing=true`), which a reference to a missing or
+ * deleted resource would otherwise satisfy. Index conditions need no row: deleted resources
+ * have no index rows.
+ */
+export function needsResourceRow(filter: SearchFilter): boolean {
+  if (filter.kind === 'chain' || filter.kind === 'has') {
+    return false;
+  }
+  return (
+    filter.code === '_lastUpdated' ||
+    filter.code === '_id' ||
+    filter.modifier === 'not' ||
+    (filter.modifier === 'missing' && filter.values[0]?.value === 'true')
+  );
+}
+
+/** `_id` and `_lastUpdated` are columns of the resource row itself. */
+function columnCondition(target: Target, filter: ParameterFilter): Sql {
+  if (filter.modifier === 'missing') {
+    return sql(filter.values[0]?.value === 'true' ? 'FALSE' : 'TRUE');
+  }
+  if (filter.code === '_id') {
+    const ids = filter.values.map((v) => v.value);
+    return sql(filter.modifier === 'not' ? `NOT (${target.id} = ANY(?::text[]))` : `${target.id} = ANY(?::text[])`, ids);
+  }
+  if (!target.row) {
+    throw new Error('_lastUpdated needs the resource row joined (see needsResourceRow)');
+  }
+  const column = `${target.row}.last_updated`;
+  return or(filter.values.map((value) => dateCondition({ low: column, high: column }, value)));
+}

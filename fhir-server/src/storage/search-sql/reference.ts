@@ -1,0 +1,37 @@
+import { limitIndexedText } from '../indexing/indexed-text';
+import type { ParameterFilter, SearchValue } from '../search-query';
+import { InvalidSearchError } from '../storage-errors';
+import { sql, type Sql } from './sql-fragment';
+
+const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * One reference value against an `sp_reference` row (search.html#reference): `Type/id`
+ * (also with `/_history/n`), a bare id (any of the parameter's target types, or the `:Type`
+ * modifier's), an absolute URL or canonical (`url|version` matches the url). Absolute URLs of
+ * this server arrive here already made relative by the parser.
+ */
+export function referenceCondition(x: string, filter: ParameterFilter, value: SearchValue): Sql {
+  const typeModifier = filter.modifier && /^[A-Z]/.test(filter.modifier) ? filter.modifier : undefined;
+  if (value.parts) {
+    return sql(`${x}.url = ?`, limitIndexedText(value.parts[0]));
+  }
+  const local = LOCAL.exec(value.value);
+  if (local) {
+    if (typeModifier && local[1] !== typeModifier) {
+      throw new InvalidSearchError(`${filter.code}:${typeModifier} cannot match ${value.value}`);
+    }
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, local[2], local[1]);
+  }
+  if (ID.test(value.value)) {
+    if (typeModifier) {
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, value.value, typeModifier);
+    }
+    if (filter.targetTypes?.length === 1) {
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, value.value, filter.targetTypes[0]);
+    }
+    return sql(`${x}.target_id = ?`, value.value);
+  }
+  return sql(`${x}.url = ?`, limitIndexedText(value.value));
+}
