@@ -6,6 +6,8 @@ const sqlCache = new Map<string, string>();
 /** Names of prepared statements by SQL text; bounded so a connection never holds many. */
 const statementNames = new Map<string, string>();
 const MAX_PREPARED_STATEMENTS = 100;
+/** The session setup each new connection runs before its first query. */
+const sessionReady = new WeakMap<PoolClient, Promise<void>>();
 
 function positional(sql: string): string {
   let converted = sqlCache.get(sql);
@@ -44,17 +46,31 @@ export class PgPoolExecutor implements SqlExecutor {
     // lz4 compresses the resource JSON (TOASTed above ~2 kB) several times faster than the
     // default pglz; a session setting, so servers built without lz4 just keep pglz.
     this.pool.on('connect', (client) => {
-      client.query("SET default_toast_compression = 'lz4'").catch(() => undefined);
+      sessionReady.set(
+        client,
+        client.query("SET default_toast_compression = 'lz4'").then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     });
   }
 
   async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
-    const result = await this.pool.query(queryConfig(sql, bindings, options));
-    return { rows: result.rows as Row[] };
+    const client = await this.connect();
+    try {
+      const result = await client.query(queryConfig(sql, bindings, options));
+      client.release();
+      return { rows: result.rows as Row[] };
+    } catch (error) {
+      // As pg's pool.query does: a connection that failed a query is not reused.
+      client.release(error as Error);
+      throw error;
+    }
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     try {
       await client.query('BEGIN');
       const result = await fn(new PgClientExecutor(client));
@@ -70,6 +86,13 @@ export class PgPoolExecutor implements SqlExecutor {
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+
+  /** A pooled client whose session settings are in place (a new connection sets them first). */
+  private async connect(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    await sessionReady.get(client);
+    return client;
   }
 }
 
