@@ -16,7 +16,9 @@ import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
+import { runSlotHorizonTick, startSlotHorizonJob, type SlotHorizonJobDeps } from './jobs/slot-horizon-job';
 import { AuditWriter } from './storage/audit-writer';
+import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
@@ -27,6 +29,8 @@ export interface App {
   readonly security: SecurityServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
+  /** Runs one tick of the slot horizon job now (tests); false when another process ran that tick. */
+  runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
@@ -52,6 +56,14 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     (message, details) => logger.error(message, details),
     (event) => repo.extractIndex(event),
   );
+
+  const slotJob: SlotHorizonJobDeps = {
+    repo,
+    horizonDays: config.scheduling.horizonDays,
+    runExclusively: (job, tick, work) => runExclusively(db.sql, job, tick, work),
+    logger,
+  };
+  const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
@@ -88,13 +100,16 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       repo,
       baseUrl: config.fhirBaseUrl,
       oauth: uris,
+      scheduling: config.scheduling,
     }),
   );
   return {
     app,
     security,
     flushAudit: () => auditWriter.flush(),
+    runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     close: async () => {
+      await slotTask?.destroy();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

@@ -1,7 +1,14 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
+import { appointmentBook } from './appointment-book';
+import { appointmentCancel } from './appointment-cancel';
+import { appointmentFind } from './appointment-find';
+import { appointmentHold } from './appointment-hold';
+import { appointmentReschedule } from './appointment-reschedule';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
+import { practitionerVerify } from './practitioner-verify';
 import { resourceValidate } from './resource-validate';
+import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
@@ -14,6 +21,13 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  appointmentFind,
+  appointmentHold,
+  appointmentBook,
+  appointmentCancel,
+  appointmentReschedule,
+  scheduleGenerateSlots,
+  practitionerVerify,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
