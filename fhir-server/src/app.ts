@@ -20,6 +20,8 @@ import { AuditWriter } from './storage/audit-writer';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
+import { startNoShowJob } from './jobs/no-show-job';
+import { createVideoServices } from './video-services';
 
 export interface App {
   readonly app: Koa;
@@ -27,6 +29,8 @@ export interface App {
   readonly security: SecurityServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
+  /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
+  markNoShows(now?: Date): Promise<string[]>;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
@@ -46,6 +50,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
+  const video = createVideoServices(config);
+  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -88,13 +94,16 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       repo,
       baseUrl: config.fhirBaseUrl,
       oauth: uris,
+      consultations: video.consultations,
     }),
   );
   return {
     app,
     security,
     flushAudit: () => auditWriter.flush(),
+    markNoShows: (now) => noShowJob.run(now),
     close: async () => {
+      await noShowJob.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

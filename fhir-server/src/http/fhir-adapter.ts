@@ -3,6 +3,7 @@ import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { restInteraction } from '../domain/audit/audit-event';
+import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import { RequestAudit } from '../domain/audit/request-audit';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
@@ -23,13 +24,22 @@ export interface FhirEndpointOptions {
   readonly baseUrl: string;
   /** SMART OAuth2 endpoints for the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** Waiting room and video, for the consultation operations. */
+  readonly consultations?: ConsultationServices;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, request: FhirRequest, oauth?: OAuthUris): FhirContext {
+export function fhirContextFor(
+  ctx: Context,
+  repo: FhirRepository,
+  baseUrl: string,
+  request: FhirRequest,
+  oauth?: OAuthUris,
+  consultations?: ConsultationServices,
+): FhirContext {
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
   if (!access) {
@@ -44,7 +54,7 @@ export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: stri
     query: ctx.querystring || undefined,
   });
   ctx.state.requestAudit = trail;
-  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth };
+  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth, consultations };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -55,7 +65,7 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth);
+    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth, options.consultations);
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.

@@ -28,6 +28,8 @@ export interface TestServer {
   readonly security: SecurityServices;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
+  /** Runs the no-show job once now; the Appointment ids it marked. */
+  markNoShows(now?: Date): Promise<string[]>;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -103,6 +105,7 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     engine,
     security,
     flushAudit: () => built.flushAudit(),
+    markNoShows: (now) => built.markNoShows(now),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,

@@ -1,4 +1,8 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
+import { appointmentCheckIn } from './appointment-check-in';
+import { encounterAdmit } from './encounter-admit';
+import { encounterEnd } from './encounter-end';
+import { encounterVideoToken } from './encounter-video-token';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { resourceValidate } from './resource-validate';
@@ -14,6 +18,10 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  appointmentCheckIn,
+  encounterAdmit,
+  encounterEnd,
+  encounterVideoToken,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
