@@ -65,6 +65,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
         iceServers: (grant) => webrtc.iceServers(grant.identity, grant.expiresAt),
       })
     : undefined;
+  if (webrtc && signalling) {
+    webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
+  }
   const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
 
   const auditWriter = new AuditWriter(

@@ -10,6 +10,7 @@ export const CLOSE = {
   unauthorized: 4001,
   joinTimeout: 4002,
   roomFull: 4003,
+  ended: 4004,
   flood: 4008,
 } as const;
 
@@ -93,6 +94,13 @@ export class VideoSignalling {
   /** Participants connected to a room now (tests, diagnostics). */
   participants(room: string): string[] {
     return [...(this.rooms.get(room)?.keys() ?? [])];
+  }
+
+  /** The consultation ended: everyone in the room is disconnected. */
+  closeRoom(room: string): void {
+    for (const peer of [...(this.rooms.get(room)?.values() ?? [])]) {
+      peer.socket.close(CLOSE.ended, 'The consultation has ended');
+    }
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,7 @@ export const SIGNALLING_PATH = '/video/signal';
 export class WebRtcVideo implements VideoProvider {
   readonly name = 'webrtc' as const;
   private readonly key = randomBytes(32);
+  private readonly roomCompleted: ((room: string) => void)[] = [];
 
   constructor(private readonly options: WebRtcVideoOptions) {}
 
@@ -67,8 +68,15 @@ export class WebRtcVideo implements VideoProvider {
     }
   }
 
-  async completeRoom(): Promise<void> {
-    // Built-in rooms exist only while participants are connected.
+  /** Calls `listener` when a consultation ends (the signalling endpoint closes its room). */
+  onRoomCompleted(listener: (room: string) => void): void {
+    this.roomCompleted.push(listener);
+  }
+
+  async completeRoom(room: string): Promise<void> {
+    for (const listener of this.roomCompleted) {
+      listener(room);
+    }
   }
 
   /** STUN as configured; TURN with time-limited credentials (username `<expiry>:<identity>`, HMAC-SHA1 password). */
