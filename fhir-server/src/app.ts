@@ -22,6 +22,11 @@ import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
+import { startNoShowJob } from './jobs/no-show-job';
+import { createVideoServices, type VideoServiceOptions } from './video-services';
+import type { Server } from 'node:http';
+import { VideoSignalling } from './http/video-signalling';
+import { videoRoomPage } from './http/video-room-page';
 
 export interface App {
   readonly app: Koa;
@@ -31,6 +36,10 @@ export interface App {
   flushAudit(): Promise<void>;
   /** Runs one tick of the slot horizon job now (tests); false when another process ran that tick. */
   runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
+  /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
+  markNoShows(now?: Date): Promise<string[]>;
+  /** Lets the app answer WebSocket upgrades of this HTTP server (the built-in video signalling). */
+  attach(server: Server): void;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
@@ -38,7 +47,9 @@ export interface App {
 export type { SecurityServices };
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
-export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
+export type AppOptions = VideoServiceOptions;
+
+export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
   await db.migrate();
@@ -50,6 +61,18 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
+  const video = createVideoServices(config, logger, options);
+  const webrtc = video.webrtc;
+  const signalling = webrtc
+    ? new VideoSignalling({
+        verify: (token) => webrtc.verify(token),
+        iceServers: (grant) => webrtc.iceServers(grant.identity, grant.expiresAt),
+      })
+    : undefined;
+  if (webrtc && signalling) {
+    webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
+  }
+  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -74,6 +97,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   }
   // Before authentication and rate limits: the portals' files are public and many per page.
   app.use(portals(config.portals, logger));
+  if (signalling) {
+    app.use(videoRoomPage());
+  }
   app.use(
     authenticate({
       publicKeyPem: signer.publicKeyPem,
@@ -101,6 +127,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       baseUrl: config.fhirBaseUrl,
       oauth: uris,
       scheduling: config.scheduling,
+      consultations: video.consultations,
     }),
   );
   return {
@@ -108,8 +135,12 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     security,
     flushAudit: () => auditWriter.flush(),
     runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
+    markNoShows: (now) => noShowJob.run(now),
+    attach: (server) => signalling?.attach(server),
     close: async () => {
       await slotTask?.destroy();
+      await signalling?.close();
+      await noShowJob.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

@@ -75,3 +75,43 @@ describe('configuration of the portals', () => {
     expect(loadConfig({ SERVE_PORTALS: 'false' }).portals).toEqual([]);
   });
 });
+
+describe('configuration of video consultations', () => {
+  test('defaults: built-in WebRTC without STUN/TURN, check-in 15 minutes before, no-show 15 minutes after the start', () => {
+    expect(loadConfig({}).video).toEqual({
+      provider: 'webrtc',
+      checkInMinutes: 15,
+      noShowGraceMinutes: 15,
+      stunUrls: [],
+      turnUrls: [],
+      turnSecret: undefined,
+      twilio: undefined,
+    });
+  });
+
+  test('STUN/TURN URLs are checked, and TURN needs its shared secret', () => {
+    const video = loadConfig({
+      VIDEO_STUN_URLS: 'stun:turn.example.org:3478',
+      VIDEO_TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349',
+      VIDEO_TURN_SECRET: 's3cret',
+    }).video;
+    expect(video.stunUrls).toEqual(['stun:turn.example.org:3478']);
+    expect(video.turnUrls).toEqual(['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349']);
+    expect(() => loadConfig({ VIDEO_TURN_URLS: 'turn:turn.example.org' })).toThrow(/VIDEO_TURN_SECRET/);
+    expect(() => loadConfig({ VIDEO_STUN_URLS: 'http://x' })).toThrow(/VIDEO_STUN_URLS/);
+    expect(() => loadConfig({ VIDEO_CHECKIN_MINUTES: '-1' })).toThrow(/VIDEO_CHECKIN_MINUTES/);
+  });
+
+  test('VIDEO_PROVIDER=twilio needs the account and API key', () => {
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'zoom' })).toThrow(/VIDEO_PROVIDER/);
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'twilio' })).toThrow(/TWILIO_ACCOUNT_SID/);
+    const video = loadConfig({
+      VIDEO_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TWILIO_API_KEY_SID: 'SK123',
+      TWILIO_API_KEY_SECRET: 'secret',
+      TWILIO_MANAGE_ROOMS: 'true',
+    }).video;
+    expect(video.twilio).toEqual({ accountSid: 'AC123', apiKeySid: 'SK123', apiKeySecret: 'secret', manageRooms: true });
+  });
+});

@@ -29,6 +29,7 @@ export interface Config {
   /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
   readonly portals: readonly PortalConfig[];
   readonly scheduling: SchedulingConfig;
+  readonly video: VideoConfig;
 }
 
 export interface SchedulingConfig {
@@ -40,6 +41,31 @@ export interface SchedulingConfig {
   readonly holdMinutes: number;
   /** node-cron expression of the slot horizon job (`SLOT_JOB_CRON`); undefined when `off`. */
   readonly jobCron?: string;
+}
+
+/** Video consultations: waiting-room timing and the video provider. */
+export interface VideoConfig {
+  /** `VIDEO_PROVIDER`: `webrtc` (built-in signalling, the default) or `twilio`. */
+  readonly provider: 'webrtc' | 'twilio';
+  /** Minutes before the start from which the patient may check in (`VIDEO_CHECKIN_MINUTES`). */
+  readonly checkInMinutes: number;
+  /** Minutes after the start after which a booked appointment without check-in is a no-show (`VIDEO_NOSHOW_GRACE_MINUTES`). */
+  readonly noShowGraceMinutes: number;
+  /** STUN server URLs for the built-in mode (`VIDEO_STUN_URLS`, comma-separated; none: LAN only). */
+  readonly stunUrls: readonly string[];
+  /** TURN server URLs (`VIDEO_TURN_URLS`) and the coturn `static-auth-secret` they share (`VIDEO_TURN_SECRET`). */
+  readonly turnUrls: readonly string[];
+  readonly turnSecret?: string;
+  /** Twilio Video: account and API key (`TWILIO_ACCOUNT_SID`, `TWILIO_API_KEY_SID`, `TWILIO_API_KEY_SECRET`). */
+  readonly twilio?: TwilioConfig;
+}
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly apiKeySid: string;
+  readonly apiKeySecret: string;
+  /** `TWILIO_MANAGE_ROOMS=true`: create each room before the first token and complete it when the consultation ends (REST API). */
+  readonly manageRooms: boolean;
 }
 
 export interface SecurityConfig {
@@ -125,6 +151,52 @@ export function loadConfig(env: Env = process.env): Config {
       holdMinutes: readInteger(env, 'SLOT_HOLD_MINUTES', 5, 1, 120),
       jobCron: readCron(env.SLOT_JOB_CRON),
     },
+    video: readVideo(env),
+  };
+}
+
+function readVideo(env: Env): VideoConfig {
+  const provider = env.VIDEO_PROVIDER || 'webrtc';
+  if (provider !== 'webrtc' && provider !== 'twilio') {
+    throw new ConfigError(`VIDEO_PROVIDER must be webrtc or twilio, got "${provider}"`);
+  }
+  const urls = (value: string | undefined, scheme: RegExp, name: string): string[] => {
+    const list = (value ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    for (const url of list) {
+      if (!scheme.test(url)) {
+        throw new ConfigError(`${name} entry "${url}" must be a ${name.includes('STUN') ? 'stun:' : 'turn: or turns:'} URL`);
+      }
+    }
+    return list;
+  };
+  const turnUrls = urls(env.VIDEO_TURN_URLS, /^turns?:\S+$/, 'VIDEO_TURN_URLS');
+  const turnSecret = env.VIDEO_TURN_SECRET || undefined;
+  if (turnUrls.length > 0 && !turnSecret) {
+    throw new ConfigError("VIDEO_TURN_URLS needs VIDEO_TURN_SECRET (the TURN server's static-auth-secret)");
+  }
+  const twilioSettings = [env.TWILIO_ACCOUNT_SID, env.TWILIO_API_KEY_SID, env.TWILIO_API_KEY_SECRET];
+  const twilio = twilioSettings.every(Boolean)
+    ? {
+        accountSid: env.TWILIO_ACCOUNT_SID as string,
+        apiKeySid: env.TWILIO_API_KEY_SID as string,
+        apiKeySecret: env.TWILIO_API_KEY_SECRET as string,
+        manageRooms: env.TWILIO_MANAGE_ROOMS === 'true',
+      }
+    : undefined;
+  if (provider === 'twilio' && !twilio) {
+    throw new ConfigError('VIDEO_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET');
+  }
+  return {
+    provider,
+    checkInMinutes: readInteger(env, 'VIDEO_CHECKIN_MINUTES', 15, 0, 24 * 60),
+    noShowGraceMinutes: readInteger(env, 'VIDEO_NOSHOW_GRACE_MINUTES', 15, 1, 24 * 60),
+    stunUrls: urls(env.VIDEO_STUN_URLS, /^stuns?:\S+$/, 'VIDEO_STUN_URLS'),
+    turnUrls,
+    turnSecret,
+    twilio,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { OAuthUris } from '../auth/smart-configuration';
+import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -56,4 +57,6 @@ export interface FhirContext {
   readonly oauth?: OAuthUris;
   /** Scheduling policy (horizon, cancel window, hold length); defaults when absent. */
   readonly scheduling?: SchedulingSettings;
+  /** Waiting room and video settings and provider (the consultation operations). */
+  readonly consultations?: ConsultationServices;
 }

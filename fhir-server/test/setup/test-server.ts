@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
-import { buildApp, type SecurityServices } from '../../src/app';
+import { buildApp, type AppOptions, type SecurityServices } from '../../src/app';
 import type { Role } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import type { AccessTokenSubject } from '../../src/domain/accounts/token-signer';
@@ -32,6 +32,8 @@ export interface TestServer {
   readonly databaseUrl?: string;
   /** Runs one tick of the slot horizon job now; false when another server ran that tick. */
   runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
+  /** Runs the no-show job once now; the Appointment ids it marked. */
+  markNoShows(now?: Date): Promise<string[]>;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -60,7 +62,11 @@ export interface Actor {
  * Starts the real app over real HTTP on a fresh database: a throwaway PostgreSQL database, or
  * in-memory PGlite when the jest project sets TEST_DB=pglite.
  */
-export async function startTestServer(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+  options: AppOptions = {},
+): Promise<TestServer> {
   const engine = testEngine();
   // A server given DATABASE_URL shares that database (several instances on one PostgreSQL).
   const database = engine === 'postgres' && !env.DATABASE_URL ? await createThrowawayDatabase() : undefined;
@@ -76,8 +82,9 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : {}),
     ...env,
   });
-  const built = await buildApp(config, logger);
+  const built = await buildApp(config, logger, options);
   const server = http.createServer(built.app.callback());
+  built.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const security = built.security;
@@ -112,6 +119,7 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     flushAudit: () => built.flushAudit(),
     databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
     runSlotHorizonTick: (tick, nowMs) => built.runSlotHorizonTick(tick, nowMs),
+    markNoShows: (now) => built.markNoShows(now),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,

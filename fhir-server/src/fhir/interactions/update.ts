@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRepository, StoredVersion } from '../../storage/fhir-repository';
+import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { badRequest, multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -27,6 +28,7 @@ export async function updateResource(
   }
   return ctx.repo.transaction(async (repo) => {
     const current = await lockCurrent(repo, resourceType, id);
+    checkStatusChange(ctx.access, current, resource);
     return writeNextVersion(repo, ctx.baseUrl, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
   });
 }
@@ -82,6 +84,7 @@ export async function conditionalUpdate(
         return createResource(txCtx, resourceType, resource);
       }
       const current = await lockCurrent(repo, resourceType, resource.id);
+      checkStatusChange(ctx.access, current, resource);
       return writeNextVersion(repo, ctx.baseUrl, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
     }
     const match = matches[0];
@@ -89,6 +92,7 @@ export async function conditionalUpdate(
       throw badRequest(`Resource id "${resource.id}" does not match the resource the criteria found`, `${resourceType}.id`);
     }
     const current = await lockCurrent(repo, resourceType, match.id);
+    checkStatusChange(ctx.access, current, resource);
     return writeNextVersion(repo, ctx.baseUrl, { ...resource, id: match.id }, 'PUT', options.ifMatch, current);
   });
 }

@@ -4,6 +4,10 @@ import { appointmentCancel } from './appointment-cancel';
 import { appointmentFind } from './appointment-find';
 import { appointmentHold } from './appointment-hold';
 import { appointmentReschedule } from './appointment-reschedule';
+import { appointmentCheckIn } from './appointment-check-in';
+import { encounterAdmit } from './encounter-admit';
+import { encounterEnd } from './encounter-end';
+import { encounterVideoToken } from './encounter-video-token';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { practitionerVerify } from './practitioner-verify';
@@ -28,6 +32,10 @@ export const OPERATIONS: readonly FhirOperation[] = [
   appointmentReschedule,
   scheduleGenerateSlots,
   practitionerVerify,
+  appointmentCheckIn,
+  encounterAdmit,
+  encounterEnd,
+  encounterVideoToken,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
