@@ -20,21 +20,30 @@ import { AuditWriter } from './storage/audit-writer';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
+import type { Clock } from './domain/notifications/clock';
+import { createNotificationServices, type NotificationServices } from './notification-services';
 
 export interface App {
   readonly app: Koa;
   /** The security services, for the CLI and tests (minting tokens, creating accounts). */
   readonly security: SecurityServices;
+  /** Reminders, e-mail and Subscription deliveries (tests run a pass with `tick()`). */
+  readonly notifications: NotificationServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
 
-export type { SecurityServices };
+export type { SecurityServices, NotificationServices };
+
+export interface AppOptions {
+  /** The clock of notification planning and sending (tests move it by hand). */
+  readonly clock?: Clock;
+}
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
-export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
+export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
   await db.migrate();
@@ -46,6 +55,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
+  const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -93,8 +103,10 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   return {
     app,
     security,
+    notifications,
     flushAudit: () => auditWriter.flush(),
     close: async () => {
+      await notifications.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

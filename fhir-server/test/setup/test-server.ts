@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
-import { buildApp, type SecurityServices } from '../../src/app';
+import { buildApp, type AppOptions, type NotificationServices, type SecurityServices } from '../../src/app';
 import type { Role } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import type { AccessTokenSubject } from '../../src/domain/accounts/token-signer';
@@ -26,6 +26,10 @@ export interface TestServer {
   readonly address: string;
   readonly engine: 'postgres' | 'pglite';
   readonly security: SecurityServices;
+  /** The notification outboxes; `tick()` runs one pass (the cron schedule is off in tests unless NOTIFICATIONS_CRON is given). */
+  readonly notifications: NotificationServices;
+  /** The PostgreSQL database of this server (to start a second instance on it). */
+  readonly databaseUrl?: string;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
   /** A supertest agent without any token. */
@@ -52,13 +56,26 @@ export interface Actor {
   readonly id: string;
 }
 
+export interface TestServerOptions extends AppOptions {
+  /** Run on this existing PostgreSQL database (another instance's), not a throwaway one. */
+  readonly databaseUrl?: string;
+}
+
 /**
  * Starts the real app over real HTTP on a fresh database: a throwaway PostgreSQL database, or
  * in-memory PGlite when the jest project sets TEST_DB=pglite.
  */
-export async function startTestServer(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const engine = testEngine();
-  const database = engine === 'postgres' ? await createThrowawayDatabase() : undefined;
+  const database = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : engine === 'postgres'
+      ? await createThrowawayDatabase()
+      : undefined;
   const config = loadConfig({
     PUBLIC_URL: 'http://medbuddy.test',
     LOG_REQUESTS: 'false',
@@ -66,10 +83,11 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
     DATA_DIR: 'memory',
+    NOTIFICATIONS_CRON: 'off',
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : {}),
     ...env,
   });
-  const built = await buildApp(config, logger);
+  const built = await buildApp(config, logger, options);
   const server = http.createServer(built.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -102,6 +120,8 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     address,
     engine,
     security,
+    notifications: built.notifications,
+    databaseUrl: database?.url,
     flushAudit: () => built.flushAudit(),
     anonymous: () => supertest.agent(address),
     withToken,
