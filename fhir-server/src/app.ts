@@ -27,11 +27,15 @@ import { createVideoServices, type VideoServiceOptions } from './video-services'
 import type { Server } from 'node:http';
 import { VideoSignalling } from './http/video-signalling';
 import { videoRoomPage } from './http/video-room-page';
+import type { Clock } from './domain/notifications/clock';
+import { createNotificationServices, type NotificationServices } from './notification-services';
 
 export interface App {
   readonly app: Koa;
   /** The security services, for the CLI and tests (minting tokens, creating accounts). */
   readonly security: SecurityServices;
+  /** Reminders, e-mail and Subscription deliveries (tests run a pass with `tick()`). */
+  readonly notifications: NotificationServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
   /** Runs one tick of the slot horizon job now (tests); false when another process ran that tick. */
@@ -44,11 +48,14 @@ export interface App {
   close(): Promise<void>;
 }
 
-export type { SecurityServices };
+export type { SecurityServices, NotificationServices };
+
+export interface AppOptions extends VideoServiceOptions {
+  /** The clock of notification planning and sending (tests move it by hand). */
+  readonly clock?: Clock;
+}
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
-export type AppOptions = VideoServiceOptions;
-
 export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
@@ -73,6 +80,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
   }
   const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
+  const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -133,6 +141,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   return {
     app,
     security,
+    notifications,
     flushAudit: () => auditWriter.flush(),
     runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     markNoShows: (now) => noShowJob.run(now),
@@ -141,6 +150,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       await slotTask?.destroy();
       await signalling?.close();
       await noShowJob.stop();
+      await notifications.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

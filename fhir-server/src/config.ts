@@ -26,6 +26,7 @@ export interface Config {
   readonly production: boolean;
   readonly security: SecurityConfig;
   readonly mail: MailConfig;
+  readonly notifications: NotificationConfig;
   /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
   readonly portals: readonly PortalConfig[];
   readonly scheduling: SchedulingConfig;
@@ -92,6 +93,21 @@ export interface MailConfig {
   readonly outboxDir: string;
 }
 
+export interface NotificationConfig {
+  /** node-cron schedule of the notification pass in this process (`NOTIFICATIONS_CRON`); undefined: `off`. */
+  readonly cron?: string;
+  /** Minutes before a consultation at which reminders go out (`REMINDER_OFFSETS`, e.g. `24h,1h,10m`). */
+  readonly reminderOffsetsMinutes: readonly number[];
+  /** Time zone of e-mails to people whose resource carries none (`NOTIFICATION_TIME_ZONE`). */
+  readonly defaultTimeZone: string;
+  /** Attempts before a notification is dead-lettered (`NOTIFICATION_MAX_ATTEMPTS`). */
+  readonly maxAttempts: number;
+  /** Hosts a rest-hook Subscription may post to (`SUBSCRIPTION_ALLOWED_HOSTS`, comma-separated); empty: any public host. */
+  readonly hookAllowedHosts: readonly string[];
+  /** Bound on one rest-hook request (`SUBSCRIPTION_TIMEOUT_MS`). */
+  readonly hookTimeoutMs: number;
+}
+
 /** A built Angular portal served at `mountPath` + `/`. */
 export interface PortalConfig {
   /** The npm workspace that builds it: `patient-portal`, `clinician-portal`. */
@@ -144,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
       from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
+    notifications: readNotifications(env),
     portals: readPortals(env),
     scheduling: {
       horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
@@ -210,6 +227,47 @@ function readCron(value: string | undefined): string | undefined {
     throw new ConfigError(`SLOT_JOB_CRON "${value}" is not a cron expression (five or six fields) or "off"`);
   }
   return cron;
+}
+
+function readNotifications(env: Env): NotificationConfig {
+  const schedule = env.NOTIFICATIONS_CRON?.trim() || '*/5 * * * * *';
+  if (schedule !== 'off' && !nodeCron.validate(schedule)) {
+    throw new ConfigError(`NOTIFICATIONS_CRON "${schedule}" is not a cron expression (or off)`);
+  }
+  const defaultTimeZone = env.NOTIFICATION_TIME_ZONE?.trim() || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: defaultTimeZone });
+  } catch {
+    throw new ConfigError(`NOTIFICATION_TIME_ZONE "${defaultTimeZone}" is not an IANA time zone`);
+  }
+  return {
+    cron: schedule === 'off' ? undefined : schedule,
+    reminderOffsetsMinutes: readOffsets(env.REMINDER_OFFSETS ?? '24h,1h,10m'),
+    defaultTimeZone,
+    maxAttempts: readInteger(env, 'NOTIFICATION_MAX_ATTEMPTS', 10, 1, 100),
+    hookAllowedHosts: (env.SUBSCRIPTION_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    hookTimeoutMs: readInteger(env, 'SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 120_000),
+  };
+}
+
+/** `24h,1h,10m` -> [1440, 60, 10]; an empty value turns reminders off. */
+function readOffsets(raw: string): number[] {
+  const offsets: number[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^(\d{1,5})([mhd])$/.exec(part);
+    const minutes = match ? Number(match[1]) * { m: 1, h: 60, d: 1440 }[match[2] as 'm' | 'h' | 'd'] : 0;
+    if (minutes < 1 || minutes > 60 * 24 * 60) {
+      throw new ConfigError(`REMINDER_OFFSETS entry "${part}" must be minutes, hours or days such as 10m, 1h, 2d (up to 60 days)`);
+    }
+    offsets.push(minutes);
+  }
+  return [...new Set(offsets)].sort((a, b) => b - a);
 }
 
 /** The repository root, seen from src/ or dist/ of fhir-server. */

@@ -13,6 +13,7 @@ import { indexRowWrites, replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
 import type { IndexRows } from './indexing/index-rows';
 import { patientCompartments } from './patient-compartments';
+import { changeAuthor } from './resource-changes';
 import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, type ReindexStatus } from './reindex-jobs';
 import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
@@ -166,6 +167,9 @@ export class PgRepository implements FhirRepository {
       tags,
     ];
     parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
+    // The notification outbox: committed with the write or not at all (resource-changes.ts).
+    parts.push(`n AS (INSERT INTO resource_change (resource_type, resource_id, version_id, author) VALUES (?, ?, ?, ?::jsonb))`);
+    bindings.push(type, resource.id, versionId, changeAuthor(type, this.access));
     if (type === 'SearchParameter') {
       parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
       bindings.push(await this.typesToReindex(resource, versionId));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
-import { buildApp, type AppOptions, type SecurityServices } from '../../src/app';
+import { buildApp, type AppOptions, type NotificationServices, type SecurityServices } from '../../src/app';
 import type { Role } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import type { AccessTokenSubject } from '../../src/domain/accounts/token-signer';
@@ -26,6 +26,8 @@ export interface TestServer {
   readonly address: string;
   readonly engine: 'postgres' | 'pglite';
   readonly security: SecurityServices;
+  /** The notification outboxes; `tick()` runs one pass (the cron schedule is off in tests unless NOTIFICATIONS_CRON is given). */
+  readonly notifications: NotificationServices;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
   /** The PostgreSQL database URL (a second server may share it); undefined on PGlite. */
@@ -58,6 +60,11 @@ export interface Actor {
   readonly id: string;
 }
 
+export interface TestServerOptions extends AppOptions {
+  /** Run on this existing PostgreSQL database (another instance's), not a throwaway one. */
+  readonly databaseUrl?: string;
+}
+
 /**
  * Starts the real app over real HTTP on a fresh database: a throwaway PostgreSQL database, or
  * in-memory PGlite when the jest project sets TEST_DB=pglite.
@@ -65,11 +72,16 @@ export interface Actor {
 export async function startTestServer(
   env: Record<string, string> = {},
   logger: Logger = silentLogger,
-  options: AppOptions = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const engine = testEngine();
-  // A server given DATABASE_URL shares that database (several instances on one PostgreSQL).
-  const database = engine === 'postgres' && !env.DATABASE_URL ? await createThrowawayDatabase() : undefined;
+  // A server given a database URL (option or DATABASE_URL) shares it: several instances on one PostgreSQL.
+  const sharedUrl = options.databaseUrl ?? env.DATABASE_URL;
+  const database = sharedUrl
+    ? { url: sharedUrl, drop: async () => undefined }
+    : engine === 'postgres'
+      ? await createThrowawayDatabase()
+      : undefined;
   const config = loadConfig({
     PUBLIC_URL: 'http://medbuddy.test',
     LOG_REQUESTS: 'false',
@@ -79,6 +91,7 @@ export async function startTestServer(
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
     DATA_DIR: 'memory',
+    NOTIFICATIONS_CRON: 'off',
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : {}),
     ...env,
   });
@@ -116,6 +129,7 @@ export async function startTestServer(
     address,
     engine,
     security,
+    notifications: built.notifications,
     flushAudit: () => built.flushAudit(),
     databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
     runSlotHorizonTick: (tick, nowMs) => built.runSlotHorizonTick(tick, nowMs),

@@ -6,6 +6,7 @@ import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
 import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 import * as addSortIndexes from './20261201090200_add-sort-indexes';
 import * as createAppointmentBookings from './20261210090000_create-appointment-bookings';
+import * as createNotificationTables from './20261213090000_create-notification-tables';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201090100_create-reindex-jobs': createReindexJobs,
   '20261201090200_add-sort-indexes': addSortIndexes,
   '20261210090000_create-appointment-bookings': createAppointmentBookings,
+  '20261213090000_create-notification-tables': createNotificationTables,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
