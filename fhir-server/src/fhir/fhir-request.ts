@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { OAuthUris } from '../auth/smart-configuration';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -53,4 +54,6 @@ export interface FhirContext {
   readonly baseUrl: string;
   /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** The bytes behind Binary resources (uploads, downloads, signed URLs). */
+  readonly documents?: DocumentStorage;
 }

@@ -4,6 +4,7 @@ import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { restInteraction } from '../domain/audit/audit-event';
 import { RequestAudit } from '../domain/audit/request-audit';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -23,13 +24,20 @@ export interface FhirEndpointOptions {
   readonly baseUrl: string;
   /** SMART OAuth2 endpoints for the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** The bytes behind Binary resources. */
+  readonly documents?: DocumentStorage;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, request: FhirRequest, oauth?: OAuthUris): FhirContext {
+export function fhirContextFor(
+  ctx: Context,
+  options: Pick<FhirEndpointOptions, 'repo' | 'baseUrl' | 'oauth' | 'documents'>,
+  request: FhirRequest,
+  detail?: string,
+): FhirContext {
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
   if (!access) {
@@ -42,9 +50,16 @@ export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: stri
     requestId: ctx.state.requestId as string,
     sourceIp: ctx.ip,
     query: ctx.querystring || undefined,
+    detail,
   });
   ctx.state.requestAudit = trail;
-  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth };
+  return {
+    repo: options.repo.withAccess(access, trail),
+    access,
+    baseUrl: options.baseUrl,
+    oauth: options.oauth,
+    documents: options.documents,
+  };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -55,7 +70,7 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth);
+    const fhirContext = fhirContextFor(ctx, options, request);
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.
@@ -131,7 +146,12 @@ function requestHeaders(ctx: Context): FhirRequestHeaders {
   };
 }
 
-function writeResponse(ctx: Context, response: FhirResponse, preferReturn: FhirRequestHeaders['preferReturn'], pretty: boolean): void {
+export function writeResponse(
+  ctx: Context,
+  response: FhirResponse,
+  preferReturn: FhirRequestHeaders['preferReturn'] = undefined,
+  pretty = false,
+): void {
   ctx.status = response.status;
   if (response.versionId !== undefined) {
     ctx.set('ETag', `W/"${response.versionId}"`);
