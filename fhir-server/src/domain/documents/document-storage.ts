@@ -56,8 +56,11 @@ export class DocumentStorage {
     const inspector = new UploadInspector(this.options, claimedType);
     const piped = body.pipe(inspector);
     // pipe() does not forward errors: a client that goes away must fail the upload.
-    body.once('error', (error) => inspector.destroy(error));
-    body.once('aborted', () => inspector.destroy(new Error('The upload was interrupted')));
+    const interrupted = (): void => {
+      inspector.destroy(new DocumentRejectedError('interrupted', 'The upload was interrupted before its end'));
+    };
+    body.once('error', interrupted);
+    body.once('aborted', interrupted);
     await this.blobs.put(binaryKey(binaryId), piped, normalizedOrDefault(claimedType));
     const inspection = inspector.result;
     return inspection;

@@ -40,6 +40,7 @@ const REJECTIONS: Record<RejectionReason, (text: string) => OutcomeError> = {
   empty: badRequest,
   'content-type': unsupportedMediaType,
   'file-name': badRequest,
+  interrupted: badRequest,
 };
 
 function toOutcomeError(error: unknown): OutcomeError {
