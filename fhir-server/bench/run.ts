@@ -1,6 +1,7 @@
 import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
 import { runCoreSuite } from './core-suite';
+import { runDocumentsSuite } from './documents-suite';
 import { CORE_WORKLOADS } from './core-workloads';
 import { SEARCH_WORKLOADS } from './search-workloads';
 import { parseOptions, USAGE } from './options';
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const known = new Set(['core', 'search', ...CORE_WORKLOADS.map((w) => w.name), ...SEARCH_WORKLOADS.map((w) => w.name)]);
+  const known = new Set(['core', 'search', 'documents', ...CORE_WORKLOADS.map((w) => w.name), ...SEARCH_WORKLOADS.map((w) => w.name)]);
   const unknown = options.only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new Error(`Unknown workload or suite: ${unknown.join(', ')}\n\n${USAGE}`);
@@ -40,8 +41,11 @@ async function main(): Promise<number> {
   const results: SuiteResults = { reports: [], baselines: [], plans: [] };
   await runCoreSuite(options, timing, baselineMs, log, results);
   await runSearchSuite(options, timing, baselineMs, log, results);
-  log('');
-  log(formatTable(results.reports, results.baselines));
+  const documents = await runDocumentsSuite(options, log);
+  if (results.reports.length > 0) {
+    log('');
+    log(formatTable(results.reports, results.baselines));
+  }
   const errors = formatErrors(results.reports);
   if (errors) {
     log('');
@@ -52,6 +56,7 @@ async function main(): Promise<number> {
     options,
     timing,
     ...results,
+    documents,
     verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
   });
   log('');

@@ -6,7 +6,10 @@ import { packagedResourcesToSeed } from './definitions/package-folders';
 import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
-import { fhirEndpoint } from './http/fhir-adapter';
+import { DocumentStorage } from './domain/documents/document-storage';
+import { documentRoutes } from './http/document-routes';
+import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
+import { createBlobStore } from './integrations/blob-stores';
 import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
@@ -82,6 +85,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
   const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
+  const documents = await openDocumentStorage(config, security);
+
   const auditWriter = new AuditWriter(
     db.sql,
     (message, details) => logger.error(message, details),
@@ -127,17 +132,18 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
   app.use(smart.routes());
   app.use(authRoutes(security).routes());
-  app.use(
-    fhirEndpoint({
-      basePath: config.fhirBasePath,
-      limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
-      repo,
-      baseUrl: config.fhirBaseUrl,
-      oauth: uris,
-      scheduling: config.scheduling,
-      consultations: video.consultations,
-    }),
-  );
+  const endpoint: FhirEndpointOptions = {
+    basePath: config.fhirBasePath,
+    limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
+    repo,
+    baseUrl: config.fhirBaseUrl,
+    oauth: uris,
+    scheduling: config.scheduling,
+    consultations: video.consultations,
+    documents,
+  };
+  app.use(documentRoutes({ ...endpoint, documents }));
+  app.use(fhirEndpoint(endpoint));
   return {
     app,
     security,
@@ -158,6 +164,21 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       await db.close();
     },
   };
+}
+
+/** The document storage on the configured blob store (bucket or folder created when missing). */
+async function openDocumentStorage(config: Config, security: SecurityServices): Promise<DocumentStorage> {
+  const settings = config.documents;
+  const store = createBlobStore(settings.blobStore);
+  await store.init();
+  return new DocumentStorage(store, {
+    maxBytes: settings.maxBytes,
+    contentTypes: settings.contentTypes,
+    signedUrlSeconds: settings.signedUrlSeconds,
+    signingKey: settings.signedUrlSecret ?? security.signer.deriveSecret('signed-urls'),
+    retention: settings.retention,
+    publicUrl: config.publicUrl,
+  });
 }
 
 /** CORS: the configured origins, the server's own, and the portals' dev servers outside production. */

@@ -115,3 +115,39 @@ describe('configuration of video consultations', () => {
     expect(video.twilio).toEqual({ accountSid: 'AC123', apiKeySid: 'SK123', apiKeySecret: 'secret', manageRooms: true });
   });
 });
+
+describe('configuration of document storage', () => {
+  test('defaults: files under DATA_DIR/blobs, 25 MB, PDF/PNG/JPEG/DICOM, one-hour URLs, objects kept', () => {
+    const documents = loadConfig({ DATA_DIR: '/srv/medbuddy' }).documents;
+    expect(documents).toEqual({
+      blobStore: { kind: 'filesystem', root: '/srv/medbuddy/blobs' },
+      maxBytes: 25 * 1024 * 1024,
+      contentTypes: ['application/pdf', 'image/png', 'image/jpeg', 'application/dicom'],
+      signedUrlSeconds: 3600,
+      signedUrlSecret: undefined,
+      retention: 'keep',
+    });
+  });
+
+  test('S3_ENDPOINT selects MinIO/S3, which needs its keys', () => {
+    const s3 = { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_SSE: 'true' };
+    expect(loadConfig(s3).documents.blobStore).toEqual({
+      kind: 's3',
+      endpoint: 'http://minio:9000',
+      bucket: 'medbuddy-documents',
+      accessKey: 'k',
+      secretKey: 's',
+      region: 'us-east-1',
+      serverSideEncryption: true,
+    });
+    expect(() => loadConfig({ S3_ENDPOINT: 'http://minio:9000' })).toThrow(/S3_ACCESS_KEY/);
+    expect(() => loadConfig({ ...s3, S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT/);
+  });
+
+  test('unknown content types, a short URL secret and an unknown retention are refused', () => {
+    expect(() => loadConfig({ DOCUMENT_CONTENT_TYPES: 'application/pdf,text/html' })).toThrow(/text\/html/);
+    expect(() => loadConfig({ SIGNED_URL_SECRET: 'short' })).toThrow(/SIGNED_URL_SECRET/);
+    expect(() => loadConfig({ DOCUMENT_RETENTION: 'destroy' })).toThrow(/DOCUMENT_RETENTION/);
+    expect(() => loadConfig({ DOCUMENT_MAX_BYTES: '0' })).toThrow(/DOCUMENT_MAX_BYTES/);
+  });
+});

@@ -31,6 +31,7 @@ export interface Config {
   readonly portals: readonly PortalConfig[];
   readonly scheduling: SchedulingConfig;
   readonly video: VideoConfig;
+  readonly documents: DocumentsConfig;
 }
 
 export interface SchedulingConfig {
@@ -68,6 +69,36 @@ export interface TwilioConfig {
   /** `TWILIO_MANAGE_ROOMS=true`: create each room before the first token and complete it when the consultation ends (REST API). */
   readonly manageRooms: boolean;
 }
+
+/** Uploaded documents (Binary contents): where they are kept and what is accepted. */
+export interface DocumentsConfig {
+  readonly blobStore: BlobStoreConfig;
+  /** Largest upload in bytes (`DOCUMENT_MAX_BYTES`). */
+  readonly maxBytes: number;
+  /** Accepted media types, each checked against the file's first bytes (`DOCUMENT_CONTENT_TYPES`). */
+  readonly contentTypes: readonly string[];
+  /** Lifetime of a signed download URL (`SIGNED_URL_TTL_SECONDS`). */
+  readonly signedUrlSeconds: number;
+  /** HMAC key of the server's signed URLs (`SIGNED_URL_SECRET`); unset: one derived from the token signing key. */
+  readonly signedUrlSecret?: string;
+  /** `keep`: a deleted Binary's object stays where it is; `move`: it moves under `retained/` (`DOCUMENT_RETENTION`). */
+  readonly retention: 'keep' | 'move';
+}
+
+export type BlobStoreConfig =
+  | { readonly kind: 'filesystem'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly accessKey: string;
+      readonly secretKey: string;
+      readonly region: string;
+      readonly serverSideEncryption: boolean;
+    };
+
+/** Media types the upload check recognises by their first bytes (domain/documents/content-sniffer.ts). */
+export const KNOWN_DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/tiff', 'application/dicom'] as const;
 
 export interface SecurityConfig {
   /** PKCS#8 PEM of the EC P-256 token signing key (`JWT_PRIVATE_KEY`); else one kept in the database. */
@@ -169,6 +200,56 @@ export function loadConfig(env: Env = process.env): Config {
       jobCron: readCron(env.SLOT_JOB_CRON),
     },
     video: readVideo(env),
+    documents: readDocuments(env, dataDir),
+  };
+}
+
+function readDocuments(env: Env, dataDir: string): DocumentsConfig {
+  const contentTypes = (env.DOCUMENT_CONTENT_TYPES ?? 'application/pdf,image/png,image/jpeg,application/dicom')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  for (const type of contentTypes) {
+    if (!(KNOWN_DOCUMENT_TYPES as readonly string[]).includes(type)) {
+      throw new ConfigError(`DOCUMENT_CONTENT_TYPES: "${type}" is not one of ${KNOWN_DOCUMENT_TYPES.join(', ')}`);
+    }
+  }
+  const retention = env.DOCUMENT_RETENTION ?? 'keep';
+  if (retention !== 'keep' && retention !== 'move') {
+    throw new ConfigError('DOCUMENT_RETENTION must be keep or move');
+  }
+  const signedUrlSecret = env.SIGNED_URL_SECRET || undefined;
+  if (signedUrlSecret && signedUrlSecret.length < 32) {
+    throw new ConfigError('SIGNED_URL_SECRET must have at least 32 characters');
+  }
+  return {
+    blobStore: readBlobStore(env, dataDir),
+    maxBytes: readInteger(env, 'DOCUMENT_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    contentTypes,
+    signedUrlSeconds: readInteger(env, 'SIGNED_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
+    signedUrlSecret,
+    retention,
+  };
+}
+
+function readBlobStore(env: Env, dataDir: string): BlobStoreConfig {
+  if (!env.S3_ENDPOINT) {
+    return { kind: 'filesystem', root: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'blobs') };
+  }
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(env.S3_ENDPOINT)) {
+    throw new ConfigError('S3_ENDPOINT must be an http(s)://host:port URL');
+  }
+  if (!env.S3_ACCESS_KEY || !env.S3_SECRET_KEY) {
+    throw new ConfigError('S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY');
+  }
+  return {
+    kind: 's3',
+    endpoint: env.S3_ENDPOINT,
+    bucket: env.S3_BUCKET ?? 'medbuddy-documents',
+    accessKey: env.S3_ACCESS_KEY,
+    secretKey: env.S3_SECRET_KEY,
+    region: env.S3_REGION ?? 'us-east-1',
+    serverSideEncryption: env.S3_SSE === 'true',
   };
 }
 

@@ -173,8 +173,9 @@ function compartmentAndPublic(patient: string, resourceType: string, read: boole
   return grants;
 }
 
+/** Binary is not in compartmentdefinition-patient; storage files it under its securityContext's patient. */
 export function inPatientCompartment(resourceType: string): boolean {
-  return resourceType === 'Patient' || patientCompartmentParams(resourceType).length > 0;
+  return resourceType === 'Patient' || resourceType === 'Binary' || patientCompartmentParams(resourceType).length > 0;
 }
 
 function isRead(interaction: Interaction): boolean {

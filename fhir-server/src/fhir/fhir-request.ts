@@ -3,6 +3,7 @@ import type { AccessContext } from '../auth/access-context';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -59,4 +60,6 @@ export interface FhirContext {
   readonly scheduling?: SchedulingSettings;
   /** Waiting room and video settings and provider (the consultation operations). */
   readonly consultations?: ConsultationServices;
+  /** The bytes behind Binary resources (uploads, downloads, signed URLs). */
+  readonly documents?: DocumentStorage;
 }

@@ -6,6 +6,7 @@ import { restInteraction } from '../domain/audit/audit-event';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import { RequestAudit } from '../domain/audit/request-audit';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -33,13 +34,15 @@ export interface FhirServiceOptions {
   readonly scheduling?: SchedulingSettings;
   /** Waiting room and video, for the consultation operations. */
   readonly consultations?: ConsultationServices;
+  /** The bytes behind Binary resources. */
+  readonly documents?: DocumentStorage;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, options: FhirServiceOptions, request: FhirRequest): FhirContext {
+export function fhirContextFor(ctx: Context, options: FhirServiceOptions, request: FhirRequest, detail?: string): FhirContext {
   const { repo, ...services } = options;
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
@@ -53,6 +56,7 @@ export function fhirContextFor(ctx: Context, options: FhirServiceOptions, reques
     requestId: ctx.state.requestId as string,
     sourceIp: ctx.ip,
     query: ctx.querystring || undefined,
+    detail,
   });
   ctx.state.requestAudit = trail;
   return { ...services, repo: repo.withAccess(access, trail), access };
@@ -143,7 +147,12 @@ function requestHeaders(ctx: Context): FhirRequestHeaders {
   };
 }
 
-function writeResponse(ctx: Context, response: FhirResponse, preferReturn: FhirRequestHeaders['preferReturn'], pretty: boolean): void {
+export function writeResponse(
+  ctx: Context,
+  response: FhirResponse,
+  preferReturn: FhirRequestHeaders['preferReturn'] = undefined,
+  pretty = false,
+): void {
   ctx.status = response.status;
   if (response.versionId !== undefined) {
     ctx.set('ETag', `W/"${response.versionId}"`);

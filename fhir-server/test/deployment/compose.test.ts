@@ -43,7 +43,7 @@ function interpolate(value: string): string {
 function configVariables(): string[] {
   const source = read('fhir-server/src/config.ts');
   const names = new Set<string>();
-  for (const m of source.matchAll(/env\.([A-Z_]+)|readInteger\(env, '([A-Z_]+)'/g)) {
+  for (const m of source.matchAll(/env\.([A-Z0-9_]+)|readInteger\(env, '([A-Z0-9_]+)'/g)) {
     names.add(m[1] ?? m[2]);
   }
   return [...names].sort();
@@ -96,7 +96,7 @@ describe('fhir-server/Dockerfile', () => {
 describe('.env.example', () => {
   test('documents every variable the server reads', () => {
     expect(configVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'WEB_CONCURRENCY']));
-    const documented = new Set([...read('.env.example').matchAll(/^#? ?([A-Z_]+)=/gm)].map((m) => m[1]));
+    const documented = new Set([...read('.env.example').matchAll(/^#? ?([A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(configVariables().filter((name) => !documented.has(name))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { encounterVideoToken } from './encounter-video-token';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { practitionerVerify } from './practitioner-verify';
+import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
@@ -36,6 +37,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   encounterAdmit,
   encounterEnd,
   encounterVideoToken,
+  documentReferenceDownloadUrl,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
