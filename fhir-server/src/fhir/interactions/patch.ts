@@ -28,7 +28,7 @@ export async function patchResource(
       throw unprocessable('A patch must not change resourceType or id');
     }
     const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
-    return writeNextVersion(repo, ctx.baseUrl, valid, 'PATCH', undefined, current);
+    return writeNextVersion({ ...ctx, repo }, valid, 'PATCH', undefined, current);
   });
 }
 

@@ -1,6 +1,7 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
+import { compositionSign } from './composition-sign';
 import { resourceValidate } from './resource-validate';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
@@ -14,6 +15,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  compositionSign,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
