@@ -32,8 +32,8 @@ beforeAll(async () => {
   ({ encounter } = await consultation(server, patient.profile as string, doctor.profile as string));
   // The colleague has a care relationship with the patient (their own consultation), but did not treat this one.
   await consultation(server, patient.profile as string, colleague.profile as string, 'finished');
-});
-afterAll(() => server.close());
+}, 180_000);
+afterAll(() => server.close(), 60_000);
 
 const draftOf = (author: Actor) => soapDraft(patient.profile as string, `Encounter/${encounter.id}`, author.profile as string);
 

@@ -69,8 +69,8 @@ beforeAll(async () => {
   cancelledDoctor = await server.actAsDoctor();
   await create(server.request, appointment(patient.profile as string, doctor.profile as string, 'booked'));
   await create(server.request, appointment(patient.profile as string, cancelledDoctor.profile as string, 'cancelled'));
-});
-afterAll(() => server.close());
+}, 180_000);
+afterAll(() => server.close(), 60_000);
 
 describe('the patient keeps their own profile', () => {
   test('creates, edits and reads conditions, allergies and medications, each with its history', async () => {
