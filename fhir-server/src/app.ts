@@ -19,6 +19,9 @@ import { jsonLogger, type Logger } from './logger';
 import { AuditWriter } from './storage/audit-writer';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
+import { loadOrCreateSigningCredential } from './storage/signing-credentials';
+import { SignedPrescriptionPdf } from './integrations/prescription-pdf';
+import { createSelfSignedCredential } from './integrations/self-signed-certificate';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
 
 export interface App {
@@ -43,6 +46,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   await repo.syncSearchParameters();
   await seedPackagedResources({ repo, access: FULL_ACCESS, baseUrl: config.fhirBaseUrl }, packagedResourcesToSeed());
   repo.startReindexWorker((error) => logger.error('Reindex job failed', { error: String((error as Error)?.stack ?? error) }));
+  const signingCredential = await loadOrCreateSigningCredential(db.sql, 'platform-document-signing', () =>
+    createSelfSignedCredential(`MedBuddy document signing (${new URL(config.publicUrl).host})`),
+  );
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
@@ -88,6 +94,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       repo,
       baseUrl: config.fhirBaseUrl,
       oauth: uris,
+      prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
     }),
   );
   return {

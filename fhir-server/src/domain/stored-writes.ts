@@ -7,9 +7,12 @@ import { RuleViolation } from './rule-violation';
  * Writes domain services make themselves (signing, aggregates), with the same version stamping
  * as the REST interactions. Call inside `repo.transaction`.
  */
-export async function writeNew<T extends Resource>(repo: FhirRepository, resource: T): Promise<T & { id: string }> {
+export async function writeNew<T extends Resource>(
+  repo: FhirRepository,
+  resource: T,
+  id: string = randomUUID(),
+): Promise<T & { id: string }> {
   const lastUpdated = new Date().toISOString();
-  const id = randomUUID();
   const stamped = { ...resource, id, meta: { ...resource.meta, versionId: '1', lastUpdated } } as T & { id: string };
   await repo.writeVersion({ resource: stamped, versionId: 1, lastUpdated, method: 'POST', deleted: false });
   return stamped;

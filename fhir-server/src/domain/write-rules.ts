@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { FhirRepository, WriteMethod } from '../storage/fhir-repository';
 import { CONSULTATION_NOTE_PROFILE, checkNoteWrite } from './consultations/consultation-note';
+import { checkPrescriptionWrite, PRESCRIPTION_PROFILE } from './prescriptions/medication-request-rules';
 
 /** A create, update, patch or delete a client asks for through the REST API. */
 export interface ClientWrite {
@@ -32,6 +33,7 @@ interface TypeRules {
  */
 const RULES: Readonly<Record<string, TypeRules>> = {
   Composition: { profile: CONSULTATION_NOTE_PROFILE, check: checkNoteWrite },
+  MedicationRequest: { profile: PRESCRIPTION_PROFILE, check: checkPrescriptionWrite },
 };
 
 /** The profile client writes of this type must conform to, if domain rules own it. */

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
+import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { FhirRepository } from '../storage/fhir-repository';
 
@@ -53,4 +54,6 @@ export interface FhirContext {
   readonly baseUrl: string;
   /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`); absent, the operation is unavailable. */
+  readonly prescriptionDocuments?: PrescriptionDocuments;
 }

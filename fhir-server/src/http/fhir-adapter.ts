@@ -4,6 +4,7 @@ import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { restInteraction } from '../domain/audit/audit-event';
 import { RequestAudit } from '../domain/audit/request-audit';
+import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -23,6 +24,7 @@ export interface FhirEndpointOptions {
   readonly baseUrl: string;
   /** SMART OAuth2 endpoints for the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  readonly prescriptionDocuments?: PrescriptionDocuments;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
@@ -55,7 +57,10 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth);
+    const fhirContext = {
+      ...fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth),
+      prescriptionDocuments: options.prescriptionDocuments,
+    };
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.

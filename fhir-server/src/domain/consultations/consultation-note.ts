@@ -38,7 +38,7 @@ export async function checkNoteWrite(write: ClientWrite, env: RuleEnv): Promise<
     if (after.status !== 'preliminary') {
       throw new RuleViolation('business-rule', 'A new note is a draft (status preliminary); sign it with $sign', 'Composition.status');
     }
-    await requireTreatingDoctor(env, after, doctor);
+    await requireTreatingDoctor(env, after.subject?.reference, after.encounter?.reference, doctor, 'Composition.encounter');
     return;
   }
   if (after.subject?.reference !== before.subject?.reference || after.encounter?.reference !== before.encounter?.reference) {
@@ -70,15 +70,21 @@ export function requireAuthor(note: Composition, doctor: string): void {
   }
 }
 
-/** The note's Encounter is the doctor's consultation with the note's patient. */
-async function requireTreatingDoctor(env: RuleEnv, note: Composition, doctor: string): Promise<void> {
-  const encounter = await readReference<Encounter>(env.repo, note.encounter?.reference, 'Encounter');
+/** The Encounter is this doctor's consultation with this patient (not cancelled): they treat them. */
+export async function requireTreatingDoctor(
+  env: RuleEnv,
+  patient: string | undefined,
+  encounterReference: string | undefined,
+  doctor: string,
+  expression: string,
+): Promise<void> {
+  const encounter = await readReference<Encounter>(env.repo, encounterReference, 'Encounter');
   const treating =
     encounter !== undefined &&
     establishesCare(encounter.status) &&
-    encounter.subject?.reference === note.subject?.reference &&
+    encounter.subject?.reference === patient &&
     (encounter.participant ?? []).some((p) => p.individual?.reference === doctor);
   if (!treating) {
-    throw new RuleViolation('forbidden', 'A note is written by a doctor of its consultation, about its patient', 'Composition.encounter');
+    throw new RuleViolation('forbidden', 'Only a doctor of the consultation writes this, about its patient', expression);
   }
 }

@@ -2,6 +2,7 @@ import { appliesToType, type FhirOperation } from './fhir-operation';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { compositionSign } from './composition-sign';
+import { medicationRequestPdf } from './medicationrequest-pdf';
 import { resourceValidate } from './resource-validate';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
@@ -16,6 +17,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemSubsumes,
   searchParameterReindex,
   compositionSign,
+  medicationRequestPdf,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */

@@ -6,6 +6,7 @@ import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
 import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 import * as addSortIndexes from './20261201090200_add-sort-indexes';
 import * as addCareAccessTags from './20261214090000_add-care-access-tags';
+import * as createSigningCredentials from './20261214090100_create-signing-credentials';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201090100_create-reindex-jobs': createReindexJobs,
   '20261201090200_add-sort-indexes': addSortIndexes,
   '20261214090000_add-care-access-tags': addCareAccessTags,
+  '20261214090100_create-signing-credentials': createSigningCredentials,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
