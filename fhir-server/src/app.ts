@@ -24,6 +24,9 @@ import { AuditWriter } from './storage/audit-writer';
 import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
+import { loadOrCreateSigningCredential } from './storage/signing-credentials';
+import { SignedPrescriptionPdf } from './integrations/prescription-pdf';
+import { createSelfSignedCredential } from './integrations/self-signed-certificate';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
 import { startNoShowJob } from './jobs/no-show-job';
 import { createVideoServices, type VideoServiceOptions } from './video-services';
@@ -68,6 +71,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   await repo.syncSearchParameters();
   await seedPackagedResources({ repo, access: FULL_ACCESS, baseUrl: config.fhirBaseUrl }, packagedResourcesToSeed());
   repo.startReindexWorker((error) => logger.error('Reindex job failed', { error: String((error as Error)?.stack ?? error) }));
+  const signingCredential = await loadOrCreateSigningCredential(db.sql, 'platform-document-signing', () =>
+    createSelfSignedCredential(`MedBuddy document signing (${new URL(config.publicUrl).host})`),
+  );
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
@@ -141,6 +147,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     scheduling: config.scheduling,
     consultations: video.consultations,
     documents,
+    prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
   };
   app.use(documentRoutes({ ...endpoint, documents }));
   app.use(fhirEndpoint(endpoint));

@@ -2,6 +2,7 @@ import { patientCompartmentParams } from '../definitions';
 import type { Principal } from './principal';
 import {
   ADMIN_ONLY_TYPES,
+  CARE_RELATIONSHIP_TYPES,
   DIRECTORY_TYPES,
   OWN_SCHEDULE_TYPES,
   IMMUTABLE_TYPES,
@@ -25,7 +26,7 @@ export type AccessGrant =
   | { readonly kind: 'care-of'; readonly practitioner: string }
   /** Public directory entries (verified practitioners, their roles, schedules, free slots; organisations; terminology). */
   | { readonly kind: 'public' }
-  /** A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots, and (to read) the Appointments they take part in. */
+  /** A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots; (to read) the Appointments and Encounters they take part in. */
   | { readonly kind: 'own-practitioner-data'; readonly practitioner: string };
 
 export type WriteInteraction = 'c' | 'u' | 'd';
@@ -141,7 +142,10 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
         return [own];
       }
       if (inPatientCompartment(resourceType)) {
-        return [{ kind: 'care-of', practitioner: profile }];
+        // Their own appointments and encounters stay visible when cancelled (no longer care).
+        return read && CARE_RELATIONSHIP_TYPES.includes(resourceType)
+          ? [{ kind: 'care-of', practitioner: profile }, own]
+          : [{ kind: 'care-of', practitioner: profile }];
       }
       // Shared reference data (Medication, Questionnaire, ...): readable, not writable.
       return read && REFERENCE_DATA_TYPES.has(resourceType) ? [{ kind: 'all' }] : [];

@@ -53,6 +53,14 @@ export const OWN_SCHEDULE_TYPES: ReadonlySet<string> = new Set(['Appointment']);
 /** Types whose instances carry Appointment/Encounter participation, the basis of a care relationship. */
 export const CARE_RELATIONSHIP_TYPES: readonly string[] = ['Appointment', 'Encounter'];
 
+/**
+ * A doctor has a care relationship with a patient while they share an Appointment or Encounter
+ * that was not called off: cancelled or entered-in-error ones give no access to the record.
+ */
+export function establishesCare(status: string | undefined): boolean {
+  return status !== 'cancelled' && status !== 'entered-in-error';
+}
+
 export function isPublicType(resourceType: string): boolean {
   return DIRECTORY_TYPES.has(resourceType) || TERMINOLOGY_TYPES.has(resourceType);
 }

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
+import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { DocumentStorage } from '../domain/documents/document-storage';
@@ -62,4 +63,6 @@ export interface FhirContext {
   readonly consultations?: ConsultationServices;
   /** The bytes behind Binary resources (uploads, downloads, signed URLs). */
   readonly documents?: DocumentStorage;
+  /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`); absent, the operation is unavailable. */
+  readonly prescriptionDocuments?: PrescriptionDocuments;
 }

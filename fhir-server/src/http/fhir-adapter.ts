@@ -7,6 +7,7 @@ import type { ConsultationServices } from '../domain/consultations/consultation-
 import { RequestAudit } from '../domain/audit/request-audit';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { DocumentStorage } from '../domain/documents/document-storage';
+import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -36,6 +37,8 @@ export interface FhirServiceOptions {
   readonly consultations?: ConsultationServices;
   /** The bytes behind Binary resources. */
   readonly documents?: DocumentStorage;
+  /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`). */
+  readonly prescriptionDocuments?: PrescriptionDocuments;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */

@@ -20,10 +20,21 @@ describe('read filter SQL (STYLE.md rule 4)', () => {
     });
   });
 
-  test('a doctor: care relationship through Appointment/Encounter participation, in SQL', () => {
+  test('a doctor: care relationship through Appointment/Encounter participation (not cancelled), in SQL', () => {
     const filter = readFilter(user('doctor', 'Practitioner/d1'), ['Condition']);
     expect(filter?.sql).toContain('compartments && ARRAY(SELECT DISTINCT unnest(cr.compartments) FROM resource cr');
-    expect(filter?.bindings).toEqual([['Condition'], ['Appointment', 'Encounter'], ['participant:Practitioner/d1']]);
+    expect(filter?.bindings).toEqual([['Condition'], ['Appointment', 'Encounter'], ['care:Practitioner/d1']]);
+  });
+
+  test('a doctor also reads the appointments they take part in, cancelled ones included', () => {
+    const filter = readFilter(user('doctor', 'Practitioner/d1'), ['Appointment']);
+    expect(filter?.bindings).toEqual([
+      ['Appointment'],
+      ['Appointment', 'Encounter'],
+      ['care:Practitioner/d1'],
+      ['Appointment'],
+      ['participant:Practitioner/d1'],
+    ]);
   });
 
   test('public directory: verified practitioners only; types without grants match nothing', () => {

@@ -1,7 +1,7 @@
 import type { AccessContext, AccessGrant } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
 import { allResourceTypes } from '../definitions';
-import { FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
 
 /** A WHERE condition with `?` bindings. */
 export interface SqlCondition {
@@ -71,7 +71,7 @@ function grantCondition(grant: AccessGrant, type: string, a: string): SqlConditi
     case 'care-of':
       return {
         sql: `${a}compartments && ${CARE_PATIENTS_SQL}`,
-        bindings: [CARE_RELATIONSHIP_TYPES, [`participant:${grant.practitioner}`]],
+        bindings: [CARE_RELATIONSHIP_TYPES, [`${CARE_TAG_PREFIX}${grant.practitioner}`]],
       };
     case 'public':
       return publicCondition(type, a);
@@ -82,7 +82,8 @@ function grantCondition(grant: AccessGrant, type: string, a: string): SqlConditi
 
 /**
  * The Patient compartments of everyone the practitioner (second binding, as
- * `participant:Practitioner/<id>`) has an Appointment or Encounter with: the care relationship.
+ * `care:Practitioner/<id>`) has an Appointment or Encounter with that is not cancelled: the
+ * care relationship (auth/resource-policy.ts establishesCare). A GIN lookup on access_tags.
  */
 export const CARE_PATIENTS_SQL = `ARRAY(SELECT DISTINCT unnest(cr.compartments) FROM resource cr
   WHERE cr.resource_type = ANY(?::text[]) AND NOT cr.deleted AND cr.access_tags @> ?::text[])`;
@@ -127,6 +128,8 @@ function ownDataCondition(type: string, practitioner: string, a: string): SqlCon
         bindings: [[`actor:${practitioner}`]],
       };
     case 'Appointment':
+    case 'Encounter':
+      // Their own appointments and encounters, cancelled ones included (read only).
       return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`participant:${practitioner}`]] };
     default:
       return { sql: 'false', bindings: [] };

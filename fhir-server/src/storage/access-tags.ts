@@ -1,8 +1,10 @@
 import type { Appointment, Encounter, Practitioner, PractitionerRole, Reference, Resource, Schedule, Slot } from '@medplum/fhirtypes';
-import { isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
+import { establishesCare, isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
 
 export const VERIFIED_TAG = 'verified';
 export const FREE_SLOT_TAG = `status:${PUBLIC_SLOT_STATUS}`;
+/** `care:Practitioner/<id>`: a participant of an Appointment or Encounter that establishes care. */
+export const CARE_TAG_PREFIX = 'care:';
 
 /**
  * The facts the access filters need about one version (see the access-tags migration):
@@ -30,16 +32,24 @@ export function accessTags(resource: Resource): string[] {
         tags.push(FREE_SLOT_TAG);
       }
       break;
-    case 'Appointment':
-      for (const participant of (resource as Appointment).participant ?? []) {
-        pushRef(tags, 'participant', participant.actor, 'Practitioner');
-      }
+    case 'Appointment': {
+      const { participant, status } = resource as Appointment;
+      pushParticipants(
+        tags,
+        (participant ?? []).map((p) => p.actor),
+        establishesCare(status),
+      );
       break;
-    case 'Encounter':
-      for (const participant of (resource as Encounter).participant ?? []) {
-        pushRef(tags, 'participant', participant.individual, 'Practitioner');
-      }
+    }
+    case 'Encounter': {
+      const { participant, status } = resource as Encounter;
+      pushParticipants(
+        tags,
+        (participant ?? []).map((p) => p.individual),
+        establishesCare(status),
+      );
       break;
+    }
   }
   return [...new Set(tags)];
 }
@@ -48,6 +58,16 @@ export function accessTags(resource: Resource): string[] {
 export function referencedId(reference: Reference | undefined, type: string): string | undefined {
   const match = new RegExp(`(?:^|/)${type}/([A-Za-z0-9\\-.]{1,64})$`).exec(reference?.reference ?? '');
   return match?.[1];
+}
+
+/** `participant:` tags for every practitioner, and `care:` tags too while the encounter or appointment is on. */
+function pushParticipants(tags: string[], actors: readonly (Reference | undefined)[], care: boolean): void {
+  for (const actor of actors) {
+    pushRef(tags, 'participant', actor, 'Practitioner');
+    if (care) {
+      pushRef(tags, 'care', actor, 'Practitioner');
+    }
+  }
 }
 
 function pushRef(tags: string[], name: string, reference: Reference | undefined, type: string): void {

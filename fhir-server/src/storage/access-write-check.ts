@@ -1,6 +1,6 @@
 import type { AccessContext, AccessGrant, WriteInteraction } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
-import { VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, VERIFIED_TAG } from './access-tags';
 import type { SqlExecutor } from './sql-executor';
 import { AccessDeniedError } from './storage-errors';
 
@@ -98,7 +98,7 @@ export class WriteChecker {
         .raw<{ p: string }>(
           `SELECT DISTINCT unnest(compartments) AS p FROM resource
            WHERE resource_type = ANY(?::text[]) AND NOT deleted AND access_tags @> ?::text[]`,
-          [CARE_RELATIONSHIP_TYPES, [`participant:${practitioner}`]],
+          [CARE_RELATIONSHIP_TYPES, [`${CARE_TAG_PREFIX}${practitioner}`]],
         )
         .then(({ rows }) => new Set(rows.map((r) => r.p)));
       this.carePatients.set(practitioner, found);

@@ -7,6 +7,11 @@ import type { SearchQuery } from './search-query';
 
 export type { ReindexStatus } from './reindex-jobs';
 
+/** Lock key that serialises read-modify-write of one resource (FhirRepository.lock). */
+export function resourceLockKey(resourceType: string, id: string): string {
+  return `resource:${resourceType}/${id}`;
+}
+
 /** One stored version of a resource, as the database holds it. */
 export interface StoredVersion {
   readonly resourceType: string;

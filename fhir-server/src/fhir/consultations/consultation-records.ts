@@ -81,7 +81,7 @@ export async function saveStatusChange<T extends Appointment | Encounter>(
 ): Promise<FhirResponse> {
   checkTransition(next.resourceType, current.resource.status, next.status);
   const valid = (await requireValidResource(ctx, next, next.resourceType)) as T & { id: string };
-  return writeNextVersion(ctx.repo, ctx.baseUrl, valid, 'PUT', undefined, current.stored);
+  return writeNextVersion(ctx, valid, 'PUT', undefined, current.stored);
 }
 
 /** 409 when the appointment can no longer be attended. */

@@ -5,6 +5,7 @@ import { multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
 import { criteriaLockKey, findConditionalMatches } from './conditional-match';
 import { stampMeta, storedResponse } from './stored-resource';
+import { enforceWriteRules } from './write-rules';
 
 export interface CreateOptions {
   /** `If-None-Exist` criteria (conditional create). */
@@ -40,6 +41,7 @@ export async function createResource(
 }
 
 async function insertNew(ctx: FhirContext, resource: Resource, id: string): Promise<FhirResponse> {
+  await enforceWriteRules(ctx, 'POST', undefined, resource);
   const lastUpdated = new Date().toISOString();
   const stamped = stampMeta(resource, id, 1, lastUpdated);
   await ctx.repo.writeVersion({ resource: stamped, versionId: 1, lastUpdated, method: 'POST', deleted: false });

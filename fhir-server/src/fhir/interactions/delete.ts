@@ -1,9 +1,9 @@
-import type { FhirRepository } from '../../storage/fhir-repository';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { multipleMatches } from '../outcomes';
 import { criteriaLockKey, findConditionalMatches } from './conditional-match';
 import { checkIfMatch } from './stored-resource';
 import { lockCurrent } from './update';
+import { enforceWriteRules } from './write-rules';
 
 /**
  * http://hl7.org/fhir/R4/http.html#delete: records a deletion as a new version. Deleting a
@@ -15,15 +15,18 @@ export async function deleteResource(
   id: string,
   options: { ifMatch?: string } = {},
 ): Promise<FhirResponse> {
-  return ctx.repo.transaction((repo) => deleteLocked(repo, resourceType, id, options.ifMatch));
+  return ctx.repo.transaction((repo) => deleteLocked({ ...ctx, repo }, resourceType, id, options.ifMatch));
 }
 
-async function deleteLocked(repo: FhirRepository, resourceType: string, id: string, ifMatch?: string): Promise<FhirResponse> {
+/** `ctx.repo` is the transaction's repository. */
+async function deleteLocked(ctx: FhirContext, resourceType: string, id: string, ifMatch?: string): Promise<FhirResponse> {
+  const { repo } = ctx;
   const current = await lockCurrent(repo, resourceType, id);
   checkIfMatch(ifMatch, current);
   if (!current || current.deleted) {
     return { status: 204 };
   }
+  await enforceWriteRules(ctx, 'DELETE', current, undefined);
   const versionId = current.versionId + 1;
   const lastUpdated = new Date().toISOString();
   await repo.writeVersion({
@@ -44,6 +47,6 @@ export async function conditionalDelete(ctx: FhirContext, resourceType: string, 
     if (matches.length > 1) {
       throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
     }
-    return matches.length === 1 ? deleteLocked(repo, resourceType, matches[0].id) : { status: 204 };
+    return matches.length === 1 ? deleteLocked({ ...ctx, repo }, resourceType, matches[0].id) : { status: 204 };
   });
 }

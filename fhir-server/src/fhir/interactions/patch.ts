@@ -30,7 +30,7 @@ export async function patchResource(
     }
     const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
     checkStatusChange(ctx.access, current, valid);
-    return writeNextVersion(repo, ctx.baseUrl, valid, 'PATCH', undefined, current);
+    return writeNextVersion({ ...ctx, repo }, valid, 'PATCH', undefined, current);
   });
 }
 

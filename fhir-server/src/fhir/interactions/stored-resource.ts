@@ -3,6 +3,8 @@ import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirResponse } from '../fhir-request';
 import { badRequest, gone, notFound, preconditionFailed } from '../outcomes';
 
+export { resourceLockKey } from '../../storage/fhir-repository';
+
 /** The resource with id, meta.versionId and meta.lastUpdated set by the server. */
 export function stampMeta<T extends Resource>(resource: T, id: string, versionId: number, lastUpdated: string): T & { id: string } {
   return { ...resource, id, meta: { ...resource.meta, versionId: String(versionId), lastUpdated } } as T & { id: string };
@@ -49,9 +51,4 @@ export function parseETag(etag: string): number {
     throw badRequest(`Invalid ETag ${JSON.stringify(etag)}; expected W/"<versionId>"`);
   }
   return Number(match[1]);
-}
-
-/** Lock key that serialises read-modify-write of one resource. */
-export function resourceLockKey(resourceType: string, id: string): string {
-  return `resource:${resourceType}/${id}`;
 }

@@ -7,6 +7,7 @@ import { requireValidResource } from '../validation/resource-validator';
 import { criteriaLockKey, findConditionalMatches } from './conditional-match';
 import { createResource } from './create';
 import { checkIfMatch, resourceLockKey, stampMeta } from './stored-resource';
+import { enforceWriteRules } from './write-rules';
 
 /**
  * http://hl7.org/fhir/R4/http.html#update. A PUT to an id that does not exist creates it
@@ -29,7 +30,7 @@ export async function updateResource(
   return ctx.repo.transaction(async (repo) => {
     const current = await lockCurrent(repo, resourceType, id);
     checkStatusChange(ctx.access, current, resource);
-    return writeNextVersion(repo, ctx.baseUrl, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
+    return writeNextVersion({ ...ctx, repo }, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
   });
 }
 
@@ -39,16 +40,20 @@ export async function lockCurrent(repo: FhirRepository, resourceType: string, id
   return repo.readCurrent(resourceType, id);
 }
 
-/** The write shared by update and patch, under the lock of lockCurrent: check version, write n+1. */
+/**
+ * The write shared by update and patch, under the lock of lockCurrent (`ctx.repo` is the
+ * transaction's): check version and domain rules, write n+1.
+ */
 export async function writeNextVersion(
-  repo: FhirRepository,
-  baseUrl: string,
+  ctx: FhirContext,
   resource: Resource & { id: string },
   method: 'PUT' | 'PATCH',
   ifMatch: string | undefined,
   current: StoredVersion | undefined,
 ): Promise<FhirResponse> {
   checkIfMatch(ifMatch, current);
+  await enforceWriteRules(ctx, method, current, resource);
+  const { repo, baseUrl } = ctx;
   const versionId = (current?.versionId ?? 0) + 1;
   const lastUpdated = new Date().toISOString();
   const stamped = stampMeta(resource, resource.id, versionId, lastUpdated);
@@ -85,7 +90,7 @@ export async function conditionalUpdate(
       }
       const current = await lockCurrent(repo, resourceType, resource.id);
       checkStatusChange(ctx.access, current, resource);
-      return writeNextVersion(repo, ctx.baseUrl, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
+      return writeNextVersion({ ...ctx, repo }, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
     }
     const match = matches[0];
     if (resource.id !== undefined && resource.id !== match.id) {
@@ -93,6 +98,6 @@ export async function conditionalUpdate(
     }
     const current = await lockCurrent(repo, resourceType, match.id);
     checkStatusChange(ctx.access, current, resource);
-    return writeNextVersion(repo, ctx.baseUrl, { ...resource, id: match.id }, 'PUT', options.ifMatch, current);
+    return writeNextVersion(txCtx, { ...resource, id: match.id }, 'PUT', options.ifMatch, current);
   });
 }

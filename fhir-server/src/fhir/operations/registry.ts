@@ -12,6 +12,8 @@ import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { practitionerVerify } from './practitioner-verify';
 import { documentReferenceDownloadUrl } from './documentreference-download-url';
+import { compositionSign } from './composition-sign';
+import { medicationRequestPdf } from './medicationrequest-pdf';
 import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
@@ -38,6 +40,8 @@ export const OPERATIONS: readonly FhirOperation[] = [
   encounterEnd,
   encounterVideoToken,
   documentReferenceDownloadUrl,
+  compositionSign,
+  medicationRequestPdf,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
