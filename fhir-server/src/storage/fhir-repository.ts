@@ -89,9 +89,11 @@ export interface FhirRepository {
 
   /**
    * Brings the search parameters in force up to date with the SearchParameter resources
-   * stored by any server process. Called before a search is parsed.
+   * stored by any server process. Called before a search is parsed. With `maxAgeMs`, a check
+   * of the database made that recently is trusted (this process's own writes of
+   * SearchParameters always take effect at once).
    */
-  syncSearchParameters(): Promise<void>;
+  syncSearchParameters(options?: { readonly maxAgeMs?: number }): Promise<void>;
 
   /**
    * The search parameters in force (R4, profiles, custom ones stored in the database): the

@@ -224,8 +224,8 @@ export class PgRepository implements FhirRepository {
     return page;
   }
 
-  async syncSearchParameters(): Promise<void> {
-    await this.indexing.sync.refresh(this.db);
+  async syncSearchParameters(options?: { readonly maxAgeMs?: number }): Promise<void> {
+    await this.indexing.sync.refresh(this.db, options?.maxAgeMs);
   }
 
   /**
