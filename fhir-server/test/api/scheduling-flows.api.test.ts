@@ -107,6 +107,12 @@ describe('booking', () => {
     expect([overlap.status, outcomeText(overlap.text)]).toEqual([409, expect.stringMatching(/already has an appointment/)]);
     expect((JSON.parse((await server.request.get(`/fhir/Slot/${same.id}`)).text) as Slot).status).toBe('free');
     expect((await op(patient.agent, 'Appointment/$book', params())).status).toBe(400);
+    const ghost = await op(
+      server.request,
+      'Appointment/$book',
+      params({ name: 'slot', valueString: `Slot/${(await freeSlot()).id}` }, { name: 'patient', valueString: 'Patient/nobody' }),
+    );
+    expect(ghost.status).toBe(404);
   });
 
   test('a doctor sees only their own schedule’s appointments, another patient none of them', async () => {
@@ -254,7 +260,6 @@ describe('follow-ups', () => {
               requester: { reference: clinic.doctor.profile },
               occurrencePeriod: { start: new Date().toISOString().slice(0, 10) },
               reasonCode: [{ text: 'Check blood pressure' }],
-              basedOn: undefined,
             }),
           )
           .expect(201)
