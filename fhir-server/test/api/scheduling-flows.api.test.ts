@@ -119,8 +119,19 @@ describe('booking', () => {
     const patient = await server.actAsPatient();
     const appointment = await book(patient, await freeSlot());
     const otherDoctor = await doctorWithSchedule(server);
+    // The patient is the other doctor's patient too (a care relationship), at another time.
+    const otherSlot = (await slotsOf(server, otherDoctor.schedule.id)).find(
+      (s) => Date.parse(s.start) >= Date.parse(appointment.end as string) || Date.parse(s.end) <= Date.parse(appointment.start as string),
+    ) as Slot & { id: string };
+    await book(patient, otherSlot);
+    await otherDoctor.doctor.agent.get(`/fhir/${patient.profile}`).expect(200);
     const other = await server.actAsPatient();
     await otherDoctor.doctor.agent.get(`/fhir/Appointment/${appointment.id}`).expect(404);
+    const seen = JSON.parse(
+      (await otherDoctor.doctor.agent.get(`/fhir/Appointment?patient=${patient.profile}`).expect(200)).text,
+    ) as Bundle;
+    expect(seen.entry?.map((e) => e.resource?.id)).toHaveLength(1);
+    expect(seen.entry?.map((e) => e.resource?.id)).not.toContain(appointment.id);
     await other.agent.get(`/fhir/Appointment/${appointment.id}`).expect(404);
     const search = JSON.parse((await other.agent.get('/fhir/Appointment').expect(200)).text) as Bundle;
     expect(search.entry ?? []).toEqual([]);
