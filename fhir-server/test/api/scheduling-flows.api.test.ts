@@ -107,14 +107,31 @@ describe('booking', () => {
     expect([overlap.status, outcomeText(overlap.text)]).toEqual([409, expect.stringMatching(/already has an appointment/)]);
     expect((JSON.parse((await server.request.get(`/fhir/Slot/${same.id}`)).text) as Slot).status).toBe('free');
     expect((await op(patient.agent, 'Appointment/$book', params())).status).toBe(400);
+    const ghost = await op(
+      server.request,
+      'Appointment/$book',
+      params({ name: 'slot', valueString: `Slot/${(await freeSlot()).id}` }, { name: 'patient', valueString: 'Patient/nobody' }),
+    );
+    expect(ghost.status).toBe(404);
   });
 
   test('a doctor sees only their own schedule’s appointments, another patient none of them', async () => {
     const patient = await server.actAsPatient();
     const appointment = await book(patient, await freeSlot());
     const otherDoctor = await doctorWithSchedule(server);
+    // The patient is the other doctor's patient too (a care relationship), at another time.
+    const otherSlot = (await slotsOf(server, otherDoctor.schedule.id)).find(
+      (s) => Date.parse(s.start) >= Date.parse(appointment.end as string) || Date.parse(s.end) <= Date.parse(appointment.start as string),
+    ) as Slot & { id: string };
+    await book(patient, otherSlot);
+    await otherDoctor.doctor.agent.get(`/fhir/${patient.profile}`).expect(200);
     const other = await server.actAsPatient();
     await otherDoctor.doctor.agent.get(`/fhir/Appointment/${appointment.id}`).expect(404);
+    const seen = JSON.parse(
+      (await otherDoctor.doctor.agent.get(`/fhir/Appointment?patient=${patient.profile}`).expect(200)).text,
+    ) as Bundle;
+    expect(seen.entry?.map((e) => e.resource?.id)).toHaveLength(1);
+    expect(seen.entry?.map((e) => e.resource?.id)).not.toContain(appointment.id);
     await other.agent.get(`/fhir/Appointment/${appointment.id}`).expect(404);
     const search = JSON.parse((await other.agent.get('/fhir/Appointment').expect(200)).text) as Bundle;
     expect(search.entry ?? []).toEqual([]);
@@ -254,7 +271,6 @@ describe('follow-ups', () => {
               requester: { reference: clinic.doctor.profile },
               occurrencePeriod: { start: new Date().toISOString().slice(0, 10) },
               reasonCode: [{ text: 'Check blood pressure' }],
-              basedOn: undefined,
             }),
           )
           .expect(201)

@@ -2,7 +2,7 @@ import type { Appointment, AppointmentParticipant, CodeableConcept, Reference, S
 import { FULL_ACCESS } from '../../auth/access-context';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import { checkFollowUpBasis } from './follow-ups';
-import { createVersion, lockLive, updateVersion, type Versioned } from './resource-store';
+import { createVersion, lockLive, readLive, updateVersion, type Versioned } from './resource-store';
 import { SchedulingError } from './scheduling-error';
 import { bookableOwner, holdExpiry, idIn, requireFuture, withoutHold, HOLD_EXPIRES_URL } from './slot-checks';
 
@@ -57,6 +57,10 @@ async function reserve(
     const ownHold = await claimSlot(tx, system, slot, request.patient, options.nowMs);
     requireFuture(slot.resource, options.nowMs);
     const owner = await bookableOwner(system, slot.resource);
+    const patientId = idIn(request.patient, 'Patient');
+    if (!patientId || !(await readLive(tx, 'Patient', patientId))) {
+      throw new SchedulingError('not-found', `${request.patient} not found`);
+    }
     await tx.lock(`bookings:${request.patient}`);
     const overlaps = await tx.overlappingBookings(request.patient, slot.resource.start, slot.resource.end, ownHold?.resource.id);
     if (overlaps.length > 0) {
