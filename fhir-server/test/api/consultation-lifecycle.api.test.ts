@@ -226,6 +226,29 @@ describe('status machine on ordinary writes', () => {
       .expect(200);
     await putStatus(patient, arrived, 'cancelled').expect(200);
   });
+
+  test('a patient never creates an Encounter with a write (reviews and care relationships rest on them)', async () => {
+    const stranger = await server.actAsDoctor();
+    const encounter = {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'VR' },
+      subject: { reference: patient.profile },
+      participant: [{ individual: { reference: stranger.profile } }],
+    };
+    const body = JSON.stringify(encounter);
+    expectOutcome(await patient.agent.post('/fhir/Encounter').set('Content-Type', FHIR_JSON).send(body), 403, 'forbidden');
+    const asPut = JSON.stringify({ ...encounter, id: 'self-made' });
+    expectOutcome(await patient.agent.put('/fhir/Encounter/self-made').set('Content-Type', FHIR_JSON).send(asPut), 403, 'forbidden');
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: encounter, request: { method: 'POST', url: 'Encounter' } }],
+    };
+    expect((await patient.agent.post('/fhir').set('Content-Type', FHIR_JSON).send(JSON.stringify(bundle))).status).toBe(403);
+    // The doctor got no care relationship out of it.
+    expectOutcome(await stranger.agent.get(`/fhir/${patient.profile}`), 404, 'not-found');
+  });
 });
 
 describe('no-show job', () => {
