@@ -16,7 +16,9 @@ import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
+import { runSlotHorizonTick, startSlotHorizonJob, type SlotHorizonJobDeps } from './jobs/slot-horizon-job';
 import { AuditWriter } from './storage/audit-writer';
+import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
@@ -32,6 +34,8 @@ export interface App {
   readonly security: SecurityServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
+  /** Runs one tick of the slot horizon job now (tests); false when another process ran that tick. */
+  runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
   markNoShows(now?: Date): Promise<string[]>;
   /** Lets the app answer WebSocket upgrades of this HTTP server (the built-in video signalling). */
@@ -76,6 +80,14 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     (event) => repo.extractIndex(event),
   );
 
+  const slotJob: SlotHorizonJobDeps = {
+    repo,
+    horizonDays: config.scheduling.horizonDays,
+    runExclusively: (job, tick, work) => runExclusively(db.sql, job, tick, work),
+    logger,
+  };
+  const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
+
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
@@ -114,6 +126,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       repo,
       baseUrl: config.fhirBaseUrl,
       oauth: uris,
+      scheduling: config.scheduling,
       consultations: video.consultations,
     }),
   );
@@ -121,9 +134,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     app,
     security,
     flushAudit: () => auditWriter.flush(),
+    runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     markNoShows: (now) => noShowJob.run(now),
     attach: (server) => signalling?.attach(server),
     close: async () => {
+      await slotTask?.destroy();
       await signalling?.close();
       await noShowJob.stop();
       await repo.stopReindexWorker();

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import nodeCron from 'node-cron';
 import { isWeakPassword } from './auth/password-policy';
 
 /** Everything the server reads from its environment, typed and validated once at start-up. */
@@ -27,7 +28,19 @@ export interface Config {
   readonly mail: MailConfig;
   /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
   readonly portals: readonly PortalConfig[];
+  readonly scheduling: SchedulingConfig;
   readonly video: VideoConfig;
+}
+
+export interface SchedulingConfig {
+  /** Days ahead slots are materialised for (`SLOT_HORIZON_DAYS`). */
+  readonly horizonDays: number;
+  /** Patients may not cancel or reschedule less than this before the start (`CANCEL_WINDOW_MINUTES`). */
+  readonly cancelWindowMinutes: number;
+  /** How long `Appointment/$hold` keeps a slot (`SLOT_HOLD_MINUTES`). */
+  readonly holdMinutes: number;
+  /** node-cron expression of the slot horizon job (`SLOT_JOB_CRON`); undefined when `off`. */
+  readonly jobCron?: string;
 }
 
 /** Video consultations: waiting-room timing and the video provider. */
@@ -132,6 +145,12 @@ export function loadConfig(env: Env = process.env): Config {
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
     portals: readPortals(env),
+    scheduling: {
+      horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
+      cancelWindowMinutes: readInteger(env, 'CANCEL_WINDOW_MINUTES', 60, 0, 60 * 24 * 14),
+      holdMinutes: readInteger(env, 'SLOT_HOLD_MINUTES', 5, 1, 120),
+      jobCron: readCron(env.SLOT_JOB_CRON),
+    },
     video: readVideo(env),
   };
 }
@@ -179,6 +198,18 @@ function readVideo(env: Env): VideoConfig {
     turnSecret,
     twilio,
   };
+}
+
+/** A five- or six-field cron expression, or `off`; default every 15 minutes. */
+function readCron(value: string | undefined): string | undefined {
+  if (value === 'off') {
+    return undefined;
+  }
+  const cron = value?.trim() || '*/15 * * * *';
+  if (!nodeCron.validate(cron)) {
+    throw new ConfigError(`SLOT_JOB_CRON "${value}" is not a cron expression (five or six fields) or "off"`);
+  }
+  return cron;
 }
 
 /** The repository root, seen from src/ or dist/ of fhir-server. */

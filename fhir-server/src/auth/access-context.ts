@@ -3,6 +3,7 @@ import type { Principal } from './principal';
 import {
   ADMIN_ONLY_TYPES,
   DIRECTORY_TYPES,
+  OWN_SCHEDULE_TYPES,
   IMMUTABLE_TYPES,
   isPublicType,
   REFERENCE_DATA_TYPES,
@@ -24,7 +25,7 @@ export type AccessGrant =
   | { readonly kind: 'care-of'; readonly practitioner: string }
   /** Public directory entries (verified practitioners, their roles, schedules, free slots; organisations; terminology). */
   | { readonly kind: 'public' }
-  /** A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots. */
+  /** A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots, and (to read) the Appointments they take part in. */
   | { readonly kind: 'own-practitioner-data'; readonly practitioner: string };
 
 export type WriteInteraction = 'c' | 'u' | 'd';
@@ -133,6 +134,11 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
       }
       if (TERMINOLOGY_TYPES.has(resourceType)) {
         return read ? [{ kind: 'public' }] : [];
+      }
+      if (OWN_SCHEDULE_TYPES.has(resourceType) && read) {
+        // A doctor sees the appointments they take part in, not their patients' others; writes stay
+        // within the care relationship (care-of), so no one becomes a doctor's patient by a write.
+        return [own];
       }
       if (inPatientCompartment(resourceType)) {
         return [{ kind: 'care-of', practitioner: profile }];

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
+import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { FhirRepository } from '../storage/fhir-repository';
@@ -54,6 +55,8 @@ export interface FhirContext {
   readonly baseUrl: string;
   /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** Scheduling policy (horizon, cancel window, hold length); defaults when absent. */
+  readonly scheduling?: SchedulingSettings;
   /** Waiting room and video settings and provider (the consultation operations). */
   readonly consultations?: ConsultationServices;
 }

@@ -126,6 +126,8 @@ function ownDataCondition(type: string, practitioner: string, a: string): SqlCon
           WHERE os.resource_type = 'Schedule' AND NOT os.deleted AND os.access_tags @> ?::text[])`,
         bindings: [[`actor:${practitioner}`]],
       };
+    case 'Appointment':
+      return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`participant:${practitioner}`]] };
     default:
       return { sql: 'false', bindings: [] };
   }

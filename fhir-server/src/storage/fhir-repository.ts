@@ -102,6 +102,16 @@ export interface FhirRepository {
   reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus>;
 
   /**
+   * Ids of the patient's (`Patient/<id>`) active appointments whose period overlaps
+   * [start, end), leaving out `except`: read from the booking ledger every Appointment write
+   * keeps, unfiltered (the caller decides what to tell whom).
+   */
+  overlappingBookings(patient: string, start: string, end: string, except?: string): Promise<string[]>;
+
+  /** The id of the active Appointment holding a slot, if any (the booking ledger, unfiltered). */
+  slotHolder(slotId: string): Promise<string | undefined>;
+
+  /**
    * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped
    * advisory lock). Used for read-modify-write on one resource and for conditional creates.
    */

@@ -1,7 +1,8 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Appointment, Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
 import { readFilter } from './access-filter';
+import { overlappingBookings, replaceBookings, slotHolder } from './appointment-bookings';
 import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
 import type { AuditTrail } from './audit-trail';
@@ -124,6 +125,10 @@ export class PgRepository implements FhirRepository {
   async writeVersion(version: NewVersion): Promise<void> {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
+    if (type === 'Appointment' && !this.db.inTransaction) {
+      // The booking ledger is written with the appointment, all or nothing.
+      return this.transaction((repo) => repo.writeVersion(version));
+    }
     const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     const compartments = patientCompartments(resource, index);
@@ -193,6 +198,9 @@ export class PgRepository implements FhirRepository {
       }
       throw error;
     }
+    if (type === 'Appointment') {
+      await replaceBookings(this.db, resource.id, deleted ? undefined : (resource as Appointment));
+    }
     if (type === 'SearchParameter') {
       this.afterSearchParameterWrite();
     } else if ((await this.indexing.sync.observe(this.db, versions)) && !deleted) {
@@ -234,6 +242,14 @@ export class PgRepository implements FhirRepository {
       status = batch ?? (await readReindexJob(this.db, job.id)) ?? status;
     }
     return status;
+  }
+
+  overlappingBookings(patient: string, start: string, end: string, except?: string): Promise<string[]> {
+    return overlappingBookings(this.db, patient, start, end, except);
+  }
+
+  slotHolder(slotId: string): Promise<string | undefined> {
+    return slotHolder(this.db, slotId);
   }
 
   async lock(key: string): Promise<void> {

@@ -142,10 +142,12 @@ describe('waiting room: check in, admit, end', () => {
     const appointment = await bookedAppointment(0);
     await bookedAppointment(120, { patient, doctor: otherDoctor });
     const encounter = await checkIn(appointment);
-    // otherDoctor can see the patient's records through their own appointment, but is no participant here.
+    // otherDoctor can see the patient's records through their own appointment, but is no
+    // participant here (and does not see another doctor's Appointment at all).
     await otherDoctor.agent.get(`/fhir/Encounter/${encounter.id}`).expect(200);
-    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$admit`), 403, 'forbidden');
-    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$end`), 403, 'forbidden');
+    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$admit`), 404, 'not-found');
+    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$end`), 404, 'not-found');
+    expect((await read<Encounter>(`Encounter/${encounter.id}`)).status).toBe('arrived');
   });
 
   test('a cancelled appointment cannot be checked in to', async () => {

@@ -75,7 +75,7 @@ describe('built-in WebRTC (the default provider)', () => {
     const { encounter } = await checkedIn(server, patient, doctor);
     const path = `Encounter/${encounter.id}/$video-token`;
     expectOutcome(await invoke(otherPatient, path), 404, 'not-found');
-    expectOutcome(await invoke(otherDoctor, path), 403, 'forbidden');
+    expectOutcome(await invoke(otherDoctor, path), 404, 'not-found');
     expectOutcome(await server.request.post(`/fhir/${path}`), 403, 'forbidden');
     expectOutcome(await server.anonymous().post(`/fhir/${path}`), 401, 'login');
     expectOutcome(await patient.agent.get(`/fhir/${path}`), 405, 'not-supported');

@@ -28,6 +28,10 @@ export interface TestServer {
   readonly security: SecurityServices;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
+  /** The PostgreSQL database URL (a second server may share it); undefined on PGlite. */
+  readonly databaseUrl?: string;
+  /** Runs one tick of the slot horizon job now; false when another server ran that tick. */
+  runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** Runs the no-show job once now; the Appointment ids it marked. */
   markNoShows(now?: Date): Promise<string[]>;
   /** A supertest agent without any token. */
@@ -64,11 +68,14 @@ export async function startTestServer(
   options: AppOptions = {},
 ): Promise<TestServer> {
   const engine = testEngine();
-  const database = engine === 'postgres' ? await createThrowawayDatabase() : undefined;
+  // A server given DATABASE_URL shares that database (several instances on one PostgreSQL).
+  const database = engine === 'postgres' && !env.DATABASE_URL ? await createThrowawayDatabase() : undefined;
   const config = loadConfig({
     PUBLIC_URL: 'http://medbuddy.test',
     LOG_REQUESTS: 'false',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Tests run the slot horizon job themselves (runSlotHorizonTick).
+    SLOT_JOB_CRON: 'off',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
     DATA_DIR: 'memory',
@@ -110,6 +117,8 @@ export async function startTestServer(
     engine,
     security,
     flushAudit: () => built.flushAudit(),
+    databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
+    runSlotHorizonTick: (tick, nowMs) => built.runSlotHorizonTick(tick, nowMs),
     markNoShows: (now) => built.markNoShows(now),
     anonymous: () => supertest.agent(address),
     withToken,

@@ -1,11 +1,18 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
+import { appointmentBook } from './appointment-book';
+import { appointmentCancel } from './appointment-cancel';
+import { appointmentFind } from './appointment-find';
+import { appointmentHold } from './appointment-hold';
+import { appointmentReschedule } from './appointment-reschedule';
 import { appointmentCheckIn } from './appointment-check-in';
 import { encounterAdmit } from './encounter-admit';
 import { encounterEnd } from './encounter-end';
 import { encounterVideoToken } from './encounter-video-token';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
+import { practitionerVerify } from './practitioner-verify';
 import { resourceValidate } from './resource-validate';
+import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
@@ -18,6 +25,13 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  appointmentFind,
+  appointmentHold,
+  appointmentBook,
+  appointmentCancel,
+  appointmentReschedule,
+  scheduleGenerateSlots,
+  practitionerVerify,
   appointmentCheckIn,
   encounterAdmit,
   encounterEnd,
