@@ -72,7 +72,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   if (webrtc && signalling) {
     webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
   }
-  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
+  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger, config.video.noShowJobCron);
 
   const auditWriter = new AuditWriter(
     db.sql,
