@@ -88,7 +88,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   if (webrtc && signalling) {
     webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
   }
-  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger);
+  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger, config.video.noShowJobCron);
   const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const documents = await openDocumentStorage(config, security);

@@ -82,6 +82,7 @@ describe('configuration of video consultations', () => {
       provider: 'webrtc',
       checkInMinutes: 15,
       noShowGraceMinutes: 15,
+      noShowJobCron: '* * * * *',
       stunUrls: [],
       turnUrls: [],
       turnSecret: undefined,
@@ -100,6 +101,8 @@ describe('configuration of video consultations', () => {
     expect(() => loadConfig({ VIDEO_TURN_URLS: 'turn:turn.example.org' })).toThrow(/VIDEO_TURN_SECRET/);
     expect(() => loadConfig({ VIDEO_STUN_URLS: 'http://x' })).toThrow(/VIDEO_STUN_URLS/);
     expect(() => loadConfig({ VIDEO_CHECKIN_MINUTES: '-1' })).toThrow(/VIDEO_CHECKIN_MINUTES/);
+    expect(loadConfig({ NOSHOW_JOB_CRON: 'off' }).video.noShowJobCron).toBeUndefined();
+    expect(() => loadConfig({ NOSHOW_JOB_CRON: 'sometimes' })).toThrow(/NOSHOW_JOB_CRON/);
   });
 
   test('VIDEO_PROVIDER=twilio needs the account and API key', () => {

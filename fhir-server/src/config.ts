@@ -53,6 +53,8 @@ export interface VideoConfig {
   readonly checkInMinutes: number;
   /** Minutes after the start after which a booked appointment without check-in is a no-show (`VIDEO_NOSHOW_GRACE_MINUTES`). */
   readonly noShowGraceMinutes: number;
+  /** node-cron expression of the no-show job (`NOSHOW_JOB_CRON`, default every minute); undefined when `off`. */
+  readonly noShowJobCron?: string;
   /** STUN server URLs for the built-in mode (`VIDEO_STUN_URLS`, comma-separated; none: LAN only). */
   readonly stunUrls: readonly string[];
   /** TURN server URLs (`VIDEO_TURN_URLS`) and the coturn `static-auth-secret` they share (`VIDEO_TURN_SECRET`). */
@@ -197,7 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
       horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
       cancelWindowMinutes: readInteger(env, 'CANCEL_WINDOW_MINUTES', 60, 0, 60 * 24 * 14),
       holdMinutes: readInteger(env, 'SLOT_HOLD_MINUTES', 5, 1, 120),
-      jobCron: readCron(env.SLOT_JOB_CRON),
+      jobCron: readCron(env.SLOT_JOB_CRON, 'SLOT_JOB_CRON', '*/15 * * * *'),
     },
     video: readVideo(env),
     documents: readDocuments(env, dataDir),
@@ -291,6 +293,7 @@ function readVideo(env: Env): VideoConfig {
     provider,
     checkInMinutes: readInteger(env, 'VIDEO_CHECKIN_MINUTES', 15, 0, 24 * 60),
     noShowGraceMinutes: readInteger(env, 'VIDEO_NOSHOW_GRACE_MINUTES', 15, 1, 24 * 60),
+    noShowJobCron: readCron(env.NOSHOW_JOB_CRON, 'NOSHOW_JOB_CRON', '* * * * *'),
     stunUrls: urls(env.VIDEO_STUN_URLS, /^stuns?:\S+$/, 'VIDEO_STUN_URLS'),
     turnUrls,
     turnSecret,
@@ -298,14 +301,14 @@ function readVideo(env: Env): VideoConfig {
   };
 }
 
-/** A five- or six-field cron expression, or `off`; default every 15 minutes. */
-function readCron(value: string | undefined): string | undefined {
+/** A five- or six-field cron expression, or `off`; `fallback` when unset. */
+function readCron(value: string | undefined, name: string, fallback: string): string | undefined {
   if (value === 'off') {
     return undefined;
   }
-  const cron = value?.trim() || '*/15 * * * *';
+  const cron = value?.trim() || fallback;
   if (!nodeCron.validate(cron)) {
-    throw new ConfigError(`SLOT_JOB_CRON "${value}" is not a cron expression (five or six fields) or "off"`);
+    throw new ConfigError(`${name} "${value}" is not a cron expression (five or six fields) or "off"`);
   }
   return cron;
 }

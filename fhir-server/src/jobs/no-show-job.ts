@@ -14,7 +14,7 @@ export interface NoShowJob {
 }
 
 /**
- * Every minute, booked appointments past their grace period become no-shows. Each run's
+ * On its schedule (every minute by default), booked appointments past their grace period become no-shows. Each run's
  * changes are audited as one AuditEvent of the server itself.
  */
 export function startNoShowJob(
@@ -22,7 +22,7 @@ export function startNoShowJob(
   baseUrl: string,
   settings: ConsultationSettings,
   logger: Logger,
-  schedule = true,
+  cronExpression: string | undefined,
 ): NoShowJob {
   const run = async (now = new Date()): Promise<string[]> => {
     const trail = new RequestAudit({ principal: FULL_ACCESS.principal, interaction: 'update', requestId: `no-show-${randomUUID()}` });
@@ -33,9 +33,9 @@ export function startNoShowJob(
     return marked;
   };
   let task: ScheduledTask | undefined;
-  if (schedule) {
+  if (cronExpression) {
     task = cron.schedule(
-      '* * * * *',
+      cronExpression,
       async () => {
         try {
           await run();

@@ -142,10 +142,12 @@ describe('waiting room: check in, admit, end', () => {
     const appointment = await bookedAppointment(0);
     await bookedAppointment(120, { patient, doctor: otherDoctor });
     const encounter = await checkIn(appointment);
-    // otherDoctor can see the patient's records through their own appointment, but is no participant here.
+    // otherDoctor can see the patient's records through their own appointment, but is no
+    // participant here (and does not see another doctor's Appointment at all).
     await otherDoctor.agent.get(`/fhir/Encounter/${encounter.id}`).expect(200);
-    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$admit`), 403, 'forbidden');
-    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$end`), 403, 'forbidden');
+    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$admit`), 404, 'not-found');
+    expectOutcome(await post(otherDoctor, `Encounter/${encounter.id}/$end`), 404, 'not-found');
+    expect((await read<Encounter>(`Encounter/${encounter.id}`)).status).toBe('arrived');
   });
 
   test('a cancelled appointment cannot be checked in to', async () => {
@@ -225,6 +227,29 @@ describe('status machine on ordinary writes', () => {
       .send(JSON.stringify({ ...arrived, meta: undefined, comment: 'I may be a minute late' }))
       .expect(200);
     await putStatus(patient, arrived, 'cancelled').expect(200);
+  });
+
+  test('a patient never creates an Encounter with a write (reviews and care relationships rest on them)', async () => {
+    const stranger = await server.actAsDoctor();
+    const encounter = {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'VR' },
+      subject: { reference: patient.profile },
+      participant: [{ individual: { reference: stranger.profile } }],
+    };
+    const body = JSON.stringify(encounter);
+    expectOutcome(await patient.agent.post('/fhir/Encounter').set('Content-Type', FHIR_JSON).send(body), 403, 'forbidden');
+    const asPut = JSON.stringify({ ...encounter, id: 'self-made' });
+    expectOutcome(await patient.agent.put('/fhir/Encounter/self-made').set('Content-Type', FHIR_JSON).send(asPut), 403, 'forbidden');
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [{ resource: encounter, request: { method: 'POST', url: 'Encounter' } }],
+    };
+    expect((await patient.agent.post('/fhir').set('Content-Type', FHIR_JSON).send(JSON.stringify(bundle))).status).toBe(403);
+    // The doctor got no care relationship out of it.
+    expectOutcome(await stranger.agent.get(`/fhir/${patient.profile}`), 404, 'not-found');
   });
 });
 

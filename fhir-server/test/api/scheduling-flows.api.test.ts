@@ -297,12 +297,15 @@ describe('follow-ups', () => {
       ),
     );
     expect(foreign.status).toBe(400);
-    // The consultation workflow marks the appointment fulfilled (here: a plain update by the doctor).
-    await clinic.doctor.agent
-      .put(`/fhir/Appointment/${appointment.id}`)
-      .set('Content-Type', FHIR_JSON)
-      .send(JSON.stringify({ ...appointment, status: 'fulfilled' }))
-      .expect(200);
+    // The consultation workflow marks the appointment fulfilled (here: plain updates by the doctor,
+    // through arrived, as the Appointment state machine requires).
+    for (const status of ['arrived', 'fulfilled']) {
+      await clinic.doctor.agent
+        .put(`/fhir/Appointment/${appointment.id}`)
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ ...appointment, meta: undefined, status }))
+        .expect(200);
+    }
     const done = JSON.parse((await patient.agent.get(`/fhir/ServiceRequest/${followUp.id}`).expect(200)).text) as ServiceRequest;
     expect(done.status).toBe('completed');
     expect(first.status).toBe('booked');

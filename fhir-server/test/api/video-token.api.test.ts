@@ -75,7 +75,7 @@ describe('built-in WebRTC (the default provider)', () => {
     const { encounter } = await checkedIn(server, patient, doctor);
     const path = `Encounter/${encounter.id}/$video-token`;
     expectOutcome(await invoke(otherPatient, path), 404, 'not-found');
-    expectOutcome(await invoke(otherDoctor, path), 403, 'forbidden');
+    expectOutcome(await invoke(otherDoctor, path), 404, 'not-found');
     expectOutcome(await server.request.post(`/fhir/${path}`), 403, 'forbidden');
     expectOutcome(await server.anonymous().post(`/fhir/${path}`), 401, 'login');
     expectOutcome(await patient.agent.get(`/fhir/${path}`), 405, 'not-supported');
@@ -147,9 +147,13 @@ describe('Twilio Video', () => {
   };
   /** Stands in for Twilio's REST API: records each call, answers like it. */
   const calls: { method: string; uri: string; data?: Record<string, string> }[] = [];
+  let outage = false;
   const httpClient = {
     async request(opts: { method: string; uri: string; data?: Record<string, string> }) {
       calls.push({ method: opts.method, uri: opts.uri, data: opts.data });
+      if (outage) {
+        return { statusCode: 503, body: JSON.stringify({ code: 20503, message: 'Service unavailable', status: 503 }), headers: {} };
+      }
       const existing = calls.filter((c) => c.method === 'post' && c.uri.endsWith('/Rooms')).length > 1;
       if (existing && opts.uri.endsWith('/Rooms')) {
         return { statusCode: 400, body: JSON.stringify({ code: 53113, message: 'Room exists', status: 400 }), headers: {} };
@@ -208,6 +212,20 @@ describe('Twilio Video', () => {
       uri: `https://video.twilio.com/v1/Rooms/appointment-${appointment.id}`,
       data: { Status: 'completed' },
     });
+  });
+
+  test('Twilio failing is a 503 to retry; failing to complete a room does not undo the end', async () => {
+    const { encounter } = await checkedIn(server, patient, doctor);
+    outage = true;
+    try {
+      expectOutcome(await invoke(patient, `Encounter/${encounter.id}/$video-token`), 503, 'transient');
+      await invoke(doctor, `Encounter/${encounter.id}/$admit`).expect(200);
+      await invoke(doctor, `Encounter/${encounter.id}/$end`).expect(200);
+    } finally {
+      outage = false;
+    }
+    const ended = await server.request.get(`/fhir/Encounter/${encounter.id}`).expect(200);
+    expect(JSON.parse(ended.text).status).toBe('finished');
   });
 
   test('refusals are the same as for the built-in mode', async () => {

@@ -78,6 +78,22 @@ describe('docker-compose.yml', () => {
     expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
     expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
     expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}${config.fhirBasePath}/metadata`);
+    expect(config.video.provider).toBe('webrtc');
+  });
+
+  test('coturn relays the built-in video mode with the TURN secret the server derives credentials from', () => {
+    const coturn = services.coturn;
+    expect(coturn.image).toBe('coturn/coturn');
+    const args = (coturn as { command?: string[] }).command?.map(interpolate) ?? [];
+    expect(args).toEqual(expect.arrayContaining(['--use-auth-secret', '--static-auth-secret=change-me']));
+    expect(coturn.ports).toEqual(expect.arrayContaining(['3478:3478/udp', '3478:3478/tcp']));
+    const serverEnv = services['fhir-server'].environment ?? {};
+    expect(interpolate(String(serverEnv.VIDEO_TURN_SECRET))).toBe('change-me');
+    const config = loadConfig({
+      ...Object.fromEntries(Object.entries(serverEnv).map(([k, v]) => [k, interpolate(String(v))])),
+      VIDEO_TURN_URLS: 'turn:turn.example.org:3478',
+    });
+    expect(config.video).toMatchObject({ turnUrls: ['turn:turn.example.org:3478'], turnSecret: 'change-me' });
   });
 });
 

@@ -88,6 +88,7 @@ export async function startTestServer(
     RATE_LIMIT_PER_MINUTE: '1000000',
     // Tests run the slot horizon job themselves (runSlotHorizonTick).
     SLOT_JOB_CRON: 'off',
+    NOSHOW_JOB_CRON: 'off',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
     DATA_DIR: 'memory',

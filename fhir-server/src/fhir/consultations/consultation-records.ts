@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Appointment, Encounter, Resource } from '@medplum/fhirtypes';
 import type { ConsultationServices } from '../../domain/consultations/consultation-services';
 import { encounterAppointment, participantRole, type ParticipantRole } from '../../domain/consultations/consultation-participants';
 import type { FhirRepository, StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { parseStored, requireLive } from '../interactions/stored-resource';
+import { parseStored, requireLive, stampMeta } from '../interactions/stored-resource';
 import { lockCurrent, writeNextVersion } from '../interactions/update';
 import { conflict, forbidden, notSupported } from '../outcomes';
 import { parseSearchRequest } from '../search/parse';
@@ -82,6 +83,15 @@ export async function saveStatusChange<T extends Appointment | Encounter>(
   checkTransition(next.resourceType, current.resource.status, next.status);
   const valid = (await requireValidResource(ctx, next, next.resourceType)) as T & { id: string };
   return writeNextVersion(ctx, valid, 'PUT', undefined, current.stored);
+}
+
+/** Creates the consultation Encounter for the caller (patients create none with an ordinary write). */
+export async function createEncounter(ctx: FhirContext, encounter: Encounter): Promise<FhirResponse> {
+  const valid = (await requireValidResource(ctx, encounter, 'Encounter')) as Encounter;
+  const lastUpdated = new Date().toISOString();
+  const stamped = stampMeta(valid, randomUUID(), 1, lastUpdated);
+  await ctx.repo.writeVersion({ resource: stamped, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+  return { status: 201, resource: stamped, versionId: 1, lastUpdated, location: `${ctx.baseUrl}/Encounter/${stamped.id}/_history/1` };
 }
 
 /** 409 when the appointment can no longer be attended. */

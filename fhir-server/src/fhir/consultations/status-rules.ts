@@ -6,18 +6,24 @@ import { parseStored } from '../interactions/stored-resource';
 import { forbidden, outcome, OutcomeError } from '../outcomes';
 
 /**
- * The status lifecycle of Appointment and Encounter, enforced on every update and patch
- * (and the waiting-room operations): a change the state machine does not allow is a 422
- * business-rule outcome, and patients change a status with an ordinary write only to cancel.
+ * The status lifecycle of Appointment and Encounter, enforced on every create, update and
+ * patch (and the waiting-room operations): a change the state machine does not allow is a 422
+ * business-rule outcome; patients change a status with an ordinary write only to cancel, and
+ * never create an Encounter.
  */
 export function checkStatusChange(access: AccessContext, current: StoredVersion | undefined, next: Resource): void {
+  const principal = access.principal;
+  const isPatient = principal.kind === 'user' && principal.role === 'patient';
+  if (isPatient && next.resourceType === 'Encounter' && (!current || current.deleted)) {
+    // A finished Encounter is what reviews and care relationships rest on: patients do not write one themselves.
+    throw forbidden('A patient does not create Encounters; checking in to an appointment (Appointment/{id}/$check-in) opens one');
+  }
   const from = lifecycleStatus(current, next.resourceType);
   const to = (next as { status?: string }).status;
   if (from === undefined || to === undefined || from === to) {
     return;
   }
-  const principal = access.principal;
-  if (principal.kind === 'user' && principal.role === 'patient' && !patientMayChangeStatus(next.resourceType, to)) {
+  if (isPatient && !patientMayChangeStatus(next.resourceType, to)) {
     throw forbidden(
       `A patient cannot set ${next.resourceType}.status to "${to}" with a write; checking in uses Appointment/{id}/$check-in`,
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
+import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -22,6 +23,7 @@ export async function createResource(
   options: CreateOptions = {},
 ): Promise<FhirResponse> {
   const resource = await requireValidResource(ctx, body, resourceType);
+  checkStatusChange(ctx.access, undefined, resource);
   if (!options.ifNoneExist) {
     return insertNew(ctx, resource, options.assignedId ?? randomUUID());
   }

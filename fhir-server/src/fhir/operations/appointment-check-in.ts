@@ -2,6 +2,7 @@ import type { Appointment, OperationDefinition } from '@medplum/fhirtypes';
 import { consultationWindow, outsideWindowProblem } from '../../domain/consultations/consultation-window';
 import { encounterForAppointment } from '../../domain/consultations/consultation-encounter';
 import {
+  createEncounter,
   currentResource,
   encounterOf,
   requireConsultations,
@@ -10,7 +11,6 @@ import {
   saveStatusChange,
 } from '../consultations/consultation-records';
 import { businessRule } from '../consultations/status-rules';
-import { createResource } from '../interactions/create';
 import type { FhirOperation } from './fhir-operation';
 
 /**
@@ -59,7 +59,7 @@ export const appointmentCheckIn: FhirOperation = {
       if (existing) {
         return { status: 200, resource: existing.resource, versionId: existing.stored.versionId, lastUpdated: existing.stored.lastUpdated };
       }
-      return createResource(txCtx, 'Encounter', encounterForAppointment(appointment, now));
+      return createEncounter(txCtx, encounterForAppointment(appointment, now));
     });
   },
 };

@@ -10,7 +10,7 @@ import {
   requireParticipant,
 } from '../consultations/consultation-records';
 import { businessRule } from '../consultations/status-rules';
-import { conflict } from '../outcomes';
+import { conflict, outcome, OutcomeError } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
 
 /**
@@ -61,11 +61,17 @@ export const encounterVideoToken: FhirOperation = {
     if (closed) {
       throw businessRule(closed);
     }
-    const credentials = await services.video.issueCredentials({
-      room: videoRoomName(appointment.id),
-      identity: callerProfile(ctx) as string,
-      expiresAt: window.closes,
-    });
+    let credentials: VideoCredentials;
+    try {
+      credentials = await services.video.issueCredentials({
+        room: videoRoomName(appointment.id),
+        identity: callerProfile(ctx) as string,
+        expiresAt: window.closes,
+      });
+    } catch {
+      // The provider's cloud (Twilio's REST API) failed: nothing was written, the caller may retry.
+      throw new OutcomeError(outcome('error', 'transient', 'The video service is not available right now; try again'), 503);
+    }
     return { status: 200, resource: toParameters(credentials) };
   },
 };
