@@ -10,6 +10,16 @@ export const routes: Routes = [
     title: 'Sign in · MedBuddy',
   },
   {
+    path: 'sign-up',
+    loadComponent: () => import('./account/sign-up-page/sign-up-page').then((m) => m.SignUpPage),
+    title: 'Create your account · MedBuddy',
+  },
+  {
+    path: 'forgot-password',
+    loadComponent: () => import('./account/forgot-password-page/forgot-password-page').then((m) => m.ForgotPasswordPage),
+    title: 'Forgot your password · MedBuddy',
+  },
+  {
     path: 'callback',
     loadComponent: () => import('./core/auth/callback-page/callback-page').then((m) => m.CallbackPage),
     title: 'Signing in · MedBuddy',
