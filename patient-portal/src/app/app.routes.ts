@@ -31,6 +31,7 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
+      { path: 'profile', loadChildren: () => import('./profile/profile.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

@@ -7,4 +7,7 @@ export interface NavItem {
 }
 
 /** The patient portal's sections, in menu order. A feature adds its entry here. */
-export const NAV_ITEMS: readonly NavItem[] = [{ path: '/home', label: 'Home', icon: 'home' }];
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/home', label: 'Home', icon: 'home' },
+  { path: '/profile', label: 'Profile', icon: 'person' },
+];
