@@ -32,6 +32,8 @@ export const routes: Routes = [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
       { path: 'profile', loadChildren: () => import('./profile/profile.routes') },
+      { path: 'doctors', loadChildren: () => import('./doctors/doctors.routes') },
+      { path: 'appointments', loadChildren: () => import('./appointments/appointments.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

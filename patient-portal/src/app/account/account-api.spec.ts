@@ -37,15 +37,13 @@ describe('AccountApi', () => {
   it('passes the OperationOutcome of a refusal on, for a readable message', async () => {
     const { api, http } = setUp();
     const done = api.register({ email: 'x', password: 'short', givenName: '', familyName: '' });
-    http
-      .expectOne('http://medbuddy.test/auth/register')
-      .flush(
-        {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'invalid', diagnostics: 'A valid e-mail address is required' }],
-        },
-        { status: 400, statusText: 'Bad Request' },
-      );
+    http.expectOne('http://medbuddy.test/auth/register').flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'invalid', diagnostics: 'A valid e-mail address is required' }],
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
     expect(outcomeMessage(await done.catch((e: unknown) => e))).toBe('A valid e-mail address is required.');
   });
 
