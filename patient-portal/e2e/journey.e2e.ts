@@ -361,4 +361,35 @@ describe('patient portal: the patient journey', () => {
       await expectAccessible(page, 'the profile page on a phone');
     }),
   );
+
+  it('is an installable PWA whose app shell opens offline', { timeout: 120_000 }, () =>
+    withPage(
+      browser,
+      DESKTOP,
+      'journey-pwa',
+      async (page) => {
+        await page.goto(`${server.url}/patient/`);
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        const scope = await page.evaluate(() => navigator.serviceWorker.ready.then((registration) => registration.scope));
+        assert.equal(scope, `${server.url}/patient/`);
+        const manifest = await page.evaluate(() =>
+          fetch(document.querySelector<HTMLLinkElement>('link[rel=manifest]')?.href ?? '').then((response) => response.json()),
+        );
+        assert.equal(manifest.display, 'standalone');
+        assert.deepEqual(
+          manifest.icons.map((icon: { sizes: string }) => icon.sizes),
+          ['192x192', '512x512', 'any'],
+        );
+        // Wait until the worker controls the page, then go offline: the shell still opens.
+        await page.reload();
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+        await page.context().setOffline(true);
+        await page.goto(`${server.url}/patient/home`);
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        await screenshot(page, 'pwa-offline');
+        await page.context().setOffline(false);
+      },
+      [/ERR_INTERNET_DISCONNECTED/],
+    ),
+  );
 });
