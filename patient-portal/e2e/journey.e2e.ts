@@ -355,6 +355,16 @@ describe('patient portal: the patient journey', () => {
       await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
       await screenshot(page, 'phone-appointments');
       await expectAccessible(page, 'the appointments page on a phone');
+
+      // Reschedule: book another time with the same doctor; the old appointment is then cancelled.
+      await page.getByRole('link', { name: /^Reschedule the appointment on/ }).click();
+      await page.getByRole('heading', { name: 'Move your appointment with Dr. Lukas Weber' }).waitFor();
+      await page.locator('pp-slot-picker button').last().click();
+      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.getByRole('heading', { name: 'You are booked' }).waitFor();
+      await menu(page, 'Appointments');
+      await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
+      await page.getByRole('tab', { name: 'Past and cancelled (2)' }).waitFor();
       await menu(page, 'Profile');
       await page.getByRole('button', { name: 'Edit Allergic asthma' }).waitFor();
       await screenshot(page, 'phone-profile');

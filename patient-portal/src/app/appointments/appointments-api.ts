@@ -9,6 +9,8 @@ import { formatHumanName } from '../shared/human-name.pipe';
 export interface AppointmentItem {
   readonly appointment: Appointment & { id: string };
   readonly doctorName: string;
+  /** The PractitionerRole id the appointment was booked with, to book again (reschedule). */
+  readonly roleId?: string;
 }
 
 const CANCELLATION_REASON = 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason';
@@ -41,6 +43,9 @@ export class AppointmentsApi {
       return {
         appointment: appointment as Appointment & { id: string },
         doctorName: formatHumanName(included?.name) || doctor?.display || 'Your doctor',
+        roleId: appointment.participant
+          .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
+          ?.actor?.reference?.slice('PractitionerRole/'.length),
       };
     });
   }

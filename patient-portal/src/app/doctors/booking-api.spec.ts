@@ -88,4 +88,28 @@ describe('BookingApi', () => {
       );
     await expect(refused).rejects.not.toBeInstanceOf(SlotTakenError);
   });
+
+  it('reschedules: books the new time first, then cancels the replaced appointment as a schedule conflict', async () => {
+    const { api, http } = setUp();
+    const booked = api.book({ ...request, replaces: 'old' });
+    http.expectOne(`${BASE}/Slot/s1`).flush(slot);
+    await settle();
+    const create = http.expectOne(`${BASE}/Appointment`);
+    create.flush({ ...create.request.body, id: 'new' });
+    await settle();
+    http
+      .expectOne(`${BASE}/Appointment/old`)
+      .flush({ resourceType: 'Appointment', id: 'old', meta: { versionId: '1' }, status: 'booked', participant: [] });
+    await settle();
+    const cancel = http.expectOne(`${BASE}/Appointment/old`);
+    expect(cancel.request.method).toBe('PUT');
+    expect(cancel.request.headers.get('If-Match')).toBe('W/"1"');
+    expect(cancel.request.body).toMatchObject({
+      status: 'cancelled',
+      cancelationReason: { coding: [{ code: 'patient-schedule-conflict' }] },
+    });
+    cancel.flush(cancel.request.body);
+    expect((await booked).id).toBe('new');
+    http.verify();
+  });
 });

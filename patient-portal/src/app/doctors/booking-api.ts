@@ -21,7 +21,11 @@ export interface BookingRequest {
   readonly patient: string;
   readonly reason?: Choice;
   readonly comment?: string;
+  /** Rescheduling: the appointment the new one replaces, cancelled once the new one is booked. */
+  readonly replaces?: string;
 }
+
+const CANCELLATION_REASON = 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason';
 
 const APPOINTMENT_PROFILE = 'https://medbuddy.dev/fhir/StructureDefinition/medbuddy-appointment';
 
@@ -68,11 +72,32 @@ export class BookingApi {
         { actor: { reference: `PractitionerRole/${doctor.roleId}` }, status: 'accepted', required: 'information-only' },
       ],
     };
+    let booked: Appointment;
     try {
-      return await firstValueFrom(this.fhir.create(appointment));
+      booked = await firstValueFrom(this.fhir.create(appointment));
     } catch (error) {
       throw isTaken(error) ? new SlotTakenError() : error;
     }
+    if (request.replaces) {
+      // Only once the new time is booked, so that a failure never leaves the patient with neither.
+      await this.cancelReplaced(request.replaces);
+    }
+    return booked;
+  }
+
+  private async cancelReplaced(id: string): Promise<void> {
+    const old = await firstValueFrom(this.fhir.read('Appointment', id));
+    await firstValueFrom(
+      this.fhir.update({
+        ...old,
+        id,
+        status: 'cancelled',
+        cancelationReason: {
+          coding: [{ system: CANCELLATION_REASON, code: 'patient-schedule-conflict', display: 'Patient schedule conflict' }],
+          text: 'Rescheduled by the patient',
+        },
+      }),
+    );
   }
 }
 

@@ -36,6 +36,8 @@ import { BookingStore } from './booking-store';
 export class BookPage {
   /** Route parameter: the PractitionerRole id. */
   readonly roleId = input.required<string>();
+  /** Query parameter: the appointment this booking moves (rescheduling). */
+  readonly reschedule = input<string | undefined>(undefined);
 
   protected readonly store = inject(BookingStore);
   protected readonly patient = inject(PatientStore);
@@ -67,6 +69,7 @@ export class BookPage {
     const appointment = await this.store.confirm(
       this.reasons().find((choice) => choice.code === reason),
       comment,
+      this.reschedule(),
     );
     if (appointment?.id) {
       await this.router.navigate(['/doctors', this.roleId(), 'booked', appointment.id]);

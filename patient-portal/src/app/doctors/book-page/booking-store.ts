@@ -59,7 +59,7 @@ export class BookingStore {
   }
 
   /** Books the picked time; the Appointment, or undefined when it did not work out (see notice/error). */
-  async confirm(reason: Choice | undefined, comment: string): Promise<Appointment | undefined> {
+  async confirm(reason: Choice | undefined, comment: string, replaces?: string): Promise<Appointment | undefined> {
     const slot = this.selected();
     const doctor = this.doctor();
     const patient = this.patients.reference();
@@ -68,7 +68,7 @@ export class BookingStore {
     }
     let appointment: Appointment | undefined;
     await this.run(async () => {
-      appointment = await this.booking.book({ slot, doctor, patient, reason, comment });
+      appointment = await this.booking.book({ slot, doctor, patient, reason, comment, replaces });
     });
     return appointment;
   }
