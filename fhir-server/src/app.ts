@@ -6,6 +6,8 @@ import { packagedResourcesToSeed } from './definitions/package-folders';
 import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
+import { healthRoutes, type ReadinessCheck } from './http/health-routes';
+import { createMetrics } from './http/metrics';
 import { fhirEndpoint } from './http/fhir-adapter';
 import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
@@ -27,11 +29,15 @@ export interface App {
   readonly security: SecurityServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
+  /** Starts a graceful shutdown: `/readyz` answers 503 so load balancers stop sending requests. */
+  drain(): void;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
 
 export type { SecurityServices };
+
+const READINESS_TIMEOUT_MS = 2000;
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
@@ -53,7 +59,17 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     (event) => repo.extractIndex(event),
   );
 
+  let draining = false;
+  const metrics = createMetrics(config.fhirBasePath, () => db.poolStats());
+  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  if (config.mail.smtpUrl) {
+    checks.push({ name: 'mail', check: () => security.mailer.verify() });
+  }
+
   const app = new Koa({ proxy: config.trustProxy });
+  app.use(metrics.middleware);
+  // Probes come every few seconds without a token: no access log line, AuditEvent or rate limit.
+  app.use(healthRoutes({ checks, registry: metrics.registry, timeoutMs: READINESS_TIMEOUT_MS, draining: () => draining }));
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
@@ -94,6 +110,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     app,
     security,
     flushAudit: () => auditWriter.flush(),
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
       await repo.stopReindexWorker();
       await auditWriter.close();

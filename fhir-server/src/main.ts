@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     superviseWorkers(config.workers, jsonLogger);
     return;
   }
-  const { app, close } = await buildApp(config);
+  const { app, drain, close } = await buildApp(config);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, () => {
@@ -24,8 +24,11 @@ async function main(): Promise<void> {
       database: config.database.kind === 'postgres' ? 'postgres' : `pglite:${config.database.dataDir ?? 'memory'}`,
     });
   });
+  // Readiness fails first, so a load balancer stops sending requests; those in flight finish
+  // (server.close waits for them), then the audit buffer is flushed and the pool closed.
   const shutdown = (signal: string): void => {
     jsonLogger.info('Shutting down', { signal });
+    drain();
     server.close(() => {
       close().then(
         () => process.exit(0),

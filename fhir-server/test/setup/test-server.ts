@@ -28,6 +28,8 @@ export interface TestServer {
   readonly security: SecurityServices;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
+  /** Begins a graceful shutdown (`/readyz` answers 503), as SIGTERM does. */
+  drain(): void;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -103,6 +105,7 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     engine,
     security,
     flushAudit: () => built.flushAudit(),
+    drain: () => built.drain(),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,
