@@ -14,6 +14,7 @@ import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { rateLimiter } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
+import { requireTls } from './http/middleware/require-tls';
 import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
@@ -73,6 +74,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
+  if (config.production) {
+    app.use(requireTls());
+  }
   for (const middleware of securityHeaders(allowedOrigins(config))) {
     app.use(middleware);
   }

@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { expectOutcome } from '../setup/matchers';
 import { startSmtpListener, type SmtpListener } from '../setup/smtp-listener';
 import { createThrowawayDatabase, testDatabaseUrl } from '../setup/test-database';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -164,3 +166,28 @@ class TcpProxy {
     }
   }
 }
+
+describe('production mode (NODE_ENV=production)', () => {
+  test('refuses requests that did not come through the TLS proxy; probes still answer', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const database = await createThrowawayDatabase();
+    const url = new URL(database.url);
+    url.password = 'a-long-non-default-secret';
+    const production = await startTestServer({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://medbuddy.test',
+      TRUST_PROXY: 'true',
+      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      DATABASE_URL: url.toString(),
+    });
+    try {
+      expectOutcome(await production.anonymous().get('/fhir/metadata'), 403, 'forbidden');
+      await production.anonymous().get('/fhir/metadata').set('X-Forwarded-Proto', 'https').expect(200);
+      await production.anonymous().get('/healthz').expect(200);
+      await production.anonymous().get('/readyz').expect(200);
+    } finally {
+      await production.close();
+      await database.drop();
+    }
+  });
+});

@@ -30,6 +30,7 @@ const services = compose.services;
 const REQUIRED_SETTINGS: Record<string, string> = {
   PUBLIC_URL: 'https://medbuddy.example.org',
   JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----',
+  POSTGRES_PASSWORD: 'a-long-secret-from-dot-env',
 };
 
 /** `${NAME:-default}` as compose resolves it with no .env file; `${NAME:?error}` from REQUIRED_SETTINGS. */
@@ -77,7 +78,7 @@ describe('docker-compose.yml', () => {
     expect(config.database.kind).toBe('postgres');
     expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
     expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
-    expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}${config.fhirBasePath}/metadata`);
+    expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}/readyz`);
   });
 });
 
