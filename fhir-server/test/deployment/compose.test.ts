@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 
@@ -49,6 +50,37 @@ function configVariables(): string[] {
   }
   return [...names].sort();
 }
+
+/**
+ * The Compose Specification's JSON schema, as the dclint package ships it (kept current with
+ * compose-spec/compose-spec), compiled once. ajv 6 knows draft-07 by its own URL, so the
+ * schema's `$schema` spelling is dropped; its `format`s are hints that Compose checks itself.
+ */
+function composeSchemaValidator() {
+  const schema = JSON.parse(read('node_modules/dclint/schemas/compose.schema.json')) as Record<string, unknown>;
+  delete schema.$schema;
+  return new Ajv({ allErrors: true, unknownFormats: 'ignore' }).compile(schema);
+}
+
+describe('docker-compose.yml against the Compose Specification schema', () => {
+  const validate = composeSchemaValidator();
+
+  test('is a valid Compose file', () => {
+    const valid = validate(parse(read('docker-compose.yml')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check catches mistakes (so a pass means something)', () => {
+    const broken = parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
+    broken.services.postgres.healthcheck = { test: ['CMD', 'true'], intervall: '5s' };
+    broken.services['fhir-server'].depends_on = { postgres: { condition: 'when_ready' } };
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors?.map((e) => e.dataPath).sort()).toEqual(
+      expect.arrayContaining([".services['fhir-server'].depends_on['postgres'].condition", ".services['postgres'].healthcheck"]),
+    );
+  });
+});
 
 describe('docker-compose.yml', () => {
   test('has the production-like stack: postgres 16, minio (+ bucket job), mailpit, coturn, fhir-server', () => {
