@@ -10,11 +10,14 @@ import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
 import { createBlobStore } from './integrations/blob-stores';
+import { healthRoutes, type ReadinessCheck } from './http/health-routes';
+import { createMetrics } from './http/metrics';
 import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
 import { rateLimiter } from './http/middleware/rate-limit';
 import { requestContext } from './http/middleware/request-context';
+import { requireTls } from './http/middleware/require-tls';
 import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
@@ -50,6 +53,8 @@ export interface App {
   markNoShows(now?: Date): Promise<string[]>;
   /** Lets the app answer WebSocket upgrades of this HTTP server (the built-in video signalling). */
   attach(server: Server): void;
+  /** Starts a graceful shutdown: `/readyz` answers 503 so load balancers stop sending requests. */
+  drain(): void;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
@@ -60,6 +65,8 @@ export interface AppOptions extends VideoServiceOptions {
   /** The clock of notification planning and sending (tests move it by hand). */
   readonly clock?: Clock;
 }
+
+const READINESS_TIMEOUT_MS = 2000;
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
@@ -106,11 +113,23 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     logger,
   };
   const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
+  let draining = false;
+  const metrics = createMetrics(config.fhirBasePath, () => db.poolStats());
+  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  if (config.mail.smtpUrl) {
+    checks.push({ name: 'mail', check: () => security.mailer.verify() });
+  }
 
   const app = new Koa({ proxy: config.trustProxy });
+  app.use(metrics.middleware);
+  // Probes come every few seconds without a token: no access log line, AuditEvent or rate limit.
+  app.use(healthRoutes({ checks, registry: metrics.registry, timeoutMs: READINESS_TIMEOUT_MS, draining: () => draining }));
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
+  if (config.production) {
+    app.use(requireTls());
+  }
   for (const middleware of securityHeaders(allowedOrigins(config))) {
     app.use(middleware);
   }
@@ -159,6 +178,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     markNoShows: (now) => noShowJob.run(now),
     attach: (server) => signalling?.attach(server),
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
       await slotTask?.destroy();
       await signalling?.close();

@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from './config';
 const STRONG = {
   JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----',
   PUBLIC_URL: 'https://medbuddy.example.org',
+  DATABASE_URL: 'postgres://medbuddy:k3Qz-long-secret@postgres:5432/medbuddy',
+  TRUST_PROXY: 'true',
 };
 
 describe('configuration of the security features', () => {
@@ -26,6 +28,26 @@ describe('configuration of the security features', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', ...STRONG, PUBLIC_URL: 'http://medbuddy.example.org' })).toThrow(/https/);
     const config = loadConfig({ NODE_ENV: 'production', ...STRONG, ADMIN_PASSWORD: 'a properly long admin passphrase' });
     expect(config.security.jwtPrivateKeyPem).toContain('\nabc\n');
+  });
+
+  test('production refuses embedded PGlite, default database passwords and HTTP without a TLS proxy', () => {
+    const { DATABASE_URL: _, ...withoutDatabase } = STRONG;
+    expect(() => loadConfig({ NODE_ENV: 'production', ...withoutDatabase })).toThrow(
+      'NODE_ENV=production refuses to start: set DATABASE_URL to PostgreSQL; the embedded PGlite database (DATA_DIR) serves one process and has no backups',
+    );
+    for (const url of ['postgres://medbuddy:medbuddy@db/medbuddy', 'postgres://postgres@db/medbuddy', 'postgres://u:change-me@db/x']) {
+      expect(() => loadConfig({ NODE_ENV: 'production', ...STRONG, DATABASE_URL: url })).toThrow(
+        /DATABASE_URL has an empty or default password/,
+      );
+    }
+    expect(() => loadConfig({ NODE_ENV: 'production', ...STRONG, TRUST_PROXY: 'false' })).toThrow(/TRUST_PROXY=true/);
+    // Outside production the same settings are fine.
+    expect(loadConfig({ DATABASE_URL: 'postgres://medbuddy:medbuddy@db/medbuddy' }).database.kind).toBe('postgres');
+  });
+
+  test('open CORS (*) is refused in every mode, with the reason', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS=\* is refused: any web site could then call the API/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ...STRONG, CORS_ORIGINS: 'https://portal.example.org,*' })).toThrow(ConfigError);
   });
 
   test('CORS origins and REDIS_URL are validated', () => {

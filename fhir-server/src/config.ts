@@ -165,11 +165,11 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const production = env.NODE_ENV === 'production';
   const security = readSecurity(env);
-  if (production) {
-    requireProductionSecrets(security, env);
-  }
   const dataDir = env.DATA_DIR ?? '.data';
   const database = readDatabase(env);
+  if (production) {
+    refuseUnsafeProductionSettings(security, database, env);
+  }
   const workers = readInteger(env, 'WEB_CONCURRENCY', 1, 1, 64);
   if (workers > 1 && database.kind !== 'postgres') {
     throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
@@ -375,6 +375,11 @@ function readSecurity(env: Env): SecurityConfig {
     .map((o) => o.trim().replace(/\/+$/, ''))
     .filter(Boolean);
   for (const origin of corsOrigins) {
+    if (origin === '*' || origin === 'null') {
+      throw new ConfigError(
+        `CORS_ORIGINS=${origin} is refused: any web site could then call the API in a signed-in user's browser; list the portal origins (https://portal.example.org)`,
+      );
+    }
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(`CORS_ORIGINS entry "${origin}" must be an origin such as https://portal.example.org`);
     }
@@ -393,16 +398,36 @@ function readSecurity(env: Env): SecurityConfig {
   };
 }
 
-/** NODE_ENV=production refuses embedded defaults and weak secrets. */
-function requireProductionSecrets(security: SecurityConfig, env: Env): void {
+/** Passwords that ship in examples (docker-compose.yml, .env.example, tutorials). */
+const DEFAULT_DATABASE_PASSWORDS = new Set(['', 'medbuddy', 'postgres', 'password', 'changeme', 'change-me', 'secret']);
+
+/**
+ * NODE_ENV=production refuses what is fine on a laptop and unsafe on a server: default or weak
+ * secrets, plain HTTP without a TLS-terminating proxy, and the embedded single-process PGlite.
+ * Each message says what to set instead.
+ */
+function refuseUnsafeProductionSettings(security: SecurityConfig, database: DatabaseConfig, env: Env): void {
+  const refuse = (message: string): never => {
+    throw new ConfigError(`NODE_ENV=production refuses to start: ${message}`);
+  };
   if (!security.jwtPrivateKeyPem) {
-    throw new ConfigError('NODE_ENV=production needs JWT_PRIVATE_KEY (PKCS#8 PEM of an EC P-256 key)');
+    refuse('set JWT_PRIVATE_KEY (PKCS#8 PEM of an EC P-256 key); a key generated into the database is for development');
   }
   if (security.adminPassword && isWeakPassword(security.adminPassword)) {
-    throw new ConfigError('NODE_ENV=production refuses a weak ADMIN_PASSWORD (12+ characters, not a common password)');
+    refuse('ADMIN_PASSWORD is weak or a default (use 12+ characters, not a common password)');
+  }
+  if (database.kind !== 'postgres') {
+    refuse('set DATABASE_URL to PostgreSQL; the embedded PGlite database (DATA_DIR) serves one process and has no backups');
+  } else if (DEFAULT_DATABASE_PASSWORDS.has(decodeURIComponent(new URL(database.url).password))) {
+    refuse('DATABASE_URL has an empty or default password (e.g. the example POSTGRES_PASSWORD); set a secret one');
   }
   if (!env.PUBLIC_URL?.startsWith('https://')) {
-    throw new ConfigError('NODE_ENV=production needs PUBLIC_URL with https://');
+    refuse('PUBLIC_URL must be the https:// address users reach the server at');
+  }
+  if (env.TRUST_PROXY !== 'true') {
+    refuse(
+      'the server speaks plain HTTP, so TLS must end at a reverse proxy: set TRUST_PROXY=true (requests without X-Forwarded-Proto: https are then refused)',
+    );
   }
 }
 

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     superviseWorkers(config.workers, jsonLogger);
     return;
   }
-  const { app, attach, close } = await buildApp(config);
+  const { app, attach, drain, close } = await buildApp(config);
   const server = http.createServer(app.callback());
   attach(server);
   server.keepAliveTimeout = 65_000;
@@ -25,8 +25,11 @@ async function main(): Promise<void> {
       database: config.database.kind === 'postgres' ? 'postgres' : `pglite:${config.database.dataDir ?? 'memory'}`,
     });
   });
+  // Readiness fails first, so a load balancer stops sending requests; those in flight finish
+  // (server.close waits for them), then the audit buffer is flushed and the pool closed.
   const shutdown = (signal: string): void => {
     jsonLogger.info('Shutting down', { signal });
+    drain();
     server.close(() => {
       close().then(
         () => process.exit(0),

@@ -20,6 +20,9 @@ function smtpMailer(url: string, from: string): Mailer {
     async send(message) {
       await transport.sendMail({ from, ...message });
     },
+    async verify() {
+      await transport.verify();
+    },
     async close() {
       transport.close();
     },
@@ -34,6 +37,9 @@ function outboxMailer(dir: string, from: string): Mailer {
       await fs.mkdir(dir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
       await fs.writeFile(path.join(dir, name), info.message as Buffer, { mode: 0o600 });
+    },
+    async verify() {
+      await fs.mkdir(dir, { recursive: true });
     },
     async close() {
       transport.close();

@@ -43,6 +43,13 @@ describe('read filter SQL (STYLE.md rule 4)', () => {
     expect(readFilter(anonymous, ['Observation'])).toEqual({ sql: 'false', bindings: [] });
   });
 
+  test('types whose every row the caller may see need no condition (the caller tests the type)', () => {
+    const doctor = user('doctor', 'Practitioner/d1');
+    expect(readFilter(doctor, ['Medication', 'Organization'])).toBeUndefined();
+    expect(readFilter(doctor, ['Medication', 'Observation'])?.sql).toContain('cr.compartments');
+    expect(readFilter(accessContextFor({ kind: 'anonymous' }), ['Organization'])).toBeUndefined();
+  });
+
   test('types sharing a grant are grouped into one condition (system-level history)', () => {
     const filter = readFilter(user('patient', 'Patient/p1', 'patient/*.rs'), undefined);
     const compartmentGroup = filter?.bindings.find((b) => Array.isArray(b) && b.includes('Observation')) as string[];

@@ -37,29 +37,44 @@ export function readFilter(access: AccessContext, resourceTypes: readonly string
   }
   const parts: string[] = [];
   const bindings: unknown[] = [];
+  const openTypes = new Set<string>();
   for (const { grant, types } of groups.values()) {
     const condition = grantCondition(grant, types[0], a);
     if (condition.sql === 'false') {
       continue;
     }
+    if (condition.sql === 'true') {
+      types.forEach((type) => openTypes.add(type));
+    }
     parts.push(`(${a}resource_type = ANY(?::text[])${condition.sql === 'true' ? '' : ` AND ${condition.sql}`})`);
     bindings.push(types, ...condition.bindings);
+  }
+  if (resourceTypes && resourceTypes.every((type) => openTypes.has(type))) {
+    // Every row of these types is visible: the caller's own type condition is the whole filter.
+    return undefined;
   }
   return parts.length === 0 ? { sql: 'false', bindings: [] } : { sql: `(${parts.join(' OR ')})`, bindings };
 }
 
-/** Appends the read filter to a WHERE list; the one call search-sql/builder.ts and history-sql.ts make. */
-export function appendReadFilter(
-  where: string[],
-  bindings: unknown[],
-  access: AccessContext | undefined,
+/**
+ * The read filter of a past version (`version`, a `resource_history` row) joined to its
+ * resource's current row (`current`): the caller must be allowed to see the version as it was
+ * and the resource as it is now. A resource moved out of the caller's compartment, or a
+ * practitioner no longer verified, takes its history along; a deleted resource keeps the
+ * compartments of its last version, so its history stays with the same callers.
+ */
+export function versionReadFilter(
+  access: AccessContext,
   resourceTypes: readonly string[] | undefined,
-): void {
-  const filter = access && readFilter(access, resourceTypes);
-  if (filter) {
-    where.push(filter.sql);
-    bindings.push(...filter.bindings);
+  version: string,
+  current: string,
+): SqlCondition | undefined {
+  const then = readFilter(access, resourceTypes, version);
+  const now = readFilter(access, resourceTypes, current);
+  if (!then || !now) {
+    return then ?? now;
   }
+  return { sql: `${then.sql} AND ${now.sql}`, bindings: [...then.bindings, ...now.bindings] };
 }
 
 function grantCondition(grant: AccessGrant, type: string, a: string): SqlCondition {
@@ -88,10 +103,21 @@ function grantCondition(grant: AccessGrant, type: string, a: string): SqlConditi
 export const CARE_PATIENTS_SQL = `ARRAY(SELECT DISTINCT unnest(cr.compartments) FROM resource cr
   WHERE cr.resource_type = ANY(?::text[]) AND NOT cr.deleted AND cr.access_tags @> ?::text[])`;
 
-/** Verified practitioners as `<prefix>Practitioner/<id>` tags (the SQL twin of isVerifiedPractitioner). */
-function verifiedPractitionerTags(prefix: string): string {
-  return `ARRAY(SELECT '${prefix}Practitioner/' || vp.id FROM resource vp
-    WHERE vp.resource_type = 'Practitioner' AND NOT vp.deleted AND vp.access_tags @> '{${VERIFIED_TAG}}')`;
+/**
+ * Some tag `<prefix><type>/<id>` of the row names a current resource of that type satisfying
+ * `condition` (over alias `alias`): a primary-key lookup per tag, so the cost per row does not
+ * grow with the number of such resources (an `&&` against an array of all of them would).
+ */
+function tagsReference(tagsColumn: string, prefix: string, type: string, alias: string, condition: string): string {
+  const start = `${prefix}${type}/`;
+  return `EXISTS (SELECT 1 FROM unnest(${tagsColumn}) ${alias}_tag
+    JOIN resource ${alias} ON ${alias}.resource_type = '${type}' AND ${alias}.id = substr(${alias}_tag, ${start.length + 1})
+    WHERE starts_with(${alias}_tag, '${start}') AND NOT ${alias}.deleted AND ${condition})`;
+}
+
+/** Tagged with a verified practitioner (`<prefix>Practitioner/<id>`): the SQL twin of isVerifiedPractitioner. */
+function tagsVerifiedPractitioner(tagsColumn: string, prefix: string, alias: string): string {
+  return tagsReference(tagsColumn, prefix, 'Practitioner', alias, `${alias}.access_tags @> '{${VERIFIED_TAG}}'`);
 }
 
 function publicCondition(type: string, a: string): SqlCondition {
@@ -99,13 +125,18 @@ function publicCondition(type: string, a: string): SqlCondition {
     case 'Practitioner':
       return { sql: `${a}access_tags @> '{${VERIFIED_TAG}}'`, bindings: [] };
     case 'PractitionerRole':
-      return { sql: `${a}access_tags && ${verifiedPractitionerTags('practitioner:')}`, bindings: [] };
+      return { sql: tagsVerifiedPractitioner(`${a}access_tags`, 'practitioner:', 'vp'), bindings: [] };
     case 'Schedule':
-      return { sql: `${a}access_tags && ${verifiedPractitionerTags('actor:')}`, bindings: [] };
+      return { sql: tagsVerifiedPractitioner(`${a}access_tags`, 'actor:', 'vp'), bindings: [] };
     case 'Slot':
       return {
-        sql: `${a}access_tags @> '{${FREE_SLOT_TAG}}' AND ${a}access_tags && ARRAY(SELECT 'schedule:Schedule/' || ps.id FROM resource ps
-          WHERE ps.resource_type = 'Schedule' AND NOT ps.deleted AND ps.access_tags && ${verifiedPractitionerTags('actor:')})`,
+        sql: `${a}access_tags @> '{${FREE_SLOT_TAG}}' AND ${tagsReference(
+          `${a}access_tags`,
+          'schedule:',
+          'Schedule',
+          'ps',
+          tagsVerifiedPractitioner('ps.access_tags', 'actor:', 'vp'),
+        )}`,
         bindings: [],
       };
     default:

@@ -5,7 +5,7 @@ import ClientPgLite from 'knex-pglite';
 import { migrationSource } from './migrations';
 import { PgPoolExecutor } from './pg-executor';
 import { PgliteExecutor } from './pglite-executor';
-import type { SqlExecutor } from './sql-executor';
+import type { PoolStats, SqlExecutor } from './sql-executor';
 
 export type DatabaseOptions =
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
@@ -15,6 +15,10 @@ export interface Database {
   readonly sql: SqlExecutor;
   /** Runs pending knex migrations; safe on every start and from several processes at once. */
   migrate(): Promise<void>;
+  /** Resolves when the database answers a query (readiness). */
+  ping(): Promise<void>;
+  /** The connection pool's state (PostgreSQL); undefined for the embedded database. */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       sql: executor,
       migrate: () => withKnex(knex({ client: 'pg', connection: options.url, pool: { min: 0, max: 1 } }), runMigrations),
+      ping: async () => {
+        await executor.raw('SELECT 1');
+      },
+      poolStats: () => executor.stats(),
       close: () => executor.close(),
     };
   }
@@ -45,6 +53,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         }),
         runMigrations,
       ),
+    ping: async () => {
+      await pglite.query('SELECT 1');
+    },
+    poolStats: () => undefined,
     close: () => pglite.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { QueryConfig } from 'pg';
-import { toPositionalSql, type RawOptions, type SqlExecutor } from './sql-executor';
+import { toPositionalSql, type PoolStats, type RawOptions, type SqlExecutor } from './sql-executor';
 
 const sqlCache = new Map<string, string>();
 /** Names of prepared statements by SQL text; bounded so a connection never holds many. */
@@ -86,6 +86,11 @@ export class PgPoolExecutor implements SqlExecutor {
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+
+  /** Connections open, idle, and requests waiting for one (metrics). */
+  stats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   /** A pooled client whose session settings are in place (a new connection sets them first). */

@@ -1,8 +1,8 @@
 import type { Appointment, Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
-import { readFilter } from './access-filter';
 import { overlappingBookings, replaceBookings, slotHolder } from './appointment-bookings';
+import { readFilter, versionReadFilter } from './access-filter';
 import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
 import type { AuditTrail } from './audit-trail';
@@ -21,9 +21,10 @@ import { runSearch } from './search-sql/builder';
 import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { RawOptions, SqlExecutor } from './sql-executor';
 import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
-import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from './version-row';
+import { toStoredVersion, VERSION_COLUMNS, versionColumnsOf, type VersionRow } from './version-row';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
+
 /** Hot statements of few shapes (reads by id, the write): prepared once per connection on PostgreSQL. */
 const PREPARED: RawOptions = { prepare: true };
 
@@ -81,10 +82,17 @@ export class PgRepository implements FhirRepository {
     return this.observed(rows.map(toStoredVersion))[0];
   }
 
+  /** A past version is visible when the version and the resource as it is now both are (versionReadFilter). */
   async readVersion(resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
-    const filter = readFilter(this.access, [resourceType]);
+    // AuditEvents are immutable and stored without history rows (storage/audit-sql.ts).
+    const historyless = resourceType === 'AuditEvent';
+    const filter = historyless ? readFilter(this.access, [resourceType], 'h') : versionReadFilter(this.access, [resourceType], 'h', 'c');
+    const from = historyless
+      ? 'resource h'
+      : `resource_history h${filter ? ' JOIN resource c ON c.resource_type = h.resource_type AND c.id = h.id' : ''}`;
     const rows = await this.rows<VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM ${versionTable(resourceType)} WHERE resource_type = ? AND id = ? AND version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
+      `SELECT ${versionColumnsOf('h')} FROM ${from}
+       WHERE h.resource_type = ? AND h.id = ? AND h.version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, versionId, ...(filter?.bindings ?? [])],
       PREPARED,
     );
@@ -132,7 +140,8 @@ export class PgRepository implements FhirRepository {
     }
     const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
-    const compartments = patientCompartments(resource, index);
+    // A deletion keeps the compartments of the version it deletes, so its history stays with the same callers.
+    const compartments = deleted ? await this.currentCompartments(type, resource.id) : patientCompartments(resource, index);
     const tags = deleted ? [] : accessTags(resource);
     if (!this.access.unrestricted) {
       await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
@@ -331,6 +340,14 @@ export class PgRepository implements FhirRepository {
     return [...bases];
   }
 
+  private async currentCompartments(resourceType: string, id: string): Promise<string[]> {
+    const rows = await this.rows<{ compartments: string[] }>('SELECT compartments FROM resource WHERE resource_type = ? AND id = ?', [
+      resourceType,
+      id,
+    ]);
+    return rows[0]?.compartments ?? [];
+  }
+
   /** The version being replaced (read unfiltered: the check itself decides) and the new one. */
   private async checkWrite(version: NewVersion, after: VersionFacts): Promise<void> {
     let before: VersionFacts | undefined;
@@ -359,9 +376,4 @@ function newIndexing(catalog: SearchParameterCatalog, baseUrl: string | undefine
     return { rows, compartments: patientCompartments(resource, rows) };
   };
   return { catalog, sync: new SearchParameterSync(catalog), indexResource, baseUrl };
-}
-
-/** AuditEvents are immutable and stored without history rows (storage/audit-sql.ts). */
-function versionTable(resourceType: string): string {
-  return resourceType === 'AuditEvent' ? 'resource' : 'resource_history';
 }

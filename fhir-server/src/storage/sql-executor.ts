@@ -13,6 +13,13 @@ export interface SqlExecutor {
   readonly inTransaction: boolean;
 }
 
+/** A connection pool's state: connections open, of them idle, and callers waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 export interface RawOptions {
   /**
    * A hint for hot statements of fixed shape (primary-key reads, the write statement): the

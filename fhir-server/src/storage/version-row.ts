@@ -24,3 +24,10 @@ export function toStoredVersion(row: VersionRow): StoredVersion {
 }
 
 export const VERSION_COLUMNS = 'resource_type, id, version_id, last_updated, deleted, content, compartments';
+
+/** VERSION_COLUMNS qualified by a table alias (`h.resource_type, h.id, ...`). */
+export function versionColumnsOf(alias: string): string {
+  return VERSION_COLUMNS.split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
+}

@@ -244,3 +244,62 @@ describe('writes (http.html#create, #update, #delete) per role', () => {
     await server.request.get(`/fhir/${ref.audit}`).expect(200);
   });
 });
+
+describe('a doctor sees only the patients they have an Appointment or Encounter with, by every route', () => {
+  const visible = async (who: Who, path: string) =>
+    (JSON.parse((await agents[who].get(path).expect(200)).text) as Bundle).entry
+      ?.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`)
+      .sort() ?? [];
+
+  beforeAll(async () => {
+    // The other doctor cares for the other patient.
+    await create({
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: '2026-12-03T09:00:00Z',
+      end: '2026-12-03T09:20:00Z',
+      participant: [
+        { actor: { reference: ref.other }, status: 'accepted' },
+        { actor: { reference: otherDoctor.profile }, status: 'accepted' },
+      ],
+    });
+  });
+
+  test('Patient search and history: the related patient only', async () => {
+    expect(await visible('doctor', '/fhir/Patient')).toEqual([ref.patient]);
+    expect(await visible('otherDoctor', '/fhir/Patient')).toEqual([ref.other]);
+    expect(await visible('unverified', '/fhir/Patient')).toEqual([]);
+    expect(await visible('doctor', '/fhir/Patient/_history')).toEqual([ref.patient]);
+    await expectMatrix('GET', `/fhir/${ref.other}/_history/1`, { doctor: 404, otherDoctor: 200, patient: 404, system: 200 });
+  });
+
+  test('compartment search of a patient the caller may not see is 404 (http.html#vsearch)', async () => {
+    await expectMatrix('GET', `/fhir/${ref.patient}/*`, { patient: 200, doctor: 200, otherDoctor: 404, unverified: 404, system: 200 });
+    await expectMatrix('GET', `/fhir/${ref.other}/Observation`, { patient: 404, doctor: 404, otherDoctor: 200, system: 200 });
+    // A backend client that may read no Patient searches the compartment, filtered by type.
+    expect(await visible('backendObs', `/fhir/${ref.other}/Observation`)).toEqual([ref.obsOther]);
+  });
+
+  test('chains and _has do not reach the patients of other doctors (search.html#chaining, #has)', async () => {
+    const res = await doctor.agent
+      .post('/fhir/Observation')
+      .set('Content-Type', FHIR_JSON)
+      .send(
+        JSON.stringify({
+          resourceType: 'Observation',
+          status: 'final',
+          code: { text: 'f' },
+          subject: { reference: ref.patient },
+          focus: [{ reference: ref.other }],
+        }),
+      );
+    expect(res.status).toBe(201);
+    const probe = `Observation/${JSON.parse(res.text).id}`;
+    expect(await visible('doctor', '/fhir/Observation?focus:Patient.family=Other')).toEqual([]);
+    expect(await visible('system', '/fhir/Observation?focus:Patient.family=Other')).toEqual([probe]);
+    const hasPath = `/fhir/Practitioner?_has:Appointment:practitioner:patient=${ref.other}`;
+    expect(await visible('doctor', hasPath)).toEqual([]);
+    expect(await visible('otherDoctor', hasPath)).toEqual([otherDoctor.profile]);
+    expect(await visible('anon', hasPath)).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -223,5 +223,142 @@ describe('patient A never changes patient B', () => {
       .set('Content-Type', FHIR_JSON)
       .send(JSON.stringify(observation(b.profile as string, 'x')))
       .expect(200);
+  });
+});
+
+describe('patient A learns nothing of B through what a search only tests (chains, _has, sort keys)', () => {
+  const search = async (path: string) => ids(JSON.parse((await a.agent.get(path).expect(200)).text) as Bundle);
+  let hidden: Patient;
+  let probe: Observation;
+
+  beforeAll(async () => {
+    hidden = await createAs<Patient>(server.request, { resourceType: 'Patient', name: [{ family: 'Zebulon', given: ['Hidden'] }] });
+    // A may reference any id outside the compartment parameters (focus is not one of them).
+    probe = await createAs(a.agent, { ...observation(a.profile as string, 'probe'), focus: [{ reference: `Patient/${hidden.id}` }] });
+  });
+
+  test('a chain does not match through a resource A may not see (search.html#chaining)', async () => {
+    expect(await search(`/fhir/Observation?focus:Patient.family=Zebulon`)).toEqual([]);
+    expect(await search(`/fhir/Observation?focus:Patient._id=${hidden.id}`)).toEqual([]);
+    expect(await search(`/fhir/Observation?focus:Patient.family:missing=false`)).toEqual([]);
+    // The same chain through A's own Patient still works.
+    expect(await search(`/fhir/Observation?subject:Patient.family=Test&_id=${probe.id}`)).toEqual([`Observation/${probe.id}`]);
+  });
+
+  test('a chain of a chain and a chain inside _has are filtered at every step', async () => {
+    const link = await createAs(a.agent, {
+      ...observation(a.profile as string, 'link'),
+      hasMember: [{ reference: `Observation/${obsB.id}` }],
+    });
+    expect(await search(`/fhir/Observation?has-member:Observation.subject:Patient._id=${b.id}`)).toEqual([]);
+    expect(await search(`/fhir/Observation?has-member:Observation.code:text=B weight v2`)).toEqual([]);
+    expect(await search(`/fhir/Patient?_has:Observation:subject:focus:Patient.family=Zebulon`)).toEqual([]);
+    expect(await search(`/fhir/Observation?has-member:Observation.status=final&_id=${link.id}`)).toEqual([]);
+  });
+
+  test('_has does not match through resources of B (search.html#has)', async () => {
+    const doctor = await server.actAsDoctor();
+    await createAs(server.request, {
+      ...observation(b.profile as string, 'B secret'),
+      code: { coding: [{ system: 'urn:test:secret', code: 'b-only' }] },
+      performer: [{ reference: doctor.profile as string }],
+    });
+    const practitioners = await search(`/fhir/Practitioner?_has:Observation:performer:code=urn:test:secret|b-only`);
+    expect(practitioners).not.toContain(doctor.profile);
+    expect(await search(`/fhir/Practitioner?_id=${doctor.id}`)).toEqual([doctor.profile]);
+  });
+
+  test('a chained sort key of a resource A may not see sorts as missing (search.html#sort)', async () => {
+    const first = await createAs<Patient>(server.request, { resourceType: 'Patient', name: [{ family: 'Aaron' }] });
+    const sorted = await Promise.all(
+      [first.id, hidden.id, a.id].map((id = '') =>
+        createAs(a.agent, { ...observation(a.profile as string, 'sorted'), focus: [{ reference: `Patient/${id}` }] }),
+      ),
+    );
+    const own = `Observation/${sorted[2].id}`;
+    const ascending = await search(`/fhir/Observation?code:text=sorted&_sort=focus.family`);
+    expect(ascending[0]).toBe(own);
+    const descending = await search(`/fhir/Observation?code:text=sorted&_sort=-focus.family`);
+    expect(descending[0]).toBe(own);
+    // Nor does the cursor of a page carry the hidden value.
+    const page = JSON.parse(
+      (await a.agent.get(`/fhir/Observation?code:text=sorted&_sort=focus.family&_count=1`).expect(200)).text,
+    ) as Bundle;
+    const next = page.link?.find((l) => l.relation === 'next')?.url ?? '';
+    const cursor = new URL(next).searchParams.get('_cursor') ?? '';
+    expect(Buffer.from(cursor, 'base64url').toString()).not.toMatch(/aaron|zebulon/i);
+  });
+});
+
+describe('patient A learns nothing of B through history and compartments', () => {
+  let moved: Observation;
+
+  beforeAll(async () => {
+    // Filed under A by mistake, then moved to B: the first version is now B's data.
+    moved = await createAs(server.request, observation(a.profile as string, 'misfiled'));
+    await server.request
+      .put(`/fhir/Observation/${moved.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...moved, subject: { reference: b.profile } }))
+      .expect(200);
+  });
+
+  test('vread of an old version of a resource A may no longer see is 404 (http.html#vread)', async () => {
+    expectOutcome(await a.agent.get(`/fhir/Observation/${moved.id}/_history/1`), 404, 'not-found');
+    expectOutcome(await a.agent.get(`/fhir/Observation/${moved.id}/_history`), 404, 'not-found');
+    // B sees the resource, but not the version filed under A.
+    await b.agent.get(`/fhir/Observation/${moved.id}/_history/2`).expect(200);
+    expectOutcome(await b.agent.get(`/fhir/Observation/${moved.id}/_history/1`), 404, 'not-found');
+  });
+
+  test('type and system history leave out such versions (http.html#history)', async () => {
+    for (const path of ['/fhir/Observation/_history', '/fhir/_history', `/fhir/Observation/_history?_count=1000`]) {
+      const seen = ids(JSON.parse((await a.agent.get(path).expect(200)).text) as Bundle);
+      expect(seen).not.toContain(`Observation/${moved.id}`);
+    }
+  });
+
+  test('a resource A deleted keeps its history with A, and away from B (http.html#delete)', async () => {
+    const gone = await createAs(a.agent, observation(a.profile as string, 'to delete'));
+    await a.agent.delete(`/fhir/Observation/${gone.id}`).expect(204);
+    expectOutcome(await a.agent.get(`/fhir/Observation/${gone.id}`), 410, 'deleted');
+    const history = JSON.parse((await a.agent.get(`/fhir/Observation/${gone.id}/_history`).expect(200)).text) as Bundle;
+    expect(history.entry?.map((e) => e.request?.method)).toEqual(['DELETE', 'POST']);
+    expectOutcome(await b.agent.get(`/fhir/Observation/${gone.id}`), 404, 'not-found');
+    expectOutcome(await b.agent.get(`/fhir/Observation/${gone.id}/_history/1`), 404, 'not-found');
+    const bHistory = JSON.parse((await b.agent.get('/fhir/_history?_count=1000').expect(200)).text) as Bundle;
+    expect(bHistory.entry?.map((e) => e.fullUrl)).not.toContain(`${server.baseUrl}/Observation/${gone.id}`);
+  });
+
+  test('a compartment search of a patient A may not see, not an empty Bundle (http.html#vsearch)', async () => {
+    for (const member of ['*', 'Observation', 'Patient']) {
+      expectOutcome(await a.agent.get(`/fhir/Patient/${b.id}/${member}`), 404, 'not-found');
+      expectOutcome(await a.agent.get(`/fhir/Patient/no-such-patient/${member}`), 404, 'not-found');
+    }
+    const own = ids(JSON.parse((await a.agent.get(`/fhir/Patient/${a.id}/Observation`).expect(200)).text) as Bundle);
+    expect(own).toContain(`Observation/${obsA.id}`);
+    expect(own).not.toContain(`Observation/${obsB.id}`);
+  });
+
+  test('paging links of history and search carry nothing that opens B (http.html#paging)', async () => {
+    const first = JSON.parse((await a.agent.get('/fhir/Observation/_history?_count=1').expect(200)).text) as Bundle;
+    const next = first.link?.find((l) => l.relation === 'next')?.url;
+    expect(next).toBeDefined();
+    const seen: string[] = [];
+    let url: string | undefined = next;
+    for (let pages = 0; url && pages < 50; pages++) {
+      const page = JSON.parse((await a.agent.get(new URL(url).pathname + new URL(url).search).expect(200)).text) as Bundle;
+      seen.push(...ids(page));
+      url = page.link?.find((l) => l.relation === 'next')?.url;
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).not.toContain(`Observation/${obsB.id}`);
+    expect(seen).not.toContain(`Observation/${moved.id}`);
+    // Another caller's link, replayed by A, is filtered for A.
+    const bLink = JSON.parse((await b.agent.get('/fhir/Observation?_count=1').expect(200)).text) as Bundle;
+    const bNext = new URL(bLink.link?.find((l) => l.relation === 'next')?.url ?? '');
+    const replayed = JSON.parse((await a.agent.get(`/fhir/Observation${bNext.search}`).expect(200)).text) as Bundle;
+    expect(ids(replayed)).not.toContain(`Observation/${obsB.id}`);
+    expect(ids(replayed)).not.toContain(`Observation/${moved.id}`);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 
@@ -30,6 +31,7 @@ const services = compose.services;
 const REQUIRED_SETTINGS: Record<string, string> = {
   PUBLIC_URL: 'https://medbuddy.example.org',
   JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----',
+  POSTGRES_PASSWORD: 'a-long-secret-from-dot-env',
 };
 
 /** `${NAME:-default}` as compose resolves it with no .env file; `${NAME:?error}` from REQUIRED_SETTINGS. */
@@ -48,6 +50,37 @@ function configVariables(): string[] {
   }
   return [...names].sort();
 }
+
+/**
+ * The Compose Specification's JSON schema, as the dclint package ships it (kept current with
+ * compose-spec/compose-spec), compiled once. ajv 6 knows draft-07 by its own URL, so the
+ * schema's `$schema` spelling is dropped; its `format`s are hints that Compose checks itself.
+ */
+function composeSchemaValidator() {
+  const schema = JSON.parse(read('node_modules/dclint/schemas/compose.schema.json')) as Record<string, unknown>;
+  delete schema.$schema;
+  return new Ajv({ allErrors: true, unknownFormats: 'ignore' }).compile(schema);
+}
+
+describe('docker-compose.yml against the Compose Specification schema', () => {
+  const validate = composeSchemaValidator();
+
+  test('is a valid Compose file', () => {
+    const valid = validate(parse(read('docker-compose.yml')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check catches mistakes (so a pass means something)', () => {
+    const broken = parse(read('docker-compose.yml')) as { services: Record<string, Record<string, unknown>> };
+    broken.services.postgres.healthcheck = { test: ['CMD', 'true'], intervall: '5s' };
+    broken.services['fhir-server'].depends_on = { postgres: { condition: 'when_ready' } };
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors?.map((e) => e.dataPath).sort()).toEqual(
+      expect.arrayContaining([".services['fhir-server'].depends_on['postgres'].condition", ".services['postgres'].healthcheck"]),
+    );
+  });
+});
 
 describe('docker-compose.yml', () => {
   test('has the production-like stack: postgres 16, minio (+ bucket job), mailpit, coturn, fhir-server', () => {
@@ -77,7 +110,7 @@ describe('docker-compose.yml', () => {
     expect(config.database.kind).toBe('postgres');
     expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
     expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
-    expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}${config.fhirBasePath}/metadata`);
+    expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}/readyz`);
     expect(config.video.provider).toBe('webrtc');
   });
 

@@ -36,6 +36,8 @@ export interface TestServer {
   runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** Runs the no-show job once now; the Appointment ids it marked. */
   markNoShows(now?: Date): Promise<string[]>;
+  /** Begins a graceful shutdown (`/readyz` answers 503), as SIGTERM does. */
+  drain(): void;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -135,6 +137,7 @@ export async function startTestServer(
     databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
     runSlotHorizonTick: (tick, nowMs) => built.runSlotHorizonTick(tick, nowMs),
     markNoShows: (now) => built.markNoShows(now),
+    drain: () => built.drain(),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,

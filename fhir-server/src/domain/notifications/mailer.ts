@@ -12,5 +12,7 @@ export interface MailMessage {
  */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
+  /** Resolves when mail can be sent now (the SMTP server answers), for readiness checks. */
+  verify(): Promise<void>;
   close(): Promise<void>;
 }

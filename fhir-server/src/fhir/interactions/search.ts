@@ -1,7 +1,7 @@
 import { allResourceTypes, isResourceType, patientCompartmentParams } from '../../definitions';
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
-import { badRequest, notSupported } from '../outcomes';
+import { badRequest, notFound, notSupported } from '../outcomes';
 import { pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
@@ -38,8 +38,10 @@ export function searchSystem(ctx: FhirContext, request: FhirRequest): Promise<Fh
  * http://hl7.org/fhir/R4/http.html#vsearch, compartment search: `GET Patient/123/Appointment`
  * (or `Patient/123/*`) finds the resources in that Patient's compartment
  * (compartmentdefinition-patient.html), from the compartment membership stored with each resource.
+ * A Patient the caller may not see is 404, as a read of it would be, not an empty Bundle; a
+ * caller who may read no Patient at all (a backend client for one type) learns nothing by it.
  */
-export function searchCompartment(
+export async function searchCompartment(
   ctx: FhirContext,
   request: FhirRequest,
   compartmentType: string,
@@ -48,6 +50,12 @@ export function searchCompartment(
 ): Promise<FhirResponse> {
   if (compartmentType !== 'Patient') {
     throw notSupported(`Compartment search is supported for the Patient compartment, not ${compartmentType}`);
+  }
+  if (ctx.access.readGrants(compartmentType).length > 0) {
+    const owner = await ctx.repo.readCurrent(compartmentType, id);
+    if (!owner || owner.deleted) {
+      throw notFound(`${compartmentType}/${id} not found`);
+    }
   }
   const types =
     member === '*' ? allResourceTypes().filter((type) => type === 'Patient' || patientCompartmentParams(type).length > 0) : [member];

@@ -10,7 +10,7 @@ import { filterCondition } from './filter';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
-import { aliasCounter, and, compose, sql, type Sql } from './sql-fragment';
+import { aliasCounter, and, compose, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
  * The SQL of a search: the page queries, run in order until count + 1 rows are found (each
@@ -34,23 +34,24 @@ const RESULT_COLUMNS = VERSION_COLUMNS.split(', ');
  */
 export function compileSearch(query: SearchQuery, access?: AccessContext): CompiledSearch {
   const types = query.resourceTypes;
-  const target = { id: 'r.id', type: 'r.resource_type', row: 'r', types, next: aliasCounter() };
+  const visible = access && visibleRows(access);
+  const target = { id: 'r.id', type: 'r.resource_type', row: 'r', types, next: aliasCounter(), visible };
   const conditions: Sql[] = [typeTest('r.resource_type', types), sql('NOT r.deleted')];
   if (query.compartment) {
     conditions.push(sql('r.compartments @> ARRAY[?]::text[]', query.compartment));
   }
-  // The caller's access (STYLE.md rule 4) confines the matches; chained and reverse-chained
-  // resources are only tested, never returned.
-  const filter = access && readFilter(access, types, 'r');
+  // The caller's access (STYLE.md rule 4) confines the matches, and every resource a chain,
+  // `_has` or chained sort key looks at: what is only tested would otherwise still tell.
+  const filter = visible?.(types);
   if (filter) {
-    conditions.push(sql(filter.sql, ...filter.bindings));
+    conditions.push(filter('r'));
   }
   for (const filter of query.filters) {
     conditions.push(filterCondition(target, filter));
   }
   const where = and(conditions);
 
-  const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r'));
+  const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r', visible));
   const tieDescending = ruleKeys[0]?.descending ?? false;
   // The id breaks ties (with the type in a multi-type search), unless `_id` is already a key.
   const sortsById = types.length === 1 && query.sort.some((rule) => rule.code === '_id' && !rule.chain);
@@ -99,6 +100,19 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     ];
   }
   return { pages, count, keyCount: keys.length, signature, cursor };
+}
+
+/** The caller's read filter (storage/access-filter.ts) in the shape search conditions take. */
+function visibleRows(access: AccessContext): VisibleRows {
+  return (types) => {
+    if (!readFilter(access, types)) {
+      return undefined;
+    }
+    return (alias) => {
+      const filter = readFilter(access, types, alias) ?? { sql: 'TRUE', bindings: [] };
+      return sql(filter.sql, ...filter.bindings);
+    };
+  };
 }
 
 function toKeyColumn(key: { expression: Sql; cast: KeyColumn['cast']; descending: boolean; column: boolean }): KeyColumn {

@@ -6,10 +6,11 @@ type NeedsRow = (filter: SearchFilter) => boolean;
 
 /**
  * Chaining (search.html#chaining): the reference parameter points to a current resource of
- * one of the target types that satisfies the chained filter (which may chain further). The
- * referenced `resource` row is joined only when the filter needs it (see needsResourceRow);
- * otherwise the filter tests the reference's target id directly, which lets the planner
- * start from the (usually selective) chained condition.
+ * one of the target types that satisfies the chained filter (which may chain further) and
+ * that the caller may see: a chain through a hidden resource would tell its values. The
+ * referenced `resource` row is joined only when the filter or the caller's access needs it
+ * (see needsResourceRow); otherwise the filter tests the reference's target id directly,
+ * which lets the planner start from the (usually selective) chained condition.
  */
 export function chainCondition(target: Target, filter: ChainFilter, compile: CompileFilter, needsRow: NeedsRow): Sql {
   const ref = target.next('rf');
@@ -20,9 +21,10 @@ export function chainCondition(target: Target, filter: ChainFilter, compile: Com
     sql(`${ref}.param = ?`, filter.code),
     typeTest(`${ref}.target_type`, filter.targetTypes),
   ];
-  if (!needsRow(filter.filter)) {
+  const visible = target.visible?.(filter.targetTypes);
+  if (!visible && !needsRow(filter.filter)) {
     const inner = compile(
-      { id: `${ref}.target_id`, type: `${ref}.target_type`, types: filter.targetTypes, next: target.next },
+      { id: `${ref}.target_id`, type: `${ref}.target_type`, types: filter.targetTypes, next: target.next, visible: target.visible },
       filter.filter,
     );
     return compose(
@@ -32,19 +34,24 @@ export function chainCondition(target: Target, filter: ChainFilter, compile: Com
     );
   }
   const t = target.next('t');
-  const inner = compile({ id: `${t}.id`, type: `${t}.resource_type`, row: t, types: filter.targetTypes, next: target.next }, filter.filter);
+  const inner = compile(
+    { id: `${t}.id`, type: `${t}.resource_type`, row: t, types: filter.targetTypes, next: target.next, visible: target.visible },
+    filter.filter,
+  );
   return compose(
     `${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref}
       JOIN resource ${t} ON ${t}.resource_type = ${ref}.target_type AND ${t}.id = ${ref}.target_id
-      WHERE {} AND {} AND {} AND NOT ${t}.deleted AND ({}))`,
+      WHERE {} AND {} AND {} AND NOT ${t}.deleted${visible ? ' AND {}' : ''} AND ({}))`,
     ...where,
+    ...(visible ? [visible(t)] : []),
     inner,
   );
 }
 
 /**
- * Reverse chaining (search.html#has): some current `sourceType` resource, whose reference
- * parameter points to this resource, satisfies the inner filter (which may be `_has` again).
+ * Reverse chaining (search.html#has): some current `sourceType` resource that the caller may
+ * see, whose reference parameter points to this resource, satisfies the inner filter (which
+ * may be `_has` again).
  */
 export function hasCondition(target: Target, filter: ReverseChainFilter, compile: CompileFilter, needsRow: NeedsRow): Sql {
   const ref = target.next('rf');
@@ -54,23 +61,25 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
     sql(`${ref}.resource_type = ? AND ${ref}.param = ?`, filter.sourceType, filter.referenceParam),
     typeTest(`${ref}.target_type`, target.types),
   ];
-  if (!needsRow(filter.filter)) {
+  const visible = target.visible?.([filter.sourceType]);
+  if (!visible && !needsRow(filter.filter)) {
     const inner = compile(
-      { id: `${ref}.resource_id`, type: `${ref}.resource_type`, types: [filter.sourceType], next: target.next },
+      { id: `${ref}.resource_id`, type: `${ref}.resource_type`, types: [filter.sourceType], next: target.next, visible: target.visible },
       filter.filter,
     );
     return compose(`${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref} WHERE {} AND {} AND ({}))`, ...where, inner);
   }
   const s = target.next('s');
   const inner = compile(
-    { id: `${s}.id`, type: `${s}.resource_type`, row: s, types: [filter.sourceType], next: target.next },
+    { id: `${s}.id`, type: `${s}.resource_type`, row: s, types: [filter.sourceType], next: target.next, visible: target.visible },
     filter.filter,
   );
   return compose(
     `${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref}
       JOIN resource ${s} ON ${s}.resource_type = ${ref}.resource_type AND ${s}.id = ${ref}.resource_id
-      WHERE {} AND {} AND NOT ${s}.deleted AND ({}))`,
+      WHERE {} AND {} AND NOT ${s}.deleted${visible ? ' AND {}' : ''} AND ({}))`,
     ...where,
+    ...(visible ? [visible(s)] : []),
     inner,
   );
 }

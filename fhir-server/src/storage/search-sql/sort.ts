@@ -2,7 +2,7 @@ import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
-import { and, or, sql, type Sql } from './sql-fragment';
+import { and, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
  * A sort key of the resource row `r` (search.html#sort): a column, or the lowest value of a
@@ -28,7 +28,11 @@ const KEY_COLUMNS: Record<string, { value: (descending: boolean) => string; cast
   quantity: { value: (descending) => (descending ? 'high' : 'low'), cast: 'numeric' },
 };
 
-export function sortKey(rule: SortRule, r: string): SortKey {
+/**
+ * `visible` (the caller's read filter) applies to a chained key: the value of a referenced
+ * resource the caller may not see counts as absent, or the order would tell it.
+ */
+export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortKey {
   if (rule.code === '_id' && !rule.chain) {
     return { expression: sql(`${r}.id`), cast: 'text', descending: rule.descending, column: true };
   }
@@ -57,12 +61,20 @@ export function sortKey(rule: SortRule, r: string): SortKey {
     };
   }
   const types = typeTest('kr.target_type', rule.chain.targetTypes);
+  const visibleTarget = visible?.(rule.chain.targetTypes);
+  const targetRow = visibleTarget
+    ? join(sql(' JOIN resource kt ON kt.resource_type = kr.target_type AND kt.id = kr.target_id AND '), visibleTarget('kt'))
+    : sql('');
   return {
     expression: join(
       sql(
-        `(SELECT ${aggregate} FROM sp_reference kr JOIN sp_${rule.type} k ON k.resource_type = kr.target_type AND k.resource_id = kr.target_id AND k.param = ?
-          WHERE kr.resource_type = ${r}.resource_type AND kr.resource_id = ${r}.id AND kr.param = ? AND `,
+        `(SELECT ${aggregate} FROM sp_reference kr JOIN sp_${rule.type} k ON k.resource_type = kr.target_type AND k.resource_id = kr.target_id AND k.param = ?`,
         rule.code,
+      ),
+      targetRow,
+      sql(
+        `
+          WHERE kr.resource_type = ${r}.resource_type AND kr.resource_id = ${r}.id AND kr.param = ? AND `,
         rule.chain.code,
       ),
       types,

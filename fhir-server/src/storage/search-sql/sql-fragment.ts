@@ -51,10 +51,17 @@ export function escapeLike(text: string): string {
 }
 
 /**
+ * The caller's read filter for rows of these types, as a condition over a joined `resource`
+ * row (given its alias), or undefined when the caller may see every row of them.
+ */
+export type VisibleRows = (types: readonly string[]) => ((alias: string) => Sql) | undefined;
+
+/**
  * What a condition is about: the SQL expressions of a resource's id and type (columns of a
  * `resource` row, or of the `sp_reference` row pointing to it), the resource row alias when
  * one is joined (for `last_updated`), and the resource types it can have. `next` hands out
- * fresh aliases for nested subqueries.
+ * fresh aliases for nested subqueries; `visible` is the caller's read filter, which every
+ * resource a chain or `_has` reaches must pass too (never set for full access).
  */
 export interface Target {
   readonly id: string;
@@ -62,6 +69,7 @@ export interface Target {
   readonly row?: string;
   readonly types: readonly string[];
   readonly next: (prefix: string) => string;
+  readonly visible?: VisibleRows;
 }
 
 /** `id IN (...)` for one type, `(type, id) IN (...)` for several: the left side of a membership test. */

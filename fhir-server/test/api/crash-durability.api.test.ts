@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
+import { createThrowawayDatabase } from '../setup/test-database';
+import { startTestServer, type TestServer } from '../setup/test-server';
+
+/**
+ * kill -9 of a server under a load of transactions (issue 14): every transaction the server
+ * acknowledged is stored whole, and no transaction is stored in part.
+ */
+const FHIR_JSON = 'application/fhir+json';
+const SYSTEM = 'urn:test:crash';
+
+test('kill -9 during a transaction load loses no acknowledged write and leaves no partial transaction', async () => {
+  const database = await createThrowawayDatabase();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const env = { DATABASE_URL: database.url, PUBLIC_URL: origin, JWT_PRIVATE_KEY: key };
+  // An in-process app on the same database and key: it migrates, mints the token and checks afterwards.
+  const checker: TestServer = await startTestServer(env);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    env: { ...process.env, ...env, PORT: String(port), LOG_REQUESTS: 'false', SERVE_PORTALS: 'false', RATE_LIMIT_PER_MINUTE: '10000000' },
+    stdio: 'ignore',
+  });
+  try {
+    const token = await checker.mintToken({ client_id: 'crash-test', sub: 'crash-test', scope: 'system/*.*' });
+    await untilReady(`${origin}/readyz`, child);
+    const acknowledged: string[] = [];
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let n = 0; !stop; n++) {
+        const id = `w${w}-${n}`;
+        try {
+          const res = await fetch(`${origin}/fhir`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': FHIR_JSON },
+            body: JSON.stringify(transaction(id)),
+          });
+          if (res.status === 200) {
+            acknowledged.push(id);
+          }
+        } catch {
+          return; // the server is gone
+        }
+      }
+    };
+    const load = Promise.all([0, 1, 2, 3].map(worker));
+    while (acknowledged.length < 20) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGKILL');
+    stop = true;
+    await load;
+
+    const patients = await everyPage(checker, `/fhir/Patient?identifier=${SYSTEM}|&_count=1000&_revinclude=Observation:subject`);
+    const stored = new Map<string, number>();
+    for (const entry of patients.filter((e) => e.resource?.resourceType === 'Patient')) {
+      const value = (entry.resource as { identifier: { value: string }[] }).identifier[0].value;
+      stored.set(
+        value,
+        patients.filter((e) => (e.resource as { subject?: { reference: string } }).subject?.reference === `Patient/${entry.resource?.id}`)
+          .length,
+      );
+    }
+    for (const id of acknowledged) {
+      expect([id, stored.get(id)]).toEqual([id, 2]);
+    }
+    // Stored but not acknowledged (the reply was lost in the crash) is fine; half stored is not.
+    expect([...stored.values()].filter((observations) => observations !== 2)).toEqual([]);
+  } finally {
+    child.kill('SIGKILL');
+    await checker.close();
+    await database.drop();
+  }
+});
+
+/** A transaction of a Patient and two Observations about it (urn:uuid references). */
+function transaction(id: string): Bundle {
+  const patientUrl = `urn:uuid:${crypto.randomUUID()}`;
+  const observation = (text: string) => ({
+    request: { method: 'POST' as const, url: 'Observation' },
+    resource: { resourceType: 'Observation' as const, status: 'final' as const, code: { text }, subject: { reference: patientUrl } },
+  });
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      {
+        fullUrl: patientUrl,
+        request: { method: 'POST', url: 'Patient' },
+        resource: { resourceType: 'Patient', identifier: [{ system: SYSTEM, value: id }] },
+      },
+      observation(`${id} a`),
+      observation(`${id} b`),
+    ],
+  };
+}
+
+async function everyPage(server: TestServer, first: string): Promise<NonNullable<Bundle['entry']>> {
+  const entries: NonNullable<Bundle['entry']> = [];
+  let next: string | undefined = first;
+  while (next) {
+    const page = JSON.parse((await server.request.get(next).expect(200)).text) as Bundle;
+    entries.push(...(page.entry ?? []));
+    const link = page.link?.find((l) => l.relation === 'next')?.url;
+    next = link ? new URL(link).pathname + new URL(link).search : undefined;
+  }
+  return entries;
+}
+
+async function untilReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the server exited with ${child.exitCode}`);
+    }
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('the server did not become ready');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
