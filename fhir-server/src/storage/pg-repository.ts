@@ -66,6 +66,11 @@ export class PgRepository implements FhirRepository {
     return new PgRepository(this.db, access, trail, this.indexing);
   }
 
+  /** This repository on another executor (a transaction opened by other storage code). */
+  boundTo(db: SqlExecutor): PgRepository {
+    return new PgRepository(db, this.access, this.trail, this.indexing);
+  }
+
   get searchParameters(): SearchParameterCatalog {
     return this.indexing.catalog;
   }
