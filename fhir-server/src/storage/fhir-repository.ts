@@ -7,6 +7,16 @@ import type { SearchQuery } from './search-query';
 
 export type { ReindexStatus } from './reindex-jobs';
 
+/** One numbered event of a Subscription: the version written that matched it. */
+export interface SubscriptionEvent {
+  readonly eventNumber: number;
+  /** `Appointment/1` */
+  readonly resource: string;
+  readonly versionId: number;
+  /** pending | sent | skipped | cancelled | dead */
+  readonly status: string;
+}
+
 /** One stored version of a resource, as the database holds it. */
 export interface StoredVersion {
   readonly resourceType: string;
@@ -100,6 +110,12 @@ export interface FhirRepository {
    * the rest continues in the background.
    */
   reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus>;
+
+  /**
+   * The events numbered for a Subscription after `afterNumber` (delivered, pending or failed),
+   * oldest first, at most `count`: what a client that missed deliveries asks for (`$events`).
+   */
+  subscriptionEvents(subscriptionId: string, afterNumber: number, count: number): Promise<SubscriptionEvent[]>;
 
   /**
    * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped

@@ -3,6 +3,7 @@ import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { resourceValidate } from './resource-validate';
 import { searchParameterReindex } from './search-parameter-reindex';
+import { subscriptionEvents } from './subscription-events';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -14,6 +15,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  subscriptionEvents,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
