@@ -5,6 +5,8 @@ import { AppointmentPlanner } from './domain/notifications/appointment-planner';
 import type { Clock } from './domain/notifications/clock';
 import type { Mailer } from './domain/notifications/mailer';
 import { NotificationWorker } from './domain/notifications/notification-worker';
+import { PatientEmailSender } from './domain/notifications/patient-email-sender';
+import { PatientNoticePlanner } from './domain/notifications/patient-notice-planner';
 import { RestHookSender } from './domain/subscriptions/rest-hook-sender';
 import { SubscriptionPlanner } from './domain/subscriptions/subscription-planner';
 import { httpHookClient } from './integrations/http-hook-client';
@@ -38,10 +40,12 @@ export function createNotificationServices(
     clock,
     planners: [
       new AppointmentPlanner({ reminderOffsetsMinutes: settings.reminderOffsetsMinutes, maxAttempts: settings.maxAttempts }),
+      new PatientNoticePlanner({ maxAttempts: settings.maxAttempts }),
       new SubscriptionPlanner({ policy, maxAttempts: settings.maxAttempts, knownTypes: allResourceTypes() }),
     ],
     senders: [
       new AppointmentEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
+      new PatientEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
       new RestHookSender(repo, httpHookClient(settings.hookTimeoutMs), policy),
     ],
     onError: (message, details) => logger.error(message, details),
