@@ -176,3 +176,37 @@ describe('configuration of document storage', () => {
     expect(() => loadConfig({ DOCUMENT_MAX_BYTES: '0' })).toThrow(/DOCUMENT_MAX_BYTES/);
   });
 });
+
+describe('configuration of notifications', () => {
+  test('defaults: a pass every 5 seconds, reminders 24 h, 1 h and 10 min before, UTC', () => {
+    expect(loadConfig({}).notifications).toEqual({
+      cron: '*/5 * * * * *',
+      reminderOffsetsMinutes: [1440, 60, 10],
+      defaultTimeZone: 'UTC',
+      maxAttempts: 10,
+      hookAllowedHosts: [],
+      hookTimeoutMs: 10_000,
+    });
+  });
+
+  test('offsets, zone, hosts and off are read; bad values refuse to start', () => {
+    const config = loadConfig({
+      NOTIFICATIONS_CRON: 'off',
+      REMINDER_OFFSETS: '30m, 2d,30m',
+      NOTIFICATION_TIME_ZONE: 'Europe/Paris',
+      SUBSCRIPTION_ALLOWED_HOSTS: 'Hooks.Example.org, *.partner.example',
+    }).notifications;
+    expect(config).toMatchObject({
+      cron: undefined,
+      reminderOffsetsMinutes: [2880, 30],
+      defaultTimeZone: 'Europe/Paris',
+      hookAllowedHosts: ['hooks.example.org', '*.partner.example'],
+    });
+    expect(loadConfig({ REMINDER_OFFSETS: '' }).notifications.reminderOffsetsMinutes).toEqual([]);
+    expect(() => loadConfig({ NOTIFICATIONS_CRON: 'every minute' })).toThrow(/NOTIFICATIONS_CRON/);
+    expect(() => loadConfig({ REMINDER_OFFSETS: '1 hour' })).toThrow(/REMINDER_OFFSETS/);
+    expect(() => loadConfig({ REMINDER_OFFSETS: '0m' })).toThrow(/REMINDER_OFFSETS/);
+    expect(() => loadConfig({ NOTIFICATION_TIME_ZONE: 'Mars/Olympus' })).toThrow(/NOTIFICATION_TIME_ZONE/);
+    expect(() => loadConfig({ SUBSCRIPTION_TIMEOUT_MS: '5' })).toThrow(/SUBSCRIPTION_TIMEOUT_MS/);
+  });
+});

@@ -5,12 +5,14 @@ import { AppointmentPlanner } from './domain/notifications/appointment-planner';
 import type { Clock } from './domain/notifications/clock';
 import type { Mailer } from './domain/notifications/mailer';
 import { NotificationWorker } from './domain/notifications/notification-worker';
+import { PatientEmailSender } from './domain/notifications/patient-email-sender';
+import { PatientNoticePlanner } from './domain/notifications/patient-notice-planner';
 import { RestHookSender } from './domain/subscriptions/rest-hook-sender';
 import { SubscriptionPlanner } from './domain/subscriptions/subscription-planner';
 import { httpHookClient } from './integrations/http-hook-client';
 import { scheduleNotifications, type ScheduledJob } from './jobs/notification-schedule';
 import type { Logger } from './logger';
-import type { FhirRepository } from './storage/fhir-repository';
+import type { PgRepository } from './storage/pg-repository';
 import { NotificationStore } from './storage/notification-store';
 import type { SqlExecutor } from './storage/sql-executor';
 
@@ -25,23 +27,25 @@ export interface NotificationServices {
 export function createNotificationServices(
   config: Config,
   sql: SqlExecutor,
-  repo: FhirRepository,
+  repo: PgRepository,
   mailer: Mailer,
   logger: Logger,
   clock?: Clock,
 ): NotificationServices {
   const settings = config.notifications;
-  const store = new NotificationStore(sql);
+  const store = new NotificationStore(sql, repo);
   const policy = { allowedHosts: settings.hookAllowedHosts, production: config.production };
   const worker = new NotificationWorker({
     store,
     clock,
     planners: [
-      new AppointmentPlanner(repo, { reminderOffsetsMinutes: settings.reminderOffsetsMinutes, maxAttempts: settings.maxAttempts }),
-      new SubscriptionPlanner(repo, { policy, maxAttempts: settings.maxAttempts, knownTypes: allResourceTypes() }),
+      new AppointmentPlanner({ reminderOffsetsMinutes: settings.reminderOffsetsMinutes, maxAttempts: settings.maxAttempts }),
+      new PatientNoticePlanner({ maxAttempts: settings.maxAttempts }),
+      new SubscriptionPlanner({ policy, maxAttempts: settings.maxAttempts, knownTypes: allResourceTypes() }),
     ],
     senders: [
       new AppointmentEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
+      new PatientEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
       new RestHookSender(repo, httpHookClient(settings.hookTimeoutMs), policy),
     ],
     onError: (message, details) => logger.error(message, details),

@@ -12,6 +12,16 @@ export function resourceLockKey(resourceType: string, id: string): string {
   return `resource:${resourceType}/${id}`;
 }
 
+/** One numbered event of a Subscription: the version written that matched it. */
+export interface SubscriptionEvent {
+  readonly eventNumber: number;
+  /** `Appointment/1` */
+  readonly resource: string;
+  readonly versionId: number;
+  /** pending | sent | skipped | cancelled | dead */
+  readonly status: string;
+}
+
 /** One stored version of a resource, as the database holds it. */
 export interface StoredVersion {
   readonly resourceType: string;
@@ -117,6 +127,12 @@ export interface FhirRepository {
 
   /** The id of the active Appointment holding a slot, if any (the booking ledger, unfiltered). */
   slotHolder(slotId: string): Promise<string | undefined>;
+
+  /**
+   * The events numbered for a Subscription after `afterNumber` (delivered, pending or failed),
+   * oldest first, at most `count`: what a client that missed deliveries asks for (`$events`).
+   */
+  subscriptionEvents(subscriptionId: string, afterNumber: number, count: number): Promise<SubscriptionEvent[]>;
 
   /**
    * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped

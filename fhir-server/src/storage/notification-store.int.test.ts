@@ -23,9 +23,9 @@ beforeAll(async () => {
   dbA = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 });
   await dbA.migrate();
   dbB = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 });
-  storeA = new NotificationStore(dbA.sql);
-  storeB = new NotificationStore(dbB.sql);
   repo = new PgRepository(dbA.sql, FULL_ACCESS);
+  storeA = new NotificationStore(dbA.sql, repo);
+  storeB = new NotificationStore(dbB.sql, new PgRepository(dbB.sql, FULL_ACCESS));
 });
 afterAll(async () => {
   await dbA.close();

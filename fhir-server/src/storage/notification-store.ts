@@ -1,3 +1,5 @@
+import type { FhirRepository } from './fhir-repository';
+import type { PgRepository } from './pg-repository';
 import type { ResourceChange, ChangeAuthor } from './resource-changes';
 import type { SqlExecutor } from './sql-executor';
 
@@ -56,14 +58,18 @@ interface ChangeRow {
  * change is handled by two of them.
  */
 export class NotificationStore {
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    /** The server's repository, bound to each planning transaction (PGlite has one connection: no read may wait outside it). */
+    private readonly repo: PgRepository,
+  ) {}
 
   /**
    * Claims the oldest change no other process holds, and runs `fn` in the same transaction with
-   * a store bound to it: what `fn` plans commits together with the change's removal, or neither
-   * does. Returns false when no change is waiting.
+   * a store and a repository bound to it: what `fn` plans and writes commits together with the
+   * change's removal, or none of it does. Returns false when no change is waiting.
    */
-  async processNextChange(fn: (change: ResourceChange, tx: NotificationStore) => Promise<void>): Promise<boolean> {
+  async processNextChange(fn: (change: ResourceChange, tx: NotificationStore, repo: FhirRepository) => Promise<void>): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.raw<ChangeRow>(
         `DELETE FROM resource_change WHERE id = (SELECT id FROM resource_change ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -80,7 +86,7 @@ export class NotificationStore {
         versionId: row.version_id,
         author: row.author ?? undefined,
       };
-      await fn(change, new NotificationStore(tx));
+      await fn(change, new NotificationStore(tx, this.repo), this.repo.boundTo(tx));
       return true;
     });
   }

@@ -7,7 +7,7 @@ import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
 import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
-import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion } from './fhir-repository';
+import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion, SubscriptionEvent } from './fhir-repository';
 import { historyPage } from './history-sql';
 import { indexRowWrites, replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
@@ -66,6 +66,11 @@ export class PgRepository implements FhirRepository {
 
   withAccess(access: AccessContext, trail?: AuditTrail): FhirRepository {
     return new PgRepository(this.db, access, trail, this.indexing);
+  }
+
+  /** This repository on another executor (a transaction opened by other storage code). */
+  boundTo(db: SqlExecutor): PgRepository {
+    return new PgRepository(db, this.access, this.trail, this.indexing);
   }
 
   get searchParameters(): SearchParameterCatalog {
@@ -263,6 +268,17 @@ export class PgRepository implements FhirRepository {
 
   slotHolder(slotId: string): Promise<string | undefined> {
     return slotHolder(this.db, slotId);
+  }
+
+  async subscriptionEvents(subscriptionId: string, afterNumber: number, count: number): Promise<SubscriptionEvent[]> {
+    const rows = await this.rows<{ event_number: string; resource: string; version_id: number; status: string }>(
+      `SELECT (payload->>'eventNumber')::bigint AS event_number, payload->>'resource' AS resource,
+              (payload->>'versionId')::int AS version_id, status
+       FROM notification_job WHERE group_key = ? AND payload->>'eventNumber' IS NOT NULL AND (payload->>'eventNumber')::bigint > ?
+       ORDER BY 1 LIMIT ?`,
+      [`Subscription/${subscriptionId}`, afterNumber, count],
+    );
+    return rows.map((r) => ({ eventNumber: Number(r.event_number), resource: r.resource, versionId: r.version_id, status: r.status }));
   }
 
   async lock(key: string): Promise<void> {

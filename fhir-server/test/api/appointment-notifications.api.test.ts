@@ -1,4 +1,13 @@
-import type { Appointment, Bundle, Communication, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Bundle,
+  Communication,
+  DiagnosticReport,
+  MedicationRequest,
+  Patient,
+  Practitioner,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { ParsedMail } from 'mailparser';
 import { startSmtpListener, type SmtpListener } from '../setup/smtp-listener';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -287,6 +296,38 @@ describe('appointment e-mails', () => {
     const theirs = await other.agent.get(search);
     expect(theirs.status).toBe(200);
     expect((JSON.parse(theirs.text) as Bundle).entry ?? []).toEqual([]);
+  });
+});
+
+describe('e-mails about the patient record', () => {
+  test('a prescription ordered and a report made final are announced once each, without clinical content', async () => {
+    const p = await people({ language: 'fr' });
+    at('2026-12-20T08:00:00Z');
+    const subject = { reference: `Patient/${p.patient.id}` };
+    const prescription = await create<MedicationRequest>({
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject,
+      medicationCodeableConcept: { text: 'Secret-medication 20 mg' },
+    });
+    const report = await create<DiagnosticReport>({
+      resourceType: 'DiagnosticReport',
+      status: 'preliminary',
+      code: { text: 'Lipid panel' },
+      subject,
+    });
+    await server.notifications.tick();
+    expect(subjectsTo(p.patientEmail)).toEqual(['Votre ordonnance est prête']);
+    expect(mailsTo(p.patientEmail)[0].text).not.toContain('Secret-medication');
+
+    await update({ ...prescription, note: [{ text: 'renewed' }] });
+    await update({ ...report, status: 'final' });
+    await server.notifications.tick();
+    expect(subjectsTo(p.patientEmail)).toEqual(['Votre ordonnance est prête', 'Un nouveau compte rendu est disponible']);
+    const res = await server.request.get(`/fhir/Communication?subject=Patient/${p.patient.id}`);
+    const topics = ((JSON.parse(res.text) as Bundle).entry ?? []).map((e) => (e.resource as Communication).category?.[0].coding?.[0].code);
+    expect(topics.sort()).toEqual(['prescription-ready', 'report-uploaded']);
   });
 });
 

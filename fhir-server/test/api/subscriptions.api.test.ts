@@ -97,6 +97,25 @@ describe('rest-hook subscriptions', () => {
     await server.notifications.tick();
     expect(hooks.callsTo('/booked').map((c) => c.headers['x-medbuddy-event-number'])).toEqual(['1', '2']);
     expect(JSON.parse(hooks.callsTo('/booked')[1].body).meta.versionId).toBe('2');
+
+    // A client that missed deliveries asks for the events after the last one it saw.
+    const missed = await server.withToken(hookToken).get(`/fhir/Subscription/${sub.id}/$events?eventsSinceNumber=1`);
+    expect(missed.status).toBe(200);
+    const bundle = JSON.parse(missed.text);
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'history' });
+    expect(bundle.entry).toHaveLength(1);
+    expect(bundle.entry[0]).toMatchObject({
+      extension: [{ url: 'https://medbuddy.dev/fhir/StructureDefinition/subscription-event-number', valueInteger: 2 }],
+      resource: { resourceType: 'Appointment', id: first.id, comment: 'second version', meta: { versionId: '2' } },
+    });
+    const all = JSON.parse((await server.withToken(hookToken).get(`/fhir/Subscription/${sub.id}/$events`)).text);
+    expect(all.entry.map((e: { extension: { valueInteger: number }[] }) => e.extension[0].valueInteger)).toEqual([1, 2]);
+    const bad = await server.withToken(hookToken).get(`/fhir/Subscription/${sub.id}/$events?eventsSinceNumber=-1`);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).resourceType).toBe('OperationOutcome');
+    const patient = await server.actAsPatient();
+    expect([403, 404]).toContain((await patient.agent.get(`/fhir/Subscription/${sub.id}/$events`)).status);
+    expect((await server.request.get('/fhir/Subscription/does-not-exist/$events')).status).toBe(404);
   });
 
   test('without a payload type the POST has no body', async () => {

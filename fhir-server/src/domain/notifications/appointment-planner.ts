@@ -30,19 +30,15 @@ export interface AppointmentPlannerOptions {
  * serialised per appointment by a lock so two processes planning two of its changes agree.
  */
 export class AppointmentPlanner implements ChangePlanner {
-  constructor(
-    /** Unfiltered: the server plans for every appointment. */
-    private readonly repo: FhirRepository,
-    private readonly options: AppointmentPlannerOptions,
-  ) {}
+  constructor(private readonly options: AppointmentPlannerOptions) {}
 
-  async plan(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void> {
+  async plan(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void> {
     if (change.resourceType !== 'Appointment') {
       return;
     }
     const subject = `Appointment/${change.resourceId}`;
     await tx.lock(subject);
-    const current = await this.repo.readCurrent('Appointment', change.resourceId);
+    const current = await repo.readCurrent('Appointment', change.resourceId);
     const appointment = current && !current.deleted ? (JSON.parse(current.content) as Appointment) : undefined;
     const plan = appointmentTransition(await tx.readState<AppointmentNoticeState>(subject), appointment);
     if (plan.cancelReminders) {

@@ -79,7 +79,8 @@ export type RenderedNotice = Omit<MailMessage, 'to'> & { readonly language: keyo
 /** The subject, text and HTML of a notice, in the recipient's language and time zone. */
 export function renderNotice(facts: NoticeFacts): RenderedNotice {
   const language = supportedLanguage(facts.language);
-  const locale = facts.language && supportedLanguage(facts.language) === language ? facts.language : language;
+  // A regional variant of a supported language formats dates its way (fr-CA); any other falls back whole.
+  const locale = facts.language && baseLanguage(facts.language) === language ? facts.language : language;
   const texts = TEXTS[language];
   const fill = (template: string, escape: (s: string) => string): string =>
     template
@@ -98,8 +99,12 @@ export function renderNotice(facts: NoticeFacts): RenderedNotice {
 }
 
 function supportedLanguage(language: string | undefined): keyof typeof TEXTS {
-  const base = (language ?? '').toLowerCase().split(/[-_]/)[0];
+  const base = baseLanguage(language ?? '');
   return base === 'fr' || base === 'de' ? base : 'en';
+}
+
+function baseLanguage(language: string): string {
+  return language.toLowerCase().split(/[-_]/)[0];
 }
 
 function formatWhen(start: Date, locale: string, timeZone: string): string {

@@ -1,9 +1,13 @@
+import type { FhirRepository } from '../../storage/fhir-repository';
 import type { ResourceChange } from '../../storage/resource-changes';
 import type { Job, NotificationStore } from '../../storage/notification-store';
 
-/** Turns a committed resource change into jobs, inside the transaction that consumes the change. */
+/**
+ * Turns a committed resource change into jobs, inside the transaction that consumes the change;
+ * `repo` (unfiltered) runs in that transaction too.
+ */
 export interface ChangePlanner {
-  plan(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void>;
+  plan(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void>;
 }
 
 /** What became of one attempt that did not throw. */

@@ -46,10 +46,10 @@ export class NotificationWorker {
   private async pass(): Promise<void> {
     const { store } = this.options;
     for (let n = 0; n < MAX_CHANGES_PER_TICK; n++) {
-      const planned = await store.processNextChange(async (change, tx) => {
+      const planned = await store.processNextChange(async (change, tx, repo) => {
         for (const planner of this.options.planners) {
           try {
-            await planner.plan(change, tx, this.clock());
+            await planner.plan(change, tx, this.clock(), repo);
           } catch (error) {
             // A change that cannot be planned (bad data) must not block the queue behind it.
             this.options.onError('Planning notifications failed', {

@@ -42,23 +42,20 @@ export interface SubscriptionPlannerOptions {
  * job, in the transaction that consumes the change.
  */
 export class SubscriptionPlanner implements ChangePlanner {
-  constructor(
-    private readonly repo: FhirRepository,
-    private readonly options: SubscriptionPlannerOptions,
-  ) {}
+  constructor(private readonly options: SubscriptionPlannerOptions) {}
 
-  async plan(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void> {
+  async plan(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void> {
     if (change.resourceType === 'Subscription') {
-      await this.subscriptionChanged(change, tx);
+      await this.subscriptionChanged(change, tx, repo);
     } else {
-      await this.resourceChanged(change, tx, now);
+      await this.resourceChanged(change, tx, now, repo);
     }
   }
 
-  private async subscriptionChanged(change: ResourceChange, tx: NotificationStore): Promise<void> {
+  private async subscriptionChanged(change: ResourceChange, tx: NotificationStore, repo: FhirRepository): Promise<void> {
     const subject = `Subscription/${change.resourceId}`;
     await tx.lock(subject);
-    const current = await this.repo.readCurrent('Subscription', change.resourceId);
+    const current = await repo.readCurrent('Subscription', change.resourceId);
     if (!current || current.deleted) {
       await tx.deleteState(subject);
       await tx.cancelPending(subject);
@@ -71,10 +68,10 @@ export class SubscriptionPlanner implements ChangePlanner {
     const problems = subscriptionProblems(subscription, this.options.knownTypes, this.options.policy);
     let status: string = subscription.status;
     if (problems.length > 0 && (status === 'requested' || status === 'active')) {
-      await setSubscriptionStatus(this.repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
+      await setSubscriptionStatus(repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
       status = 'error';
     } else if (status === 'requested') {
-      await setSubscriptionStatus(this.repo, change.resourceId, 'active', undefined, (s) => s.status === 'requested');
+      await setSubscriptionStatus(repo, change.resourceId, 'active', undefined, (s) => s.status === 'requested');
       status = 'active';
     }
     const criteria = parseCriteria(subscription.criteria, this.options.knownTypes);
@@ -91,7 +88,7 @@ export class SubscriptionPlanner implements ChangePlanner {
     }
   }
 
-  private async resourceChanged(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void> {
+  private async resourceChanged(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void> {
     const subscriptions = (await tx.statesOfKind<SubscriptionState>('Subscription')).filter(
       (s) => s.state.status === 'active' && s.state.resourceType === change.resourceType,
     );
@@ -99,14 +96,14 @@ export class SubscriptionPlanner implements ChangePlanner {
       return;
     }
     // The version written, not the current one: each write is its own event.
-    const version = await this.repo.readVersion(change.resourceType, change.resourceId, change.versionId);
+    const version = await repo.readVersion(change.resourceType, change.resourceId, change.versionId);
     if (!version || version.deleted) {
       return;
     }
     const resource = JSON.parse(version.content) as Resource;
     for (const { subject, state } of subscriptions) {
       const criteria = parseCriteria(state.criteria, this.options.knownTypes);
-      if (!criteria.ok || !matchesCriteria(resource, criteria.request) || !(await this.ownerMayRead(state.owner, change))) {
+      if (!criteria.ok || !matchesCriteria(resource, criteria.request) || !(await ownerMayRead(repo, state.owner, change))) {
         continue;
       }
       await tx.lock(subject);
@@ -131,19 +128,19 @@ export class SubscriptionPlanner implements ChangePlanner {
       ]);
     }
   }
+}
 
-  /** A subscription never delivers what its owner may not read (checked on the version written). */
-  private async ownerMayRead(owner: ChangeAuthor | undefined, change: ResourceChange): Promise<boolean> {
-    if (!owner) {
-      return false;
-    }
-    if (owner.unrestricted) {
-      return true;
-    }
-    const access = accessContextFor(fromPrincipalRecord(owner.principal));
-    const seen = await this.repo.withAccess(access).readVersion(change.resourceType, change.resourceId, change.versionId);
-    return seen !== undefined && !seen.deleted;
+/** A subscription never delivers what its owner may not read (checked on the version written). */
+async function ownerMayRead(repo: FhirRepository, owner: ChangeAuthor | undefined, change: ResourceChange): Promise<boolean> {
+  if (!owner) {
+    return false;
   }
+  if (owner.unrestricted) {
+    return true;
+  }
+  const access = accessContextFor(fromPrincipalRecord(owner.principal));
+  const seen = await repo.withAccess(access).readVersion(change.resourceType, change.resourceId, change.versionId);
+  return seen !== undefined && !seen.deleted;
 }
 
 function isServer(author: ChangeAuthor): boolean {

@@ -17,6 +17,7 @@ import { medicationRequestPdf } from './medicationrequest-pdf';
 import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
+import { subscriptionEvents } from './subscription-events';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -42,6 +43,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   documentReferenceDownloadUrl,
   compositionSign,
   medicationRequestPdf,
+  subscriptionEvents,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
