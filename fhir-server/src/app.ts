@@ -8,6 +8,9 @@ import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
 import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
+import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
+import { bulkExportRoutes } from './http/bulk-export-routes';
+import { ExportJobStore } from './storage/export-jobs';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
 import { createBlobStore } from './integrations/blob-stores';
 import { auditEvents } from './http/middleware/audit-event';
@@ -51,6 +54,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const { signer, revocations } = security;
 
   const documents = await openDocumentStorage(config, security);
+  const bulkExport = new BulkExporter(repo, new ExportJobStore(db.sql), documents.blobs, config.fhirBaseUrl, logger);
+  await bulkExport.resume();
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -93,14 +98,17 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     baseUrl: config.fhirBaseUrl,
     oauth: uris,
     documents,
+    bulkExport,
   };
   app.use(documentRoutes({ ...endpoint, documents }));
+  app.use(bulkExportRoutes({ basePath: config.fhirBasePath, baseUrl: config.fhirBaseUrl, exporter: bulkExport, blobs: documents.blobs }));
   app.use(fhirEndpoint(endpoint));
   return {
     app,
     security,
     flushAudit: () => auditWriter.flush(),
     close: async () => {
+      await bulkExport.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

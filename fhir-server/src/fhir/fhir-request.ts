@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { DocumentStorage } from '../domain/documents/document-storage';
+import type { BulkExporter } from './bulk-export/bulk-exporter';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -56,4 +57,6 @@ export interface FhirContext {
   readonly oauth?: OAuthUris;
   /** The bytes behind Binary resources (uploads, downloads, signed URLs). */
   readonly documents?: DocumentStorage;
+  /** Runs Bulk Data $export jobs. */
+  readonly bulkExport?: BulkExporter;
 }

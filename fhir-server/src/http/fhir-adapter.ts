@@ -5,6 +5,7 @@ import type { OAuthUris } from '../auth/smart-configuration';
 import { restInteraction } from '../domain/audit/audit-event';
 import { RequestAudit } from '../domain/audit/request-audit';
 import type { DocumentStorage } from '../domain/documents/document-storage';
+import type { BulkExporter } from '../fhir/bulk-export/bulk-exporter';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -26,6 +27,8 @@ export interface FhirEndpointOptions {
   readonly oauth?: OAuthUris;
   /** The bytes behind Binary resources. */
   readonly documents?: DocumentStorage;
+  /** Runs Bulk Data $export jobs. */
+  readonly bulkExport?: BulkExporter;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
@@ -34,7 +37,7 @@ const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
 export function fhirContextFor(
   ctx: Context,
-  options: Pick<FhirEndpointOptions, 'repo' | 'baseUrl' | 'oauth' | 'documents'>,
+  options: Pick<FhirEndpointOptions, 'repo' | 'baseUrl' | 'oauth' | 'documents' | 'bulkExport'>,
   request: FhirRequest,
   detail?: string,
 ): FhirContext {
@@ -59,6 +62,7 @@ export function fhirContextFor(
     baseUrl: options.baseUrl,
     oauth: options.oauth,
     documents: options.documents,
+    bulkExport: options.bulkExport,
   };
 }
 

@@ -4,6 +4,7 @@ import { codeSystemSubsumes } from './codesystem-subsumes';
 import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { resourceValidate } from './resource-validate';
 import { searchParameterReindex } from './search-parameter-reindex';
+import { systemExport } from './system-export';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -16,6 +17,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemSubsumes,
   searchParameterReindex,
   documentReferenceDownloadUrl,
+  systemExport,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */

@@ -5,6 +5,7 @@ import * as createAccountTables from './20261125100000_create-account-tables';
 import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
 import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 import * as addSortIndexes from './20261201090200_add-sort-indexes';
+import * as createExportJobs from './20261211000000_create-export-jobs';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201090000_add-index-row-groups': addIndexRowGroups,
   '20261201090100_create-reindex-jobs': createReindexJobs,
   '20261201090200_add-sort-indexes': addSortIndexes,
+  '20261211000000_create-export-jobs': createExportJobs,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
