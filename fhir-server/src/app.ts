@@ -8,6 +8,7 @@ import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
 import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
+import { apiDocs } from './http/api-docs';
 import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
 import { bulkExportRoutes } from './http/bulk-export-routes';
 import { ExportJobStore } from './storage/export-jobs';
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
     documents,
     bulkExport,
   };
+  app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));
   app.use(bulkExportRoutes({ basePath: config.fhirBasePath, baseUrl: config.fhirBaseUrl, exporter: bulkExport, blobs: documents.blobs }));
   app.use(fhirEndpoint(endpoint));
