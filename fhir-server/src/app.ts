@@ -65,6 +65,12 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   );
 
   const app = new Koa({ proxy: config.trustProxy });
+  // Errors after the response started (a client leaving mid-download) reach Koa, not outcomeErrors.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+      logger.error('Response failed', { error: String(error?.stack ?? error) });
+    }
+  });
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
