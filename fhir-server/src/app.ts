@@ -8,6 +8,10 @@ import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
 import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
+import { apiDocs } from './http/api-docs';
+import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
+import { bulkExportRoutes } from './http/bulk-export-routes';
+import { ExportJobStore } from './storage/export-jobs';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
 import { createBlobStore } from './integrations/blob-stores';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes';
@@ -99,6 +103,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const documents = await openDocumentStorage(config, security);
+  const bulkExport = new BulkExporter(repo, new ExportJobStore(db.sql), documents.blobs, config.fhirBaseUrl, logger);
+  await bulkExport.resume();
 
   const auditWriter = new AuditWriter(
     db.sql,
@@ -124,6 +130,12 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   app.use(metrics.middleware);
   // Probes come every few seconds without a token: no access log line, AuditEvent or rate limit.
   app.use(healthRoutes({ checks, registry: metrics.registry, timeoutMs: READINESS_TIMEOUT_MS, draining: () => draining }));
+  // Errors after the response started (a client leaving mid-download) reach Koa, not outcomeErrors.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.code !== 'ECONNRESET' && error.code !== 'EPIPE') {
+      logger.error('Response failed', { error: String(error?.stack ?? error) });
+    }
+  });
   app.use(requestContext(config.logRequests ? logger : undefined));
   app.use(auditEvents((event) => auditWriter.enqueue(event)));
   app.use(outcomeErrors(logger));
@@ -167,8 +179,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     consultations: video.consultations,
     documents,
     prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
+    bulkExport,
   };
+  app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));
+  app.use(bulkExportRoutes({ basePath: config.fhirBasePath, baseUrl: config.fhirBaseUrl, exporter: bulkExport, blobs: documents.blobs }));
   app.use(fhirEndpoint(endpoint));
   return {
     app,
@@ -186,6 +201,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       await signalling?.close();
       await noShowJob.stop();
       await notifications.stop();
+      await bulkExport.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

@@ -5,6 +5,7 @@ import type { PrescriptionDocuments } from '../domain/prescriptions/prescription
 import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { DocumentStorage } from '../domain/documents/document-storage';
+import type { BulkExporter } from './bulk-export/bulk-exporter';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -65,4 +66,6 @@ export interface FhirContext {
   readonly documents?: DocumentStorage;
   /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`); absent, the operation is unavailable. */
   readonly prescriptionDocuments?: PrescriptionDocuments;
+  /** Runs Bulk Data $export jobs. */
+  readonly bulkExport?: BulkExporter;
 }

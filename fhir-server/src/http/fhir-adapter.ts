@@ -8,6 +8,7 @@ import { RequestAudit } from '../domain/audit/request-audit';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
+import type { BulkExporter } from '../fhir/bulk-export/bulk-exporter';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -39,6 +40,8 @@ export interface FhirServiceOptions {
   readonly documents?: DocumentStorage;
   /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`). */
   readonly prescriptionDocuments?: PrescriptionDocuments;
+  /** Runs Bulk Data $export jobs. */
+  readonly bulkExport?: BulkExporter;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */

@@ -90,6 +90,9 @@ describe('headers, CORS, body limits and logs', () => {
     const allowed = await server.anonymous().get('/fhir/metadata').set('Origin', 'https://portal.example.org').expect(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.example.org');
     expect(allowed.headers['access-control-expose-headers']).toContain('ETag');
+    // Bulk export polling and ranged downloads from a browser.
+    expect(allowed.headers['access-control-expose-headers']).toContain('X-Progress');
+    expect(allowed.headers['access-control-expose-headers']).toContain('Content-Range');
     const other = await server.anonymous().get('/fhir/metadata').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await server

@@ -18,6 +18,7 @@ import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { subscriptionEvents } from './subscription-events';
+import { systemExport } from './system-export';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -44,6 +45,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   compositionSign,
   medicationRequestPdf,
   subscriptionEvents,
+  systemExport,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */

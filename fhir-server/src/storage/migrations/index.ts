@@ -6,6 +6,7 @@ import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
 import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 import * as addSortIndexes from './20261201090200_add-sort-indexes';
 import * as createAppointmentBookings from './20261210090000_create-appointment-bookings';
+import * as createExportJobs from './20261211000000_create-export-jobs';
 import * as createNotificationTables from './20261213090000_create-notification-tables';
 import * as addCareAccessTags from './20261214090000_add-care-access-tags';
 import * as createSigningCredentials from './20261214090100_create-signing-credentials';
@@ -27,6 +28,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201090100_create-reindex-jobs': createReindexJobs,
   '20261201090200_add-sort-indexes': addSortIndexes,
   '20261210090000_create-appointment-bookings': createAppointmentBookings,
+  '20261211000000_create-export-jobs': createExportJobs,
   '20261213090000_create-notification-tables': createNotificationTables,
   '20261214090000_add-care-access-tags': addCareAccessTags,
   '20261214090100_create-signing-credentials': createSigningCredentials,
