@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
+import { hasWriteRules } from '../../domain/write-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -23,7 +24,11 @@ export async function createResource(
 ): Promise<FhirResponse> {
   const resource = await requireValidResource(ctx, body, resourceType);
   if (!options.ifNoneExist) {
-    return insertNew(ctx, resource, options.assignedId ?? randomUUID());
+    const id = options.assignedId ?? randomUUID();
+    // Domain rules may read and write other resources (aggregates): all in one transaction.
+    return hasWriteRules(resourceType)
+      ? ctx.repo.transaction((repo) => insertNew({ ...ctx, repo }, resource, id))
+      : insertNew(ctx, resource, id);
   }
   const criteria = options.ifNoneExist;
   return ctx.repo.transaction(async (repo) => {
