@@ -3,6 +3,7 @@ import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
+import { patientEverything } from './patient-everything';
 import { resourceValidate } from './resource-validate';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
@@ -18,6 +19,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   searchParameterReindex,
   compositionSign,
   medicationRequestPdf,
+  patientEverything,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
