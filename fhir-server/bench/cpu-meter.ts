@@ -5,7 +5,7 @@ import { Client } from 'pg';
 export interface CpuUse {
   /** The server process and its workers. */
   readonly serverMs: number;
-  /** PostgreSQL backends of the benchmark database plus PostgreSQL's background processes (WAL writer, ...). */
+  /** PostgreSQL backends of the benchmark database plus PostgreSQL's shared background processes (WAL writer, ...). */
   readonly postgresMs: number;
   /** This process: the load generator (and the baseline's pg client). */
   readonly benchMs: number;
@@ -63,8 +63,10 @@ export class CpuMeter {
     let pgPids: number[];
     try {
       const result = await client.query<{ pid: number }>(
+        // Shared background processes (WAL writer, checkpointer, ...) count; processes working for
+        // another database (its client backends, autovacuum and parallel workers) do not.
         `SELECT pid FROM pg_stat_activity
-         WHERE pid <> pg_backend_pid() AND (datname = current_database() OR backend_type <> 'client backend')`,
+         WHERE pid <> pg_backend_pid() AND (datname = current_database() OR (backend_type <> 'client backend' AND datname IS NULL))`,
       );
       pgPids = result.rows.map((r) => r.pid);
     } finally {

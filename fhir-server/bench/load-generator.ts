@@ -7,8 +7,8 @@ export interface HttpCall {
   /** Path and query below the server origin, e.g. `/fhir/Patient/123`. */
   readonly path: string;
   readonly body?: string;
-  /** Status that counts as success; anything else is an error. */
-  readonly expect: number;
+  /** Status that counts as success (or several, e.g. 201 or 409 for a contended booking); anything else is an error. */
+  readonly expect: number | readonly number[];
 }
 
 export interface HttpReply {
@@ -105,7 +105,7 @@ export class LoadGenerator {
         const started = performance.now();
         const reply = await this.send(call);
         recorder.add(performance.now() - started);
-        if (reply.status !== call.expect) {
+        if (typeof call.expect === 'number' ? reply.status !== call.expect : !call.expect.includes(reply.status)) {
           recorder.addError(`${call.method} ${call.path.slice(0, 120)} -> ${reply.status} ${reply.text.slice(0, 300)}`);
         }
         return reply;

@@ -18,9 +18,10 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick                 short smoke run (3 s per workload, 2% search data set)
-  --only <names>          comma-separated workloads or suites: core, search, create, read,
+  --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, create, read,
                           search-family, transaction, search-read, patient-family-birthdate,
-                          role-specialty, slot-window, appointment-include, appointment-chained, paging
+                          role-specialty, slot-window, appointment-include, appointment-chained, paging,
+                          discovery, next-free-slot, book-distinct, book-contended
   --explain               print EXPLAIN (ANALYZE, BUFFERS) of every benchmark query, with the indexes used
   --reload                rebuild the cached search data set (template database) even if current
   --duration <seconds>    measured duration of time-bound workloads (default 20)

@@ -1,9 +1,12 @@
 import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
 import { runCoreSuite } from './core-suite';
+import { runDocumentsSuite } from './documents-suite';
 import { CORE_WORKLOADS } from './core-workloads';
+import { BOOKING_WORKLOADS } from './booking-workloads';
 import { SEARCH_WORKLOADS } from './search-workloads';
 import { parseOptions, USAGE } from './options';
+import { runSchedulingSuite } from './scheduling-suite';
 import { runSearchSuite } from './search-suite';
 import { buildServer } from './server-process';
 import type { SuiteResults } from './suite-runner';
@@ -20,7 +23,15 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const known = new Set(['core', 'search', ...CORE_WORKLOADS.map((w) => w.name), ...SEARCH_WORKLOADS.map((w) => w.name)]);
+  const known = new Set([
+    'core',
+    'search',
+    'scheduling',
+    'documents',
+    ...CORE_WORKLOADS.map((w) => w.name),
+    ...SEARCH_WORKLOADS.map((w) => w.name),
+    ...BOOKING_WORKLOADS.map((w) => w.name),
+  ]);
   const unknown = options.only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new Error(`Unknown workload or suite: ${unknown.join(', ')}\n\n${USAGE}`);
@@ -40,8 +51,12 @@ async function main(): Promise<number> {
   const results: SuiteResults = { reports: [], baselines: [], plans: [] };
   await runCoreSuite(options, timing, baselineMs, log, results);
   await runSearchSuite(options, timing, baselineMs, log, results);
-  log('');
-  log(formatTable(results.reports, results.baselines));
+  await runSchedulingSuite(options, timing, baselineMs, log, results);
+  const documents = await runDocumentsSuite(options, log);
+  if (results.reports.length > 0) {
+    log('');
+    log(formatTable(results.reports, results.baselines));
+  }
   const errors = formatErrors(results.reports);
   if (errors) {
     log('');
@@ -52,6 +67,7 @@ async function main(): Promise<number> {
     options,
     timing,
     ...results,
+    documents,
     verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
   });
   log('');

@@ -16,7 +16,7 @@ import {
 } from './synthetic-resources';
 
 /** Bump when the generated data changes, so a cached template database is rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface DatasetSize {
   readonly patients: number;
@@ -166,6 +166,7 @@ export class SearchDataset {
         { practitioner, organization: syntheticId(SALT.organization, j % organizations) },
         specialty,
         this.rolePeriodStart(j),
+        j,
       );
       yield syntheticSchedule(this.scheduleId(j), { practitioner, practitionerRole: this.roleId(j) }, specialty, {
         start: `${FIRST_SLOT_DAY}T00:00:00Z`,

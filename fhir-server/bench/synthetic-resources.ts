@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {
   Appointment,
   Bundle,
+  Extension,
   Organization,
   Patient,
   Practitioner,
@@ -171,6 +172,7 @@ export function syntheticPractitionerRole(
   refs: { practitioner: string; organization: string },
   specialty: { code: string; display: string },
   periodStart: string,
+  index: number,
 ): WithId<PractitionerRole> {
   return {
     resourceType: 'PractitionerRole',
@@ -182,7 +184,32 @@ export function syntheticPractitionerRole(
     code: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/practitioner-role', code: 'doctor', display: 'Doctor' }] }],
     specialty: [{ coding: [{ system: SPECIALTY_SYSTEM, ...specialty }] }],
     availableTime: [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri'], availableStartTime: '09:00:00', availableEndTime: '14:00:00' }],
+    extension: discoveryExtensions(index),
   };
+}
+
+const MEDBUDDY_EXTENSION = 'https://medbuddy.dev/fhir/StructureDefinition/';
+export const LANGUAGES: readonly string[] = ['en', 'de', 'fr', 'es', 'tr'];
+
+/** What discovery filters and sorts on for role j: fee (EUR 20-199), languages, experience, rating (3.0-5.0). */
+export function discoveryFacts(j: number): { fee: number; languages: string[]; experience: number; rating: number } {
+  return {
+    fee: 20 + (mix(j, 12) % 180),
+    languages: ['en', LANGUAGES[1 + (mix(j, 13) % (LANGUAGES.length - 1))]],
+    experience: mix(j, 14) % 40,
+    rating: 3 + (mix(j, 15) % 21) / 10,
+  };
+}
+
+function discoveryExtensions(j: number): Extension[] {
+  const facts = discoveryFacts(j);
+  return [
+    { url: `${MEDBUDDY_EXTENSION}consultation-fee`, valueMoney: { value: facts.fee, currency: 'EUR' } },
+    ...facts.languages.map((code) => ({ url: `${MEDBUDDY_EXTENSION}consultation-language`, valueCode: code })),
+    { url: `${MEDBUDDY_EXTENSION}years-of-experience`, valueInteger: facts.experience },
+    { url: `${MEDBUDDY_EXTENSION}average-rating`, valueDecimal: facts.rating },
+    { url: `${MEDBUDDY_EXTENSION}review-count`, valueUnsignedInt: 1 + (mix(j, 16) % 500) },
+  ];
 }
 
 export function syntheticSchedule(

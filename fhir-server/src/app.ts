@@ -6,7 +6,10 @@ import { packagedResourcesToSeed } from './definitions/package-folders';
 import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
 import { authRoutes } from './http/auth-routes';
-import { fhirEndpoint } from './http/fhir-adapter';
+import { DocumentStorage } from './domain/documents/document-storage';
+import { documentRoutes } from './http/document-routes';
+import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
+import { createBlobStore } from './integrations/blob-stores';
 import { auditEvents } from './http/middleware/audit-event';
 import { authenticate } from './http/middleware/authenticate';
 import { outcomeErrors } from './http/middleware/outcome-errors';
@@ -16,28 +19,50 @@ import { portals } from './http/portals';
 import { securityHeaders } from './http/middleware/security-headers';
 import { smartRoutes } from './http/smart-routes';
 import { jsonLogger, type Logger } from './logger';
+import { runSlotHorizonTick, startSlotHorizonJob, type SlotHorizonJobDeps } from './jobs/slot-horizon-job';
 import { AuditWriter } from './storage/audit-writer';
+import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
 import { PgRepository } from './storage/pg-repository';
 import { loadOrCreateSigningCredential } from './storage/signing-credentials';
 import { SignedPrescriptionPdf } from './integrations/prescription-pdf';
 import { createSelfSignedCredential } from './integrations/self-signed-certificate';
 import { bootstrapSecurity, createSecurityServices, type SecurityServices } from './security-services';
+import { startNoShowJob } from './jobs/no-show-job';
+import { createVideoServices, type VideoServiceOptions } from './video-services';
+import type { Server } from 'node:http';
+import { VideoSignalling } from './http/video-signalling';
+import { videoRoomPage } from './http/video-room-page';
+import type { Clock } from './domain/notifications/clock';
+import { createNotificationServices, type NotificationServices } from './notification-services';
 
 export interface App {
   readonly app: Koa;
   /** The security services, for the CLI and tests (minting tokens, creating accounts). */
   readonly security: SecurityServices;
+  /** Reminders, e-mail and Subscription deliveries (tests run a pass with `tick()`). */
+  readonly notifications: NotificationServices;
   /** Stores the buffered AuditEvents of reads now (tests; shutdown does it by itself). */
   flushAudit(): Promise<void>;
+  /** Runs one tick of the slot horizon job now (tests); false when another process ran that tick. */
+  runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
+  /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
+  markNoShows(now?: Date): Promise<string[]>;
+  /** Lets the app answer WebSocket upgrades of this HTTP server (the built-in video signalling). */
+  attach(server: Server): void;
   /** Flushes the audit buffer and closes the database; the caller closes its HTTP server first. */
   close(): Promise<void>;
 }
 
-export type { SecurityServices };
+export type { SecurityServices, NotificationServices };
+
+export interface AppOptions extends VideoServiceOptions {
+  /** The clock of notification planning and sending (tests move it by hand). */
+  readonly clock?: Clock;
+}
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
-export async function buildApp(config: Config, logger: Logger = jsonLogger): Promise<App> {
+export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
   loadFhirDefinitions();
   const db = await openDatabase(config.database);
   await db.migrate();
@@ -52,12 +77,35 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
+  const video = createVideoServices(config, logger, options);
+  const webrtc = video.webrtc;
+  const signalling = webrtc
+    ? new VideoSignalling({
+        verify: (token) => webrtc.verify(token),
+        iceServers: (grant) => webrtc.iceServers(grant.identity, grant.expiresAt),
+      })
+    : undefined;
+  if (webrtc && signalling) {
+    webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
+  }
+  const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger, config.video.noShowJobCron);
+  const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
+
+  const documents = await openDocumentStorage(config, security);
 
   const auditWriter = new AuditWriter(
     db.sql,
     (message, details) => logger.error(message, details),
     (event) => repo.extractIndex(event),
   );
+
+  const slotJob: SlotHorizonJobDeps = {
+    repo,
+    horizonDays: config.scheduling.horizonDays,
+    runExclusively: (job, tick, work) => runExclusively(db.sql, job, tick, work),
+    logger,
+  };
+  const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
 
   const app = new Koa({ proxy: config.trustProxy });
   app.use(requestContext(config.logRequests ? logger : undefined));
@@ -68,6 +116,9 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   }
   // Before authentication and rate limits: the portals' files are public and many per page.
   app.use(portals(config.portals, logger));
+  if (signalling) {
+    app.use(videoRoomPage());
+  }
   app.use(
     authenticate({
       publicKeyPem: signer.publicKeyPem,
@@ -87,21 +138,32 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
   const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
   app.use(smart.routes());
   app.use(authRoutes(security).routes());
-  app.use(
-    fhirEndpoint({
-      basePath: config.fhirBasePath,
-      limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
-      repo,
-      baseUrl: config.fhirBaseUrl,
-      oauth: uris,
-      prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
-    }),
-  );
+  const endpoint: FhirEndpointOptions = {
+    basePath: config.fhirBasePath,
+    limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
+    repo,
+    baseUrl: config.fhirBaseUrl,
+    oauth: uris,
+    scheduling: config.scheduling,
+    consultations: video.consultations,
+    documents,
+    prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
+  };
+  app.use(documentRoutes({ ...endpoint, documents }));
+  app.use(fhirEndpoint(endpoint));
   return {
     app,
     security,
+    notifications,
     flushAudit: () => auditWriter.flush(),
+    runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
+    markNoShows: (now) => noShowJob.run(now),
+    attach: (server) => signalling?.attach(server),
     close: async () => {
+      await slotTask?.destroy();
+      await signalling?.close();
+      await noShowJob.stop();
+      await notifications.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();
@@ -109,6 +171,21 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger): Pro
       await db.close();
     },
   };
+}
+
+/** The document storage on the configured blob store (bucket or folder created when missing). */
+async function openDocumentStorage(config: Config, security: SecurityServices): Promise<DocumentStorage> {
+  const settings = config.documents;
+  const store = createBlobStore(settings.blobStore);
+  await store.init();
+  return new DocumentStorage(store, {
+    maxBytes: settings.maxBytes,
+    contentTypes: settings.contentTypes,
+    signedUrlSeconds: settings.signedUrlSeconds,
+    signingKey: settings.signedUrlSecret ?? security.signer.deriveSecret('signed-urls'),
+    retention: settings.retention,
+    publicUrl: config.publicUrl,
+  });
 }
 
 /** CORS: the configured origins, the server's own, and the portals' dev servers outside production. */

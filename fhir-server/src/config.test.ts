@@ -75,3 +75,82 @@ describe('configuration of the portals', () => {
     expect(loadConfig({ SERVE_PORTALS: 'false' }).portals).toEqual([]);
   });
 });
+
+describe('configuration of video consultations', () => {
+  test('defaults: built-in WebRTC without STUN/TURN, check-in 15 minutes before, no-show 15 minutes after the start', () => {
+    expect(loadConfig({}).video).toEqual({
+      provider: 'webrtc',
+      checkInMinutes: 15,
+      noShowGraceMinutes: 15,
+      noShowJobCron: '* * * * *',
+      stunUrls: [],
+      turnUrls: [],
+      turnSecret: undefined,
+      twilio: undefined,
+    });
+  });
+
+  test('STUN/TURN URLs are checked, and TURN needs its shared secret', () => {
+    const video = loadConfig({
+      VIDEO_STUN_URLS: 'stun:turn.example.org:3478',
+      VIDEO_TURN_URLS: 'turn:turn.example.org:3478?transport=udp, turns:turn.example.org:5349',
+      VIDEO_TURN_SECRET: 's3cret',
+    }).video;
+    expect(video.stunUrls).toEqual(['stun:turn.example.org:3478']);
+    expect(video.turnUrls).toEqual(['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349']);
+    expect(() => loadConfig({ VIDEO_TURN_URLS: 'turn:turn.example.org' })).toThrow(/VIDEO_TURN_SECRET/);
+    expect(() => loadConfig({ VIDEO_STUN_URLS: 'http://x' })).toThrow(/VIDEO_STUN_URLS/);
+    expect(() => loadConfig({ VIDEO_CHECKIN_MINUTES: '-1' })).toThrow(/VIDEO_CHECKIN_MINUTES/);
+    expect(loadConfig({ NOSHOW_JOB_CRON: 'off' }).video.noShowJobCron).toBeUndefined();
+    expect(() => loadConfig({ NOSHOW_JOB_CRON: 'sometimes' })).toThrow(/NOSHOW_JOB_CRON/);
+  });
+
+  test('VIDEO_PROVIDER=twilio needs the account and API key', () => {
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'zoom' })).toThrow(/VIDEO_PROVIDER/);
+    expect(() => loadConfig({ VIDEO_PROVIDER: 'twilio' })).toThrow(/TWILIO_ACCOUNT_SID/);
+    const video = loadConfig({
+      VIDEO_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: 'AC123',
+      TWILIO_API_KEY_SID: 'SK123',
+      TWILIO_API_KEY_SECRET: 'secret',
+      TWILIO_MANAGE_ROOMS: 'true',
+    }).video;
+    expect(video.twilio).toEqual({ accountSid: 'AC123', apiKeySid: 'SK123', apiKeySecret: 'secret', manageRooms: true });
+  });
+});
+
+describe('configuration of document storage', () => {
+  test('defaults: files under DATA_DIR/blobs, 25 MB, PDF/PNG/JPEG/DICOM, one-hour URLs, objects kept', () => {
+    const documents = loadConfig({ DATA_DIR: '/srv/medbuddy' }).documents;
+    expect(documents).toEqual({
+      blobStore: { kind: 'filesystem', root: '/srv/medbuddy/blobs' },
+      maxBytes: 25 * 1024 * 1024,
+      contentTypes: ['application/pdf', 'image/png', 'image/jpeg', 'application/dicom'],
+      signedUrlSeconds: 3600,
+      signedUrlSecret: undefined,
+      retention: 'keep',
+    });
+  });
+
+  test('S3_ENDPOINT selects MinIO/S3, which needs its keys', () => {
+    const s3 = { S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', S3_SSE: 'true' };
+    expect(loadConfig(s3).documents.blobStore).toEqual({
+      kind: 's3',
+      endpoint: 'http://minio:9000',
+      bucket: 'medbuddy-documents',
+      accessKey: 'k',
+      secretKey: 's',
+      region: 'us-east-1',
+      serverSideEncryption: true,
+    });
+    expect(() => loadConfig({ S3_ENDPOINT: 'http://minio:9000' })).toThrow(/S3_ACCESS_KEY/);
+    expect(() => loadConfig({ ...s3, S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT/);
+  });
+
+  test('unknown content types, a short URL secret and an unknown retention are refused', () => {
+    expect(() => loadConfig({ DOCUMENT_CONTENT_TYPES: 'application/pdf,text/html' })).toThrow(/text\/html/);
+    expect(() => loadConfig({ SIGNED_URL_SECRET: 'short' })).toThrow(/SIGNED_URL_SECRET/);
+    expect(() => loadConfig({ DOCUMENT_RETENTION: 'destroy' })).toThrow(/DOCUMENT_RETENTION/);
+    expect(() => loadConfig({ DOCUMENT_MAX_BYTES: '0' })).toThrow(/DOCUMENT_MAX_BYTES/);
+  });
+});

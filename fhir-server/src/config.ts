@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import nodeCron from 'node-cron';
 import { isWeakPassword } from './auth/password-policy';
 
 /** Everything the server reads from its environment, typed and validated once at start-up. */
@@ -25,9 +26,81 @@ export interface Config {
   readonly production: boolean;
   readonly security: SecurityConfig;
   readonly mail: MailConfig;
+  readonly notifications: NotificationConfig;
   /** The built web portals served next to the API (none when `SERVE_PORTALS=false`). */
   readonly portals: readonly PortalConfig[];
+  readonly scheduling: SchedulingConfig;
+  readonly video: VideoConfig;
+  readonly documents: DocumentsConfig;
 }
+
+export interface SchedulingConfig {
+  /** Days ahead slots are materialised for (`SLOT_HORIZON_DAYS`). */
+  readonly horizonDays: number;
+  /** Patients may not cancel or reschedule less than this before the start (`CANCEL_WINDOW_MINUTES`). */
+  readonly cancelWindowMinutes: number;
+  /** How long `Appointment/$hold` keeps a slot (`SLOT_HOLD_MINUTES`). */
+  readonly holdMinutes: number;
+  /** node-cron expression of the slot horizon job (`SLOT_JOB_CRON`); undefined when `off`. */
+  readonly jobCron?: string;
+}
+
+/** Video consultations: waiting-room timing and the video provider. */
+export interface VideoConfig {
+  /** `VIDEO_PROVIDER`: `webrtc` (built-in signalling, the default) or `twilio`. */
+  readonly provider: 'webrtc' | 'twilio';
+  /** Minutes before the start from which the patient may check in (`VIDEO_CHECKIN_MINUTES`). */
+  readonly checkInMinutes: number;
+  /** Minutes after the start after which a booked appointment without check-in is a no-show (`VIDEO_NOSHOW_GRACE_MINUTES`). */
+  readonly noShowGraceMinutes: number;
+  /** node-cron expression of the no-show job (`NOSHOW_JOB_CRON`, default every minute); undefined when `off`. */
+  readonly noShowJobCron?: string;
+  /** STUN server URLs for the built-in mode (`VIDEO_STUN_URLS`, comma-separated; none: LAN only). */
+  readonly stunUrls: readonly string[];
+  /** TURN server URLs (`VIDEO_TURN_URLS`) and the coturn `static-auth-secret` they share (`VIDEO_TURN_SECRET`). */
+  readonly turnUrls: readonly string[];
+  readonly turnSecret?: string;
+  /** Twilio Video: account and API key (`TWILIO_ACCOUNT_SID`, `TWILIO_API_KEY_SID`, `TWILIO_API_KEY_SECRET`). */
+  readonly twilio?: TwilioConfig;
+}
+
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly apiKeySid: string;
+  readonly apiKeySecret: string;
+  /** `TWILIO_MANAGE_ROOMS=true`: create each room before the first token and complete it when the consultation ends (REST API). */
+  readonly manageRooms: boolean;
+}
+
+/** Uploaded documents (Binary contents): where they are kept and what is accepted. */
+export interface DocumentsConfig {
+  readonly blobStore: BlobStoreConfig;
+  /** Largest upload in bytes (`DOCUMENT_MAX_BYTES`). */
+  readonly maxBytes: number;
+  /** Accepted media types, each checked against the file's first bytes (`DOCUMENT_CONTENT_TYPES`). */
+  readonly contentTypes: readonly string[];
+  /** Lifetime of a signed download URL (`SIGNED_URL_TTL_SECONDS`). */
+  readonly signedUrlSeconds: number;
+  /** HMAC key of the server's signed URLs (`SIGNED_URL_SECRET`); unset: one derived from the token signing key. */
+  readonly signedUrlSecret?: string;
+  /** `keep`: a deleted Binary's object stays where it is; `move`: it moves under `retained/` (`DOCUMENT_RETENTION`). */
+  readonly retention: 'keep' | 'move';
+}
+
+export type BlobStoreConfig =
+  | { readonly kind: 'filesystem'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly accessKey: string;
+      readonly secretKey: string;
+      readonly region: string;
+      readonly serverSideEncryption: boolean;
+    };
+
+/** Media types the upload check recognises by their first bytes (domain/documents/content-sniffer.ts). */
+export const KNOWN_DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/gif', 'image/tiff', 'application/dicom'] as const;
 
 export interface SecurityConfig {
   /** PKCS#8 PEM of the EC P-256 token signing key (`JWT_PRIVATE_KEY`); else one kept in the database. */
@@ -51,6 +124,21 @@ export interface MailConfig {
   /** Sender address (`MAIL_FROM`). */
   readonly from: string;
   readonly outboxDir: string;
+}
+
+export interface NotificationConfig {
+  /** node-cron schedule of the notification pass in this process (`NOTIFICATIONS_CRON`); undefined: `off`. */
+  readonly cron?: string;
+  /** Minutes before a consultation at which reminders go out (`REMINDER_OFFSETS`, e.g. `24h,1h,10m`). */
+  readonly reminderOffsetsMinutes: readonly number[];
+  /** Time zone of e-mails to people whose resource carries none (`NOTIFICATION_TIME_ZONE`). */
+  readonly defaultTimeZone: string;
+  /** Attempts before a notification is dead-lettered (`NOTIFICATION_MAX_ATTEMPTS`). */
+  readonly maxAttempts: number;
+  /** Hosts a rest-hook Subscription may post to (`SUBSCRIPTION_ALLOWED_HOSTS`, comma-separated); empty: any public host. */
+  readonly hookAllowedHosts: readonly string[];
+  /** Bound on one rest-hook request (`SUBSCRIPTION_TIMEOUT_MS`). */
+  readonly hookTimeoutMs: number;
 }
 
 /** A built Angular portal served at `mountPath` + `/`. */
@@ -105,8 +193,165 @@ export function loadConfig(env: Env = process.env): Config {
       from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
+    notifications: readNotifications(env),
     portals: readPortals(env),
+    scheduling: {
+      horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
+      cancelWindowMinutes: readInteger(env, 'CANCEL_WINDOW_MINUTES', 60, 0, 60 * 24 * 14),
+      holdMinutes: readInteger(env, 'SLOT_HOLD_MINUTES', 5, 1, 120),
+      jobCron: readCron(env.SLOT_JOB_CRON, 'SLOT_JOB_CRON', '*/15 * * * *'),
+    },
+    video: readVideo(env),
+    documents: readDocuments(env, dataDir),
   };
+}
+
+function readDocuments(env: Env, dataDir: string): DocumentsConfig {
+  const contentTypes = (env.DOCUMENT_CONTENT_TYPES ?? 'application/pdf,image/png,image/jpeg,application/dicom')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+  for (const type of contentTypes) {
+    if (!(KNOWN_DOCUMENT_TYPES as readonly string[]).includes(type)) {
+      throw new ConfigError(`DOCUMENT_CONTENT_TYPES: "${type}" is not one of ${KNOWN_DOCUMENT_TYPES.join(', ')}`);
+    }
+  }
+  const retention = env.DOCUMENT_RETENTION ?? 'keep';
+  if (retention !== 'keep' && retention !== 'move') {
+    throw new ConfigError('DOCUMENT_RETENTION must be keep or move');
+  }
+  const signedUrlSecret = env.SIGNED_URL_SECRET || undefined;
+  if (signedUrlSecret && signedUrlSecret.length < 32) {
+    throw new ConfigError('SIGNED_URL_SECRET must have at least 32 characters');
+  }
+  return {
+    blobStore: readBlobStore(env, dataDir),
+    maxBytes: readInteger(env, 'DOCUMENT_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
+    contentTypes,
+    signedUrlSeconds: readInteger(env, 'SIGNED_URL_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
+    signedUrlSecret,
+    retention,
+  };
+}
+
+function readBlobStore(env: Env, dataDir: string): BlobStoreConfig {
+  if (!env.S3_ENDPOINT) {
+    return { kind: 'filesystem', root: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'blobs') };
+  }
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(env.S3_ENDPOINT)) {
+    throw new ConfigError('S3_ENDPOINT must be an http(s)://host:port URL');
+  }
+  if (!env.S3_ACCESS_KEY || !env.S3_SECRET_KEY) {
+    throw new ConfigError('S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY');
+  }
+  return {
+    kind: 's3',
+    endpoint: env.S3_ENDPOINT,
+    bucket: env.S3_BUCKET ?? 'medbuddy-documents',
+    accessKey: env.S3_ACCESS_KEY,
+    secretKey: env.S3_SECRET_KEY,
+    region: env.S3_REGION ?? 'us-east-1',
+    serverSideEncryption: env.S3_SSE === 'true',
+  };
+}
+
+function readVideo(env: Env): VideoConfig {
+  const provider = env.VIDEO_PROVIDER || 'webrtc';
+  if (provider !== 'webrtc' && provider !== 'twilio') {
+    throw new ConfigError(`VIDEO_PROVIDER must be webrtc or twilio, got "${provider}"`);
+  }
+  const urls = (value: string | undefined, scheme: RegExp, name: string): string[] => {
+    const list = (value ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    for (const url of list) {
+      if (!scheme.test(url)) {
+        throw new ConfigError(`${name} entry "${url}" must be a ${name.includes('STUN') ? 'stun:' : 'turn: or turns:'} URL`);
+      }
+    }
+    return list;
+  };
+  const turnUrls = urls(env.VIDEO_TURN_URLS, /^turns?:\S+$/, 'VIDEO_TURN_URLS');
+  const turnSecret = env.VIDEO_TURN_SECRET || undefined;
+  if (turnUrls.length > 0 && !turnSecret) {
+    throw new ConfigError("VIDEO_TURN_URLS needs VIDEO_TURN_SECRET (the TURN server's static-auth-secret)");
+  }
+  const twilioSettings = [env.TWILIO_ACCOUNT_SID, env.TWILIO_API_KEY_SID, env.TWILIO_API_KEY_SECRET];
+  const twilio = twilioSettings.every(Boolean)
+    ? {
+        accountSid: env.TWILIO_ACCOUNT_SID as string,
+        apiKeySid: env.TWILIO_API_KEY_SID as string,
+        apiKeySecret: env.TWILIO_API_KEY_SECRET as string,
+        manageRooms: env.TWILIO_MANAGE_ROOMS === 'true',
+      }
+    : undefined;
+  if (provider === 'twilio' && !twilio) {
+    throw new ConfigError('VIDEO_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET');
+  }
+  return {
+    provider,
+    checkInMinutes: readInteger(env, 'VIDEO_CHECKIN_MINUTES', 15, 0, 24 * 60),
+    noShowGraceMinutes: readInteger(env, 'VIDEO_NOSHOW_GRACE_MINUTES', 15, 1, 24 * 60),
+    noShowJobCron: readCron(env.NOSHOW_JOB_CRON, 'NOSHOW_JOB_CRON', '* * * * *'),
+    stunUrls: urls(env.VIDEO_STUN_URLS, /^stuns?:\S+$/, 'VIDEO_STUN_URLS'),
+    turnUrls,
+    turnSecret,
+    twilio,
+  };
+}
+
+/** A five- or six-field cron expression, or `off`; `fallback` when unset. */
+function readCron(value: string | undefined, name: string, fallback: string): string | undefined {
+  if (value === 'off') {
+    return undefined;
+  }
+  const cron = value?.trim() || fallback;
+  if (!nodeCron.validate(cron)) {
+    throw new ConfigError(`${name} "${value}" is not a cron expression (five or six fields) or "off"`);
+  }
+  return cron;
+}
+
+function readNotifications(env: Env): NotificationConfig {
+  const schedule = env.NOTIFICATIONS_CRON?.trim() || '*/5 * * * * *';
+  if (schedule !== 'off' && !nodeCron.validate(schedule)) {
+    throw new ConfigError(`NOTIFICATIONS_CRON "${schedule}" is not a cron expression (or off)`);
+  }
+  const defaultTimeZone = env.NOTIFICATION_TIME_ZONE?.trim() || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: defaultTimeZone });
+  } catch {
+    throw new ConfigError(`NOTIFICATION_TIME_ZONE "${defaultTimeZone}" is not an IANA time zone`);
+  }
+  return {
+    cron: schedule === 'off' ? undefined : schedule,
+    reminderOffsetsMinutes: readOffsets(env.REMINDER_OFFSETS ?? '24h,1h,10m'),
+    defaultTimeZone,
+    maxAttempts: readInteger(env, 'NOTIFICATION_MAX_ATTEMPTS', 10, 1, 100),
+    hookAllowedHosts: (env.SUBSCRIPTION_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    hookTimeoutMs: readInteger(env, 'SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 120_000),
+  };
+}
+
+/** `24h,1h,10m` -> [1440, 60, 10]; an empty value turns reminders off. */
+function readOffsets(raw: string): number[] {
+  const offsets: number[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^(\d{1,5})([mhd])$/.exec(part);
+    const minutes = match ? Number(match[1]) * { m: 1, h: 60, d: 1440 }[match[2] as 'm' | 'h' | 'd'] : 0;
+    if (minutes < 1 || minutes > 60 * 24 * 60) {
+      throw new ConfigError(`REMINDER_OFFSETS entry "${part}" must be minutes, hours or days such as 10m, 1h, 2d (up to 60 days)`);
+    }
+    offsets.push(minutes);
+  }
+  return [...new Set(offsets)].sort((a, b) => b - a);
 }
 
 /** The repository root, seen from src/ or dist/ of fhir-server. */

@@ -15,8 +15,9 @@ async function main(): Promise<void> {
     superviseWorkers(config.workers, jsonLogger);
     return;
   }
-  const { app, close } = await buildApp(config);
+  const { app, attach, close } = await buildApp(config);
   const server = http.createServer(app.callback());
+  attach(server);
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, () => {
     jsonLogger.info('MedBuddy FHIR server listening', {

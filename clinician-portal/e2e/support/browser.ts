@@ -57,9 +57,16 @@ export function watchForErrors(page: Page): string[] {
 /**
  * Runs one browser session: a fresh context (no cookies, no storage) with the viewport, a page
  * watched for errors, a `<name>-failure.png` screenshot when `work` fails, and the context
- * closed in any case. Fails when the page logged an error, even if `work` passed.
+ * closed in any case. Fails when the page logged an error, even if `work` passed, unless the
+ * error matches one of `expected` (a failure the test provokes on purpose).
  */
-export async function withPage(browser: Browser, viewport: Viewport, name: string, work: (page: Page) => Promise<void>): Promise<void> {
+export async function withPage(
+  browser: Browser,
+  viewport: Viewport,
+  name: string,
+  work: (page: Page) => Promise<void>,
+  expected: readonly RegExp[] = [],
+): Promise<void> {
   const context = await browser.newContext(viewport.options);
   const page = await context.newPage();
   const problems = watchForErrors(page);
@@ -71,7 +78,8 @@ export async function withPage(browser: Browser, viewport: Viewport, name: strin
   } finally {
     await context.close();
   }
-  if (problems.length > 0) {
-    throw new Error(`the page reported problems:\n${problems.join('\n')}`);
+  const unexpected = problems.filter((problem) => !expected.some((pattern) => pattern.test(problem)));
+  if (unexpected.length > 0) {
+    throw new Error(`the page reported problems:\n${unexpected.join('\n')}`);
   }
 }

@@ -43,8 +43,9 @@ describe('access context: role policy intersected with SMART scopes', () => {
     expect(access.permits('AuditEvent', 's')).toBe(false);
     expect(access.readGrants('Medication')).toEqual([{ kind: 'all' }]);
     // Outside the compartment but possibly holding patient data: not for user tokens.
-    expect(access.permits('Binary', 'r')).toBe(false);
     expect(access.permits('Bundle', 'r')).toBe(false);
+    // A Binary belongs to the patient of its securityContext: through the care relationship.
+    expect(access.readGrants('Binary')).toEqual([{ kind: 'care-of', practitioner: 'Practitioner/d1' }]);
   });
 
   test('an admin manages the directory, terminology and reads the audit trail, but not clinical content', () => {

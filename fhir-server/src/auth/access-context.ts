@@ -4,6 +4,7 @@ import {
   ADMIN_ONLY_TYPES,
   CARE_RELATIONSHIP_TYPES,
   DIRECTORY_TYPES,
+  OWN_SCHEDULE_TYPES,
   IMMUTABLE_TYPES,
   isPublicType,
   REFERENCE_DATA_TYPES,
@@ -135,6 +136,11 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
       if (TERMINOLOGY_TYPES.has(resourceType)) {
         return read ? [{ kind: 'public' }] : [];
       }
+      if (OWN_SCHEDULE_TYPES.has(resourceType) && read) {
+        // A doctor sees the appointments they take part in, not their patients' others; writes stay
+        // within the care relationship (care-of), so no one becomes a doctor's patient by a write.
+        return [own];
+      }
       if (inPatientCompartment(resourceType)) {
         // Their own appointments and encounters stay visible when cancelled (no longer care).
         return read && CARE_RELATIONSHIP_TYPES.includes(resourceType)
@@ -171,8 +177,9 @@ function compartmentAndPublic(patient: string, resourceType: string, read: boole
   return grants;
 }
 
+/** Binary is not in compartmentdefinition-patient; storage files it under its securityContext's patient. */
 export function inPatientCompartment(resourceType: string): boolean {
-  return resourceType === 'Patient' || patientCompartmentParams(resourceType).length > 0;
+  return resourceType === 'Patient' || resourceType === 'Binary' || patientCompartmentParams(resourceType).length > 0;
 }
 
 function isRead(interaction: Interaction): boolean {

@@ -47,6 +47,9 @@ export const ADMIN_ONLY_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
 /** Types that no user or client may update, patch or delete through the API (the audit trail). */
 export const IMMUTABLE_TYPES: ReadonlySet<string> = new Set(['AuditEvent']);
 
+/** Patient-compartment types a doctor reaches only where they take part (their own schedule's appointments). */
+export const OWN_SCHEDULE_TYPES: ReadonlySet<string> = new Set(['Appointment']);
+
 /** Types whose instances carry Appointment/Encounter participation, the basis of a care relationship. */
 export const CARE_RELATIONSHIP_TYPES: readonly string[] = ['Appointment', 'Encounter'];
 

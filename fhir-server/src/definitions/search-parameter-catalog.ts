@@ -4,6 +4,17 @@ import type { SearchParameter } from '@medplum/fhirtypes';
 const NOT_DOMAIN_RESOURCES = new Set(['Bundle', 'Binary', 'Parameters']);
 
 /**
+ * Types whose base (R4 and profiles) parameters are limited to a few codes. One AuditEvent is
+ * stored per read or search, so every index row of it is paid on the read path: it is indexed
+ * by what administrators search the trail by, not by the ~30 base parameters (19 index rows per
+ * event -> 8). Resource-level parameters (`_id`, `_lastUpdated`, `_tag`, ...) stay; custom
+ * SearchParameters stored through the API still apply (and reindex the existing events).
+ */
+const LEAN_TYPES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['AuditEvent', new Set(['date', 'agent', 'entity', 'patient', 'type', 'subtype', 'outcome'])],
+]);
+
+/**
  * The SearchParameters in force: the R4 base set, the ones shipped in `profiles/`, and the
  * custom ones stored through the API (a replaceable layer, reloaded when another server
  * process changes them). Indexing (storage/) and search parsing (fhir/) read the same
@@ -35,7 +46,13 @@ export class SearchParameterCatalog {
     let params = this.byType.get(resourceType);
     if (!params) {
       const built = new Map<string, SearchParameter>();
-      for (const param of [...this.fixed, ...this.custom]) {
+      const lean = LEAN_TYPES.get(resourceType);
+      for (const param of this.fixed) {
+        if (param.code && appliesTo(param, resourceType) && (!lean || lean.has(param.code) || isResourceLevel(param))) {
+          built.set(param.code, param);
+        }
+      }
+      for (const param of this.custom) {
         if (param.code && appliesTo(param, resourceType)) {
           built.set(param.code, param);
         }
@@ -57,6 +74,10 @@ export class SearchParameterCatalog {
     }
     return this.urls.get(url.split('|')[0]);
   }
+}
+
+function isResourceLevel(param: SearchParameter): boolean {
+  return ((param.base ?? []) as readonly string[]).some((base) => base === 'Resource' || base === 'DomainResource');
 }
 
 function appliesTo(param: SearchParameter, resourceType: string): boolean {

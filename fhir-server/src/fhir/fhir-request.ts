@@ -1,7 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
+import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
 import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { OAuthUris } from '../auth/smart-configuration';
+import type { ConsultationServices } from '../domain/consultations/consultation-services';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -54,6 +57,12 @@ export interface FhirContext {
   readonly baseUrl: string;
   /** The SMART OAuth2 endpoints, advertised in the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** Scheduling policy (horizon, cancel window, hold length); defaults when absent. */
+  readonly scheduling?: SchedulingSettings;
+  /** Waiting room and video settings and provider (the consultation operations). */
+  readonly consultations?: ConsultationServices;
+  /** The bytes behind Binary resources (uploads, downloads, signed URLs). */
+  readonly documents?: DocumentStorage;
   /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`); absent, the operation is unavailable. */
   readonly prescriptionDocuments?: PrescriptionDocuments;
 }

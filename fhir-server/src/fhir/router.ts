@@ -10,6 +10,8 @@ import { readResource, vreadResource } from './interactions/read';
 import { searchCompartment, searchSystem, searchType } from './interactions/search';
 import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
+import { bookPostedAppointment, isSlotBooking } from './scheduling/appointment-booking';
+import { withSchedulingEffects } from './scheduling/scheduling-writes';
 import { badRequest, methodNotAllowed, notFound } from './outcomes';
 import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
@@ -38,16 +40,24 @@ const ROUTES: readonly Route[] = [
   route('POST', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
   route('GET', ':type', (ctx, req, p) => searchType(ctx, req, p.type)),
   route('POST', ':type/_search', (ctx, req, p) => searchType(ctx, req, p.type)),
-  route('POST', ':type', (ctx, req, p) => createResource(ctx, p.type, req.body, { ifNoneExist: req.headers.ifNoneExist })),
+  route('POST', ':type', (ctx, req, p) =>
+    isSlotBooking(p.type, req.body)
+      ? bookPostedAppointment(ctx, req.body)
+      : withSchedulingEffects(ctx, p.type, (c) => createResource(c, p.type, req.body, { ifNoneExist: req.headers.ifNoneExist })),
+  ),
   route('PUT', ':type', (ctx, req, p) => conditionalUpdate(ctx, p.type, requireCriteria(req), req.body, { ifMatch: req.headers.ifMatch })),
   route('DELETE', ':type', (ctx, req, p) => conditionalDelete(ctx, p.type, requireCriteria(req))),
   route('GET', ':type/_history', (ctx, req, p) => historyBundle(ctx, req, { resourceType: p.type })),
   route('GET', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),
   route('POST', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),
   route('GET', ':type/:id', (ctx, req, p) => readResource(ctx, p.type, p.id, req.query, req.headers.ifNoneMatch)),
-  route('PUT', ':type/:id', (ctx, req, p) => updateResource(ctx, p.type, p.id, req.body, { ifMatch: req.headers.ifMatch })),
+  route('PUT', ':type/:id', (ctx, req, p) =>
+    withSchedulingEffects(ctx, p.type, (c) => updateResource(c, p.type, p.id, req.body, { ifMatch: req.headers.ifMatch })),
+  ),
   route('PATCH', ':type/:id', (ctx, req, p) =>
-    patchResource(ctx, p.type, p.id, req.body, { contentType: req.contentType, ifMatch: req.headers.ifMatch }),
+    withSchedulingEffects(ctx, p.type, (c) =>
+      patchResource(c, p.type, p.id, req.body, { contentType: req.contentType, ifMatch: req.headers.ifMatch }),
+    ),
   ),
   route('DELETE', ':type/:id', (ctx, req, p) => deleteResource(ctx, p.type, p.id, { ifMatch: req.headers.ifMatch })),
   route('GET', ':type/:id/_history', (ctx, req, p) => historyBundle(ctx, req, { resourceType: p.type, id: p.id })),

@@ -3,7 +3,10 @@ import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { restInteraction } from '../domain/audit/audit-event';
+import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import { RequestAudit } from '../domain/audit/request-audit';
+import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
+import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
@@ -15,15 +18,26 @@ export const FHIR_JSON = 'application/fhir+json';
 const FHIR_JSON_UTF8 = `${FHIR_JSON}; charset=utf-8`;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-export interface FhirEndpointOptions {
+export interface FhirEndpointOptions extends FhirServiceOptions {
   readonly basePath: string;
   readonly limits: BodyLimits;
+}
+
+/** What a request's FhirContext is built from. */
+export interface FhirServiceOptions {
   /** Storage; bound to each request's AccessContext before any handler sees it. */
   readonly repo: FhirRepository;
   /** Absolute FHIR base URL, for links and Location headers. */
   readonly baseUrl: string;
   /** SMART OAuth2 endpoints for the CapabilityStatement. */
   readonly oauth?: OAuthUris;
+  /** Scheduling policy (horizon, cancel window, hold length). */
+  readonly scheduling?: SchedulingSettings;
+  /** Waiting room and video, for the consultation operations. */
+  readonly consultations?: ConsultationServices;
+  /** The bytes behind Binary resources. */
+  readonly documents?: DocumentStorage;
+  /** Renders and signs prescription PDFs (`MedicationRequest/$pdf`). */
   readonly prescriptionDocuments?: PrescriptionDocuments;
 }
 
@@ -31,7 +45,8 @@ export interface FhirEndpointOptions {
 const accessByPrincipal = new WeakMap<Principal, AccessContext>();
 
 /** The FhirContext of one request: storage seen through the caller's access (ctx.state.principal). */
-export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: string, request: FhirRequest, oauth?: OAuthUris): FhirContext {
+export function fhirContextFor(ctx: Context, options: FhirServiceOptions, request: FhirRequest, detail?: string): FhirContext {
+  const { repo, ...services } = options;
   const principal = (ctx.state.principal as Principal | undefined) ?? ANONYMOUS;
   let access = accessByPrincipal.get(principal);
   if (!access) {
@@ -44,9 +59,10 @@ export function fhirContextFor(ctx: Context, repo: FhirRepository, baseUrl: stri
     requestId: ctx.state.requestId as string,
     sourceIp: ctx.ip,
     query: ctx.querystring || undefined,
+    detail,
   });
   ctx.state.requestAudit = trail;
-  return { repo: repo.withAccess(access, trail), access, baseUrl, oauth };
+  return { ...services, repo: repo.withAccess(access, trail), access };
 }
 
 /** Koa middleware serving the FHIR REST API below `basePath`: Koa ctx <-> FhirRequest/FhirResponse. */
@@ -57,10 +73,8 @@ export function fhirEndpoint(options: FhirEndpointOptions) {
       return next();
     }
     const request = await toFhirRequest(ctx, options);
-    const fhirContext = {
-      ...fhirContextFor(ctx, options.repo, options.baseUrl, request, options.oauth),
-      prescriptionDocuments: options.prescriptionDocuments,
-    };
+    const { basePath: _basePath, limits: _limits, ...services } = options;
+    const fhirContext = fhirContextFor(ctx, services, request);
     ctx.state.fhirContext = fhirContext;
     const response = await dispatch(fhirContext, request);
     // On the base URL (batch/transaction) Prefer applies to each entry, not to the response Bundle.
@@ -136,7 +150,12 @@ function requestHeaders(ctx: Context): FhirRequestHeaders {
   };
 }
 
-function writeResponse(ctx: Context, response: FhirResponse, preferReturn: FhirRequestHeaders['preferReturn'], pretty: boolean): void {
+export function writeResponse(
+  ctx: Context,
+  response: FhirResponse,
+  preferReturn: FhirRequestHeaders['preferReturn'] = undefined,
+  pretty = false,
+): void {
   ctx.status = response.status;
   if (response.versionId !== undefined) {
     ctx.set('ETag', `W/"${response.versionId}"`);

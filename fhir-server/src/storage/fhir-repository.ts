@@ -89,9 +89,11 @@ export interface FhirRepository {
 
   /**
    * Brings the search parameters in force up to date with the SearchParameter resources
-   * stored by any server process. Called before a search is parsed.
+   * stored by any server process. Called before a search is parsed. With `maxAgeMs`, a check
+   * of the database made that recently is trusted (this process's own writes of
+   * SearchParameters always take effect at once).
    */
-  syncSearchParameters(): Promise<void>;
+  syncSearchParameters(options?: { readonly maxAgeMs?: number }): Promise<void>;
 
   /**
    * The search parameters in force (R4, profiles, custom ones stored in the database): the
@@ -105,6 +107,16 @@ export interface FhirRepository {
    * the rest continues in the background.
    */
   reindex(resourceTypes: readonly string[], waitMs: number): Promise<ReindexStatus>;
+
+  /**
+   * Ids of the patient's (`Patient/<id>`) active appointments whose period overlaps
+   * [start, end), leaving out `except`: read from the booking ledger every Appointment write
+   * keeps, unfiltered (the caller decides what to tell whom).
+   */
+  overlappingBookings(patient: string, start: string, end: string, except?: string): Promise<string[]>;
+
+  /** The id of the active Appointment holding a slot, if any (the booking ledger, unfiltered). */
+  slotHolder(slotId: string): Promise<string | undefined>;
 
   /**
    * Serialises writers on a key until the surrounding transaction ends (a transaction-scoped

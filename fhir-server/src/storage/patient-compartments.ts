@@ -1,4 +1,4 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Binary, Resource } from '@medplum/fhirtypes';
 import { patientCompartmentParams } from '../definitions';
 import { compartmentReferenceRows } from './compartment-references';
 import type { IndexRows } from './indexing/index-rows';
@@ -13,6 +13,11 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
   if (resource.resourceType === 'Patient') {
     compartments.add(`Patient/${resource.id}`);
   }
+  // Not in compartmentdefinition-patient: a Binary belongs to the patient its securityContext names.
+  const securityContext = resource.resourceType === 'Binary' ? binaryPatient(resource as Binary) : undefined;
+  if (securityContext) {
+    compartments.add(securityContext);
+  }
   const params = patientCompartmentParams(resource.resourceType);
   if (params.length > 0 && index) {
     const rows = index.reference.length > 0 ? index.reference : compartmentReferenceRows(resource, params);
@@ -23,4 +28,10 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
     }
   }
   return [...compartments];
+}
+
+/** `Patient/<id>` from a Binary's securityContext, when it names a patient of this server. */
+export function binaryPatient(binary: Binary): string | undefined {
+  const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(binary.securityContext?.reference ?? '');
+  return match ? `Patient/${match[1]}` : undefined;
 }

@@ -1,7 +1,8 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Appointment, Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS, type AccessContext, type WriteInteraction } from '../auth/access-context';
 import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCatalog } from '../definitions';
 import { readFilter } from './access-filter';
+import { overlappingBookings, replaceBookings, slotHolder } from './appointment-bookings';
 import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
 import type { AuditTrail } from './audit-trail';
@@ -12,6 +13,7 @@ import { indexRowWrites, replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
 import type { IndexRows } from './indexing/index-rows';
 import { patientCompartments } from './patient-compartments';
+import { changeAuthor } from './resource-changes';
 import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, type ReindexStatus } from './reindex-jobs';
 import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
@@ -124,6 +126,10 @@ export class PgRepository implements FhirRepository {
   async writeVersion(version: NewVersion): Promise<void> {
     const { resource, versionId, lastUpdated, method, deleted } = version;
     const type = resource.resourceType;
+    if (type === 'Appointment' && !this.db.inTransaction) {
+      // The booking ledger is written with the appointment, all or nothing.
+      return this.transaction((repo) => repo.writeVersion(version));
+    }
     const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     const compartments = patientCompartments(resource, index);
@@ -161,6 +167,9 @@ export class PgRepository implements FhirRepository {
       tags,
     ];
     parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
+    // The notification outbox: committed with the write or not at all (resource-changes.ts).
+    parts.push(`n AS (INSERT INTO resource_change (resource_type, resource_id, version_id, author) VALUES (?, ?, ?, ?::jsonb))`);
+    bindings.push(type, resource.id, versionId, changeAuthor(type, this.access));
     if (type === 'SearchParameter') {
       parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
       bindings.push(await this.typesToReindex(resource, versionId));
@@ -193,6 +202,9 @@ export class PgRepository implements FhirRepository {
       }
       throw error;
     }
+    if (type === 'Appointment') {
+      await replaceBookings(this.db, resource.id, deleted ? undefined : (resource as Appointment));
+    }
     if (type === 'SearchParameter') {
       this.afterSearchParameterWrite();
     } else if ((await this.indexing.sync.observe(this.db, versions)) && !deleted) {
@@ -212,8 +224,8 @@ export class PgRepository implements FhirRepository {
     return page;
   }
 
-  async syncSearchParameters(): Promise<void> {
-    await this.indexing.sync.refresh(this.db);
+  async syncSearchParameters(options?: { readonly maxAgeMs?: number }): Promise<void> {
+    await this.indexing.sync.refresh(this.db, options?.maxAgeMs);
   }
 
   /**
@@ -234,6 +246,14 @@ export class PgRepository implements FhirRepository {
       status = batch ?? (await readReindexJob(this.db, job.id)) ?? status;
     }
     return status;
+  }
+
+  overlappingBookings(patient: string, start: string, end: string, except?: string): Promise<string[]> {
+    return overlappingBookings(this.db, patient, start, end, except);
+  }
+
+  slotHolder(slotId: string): Promise<string | undefined> {
+    return slotHolder(this.db, slotId);
   }
 
   async lock(key: string): Promise<void> {

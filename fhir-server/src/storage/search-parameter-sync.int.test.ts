@@ -86,6 +86,29 @@ test('a SearchParameter written by one process is used by another for indexing a
   expect(catalogB.get('Patient', 'color')).toBeUndefined();
 });
 
+test("a search trusts a recent check: another process's new parameter within maxAgeMs, its own at once", async () => {
+  const catalogA = createSearchParameterCatalog();
+  const catalogB = createSearchParameterCatalog();
+  const repoA = new PgRepository(dbA.sql, FULL_ACCESS, undefined, { catalog: catalogA });
+  const repoB = new PgRepository(dbB.sql, FULL_ACCESS, undefined, { catalog: catalogB });
+  await repoB.syncSearchParameters();
+  const shade = { ...param, id: 'shade', url: 'http://medbuddy.org/fhir/SearchParameter/shade', name: 'shade', code: 'shade' };
+  await repoA.writeVersion({ resource: shade, versionId: 1, lastUpdated: now(), method: 'PUT', deleted: false });
+  // B checked moments ago: within a minute it trusts that check, so it does not see A's write yet...
+  await repoB.syncSearchParameters({ maxAgeMs: 60_000 });
+  expect(catalogB.get('Patient', 'shade')).toBeUndefined();
+  // ...a check without a maximum age asks the database.
+  await repoB.syncSearchParameters();
+  expect(catalogB.get('Patient', 'shade')).toBeDefined();
+
+  // A's own write of a SearchParameter is in force for its next search, whatever the age allowed.
+  await repoA.syncSearchParameters();
+  const tint = { ...param, id: 'tint', url: 'http://medbuddy.org/fhir/SearchParameter/tint', name: 'tint', code: 'tint' };
+  await repoA.writeVersion({ resource: tint, versionId: 1, lastUpdated: now(), method: 'PUT', deleted: false });
+  await repoA.syncSearchParameters({ maxAgeMs: 60_000 });
+  expect(catalogA.get('Patient', 'tint')).toBeDefined();
+});
+
 test('reindex jobs run in bounded batches, and a batch claimed by one process is skipped by the other', async () => {
   const catalog = createSearchParameterCatalog();
   const repoA = new PgRepository(dbA.sql, FULL_ACCESS, undefined, { catalog });

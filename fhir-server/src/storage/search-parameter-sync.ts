@@ -16,12 +16,22 @@ export const SEARCH_PARAMETER_VERSIONS_SQL = `(SELECT count(*)::int FROM resourc
  */
 export class SearchParameterSync {
   private known = -1;
+  /** When the counter was last read (performance.now()). */
+  private checkedAt = -Infinity;
 
   constructor(private readonly catalog: SearchParameterCatalog) {}
 
-  /** Reloads the custom parameters if any was written since the last load. */
-  async refresh(db: SqlExecutor): Promise<void> {
-    const { rows } = await db.raw<{ n: number }>(`SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`);
+  /**
+   * Reloads the custom parameters if any was written since the last load. With `maxAgeMs`, a
+   * counter read that recently is trusted without asking the database again (this process's
+   * own SearchParameter writes invalidate it at once; another process's are seen within
+   * `maxAgeMs`).
+   */
+  async refresh(db: SqlExecutor, maxAgeMs = 0): Promise<void> {
+    if (maxAgeMs > 0 && this.known >= 0 && performance.now() - this.checkedAt < maxAgeMs) {
+      return;
+    }
+    const { rows } = await db.raw<{ n: number }>(`SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`, [], { prepare: true });
     await this.observe(db, rows[0].n);
   }
 
@@ -30,6 +40,7 @@ export class SearchParameterSync {
    * returns true when the catalog had to be reloaded.
    */
   async observe(db: SqlExecutor, versions: number): Promise<boolean> {
+    this.checkedAt = performance.now();
     if (versions === this.known) {
       return false;
     }

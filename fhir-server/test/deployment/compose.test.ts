@@ -43,7 +43,7 @@ function interpolate(value: string): string {
 function configVariables(): string[] {
   const source = read('fhir-server/src/config.ts');
   const names = new Set<string>();
-  for (const m of source.matchAll(/env\.([A-Z_]+)|readInteger\(env, '([A-Z_]+)'/g)) {
+  for (const m of source.matchAll(/env\.([A-Z0-9_]+)|readInteger\(env, '([A-Z0-9_]+)'/g)) {
     names.add(m[1] ?? m[2]);
   }
   return [...names].sort();
@@ -78,6 +78,22 @@ describe('docker-compose.yml', () => {
     expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
     expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
     expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}${config.fhirBasePath}/metadata`);
+    expect(config.video.provider).toBe('webrtc');
+  });
+
+  test('coturn relays the built-in video mode with the TURN secret the server derives credentials from', () => {
+    const coturn = services.coturn;
+    expect(coturn.image).toBe('coturn/coturn');
+    const args = (coturn as { command?: string[] }).command?.map(interpolate) ?? [];
+    expect(args).toEqual(expect.arrayContaining(['--use-auth-secret', '--static-auth-secret=change-me']));
+    expect(coturn.ports).toEqual(expect.arrayContaining(['3478:3478/udp', '3478:3478/tcp']));
+    const serverEnv = services['fhir-server'].environment ?? {};
+    expect(interpolate(String(serverEnv.VIDEO_TURN_SECRET))).toBe('change-me');
+    const config = loadConfig({
+      ...Object.fromEntries(Object.entries(serverEnv).map(([k, v]) => [k, interpolate(String(v))])),
+      VIDEO_TURN_URLS: 'turn:turn.example.org:3478',
+    });
+    expect(config.video).toMatchObject({ turnUrls: ['turn:turn.example.org:3478'], turnSecret: 'change-me' });
   });
 });
 
@@ -96,7 +112,7 @@ describe('fhir-server/Dockerfile', () => {
 describe('.env.example', () => {
   test('documents every variable the server reads', () => {
     expect(configVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'WEB_CONCURRENCY']));
-    const documented = new Set([...read('.env.example').matchAll(/^#? ?([A-Z_]+)=/gm)].map((m) => m[1]));
+    const documented = new Set([...read('.env.example').matchAll(/^#? ?([A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(configVariables().filter((name) => !documented.has(name))).toEqual([]);
   });
 });

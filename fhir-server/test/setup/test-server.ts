@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
-import { buildApp, type SecurityServices } from '../../src/app';
+import { buildApp, type AppOptions, type NotificationServices, type SecurityServices } from '../../src/app';
 import type { Role } from '../../src/auth/principal';
 import { loadConfig } from '../../src/config';
 import type { AccessTokenSubject } from '../../src/domain/accounts/token-signer';
@@ -26,8 +26,16 @@ export interface TestServer {
   readonly address: string;
   readonly engine: 'postgres' | 'pglite';
   readonly security: SecurityServices;
+  /** The notification outboxes; `tick()` runs one pass (the cron schedule is off in tests unless NOTIFICATIONS_CRON is given). */
+  readonly notifications: NotificationServices;
   /** Stores the AuditEvents buffered for reads and searches now. */
   flushAudit(): Promise<void>;
+  /** The PostgreSQL database URL (a second server may share it); undefined on PGlite. */
+  readonly databaseUrl?: string;
+  /** Runs one tick of the slot horizon job now; false when another server ran that tick. */
+  runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
+  /** Runs the no-show job once now; the Appointment ids it marked. */
+  markNoShows(now?: Date): Promise<string[]>;
   /** A supertest agent without any token. */
   anonymous(): supertest.Agent;
   /** A supertest agent sending this bearer token. */
@@ -52,25 +60,45 @@ export interface Actor {
   readonly id: string;
 }
 
+export interface TestServerOptions extends AppOptions {
+  /** Run on this existing PostgreSQL database (another instance's), not a throwaway one. */
+  readonly databaseUrl?: string;
+}
+
 /**
  * Starts the real app over real HTTP on a fresh database: a throwaway PostgreSQL database, or
  * in-memory PGlite when the jest project sets TEST_DB=pglite.
  */
-export async function startTestServer(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const engine = testEngine();
-  const database = engine === 'postgres' ? await createThrowawayDatabase() : undefined;
+  // A server given a database URL (option or DATABASE_URL) shares it: several instances on one PostgreSQL.
+  const sharedUrl = options.databaseUrl ?? env.DATABASE_URL;
+  const database = sharedUrl
+    ? { url: sharedUrl, drop: async () => undefined }
+    : engine === 'postgres'
+      ? await createThrowawayDatabase()
+      : undefined;
   const config = loadConfig({
     PUBLIC_URL: 'http://medbuddy.test',
     LOG_REQUESTS: 'false',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    // Tests run the slot horizon job themselves (runSlotHorizonTick).
+    SLOT_JOB_CRON: 'off',
+    NOSHOW_JOB_CRON: 'off',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     // DATA_DIR=memory also puts the mail outbox in the system temp folder, not the repository.
     DATA_DIR: 'memory',
+    NOTIFICATIONS_CRON: 'off',
     ...(database ? { DATABASE_URL: database.url, DATABASE_POOL_SIZE: '24' } : {}),
     ...env,
   });
-  const built = await buildApp(config, logger);
+  const built = await buildApp(config, logger, options);
   const server = http.createServer(built.app.callback());
+  built.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const security = built.security;
@@ -102,7 +130,11 @@ export async function startTestServer(env: Record<string, string> = {}, logger: 
     address,
     engine,
     security,
+    notifications: built.notifications,
     flushAudit: () => built.flushAudit(),
+    databaseUrl: config.database.kind === 'postgres' ? config.database.url : undefined,
+    runSlotHorizonTick: (tick, nowMs) => built.runSlotHorizonTick(tick, nowMs),
+    markNoShows: (now) => built.markNoShows(now),
     anonymous: () => supertest.agent(address),
     withToken,
     mintToken,

@@ -20,6 +20,8 @@ export interface MedBuddyServer {
   readonly admin: Account;
   /** Registers through `POST /auth/register` and opens the link of the verification e-mail. */
   registerVerified(registration: { role: 'patient' | 'doctor'; givenName: string; familyName: string }): Promise<Account>;
+  /** The first link to `path` (e.g. `/auth/verify-email`) in the newest e-mail to `to`, waiting for it to arrive. */
+  emailLink(to: string, path: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,12 +79,15 @@ export async function startMedBuddy(logFile: string): Promise<MedBuddyServer> {
       if (response.status !== 202) {
         throw new Error(`registration failed: ${response.status} ${await response.text()}`);
       }
-      const link = await verificationLink(path.join(dataDir, 'outbox'), email);
+      const link = await linkInEmail(path.join(dataDir, 'outbox'), email, '/auth/verify-email');
       const verified = await fetch(link);
       if (!verified.ok) {
         throw new Error(`verification link failed: ${verified.status} ${await verified.text()}`);
       }
       return { email, password };
+    },
+    emailLink(to, linkPath) {
+      return linkInEmail(path.join(dataDir, 'outbox'), to, linkPath);
     },
     async stop() {
       if (child.exitCode === null) {
@@ -116,14 +121,15 @@ async function waitUntilReady(child: ChildProcess, url: string, logFile: string)
   throw new Error(`the server did not start within 180 s; see ${logFile}`);
 }
 
-/** The verification link of the newest e-mail to `email` in the outbox (quoted-printable decoded). */
-async function verificationLink(outbox: string, email: string): Promise<string> {
+/** The link to `linkPath` in the newest e-mail to `email` in the outbox (quoted-printable decoded). */
+async function linkInEmail(outbox: string, email: string, linkPath: string): Promise<string> {
+  const pattern = new RegExp(`https?://\\S+${linkPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?token=[A-Za-z0-9_-]+`);
   for (let attempt = 0; attempt < 40; attempt++) {
     const files = (await readdir(outbox).catch(() => [] as string[])).filter((name) => name.endsWith('.eml')).sort();
     for (const file of files.reverse()) {
       const message = (await readFile(path.join(outbox, file), 'utf8')).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
       if (message.includes(email)) {
-        const link = /https?:\/\/\S+\/auth\/verify-email\?token=[A-Za-z0-9_-]+/.exec(message)?.[0];
+        const link = pattern.exec(message)?.[0];
         if (link) {
           return link;
         }
@@ -131,7 +137,7 @@ async function verificationLink(outbox: string, email: string): Promise<string> 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`no verification e-mail for ${email} in ${outbox}`);
+  throw new Error(`no e-mail to ${email} with a ${linkPath} link in ${outbox}`);
 }
 
 function freePort(): Promise<number> {

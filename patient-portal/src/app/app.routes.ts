@@ -10,6 +10,16 @@ export const routes: Routes = [
     title: 'Sign in · MedBuddy',
   },
   {
+    path: 'sign-up',
+    loadComponent: () => import('./account/sign-up-page/sign-up-page').then((m) => m.SignUpPage),
+    title: 'Create your account · MedBuddy',
+  },
+  {
+    path: 'forgot-password',
+    loadComponent: () => import('./account/forgot-password-page/forgot-password-page').then((m) => m.ForgotPasswordPage),
+    title: 'Forgot your password · MedBuddy',
+  },
+  {
     path: 'callback',
     loadComponent: () => import('./core/auth/callback-page/callback-page').then((m) => m.CallbackPage),
     title: 'Signing in · MedBuddy',
@@ -21,6 +31,9 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
+      { path: 'profile', loadChildren: () => import('./profile/profile.routes') },
+      { path: 'doctors', loadChildren: () => import('./doctors/doctors.routes') },
+      { path: 'appointments', loadChildren: () => import('./appointments/appointments.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

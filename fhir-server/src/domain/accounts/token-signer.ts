@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -41,7 +41,16 @@ export class TokenSigner {
     readonly publicJwk: JWK,
     /** SPKI PEM of the public key, for koa-jwt. */
     readonly publicKeyPem: string,
+    private readonly secretSeed: Buffer,
   ) {}
+
+  /**
+   * A 32-byte key for another purpose (HMAC of signed URLs), derived from the signing key
+   * with HKDF: every instance that shares the signing key derives the same one.
+   */
+  deriveSecret(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.secretSeed, Buffer.alloc(0), `medbuddy:${purpose}`, 32));
+  }
 
   static async create(options: TokenSignerOptions, store: AccountStore): Promise<TokenSigner> {
     let privateJwk: JWK;
@@ -62,7 +71,8 @@ export class TokenSigner {
     const publicJwk: JWK = { ...publicFields, kid, alg: SIGNING_ALG, use: 'sig' };
     const privateKey = (await importJWK(privateJwk, SIGNING_ALG)) as CryptoKey;
     const publicKey = (await importJWK(publicFields, SIGNING_ALG, { extractable: true })) as CryptoKey;
-    return new TokenSigner(options, privateKey, publicKey, kid, publicJwk, await exportSPKI(publicKey));
+    const seed = Buffer.from(privateJwk.d as string, 'base64url');
+    return new TokenSigner(options, privateKey, publicKey, kid, publicJwk, await exportSPKI(publicKey), seed);
   }
 
   get issuer(): string {

@@ -9,6 +9,8 @@ export interface RequestFacts {
   readonly requestId: string;
   readonly sourceIp?: string;
   readonly query?: string;
+  /** Recorded in the event's description (how access was granted, e.g. a signed URL). */
+  readonly detail?: string;
 }
 
 /**
@@ -86,7 +88,7 @@ export class RequestAudit implements AuditTrail {
       ...this.facts,
       recorded: new Date(),
       status,
-      detail,
+      detail: detail ?? this.facts.detail,
       resources: [...this.resources],
       patients,
       careRelationship: principal.kind === 'user' && principal.role === 'doctor' && patients.length > 0,

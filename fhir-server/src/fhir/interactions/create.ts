@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { hasWriteRules } from '../../domain/write-rules';
+import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -23,6 +24,7 @@ export async function createResource(
   options: CreateOptions = {},
 ): Promise<FhirResponse> {
   const resource = await requireValidResource(ctx, body, resourceType);
+  checkStatusChange(ctx.access, undefined, resource);
   if (!options.ifNoneExist) {
     const id = options.assignedId ?? randomUUID();
     // Domain rules may read and write other resources (aggregates): all in one transaction.

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { applyPatch, JsonPatchError, validate, type Operation } from 'fast-json-patch';
+import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { badRequest, unprocessable, unsupportedMediaType } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -28,6 +29,7 @@ export async function patchResource(
       throw unprocessable('A patch must not change resourceType or id');
     }
     const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
+    checkStatusChange(ctx.access, current, valid);
     return writeNextVersion({ ...ctx, repo }, valid, 'PATCH', undefined, current);
   });
 }

@@ -81,13 +81,20 @@ export function searchEverything(
 }
 
 /**
+ * A search trusts a check of the stored SearchParameters made this recently (one query less
+ * per search): another server process's new parameter is searchable within a second, this
+ * process's own at once. Conditional writes still check every time.
+ */
+const SEARCH_PARAMETERS_MAX_AGE_MS = 1000;
+
+/**
  * A searchset Bundle (http://hl7.org/fhir/R4/bundle.html#searchset) with `self`, `next` and
  * `prev` links. The Bundle text is assembled from the stored JSON of each match, so a page
  * costs no parse/serialise round of its resources.
  */
 async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope): Promise<FhirResponse> {
   const params = request.query;
-  await ctx.repo.syncSearchParameters();
+  await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
   const { query, ignored } = parseSearchRequest(scope.types, params, {
     strict: request.headers.preferHandling === 'strict',
     catalog: ctx.repo.searchParameters,

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRepository, StoredVersion } from '../../storage/fhir-repository';
+import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { badRequest, multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
@@ -28,6 +29,7 @@ export async function updateResource(
   }
   return ctx.repo.transaction(async (repo) => {
     const current = await lockCurrent(repo, resourceType, id);
+    checkStatusChange(ctx.access, current, resource);
     return writeNextVersion({ ...ctx, repo }, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
   });
 }
@@ -87,6 +89,7 @@ export async function conditionalUpdate(
         return createResource(txCtx, resourceType, resource);
       }
       const current = await lockCurrent(repo, resourceType, resource.id);
+      checkStatusChange(ctx.access, current, resource);
       return writeNextVersion({ ...ctx, repo }, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
     }
     const match = matches[0];
@@ -94,6 +97,7 @@ export async function conditionalUpdate(
       throw badRequest(`Resource id "${resource.id}" does not match the resource the criteria found`, `${resourceType}.id`);
     }
     const current = await lockCurrent(repo, resourceType, match.id);
+    checkStatusChange(ctx.access, current, resource);
     return writeNextVersion(txCtx, { ...resource, id: match.id }, 'PUT', options.ifMatch, current);
   });
 }

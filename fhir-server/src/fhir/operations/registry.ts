@@ -1,10 +1,22 @@
 import { appliesToType, type FhirOperation } from './fhir-operation';
+import { appointmentBook } from './appointment-book';
+import { appointmentCancel } from './appointment-cancel';
+import { appointmentFind } from './appointment-find';
+import { appointmentHold } from './appointment-hold';
+import { appointmentReschedule } from './appointment-reschedule';
+import { appointmentCheckIn } from './appointment-check-in';
+import { encounterAdmit } from './encounter-admit';
+import { encounterEnd } from './encounter-end';
+import { encounterVideoToken } from './encounter-video-token';
 import { codeSystemLookup } from './codesystem-lookup';
 import { codeSystemSubsumes } from './codesystem-subsumes';
+import { practitionerVerify } from './practitioner-verify';
+import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
 import { patientEverything } from './patient-everything';
 import { resourceValidate } from './resource-validate';
+import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
@@ -17,6 +29,18 @@ export const OPERATIONS: readonly FhirOperation[] = [
   codeSystemLookup,
   codeSystemSubsumes,
   searchParameterReindex,
+  appointmentFind,
+  appointmentHold,
+  appointmentBook,
+  appointmentCancel,
+  appointmentReschedule,
+  scheduleGenerateSlots,
+  practitionerVerify,
+  appointmentCheckIn,
+  encounterAdmit,
+  encounterEnd,
+  encounterVideoToken,
+  documentReferenceDownloadUrl,
   compositionSign,
   medicationRequestPdf,
   patientEverything,

@@ -10,6 +10,7 @@ import { profileIssues } from './profile-conformance';
 import { requiredBindingIssues } from './required-bindings';
 import { isValidId } from './resource-id';
 import { searchParameterIssues } from './search-parameter';
+import { subscriptionIssues } from './subscription';
 
 export interface ValidationOptions {
   /** Profiles to check besides those the resource declares in meta.profile (`$validate?profile=`). */
@@ -75,7 +76,11 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       throw error;
     }
   }
-  const bindingIssues = [...requiredBindingIssues(body as Resource, elementIndex), ...searchParameterIssues(body as Resource)];
+  const bindingIssues = [
+    ...requiredBindingIssues(body as Resource, elementIndex),
+    ...searchParameterIssues(body as Resource),
+    ...subscriptionIssues(body as Resource),
+  ];
   if (bindingIssues.length > 0) {
     throw invalidResource({ resourceType: 'OperationOutcome', issue: bindingIssues });
   }

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import { badRequest, conflict, forbidden, OutcomeError, serverError } from '../../fhir/outcomes';
+import { DocumentRejectedError, type RejectionReason } from '../../domain/documents/document-rejected-error';
+import { badRequest, conflict, forbidden, OutcomeError, payloadTooLarge, serverError, unsupportedMediaType } from '../../fhir/outcomes';
 import { AccessDeniedError, ConcurrentWriteError, InvalidSearchError } from '../../storage/storage-errors';
 
 export interface ErrorLogger {
@@ -34,6 +35,14 @@ export function outcomeErrors(logger: ErrorLogger) {
   };
 }
 
+const REJECTIONS: Record<RejectionReason, (text: string) => OutcomeError> = {
+  'too-large': payloadTooLarge,
+  empty: badRequest,
+  'content-type': unsupportedMediaType,
+  'file-name': badRequest,
+  interrupted: badRequest,
+};
+
 function toOutcomeError(error: unknown): OutcomeError {
   if (error instanceof OutcomeError) {
     return error;
@@ -46,6 +55,9 @@ function toOutcomeError(error: unknown): OutcomeError {
   }
   if (error instanceof InvalidSearchError) {
     return badRequest(error.message);
+  }
+  if (error instanceof DocumentRejectedError) {
+    return REJECTIONS[error.reason](error.message);
   }
   const status = (error as { status?: number; expose?: boolean })?.status;
   if (status && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {

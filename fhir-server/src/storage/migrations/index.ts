@@ -5,6 +5,8 @@ import * as createAccountTables from './20261125100000_create-account-tables';
 import * as addIndexRowGroups from './20261201090000_add-index-row-groups';
 import * as createReindexJobs from './20261201090100_create-reindex-jobs';
 import * as addSortIndexes from './20261201090200_add-sort-indexes';
+import * as createAppointmentBookings from './20261210090000_create-appointment-bookings';
+import * as createNotificationTables from './20261213090000_create-notification-tables';
 import * as addCareAccessTags from './20261214090000_add-care-access-tags';
 import * as createSigningCredentials from './20261214090100_create-signing-credentials';
 
@@ -24,6 +26,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261201090000_add-index-row-groups': addIndexRowGroups,
   '20261201090100_create-reindex-jobs': createReindexJobs,
   '20261201090200_add-sort-indexes': addSortIndexes,
+  '20261210090000_create-appointment-bookings': createAppointmentBookings,
+  '20261213090000_create-notification-tables': createNotificationTables,
   '20261214090000_add-care-access-tags': addCareAccessTags,
   '20261214090100_create-signing-credentials': createSigningCredentials,
 };

@@ -7,4 +7,9 @@ export interface NavItem {
 }
 
 /** The patient portal's sections, in menu order. A feature adds its entry here. */
-export const NAV_ITEMS: readonly NavItem[] = [{ path: '/home', label: 'Home', icon: 'home' }];
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/home', label: 'Home', icon: 'home' },
+  { path: '/doctors', label: 'Find a doctor', icon: 'search' },
+  { path: '/appointments', label: 'Appointments', icon: 'event' },
+  { path: '/profile', label: 'Profile', icon: 'person' },
+];

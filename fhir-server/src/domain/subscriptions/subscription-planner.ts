@@ -1,0 +1,154 @@
+import type { Resource, Subscription } from '@medplum/fhirtypes';
+import { accessContextFor, FULL_ACCESS } from '../../auth/access-context';
+import { fromPrincipalRecord } from '../../auth/principal-record';
+import type { FhirRepository } from '../../storage/fhir-repository';
+import type { NotificationStore } from '../../storage/notification-store';
+import type { ChangeAuthor, ResourceChange } from '../../storage/resource-changes';
+import type { ChangePlanner } from '../notifications/notification-job';
+import type { EndpointPolicy } from './endpoint-policy';
+import { matchesCriteria, parseCriteria } from './subscription-criteria';
+import { subscriptionProblems } from './subscription-rules';
+import { setSubscriptionStatus } from './subscription-status';
+
+export const REST_HOOK = 'subscription-rest-hook';
+
+/** What a Subscription planned so far (notification_state). */
+export interface SubscriptionState {
+  readonly status: string;
+  readonly criteria: string;
+  readonly resourceType: string;
+  /** Who wrote it through the API: deliveries are limited to what they may read. */
+  readonly owner?: ChangeAuthor;
+  /** Events numbered so far; the next delivery carries events + 1. */
+  readonly events: number;
+}
+
+export interface RestHookPayload {
+  readonly subscription: string;
+  readonly resource: string;
+  readonly versionId: number;
+  readonly eventNumber: number;
+}
+
+export interface SubscriptionPlannerOptions {
+  readonly policy: EndpointPolicy;
+  readonly maxAttempts: number;
+  readonly knownTypes: readonly string[];
+}
+
+/**
+ * R4 Subscriptions: a requested one is checked and made active (or error, with the reason);
+ * each later write of a matching version that its owner may read becomes a numbered delivery
+ * job, in the transaction that consumes the change.
+ */
+export class SubscriptionPlanner implements ChangePlanner {
+  constructor(
+    private readonly repo: FhirRepository,
+    private readonly options: SubscriptionPlannerOptions,
+  ) {}
+
+  async plan(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void> {
+    if (change.resourceType === 'Subscription') {
+      await this.subscriptionChanged(change, tx);
+    } else {
+      await this.resourceChanged(change, tx, now);
+    }
+  }
+
+  private async subscriptionChanged(change: ResourceChange, tx: NotificationStore): Promise<void> {
+    const subject = `Subscription/${change.resourceId}`;
+    await tx.lock(subject);
+    const current = await this.repo.readCurrent('Subscription', change.resourceId);
+    if (!current || current.deleted) {
+      await tx.deleteState(subject);
+      await tx.cancelPending(subject);
+      return;
+    }
+    const subscription = JSON.parse(current.content) as Subscription;
+    const before = await tx.readState<SubscriptionState>(subject);
+    // The server's own status writes do not change who owns the subscription.
+    const owner = change.author && !isServer(change.author) ? change.author : before?.owner;
+    const problems = subscriptionProblems(subscription, this.options.knownTypes, this.options.policy);
+    let status: string = subscription.status;
+    if (problems.length > 0 && (status === 'requested' || status === 'active')) {
+      await setSubscriptionStatus(this.repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
+      status = 'error';
+    } else if (status === 'requested') {
+      await setSubscriptionStatus(this.repo, change.resourceId, 'active', undefined, (s) => s.status === 'requested');
+      status = 'active';
+    }
+    const criteria = parseCriteria(subscription.criteria, this.options.knownTypes);
+    const state: SubscriptionState = {
+      status,
+      criteria: subscription.criteria ?? '',
+      resourceType: criteria.ok ? criteria.resourceType : '',
+      owner,
+      events: before?.events ?? 0,
+    };
+    await tx.writeState(subject, 'Subscription', state);
+    if (status !== 'active') {
+      await tx.cancelPending(subject);
+    }
+  }
+
+  private async resourceChanged(change: ResourceChange, tx: NotificationStore, now: Date): Promise<void> {
+    const subscriptions = (await tx.statesOfKind<SubscriptionState>('Subscription')).filter(
+      (s) => s.state.status === 'active' && s.state.resourceType === change.resourceType,
+    );
+    if (subscriptions.length === 0) {
+      return;
+    }
+    // The version written, not the current one: each write is its own event.
+    const version = await this.repo.readVersion(change.resourceType, change.resourceId, change.versionId);
+    if (!version || version.deleted) {
+      return;
+    }
+    const resource = JSON.parse(version.content) as Resource;
+    for (const { subject, state } of subscriptions) {
+      const criteria = parseCriteria(state.criteria, this.options.knownTypes);
+      if (!criteria.ok || !matchesCriteria(resource, criteria.request) || !(await this.ownerMayRead(state.owner, change))) {
+        continue;
+      }
+      await tx.lock(subject);
+      const fresh = (await tx.readState<SubscriptionState>(subject)) ?? state;
+      const eventNumber = fresh.events + 1;
+      await tx.writeState(subject, 'Subscription', { ...fresh, events: eventNumber });
+      const payload: RestHookPayload = {
+        subscription: subject,
+        resource: `${change.resourceType}/${change.resourceId}`,
+        versionId: change.versionId,
+        eventNumber,
+      };
+      await tx.enqueue([
+        {
+          kind: REST_HOOK,
+          dedupeKey: `${subject}/event/${eventNumber}`,
+          groupKey: subject,
+          payload: { ...payload },
+          dueAt: now,
+          maxAttempts: this.options.maxAttempts,
+        },
+      ]);
+    }
+  }
+
+  /** A subscription never delivers what its owner may not read (checked on the version written). */
+  private async ownerMayRead(owner: ChangeAuthor | undefined, change: ResourceChange): Promise<boolean> {
+    if (!owner) {
+      return false;
+    }
+    if (owner.unrestricted) {
+      return true;
+    }
+    const access = accessContextFor(fromPrincipalRecord(owner.principal));
+    const seen = await this.repo.withAccess(access).readVersion(change.resourceType, change.resourceId, change.versionId);
+    return seen !== undefined && !seen.deleted;
+  }
+}
+
+function isServer(author: ChangeAuthor): boolean {
+  const server = FULL_ACCESS.principal;
+  return (
+    author.unrestricted && author.principal.kind === 'client' && server.kind === 'client' && author.principal.clientId === server.clientId
+  );
+}

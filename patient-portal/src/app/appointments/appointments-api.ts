@@ -1,0 +1,63 @@
+import { inject, Injectable } from '@angular/core';
+import type { Appointment } from '@medplum/fhirtypes';
+import { firstValueFrom } from 'rxjs';
+import { matches, resolveReference } from '../core/fhir/bundle';
+import { FhirClient } from '../core/fhir/fhir-client';
+import { formatHumanName } from '../shared/human-name.pipe';
+
+/** An appointment with its doctor's name, as the list shows it. */
+export interface AppointmentItem {
+  readonly appointment: Appointment & { id: string };
+  readonly doctorName: string;
+  /** The PractitionerRole id the appointment was booked with, to book again (reschedule). */
+  readonly roleId?: string;
+}
+
+const CANCELLATION_REASON = 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason';
+
+/** The patient's reasons to cancel (the selectable children of `patient` in the cancellation-reason CodeSystem). */
+export const PATIENT_CANCELLATION_REASONS = [
+  { code: 'patient-request', display: 'Patient request', label: 'Another reason' },
+  { code: 'patient-schedule-conflict', display: 'Patient schedule conflict', label: 'The time no longer suits me' },
+  { code: 'patient-feeling-better', display: 'Patient feeling better', label: 'I am feeling better' },
+] as const;
+
+export type PatientCancellationReason = (typeof PATIENT_CANCELLATION_REASONS)[number]['code'];
+
+/**
+ * The patient's appointments through standard FHIR: search with the Practitioner included,
+ * and cancel as an update to `cancelled` with one of the patient's cancellation reasons
+ * (guarded by the version read). When the server offers `Appointment/$cancel`, only this class changes.
+ */
+@Injectable({ providedIn: 'root' })
+export class AppointmentsApi {
+  private readonly fhir = inject(FhirClient);
+
+  async list(patient: string): Promise<AppointmentItem[]> {
+    const bundle = await firstValueFrom(
+      this.fhir.search('Appointment', { patient, _include: 'Appointment:practitioner', _sort: 'date', _count: 200 }),
+    );
+    return matches(bundle).map((appointment) => {
+      const doctor = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor;
+      const included = resolveReference<'Practitioner'>(bundle, doctor?.reference);
+      return {
+        appointment: appointment as Appointment & { id: string },
+        doctorName: formatHumanName(included?.name) || doctor?.display || 'Your doctor',
+        roleId: appointment.participant
+          .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
+          ?.actor?.reference?.slice('PractitionerRole/'.length),
+      };
+    });
+  }
+
+  async cancel(appointment: Appointment & { id: string }, reason: PatientCancellationReason = 'patient-request'): Promise<Appointment> {
+    const display = PATIENT_CANCELLATION_REASONS.find((known) => known.code === reason)?.display;
+    return firstValueFrom(
+      this.fhir.update({
+        ...appointment,
+        status: 'cancelled',
+        cancelationReason: { coding: [{ system: CANCELLATION_REASON, code: reason, display }] },
+      }),
+    );
+  }
+}

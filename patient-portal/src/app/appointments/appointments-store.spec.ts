@@ -1,0 +1,112 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import type { Appointment } from '@medplum/fhirtypes';
+import { AuthStore } from '../core/auth/auth-store';
+import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { AppointmentsStore } from './appointments-store';
+
+const BASE = 'http://medbuddy.test/fhir';
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const DAY = 24 * 3_600_000;
+
+function appointment(id: string, startInDays: number, status: Appointment['status'] = 'booked'): Appointment {
+  const start = new Date(Date.now() + startInDays * DAY);
+  return {
+    resourceType: 'Appointment',
+    id,
+    meta: { versionId: '1' },
+    status,
+    start: start.toISOString(),
+    end: new Date(start.getTime() + 20 * 60_000).toISOString(),
+    participant: [
+      { actor: { reference: 'Patient/p1' }, status: 'accepted' },
+      { actor: { reference: 'Practitioner/d1', display: 'Dr. Weber' }, status: 'accepted' },
+    ],
+  };
+}
+
+describe('AppointmentsStore', () => {
+  async function loaded(appointments: Appointment[]) {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        AppointmentsStore,
+        { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
+        { provide: AuthStore, useValue: { patientId: signal('p1') } },
+      ],
+    });
+    const store = TestBed.inject(AppointmentsStore);
+    const http = TestBed.inject(HttpTestingController);
+    const done = store.load();
+    http.expectOne(`${BASE}/Patient/p1`).flush({ resourceType: 'Patient', id: 'p1' });
+    await settle();
+    const search = http.expectOne((r) => r.url === `${BASE}/Appointment`);
+    expect(search.request.params.get('patient')).toBe('Patient/p1');
+    expect(search.request.params.get('_include')).toBe('Appointment:practitioner');
+    search.flush({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        ...appointments.map((resource) => ({ resource, search: { mode: 'match' as const } })),
+        {
+          resource: { resourceType: 'Practitioner', id: 'd1', name: [{ prefix: ['Dr.'], given: ['Lukas'], family: 'Weber' }] },
+          search: { mode: 'include' as const },
+        },
+      ],
+    });
+    await done;
+    return { store, http };
+  }
+
+  it('splits upcoming (soonest first) from past and cancelled (latest first), with the doctor named', async () => {
+    const { store } = await loaded([
+      appointment('old', -10),
+      appointment('older', -20, 'fulfilled'),
+      appointment('next', 1),
+      appointment('later', 5),
+      appointment('dropped', 3, 'cancelled'),
+    ]);
+    expect(store.upcoming().map((item) => item.appointment.id)).toEqual(['next', 'later']);
+    expect(store.past().map((item) => item.appointment.id)).toEqual(['dropped', 'old', 'older']);
+    expect(store.upcoming()[0].doctorName).toBe('Dr. Lukas Weber');
+  });
+
+  it('cancels as the patient (status and reason, If-Match), and the appointment moves to the past', async () => {
+    const { store, http } = await loaded([appointment('next', 1)]);
+    const item = store.upcoming()[0];
+    expect(store.canCancel(item)).toBe(true);
+    const cancelled = store.cancel(item, 'patient-schedule-conflict');
+    const update = http.expectOne(`${BASE}/Appointment/next`);
+    expect(update.request.method).toBe('PUT');
+    expect(update.request.headers.get('If-Match')).toBe('W/"1"');
+    expect(update.request.body).toMatchObject({
+      status: 'cancelled',
+      cancelationReason: {
+        coding: [{ system: 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason', code: 'patient-schedule-conflict' }],
+      },
+    });
+    update.flush({ ...update.request.body, meta: { versionId: '2' } });
+    expect(await cancelled).toBe(true);
+    expect(store.upcoming()).toEqual([]);
+    expect(store.past()[0].appointment.status).toBe('cancelled');
+    expect(store.message()).toBe('Your appointment is cancelled.');
+  });
+
+  it('explains a refused cancellation and keeps the appointment', async () => {
+    const { store, http } = await loaded([appointment('next', 1)]);
+    const cancelled = store.cancel(store.upcoming()[0]);
+    http.expectOne(`${BASE}/Appointment/next`).flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Appointments can be cancelled up to 24 hours before' }],
+      },
+      { status: 422, statusText: 'Unprocessable Entity' },
+    );
+    expect(await cancelled).toBe(false);
+    expect(store.error()).toBe('Appointments can be cancelled up to 24 hours before.');
+    expect(store.upcoming()).toHaveLength(1);
+  });
+});
