@@ -101,6 +101,7 @@ describe('profiles package (FHIR package layout, profiling.html)', () => {
         'language',
         'rating',
         'review-count',
+        'timeline-date',
         'timezone',
         'verification-status',
       ].sort(),

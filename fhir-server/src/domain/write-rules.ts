@@ -1,8 +1,9 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { FhirRepository, WriteMethod } from '../storage/fhir-repository';
 import { CONSULTATION_NOTE_PROFILE, checkNoteWrite } from './consultations/consultation-note';
 import { checkPrescriptionWrite, PRESCRIPTION_PROFILE } from './prescriptions/medication-request-rules';
+import { checkReviewWrite, isReview, REVIEW_PROFILE } from './reviews/review-rules';
 
 /** A create, update, patch or delete a client asks for through the REST API. */
 export interface ClientWrite {
@@ -21,8 +22,9 @@ export interface RuleEnv {
 }
 
 interface TypeRules {
-  /** The profile every client write of the type must conform to. */
+  /** The profile every client write of the type (of these resources) must conform to. */
   readonly profile?: string;
+  readonly profileApplies?: (resource: Resource) => boolean;
   readonly check: (write: ClientWrite, env: RuleEnv) => Promise<void>;
 }
 
@@ -34,11 +36,21 @@ interface TypeRules {
 const RULES: Readonly<Record<string, TypeRules>> = {
   Composition: { profile: CONSULTATION_NOTE_PROFILE, check: checkNoteWrite },
   MedicationRequest: { profile: PRESCRIPTION_PROFILE, check: checkPrescriptionWrite },
+  QuestionnaireResponse: { profile: REVIEW_PROFILE, profileApplies: (r) => isReview(r as QuestionnaireResponse), check: checkReviewWrite },
 };
 
-/** The profile client writes of this type must conform to, if domain rules own it. */
-export function enforcedProfile(resourceType: string, access: AccessContext): string | undefined {
-  return access.unrestricted ? undefined : RULES[resourceType]?.profile;
+/** The profile this client write must conform to, if domain rules own it. */
+export function enforcedProfile(resource: Resource, access: AccessContext): string | undefined {
+  const rules = RULES[resource.resourceType];
+  if (access.unrestricted || !rules?.profile) {
+    return undefined;
+  }
+  return !rules.profileApplies || rules.profileApplies(resource) ? rules.profile : undefined;
+}
+
+/** Whether domain rules own client writes of this type (a create then runs in a transaction). */
+export function hasWriteRules(resourceType: string): boolean {
+  return resourceType in RULES;
 }
 
 /** Throws RuleViolation when a domain rule refuses the write. */

@@ -26,13 +26,16 @@ describe('read filter SQL (STYLE.md rule 4)', () => {
     expect(filter?.bindings).toEqual([['Condition'], ['Appointment', 'Encounter'], ['care:Practitioner/d1']]);
   });
 
-  test('a doctor also reads the appointments they take part in, cancelled ones included', () => {
-    const filter = readFilter(user('doctor', 'Practitioner/d1'), ['Appointment']);
-    expect(filter?.bindings).toEqual([
+  test('a doctor reads the appointments they take part in, and encounters in care or their own (cancelled ones included)', () => {
+    expect(readFilter(user('doctor', 'Practitioner/d1'), ['Appointment'])?.bindings).toEqual([
       ['Appointment'],
+      ['participant:Practitioner/d1'],
+    ]);
+    expect(readFilter(user('doctor', 'Practitioner/d1'), ['Encounter'])?.bindings).toEqual([
+      ['Encounter'],
       ['Appointment', 'Encounter'],
       ['care:Practitioner/d1'],
-      ['Appointment'],
+      ['Encounter'],
       ['participant:Practitioner/d1'],
     ]);
   });

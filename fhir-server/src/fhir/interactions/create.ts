@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
+import { hasWriteRules } from '../../domain/write-rules';
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { multipleMatches } from '../outcomes';
@@ -25,7 +26,11 @@ export async function createResource(
   const resource = await requireValidResource(ctx, body, resourceType);
   checkStatusChange(ctx.access, undefined, resource);
   if (!options.ifNoneExist) {
-    return insertNew(ctx, resource, options.assignedId ?? randomUUID());
+    const id = options.assignedId ?? randomUUID();
+    // Domain rules may read and write other resources (aggregates): all in one transaction.
+    return hasWriteRules(resourceType)
+      ? ctx.repo.transaction((repo) => insertNew({ ...ctx, repo }, resource, id))
+      : insertNew(ctx, resource, id);
   }
   const criteria = options.ifNoneExist;
   return ctx.repo.transaction(async (repo) => {

@@ -13,6 +13,8 @@ interface SearchScope {
   readonly types: readonly string[];
   readonly path: string;
   readonly compartment?: string;
+  /** Parameters the links repeat that are not search parameters (`$everything`'s `_type`). */
+  readonly linkParams?: URLSearchParams;
 }
 
 /** http://hl7.org/fhir/R4/http.html#search: `GET [type]?...` and `POST [type]/_search`. */
@@ -63,6 +65,30 @@ export async function searchCompartment(
 }
 
 /**
+ * http://hl7.org/fhir/R4/patient-operation-everything.html: the Patient compartment (or the
+ * `types` of it) searched with the request's parameters; the paging links come back to
+ * `Patient/{id}/$everything`. The caller's access filter applies as to every search.
+ */
+export function searchEverything(
+  ctx: FhirContext,
+  request: FhirRequest,
+  id: string,
+  types: readonly string[] | undefined,
+): Promise<FhirResponse> {
+  const compartmentTypes = allResourceTypes().filter((type) => type === 'Patient' || patientCompartmentParams(type).length > 0);
+  const unknown = (types ?? []).filter((type) => !compartmentTypes.includes(type));
+  if (unknown.length > 0) {
+    throw badRequest(`_type lists types outside the Patient compartment: ${unknown.join(', ')}`);
+  }
+  return search(ctx, request, {
+    types: types ?? compartmentTypes,
+    path: `Patient/${id}/$everything`,
+    compartment: `Patient/${id}`,
+    linkParams: types ? new URLSearchParams({ _type: types.join(',') }) : undefined,
+  });
+}
+
+/**
  * A search trusts a check of the stored SearchParameters made this recently (one query less
  * per search): another server process's new parameter is searchable within a second, this
  * process's own at once. Conditional writes still check every time.
@@ -89,6 +115,9 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
   const used = new URLSearchParams(params);
   for (const name of ignored) {
     used.delete(name);
+  }
+  for (const [name, value] of scope.linkParams ?? []) {
+    used.append(name, value);
   }
   const links = [{ relation: 'self', url: pageLink(ctx.baseUrl, scope.path, used, {}) }];
   if (page.nextCursor) {

@@ -19,7 +19,7 @@ export async function enforceWriteRules(
   after: Resource | undefined,
 ): Promise<void> {
   const resourceType = (after?.resourceType ?? current?.resourceType) as string;
-  const profile = enforcedProfile(resourceType, ctx.access);
+  const profile = after && enforcedProfile(after, ctx.access);
   if (after && profile && !(after.meta?.profile ?? []).includes(profile)) {
     const issues = await profileIssues(after, [profile], terminologyFor(ctx));
     if (issues.length > 0) {

@@ -14,6 +14,7 @@ import { practitionerVerify } from './practitioner-verify';
 import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
+import { patientEverything } from './patient-everything';
 import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
@@ -46,6 +47,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   medicationRequestPdf,
   subscriptionEvents,
   systemExport,
+  patientEverything,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */

@@ -1,0 +1,159 @@
+import type { Bundle, Condition, Resource } from '@medplum/fhirtypes';
+import { createAs } from '../setup/consultation';
+import { expectOutcome } from '../setup/matchers';
+import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
+
+/**
+ * `Patient/{id}/$everything` (patient-operation-everything.html) with `_since`, `_type` and
+ * `_count` paging, and the medical history timeline (`_sort=-timeline-date`, a search parameter
+ * of profiles/): complete for the patient, isolated from everyone else's compartment.
+ */
+const TIMELINE = 'Encounter,Composition,MedicationRequest,DocumentReference,Condition,Appointment';
+let server: TestServer;
+let patient: Actor;
+let other: Actor;
+let doctor: Actor;
+let stranger: Actor;
+const mine: string[] = [];
+const theirs: string[] = [];
+
+const refs = (bundle: Bundle) => (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+
+function history(subject: string, doctorRef: string): Resource[] {
+  const patientRef = { reference: subject };
+  return [
+    {
+      resourceType: 'Appointment',
+      status: 'fulfilled',
+      start: '2026-10-01T09:00:00Z',
+      end: '2026-10-01T09:20:00Z',
+      participant: [
+        { actor: patientRef, status: 'accepted' },
+        { actor: { reference: doctorRef }, status: 'accepted' },
+      ],
+    },
+    {
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'VR' },
+      subject: patientRef,
+      participant: [{ individual: { reference: doctorRef } }],
+      period: { start: '2026-10-01T09:01:00Z', end: '2026-10-01T09:19:00Z' },
+    },
+    { resourceType: 'Condition', subject: patientRef, code: { text: 'Hypertension' }, recordedDate: '2026-10-02T10:00:00Z' },
+    {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      subject: patientRef,
+      medicationCodeableConcept: { text: 'Amlodipine' },
+      authoredOn: '2026-10-03T10:00:00Z',
+    },
+    {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject: patientRef,
+      date: '2026-10-04T10:00:00Z',
+      content: [{ attachment: { contentType: 'application/pdf', url: 'Binary/lab' } }],
+    },
+    {
+      resourceType: 'Composition',
+      status: 'final',
+      type: { coding: [{ system: 'http://loinc.org', code: '11488-4' }] },
+      subject: patientRef,
+      date: '2026-10-05T10:00:00Z',
+      author: [{ reference: doctorRef }],
+      title: 'Consultation note',
+    },
+    { resourceType: 'Observation', status: 'final', code: { text: 'Weight' }, subject: patientRef },
+  ] as Resource[];
+}
+
+async function everything(actor: Actor, query = ''): Promise<Bundle> {
+  return JSON.parse((await actor.agent.get(`/fhir/${patient.profile}/$everything${query}`).expect(200)).text);
+}
+
+/** Follows `next` links to the end; returns every entry reference in order. */
+async function allPages(actor: Actor, first: string): Promise<string[]> {
+  const seen: string[] = [];
+  let url: string | undefined = first;
+  while (url) {
+    const bundle = JSON.parse((await actor.agent.get(url).expect(200)).text) as Bundle;
+    expect((bundle.entry ?? []).length).toBeLessThanOrEqual(3);
+    seen.push(...refs(bundle));
+    const next = bundle.link?.find((l) => l.relation === 'next')?.url;
+    url = next ? new URL(next).pathname + new URL(next).search : undefined;
+  }
+  return seen;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  patient = await server.actAsPatient();
+  other = await server.actAsPatient();
+  doctor = await server.actAsDoctor();
+  stranger = await server.actAsDoctor();
+  mine.push(patient.profile as string);
+  for (const resource of history(patient.profile as string, doctor.profile as string)) {
+    const stored = await createAs(server.request, resource);
+    mine.push(`${stored.resourceType}/${stored.id}`);
+  }
+  theirs.push(other.profile as string);
+  for (const resource of history(other.profile as string, stranger.profile as string)) {
+    const stored = await createAs(server.request, resource);
+    theirs.push(`${stored.resourceType}/${stored.id}`);
+  }
+}, 180_000);
+afterAll(() => server.close(), 60_000);
+
+describe('completeness and compartment isolation', () => {
+  test('the patient gets themselves and every resource of their compartment, and nothing of anyone else', async () => {
+    const bundle = await everything(patient, '?_count=100');
+    expect(refs(bundle).sort()).toEqual([...mine].sort());
+  });
+
+  test('another patient, and a doctor without a care relationship, get 404; the treating doctor gets it all', async () => {
+    expectOutcome(await other.agent.get(`/fhir/${patient.profile}/$everything`), 404, 'not-found');
+    expectOutcome(await stranger.agent.get(`/fhir/${patient.profile}/$everything`), 404, 'not-found');
+    const seenByDoctor = JSON.parse((await doctor.agent.get(`/fhir/${patient.profile}/$everything?_count=100`).expect(200)).text) as Bundle;
+    expect(refs(seenByDoctor).sort()).toEqual([...mine].sort());
+    const theirsSeen = JSON.parse((await stranger.agent.get(`/fhir/${other.profile}/$everything?_count=100`).expect(200)).text) as Bundle;
+    expect(refs(theirsSeen).sort()).toEqual([...theirs].sort());
+  });
+});
+
+describe('_count paging, _type and _since', () => {
+  test('pages of _count follow each other without repeats or gaps; _type stays on the links', async () => {
+    expect((await allPages(patient, `/fhir/${patient.profile}/$everything?_count=3`)).sort()).toEqual([...mine].sort());
+    const typed = await allPages(patient, `/fhir/${patient.profile}/$everything?_count=1&_type=Condition,Encounter`);
+    expect(typed.map((r) => r.split('/')[0]).sort()).toEqual(['Condition', 'Encounter']);
+  });
+
+  test('_since keeps what changed at or after the instant', async () => {
+    const since = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const late = await createAs<Condition>(server.request, {
+      resourceType: 'Condition',
+      subject: { reference: patient.profile },
+      code: { text: 'Later' },
+      recordedDate: '2026-09-01',
+    });
+    const bundle = await everything(patient, `?_since=${encodeURIComponent(since)}`);
+    expect(refs(bundle)).toEqual([`Condition/${late.id}`]);
+    mine.push(`Condition/${late.id}`);
+  });
+
+  test('bad input: _since that is not an instant, _type outside the compartment', async () => {
+    expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_since=yesterday`), 400, 'invalid');
+    expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_type=Practitioner`), 400, 'invalid');
+  });
+});
+
+test('the timeline: the history types sorted by their own dates, newest first', async () => {
+  const bundle = await everything(patient, `?_type=${TIMELINE}&_sort=-timeline-date&_count=20`);
+  const types = refs(bundle).map((r) => r.split('/')[0]);
+  // Composition 10-05, DocumentReference 10-04, MedicationRequest 10-03, Condition 10-02, Encounter and Appointment 10-01, Condition 09-01.
+  expect(types.slice(0, 4)).toEqual(['Composition', 'DocumentReference', 'MedicationRequest', 'Condition']);
+  expect(types.slice(4, 6).sort()).toEqual(['Appointment', 'Encounter']);
+  expect(types).not.toContain('Observation');
+});
