@@ -1,5 +1,6 @@
 import type { Routes } from '@angular/router';
 import { adminGuard } from './admin-guard';
+import { AuditStore } from './audit-store';
 import { VerificationStore } from './verification-store';
 
 export default [
@@ -10,5 +11,12 @@ export default [
     loadComponent: () => import('./verification-page/verification-page').then((m) => m.VerificationPage),
     providers: [VerificationStore],
     title: 'Verification · MedBuddy',
+  },
+  {
+    path: 'audit',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./audit-page/audit-page').then((m) => m.AuditPage),
+    providers: [AuditStore],
+    title: 'Audit trail · MedBuddy',
   },
 ] satisfies Routes;

@@ -65,15 +65,13 @@ describe('VerificationStore', () => {
     const { store, http } = setUp();
     await loaded(store, http);
     const decided = store.decide(HOUSE, 'rejected', 'No licence');
-    http
-      .expectOne(`${BASE}/Practitioner/d1/$verify`)
-      .flush(
-        {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'Only administrators verify doctors' }],
-        },
-        { status: 403, statusText: 'Forbidden' },
-      );
+    http.expectOne(`${BASE}/Practitioner/d1/$verify`).flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'Only administrators verify doctors' }],
+      },
+      { status: 403, statusText: 'Forbidden' },
+    );
     expect(await decided).toBe(false);
     expect(store.pending().length).toBe(1);
     expect(store.error()).toBe('Only administrators verify doctors.');
