@@ -64,4 +64,25 @@ describe('clinician portal: admin verification queue', () => {
       assert.equal(bundle.entry?.length, 1, 'the verified doctor is listed in the public directory');
     }),
   );
+
+  it('an administrator browses the audit trail filtered by type', { timeout: 120_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-admin-audit', async (page) => {
+      await signIn(page, server.admin);
+      await page.getByRole('link', { name: 'Audit trail' }).click();
+      await page.waitForURL(`${server.url}/clinician/admin/audit`);
+      const rows = page.locator('table.audit tbody tr');
+      await rows.first().waitFor();
+      await page.getByRole('textbox', { name: 'Type' }).fill('110114');
+      const filtered = page.waitForResponse(
+        (response) => response.url().includes('/fhir/AuditEvent?') && response.url().includes('type=110114'),
+      );
+      await page.getByRole('button', { name: 'Search' }).click();
+      assert.equal((await filtered).status(), 200);
+      await page.getByRole('progressbar').waitFor({ state: 'detached' });
+      assert.equal(await page.getByText('No audit event matches.').count(), 0, 'sign-ins are audited');
+      assert.ok((await rows.count()) >= 1);
+      await screenshot(page, 'clinician-admin-audit-desktop');
+      await expectAccessible(page, 'the audit trail');
+    }),
+  );
 });
