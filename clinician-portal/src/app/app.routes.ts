@@ -21,6 +21,7 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
+      { path: 'admin', loadChildren: () => import('./admin/admin.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

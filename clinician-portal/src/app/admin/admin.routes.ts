@@ -1,0 +1,22 @@
+import type { Routes } from '@angular/router';
+import { adminGuard } from './admin-guard';
+import { AuditStore } from './audit-store';
+import { VerificationStore } from './verification-store';
+
+export default [
+  { path: '', pathMatch: 'full', redirectTo: 'verification' },
+  {
+    path: 'verification',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./verification-page/verification-page').then((m) => m.VerificationPage),
+    providers: [VerificationStore],
+    title: 'Verification · MedBuddy',
+  },
+  {
+    path: 'audit',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./audit-page/audit-page').then((m) => m.AuditPage),
+    providers: [AuditStore],
+    title: 'Audit trail · MedBuddy',
+  },
+] satisfies Routes;
