@@ -20,7 +20,8 @@ const ENGINE_CONTRACT_TESTS = [
 
 /** @type {import('jest').Config} */
 const config = {
-  testTimeout: 60_000,
+  // Generous: starting a server on PGlite (migrations, seeding) takes long on a loaded machine.
+  testTimeout: 180_000,
   maxWorkers: 2,
   projects: [
     {
