@@ -93,7 +93,7 @@ async function reserve(
       minutesDuration: Math.round((Date.parse(slot.resource.end) - Date.parse(slot.resource.start)) / 60_000),
       slot: [{ reference: `Slot/${slot.resource.id}` }],
       created: request.template?.created ?? new Date(options.nowMs).toISOString().slice(0, 10),
-      participant: participants(request.patient, owner.practitioner, owner.role),
+      participant: withClientDisplays(participants(request.patient, owner.practitioner, owner.role), request.template?.participant),
     };
     const written = ownHold
       ? await updateVersion(tx, ownHold, { ...ownHold.resource, ...appointment, id: ownHold.resource.id })
@@ -146,6 +146,14 @@ function participants(patient: string, practitioner: string, role: string | unde
     list.push({ actor: { reference: role }, required: 'information-only', status: 'accepted' });
   }
   return list;
+}
+
+/** Keeps the display names the client gave for the same actors (portals show them). */
+function withClientDisplays(list: AppointmentParticipant[], given: AppointmentParticipant[] | undefined): AppointmentParticipant[] {
+  return list.map((p) => {
+    const display = given?.find((g) => g.actor?.reference === p.actor?.reference)?.actor?.display;
+    return display && p.actor ? { ...p, actor: { ...p.actor, display } } : p;
+  });
 }
 
 export { holdingPatient };

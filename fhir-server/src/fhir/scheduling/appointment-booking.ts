@@ -99,6 +99,7 @@ function patientFor(ctx: FhirContext, named: string | undefined): string {
 
 /** Fields a booking sets itself, whatever the posted Appointment said. */
 function withoutBookingFields(appointment: Appointment): Partial<Appointment> {
-  const { id: _id, meta: _meta, status: _status, start: _start, end: _end, slot: _slot, participant: _participant, ...rest } = appointment;
+  // participant stays: the booking rebuilds it, keeping only the display names given.
+  const { id: _id, meta: _meta, status: _status, start: _start, end: _end, slot: _slot, ...rest } = appointment;
   return rest;
 }
