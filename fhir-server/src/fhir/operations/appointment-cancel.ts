@@ -1,7 +1,7 @@
 import type { CodeableConcept } from '@medplum/fhirtypes';
 import { cancelAppointment } from '../../domain/scheduling/appointment-changes';
 import { badRequest } from '../outcomes';
-import { scheduling, settingsOf } from '../scheduling/scheduling-outcome';
+import { changedResource, scheduling, settingsOf } from '../scheduling/scheduling-outcome';
 import type { FhirOperation } from './fhir-operation';
 import { OperationInput } from './parameters';
 
@@ -47,12 +47,7 @@ export const appointmentCancel: FhirOperation = {
         principal: ctx.access.principal,
       }),
     );
-    return {
-      status: 200,
-      resource: appointment,
-      versionId: Number(appointment.meta?.versionId),
-      lastUpdated: appointment.meta?.lastUpdated,
-    };
+    return changedResource(appointment);
   },
 };
 

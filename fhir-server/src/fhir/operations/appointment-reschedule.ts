@@ -1,7 +1,6 @@
 import { rescheduleAppointment } from '../../domain/scheduling/appointment-changes';
-import { idIn } from '../../domain/scheduling/slot-checks';
 import { badRequest } from '../outcomes';
-import { scheduling, settingsOf } from '../scheduling/scheduling-outcome';
+import { changedResource, scheduling, settingsOf, slotIdOf } from '../scheduling/scheduling-outcome';
 import type { FhirOperation } from './fhir-operation';
 import { OperationInput } from './parameters';
 
@@ -32,7 +31,7 @@ export const appointmentReschedule: FhirOperation = {
   async handle(ctx, request, target) {
     const input = OperationInput.read(appointmentReschedule.definition, request);
     const slot = input.string('slot');
-    const slotId = idIn(slot, 'Slot') ?? (slot && /^[A-Za-z0-9\-.]{1,64}$/.test(slot) ? slot : undefined);
+    const slotId = slotIdOf(slot);
     if (!slotId) {
       throw badRequest('$reschedule needs the new slot (Slot/<id>)', 'slot');
     }
@@ -44,11 +43,6 @@ export const appointmentReschedule: FhirOperation = {
         principal: ctx.access.principal,
       }),
     );
-    return {
-      status: 200,
-      resource: appointment,
-      versionId: Number(appointment.meta?.versionId),
-      lastUpdated: appointment.meta?.lastUpdated,
-    };
+    return changedResource(appointment);
   },
 };

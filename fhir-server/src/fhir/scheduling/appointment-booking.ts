@@ -4,7 +4,7 @@ import { idIn } from '../../domain/scheduling/slot-checks';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { badRequest, forbidden } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
-import { scheduling, settingsOf } from './scheduling-outcome';
+import { scheduling, settingsOf, slotIdOf } from './scheduling-outcome';
 
 /** What a booking names: the slot, the patient, and optional reason, basis and notes. */
 export interface BookingInput {
@@ -51,7 +51,7 @@ export function fromAppointment(appointment: Appointment): BookingInput {
 
 /** Books (status booked) or holds (status pending) a slot for the caller's patient. */
 export async function book(ctx: FhirContext, input: BookingInput, status: 'booked' | 'pending'): Promise<FhirResponse> {
-  const slotId = idIn(input.slot, 'Slot') ?? (input.slot && /^[A-Za-z0-9\-.]{1,64}$/.test(input.slot) ? input.slot : undefined);
+  const slotId = slotIdOf(input.slot);
   if (!slotId) {
     throw badRequest('A booking needs a slot (Slot/<id>)', 'slot');
   }

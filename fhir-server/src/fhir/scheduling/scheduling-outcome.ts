@@ -1,6 +1,9 @@
 import { SchedulingError, type SchedulingErrorCode } from '../../domain/scheduling/scheduling-error';
 import { DEFAULT_SCHEDULING, type SchedulingSettings } from '../../domain/scheduling/scheduling-settings';
-import type { FhirContext } from '../fhir-request';
+import type { Resource } from '@medplum/fhirtypes';
+import { idIn } from '../../domain/scheduling/slot-checks';
+import type { FhirContext, FhirResponse } from '../fhir-request';
+import { isValidId } from '../validation/resource-id';
 import { badRequest, conflict, forbidden, notFound, OutcomeError, unprocessable } from '../outcomes';
 
 const BY_CODE: Record<SchedulingErrorCode, (text: string, expression?: string) => OutcomeError> = {
@@ -29,4 +32,14 @@ export async function scheduling<T>(work: () => Promise<T>): Promise<T> {
 
 export function settingsOf(ctx: FhirContext): SchedulingSettings {
   return ctx.scheduling ?? DEFAULT_SCHEDULING;
+}
+
+/** The slot id of `Slot/<id>` or a bare id; undefined for anything else. */
+export function slotIdOf(value: string | undefined): string | undefined {
+  return idIn(value, 'Slot') ?? (value && isValidId(value) ? value : undefined);
+}
+
+/** 200 with the resource a scheduling operation changed, its version and time as headers. */
+export function changedResource(resource: Resource): FhirResponse {
+  return { status: 200, resource, versionId: Number(resource.meta?.versionId), lastUpdated: resource.meta?.lastUpdated };
 }
