@@ -2,7 +2,7 @@ import type { Appointment, Patient, Practitioner } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import type { Job } from '../../storage/notification-store';
 import { APPOINTMENT_EMAIL, type AppointmentEmailPayload } from './appointment-planner';
-import { recordCommunication } from './communication-record';
+import { recordSentEmail, recordUndeliveredEmail, type EmailNotice } from './communication-record';
 import { renderNotice } from './email-templates';
 import type { Mailer } from './mailer';
 import type { JobSender, SendResult } from './notification-job';
@@ -53,30 +53,13 @@ export class AppointmentEmailSender implements JobSender {
       link: portalLink(this.options.publicUrl, payload.recipient),
     });
     await this.mailer.send({ to: contact.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
-    await recordCommunication(this.repo, job, {
-      status: 'completed',
-      topic: payload.notice,
-      recipient: payload.recipient,
-      patient: payload.patient,
-      about: payload.appointment,
-      sent: now,
-      summary: rendered.subject,
-    });
+    await recordSentEmail(this.repo, job, appointmentNotice(payload), rendered.subject, now);
     return { status: 'sent' };
   }
 
   async onDead(job: Job, error: string, now: Date): Promise<void> {
     const payload = job.payload as unknown as AppointmentEmailPayload;
-    await recordCommunication(this.repo, job, {
-      status: 'not-done',
-      topic: payload.notice,
-      recipient: payload.recipient,
-      patient: payload.patient,
-      about: payload.appointment,
-      sent: now,
-      summary: `${payload.notice} e-mail not delivered`,
-      failure: error,
-    });
+    await recordUndeliveredEmail(this.repo, job, appointmentNotice(payload), error, now);
   }
 
   private async read<T>(reference: string): Promise<T | undefined> {
@@ -94,4 +77,8 @@ function otherParticipant(appointment: Appointment, recipient: string): string |
 
 function portalLink(publicUrl: string, recipient: string): string {
   return `${publicUrl}/${recipient.startsWith('Patient/') ? 'patient' : 'clinician'}/`;
+}
+
+function appointmentNotice(payload: AppointmentEmailPayload): EmailNotice {
+  return { topic: payload.notice, recipient: payload.recipient, patient: payload.patient, about: payload.appointment };
 }

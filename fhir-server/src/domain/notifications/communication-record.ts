@@ -54,3 +54,22 @@ export async function recordCommunication(repo: FhirRepository, job: Job, facts:
     }
   }
 }
+
+/** Who and what an e-mail notification is about: the part of its record every sender knows. */
+export type EmailNotice = Pick<CommunicationFacts, 'topic' | 'recipient' | 'patient' | 'about'>;
+
+/** The record of an e-mail that went out. */
+export function recordSentEmail(repo: FhirRepository, job: Job, notice: EmailNotice, subject: string, now: Date): Promise<void> {
+  return recordCommunication(repo, job, { ...notice, status: 'completed', sent: now, summary: subject });
+}
+
+/** The record of an e-mail given up on after its last attempt. */
+export function recordUndeliveredEmail(repo: FhirRepository, job: Job, notice: EmailNotice, error: string, now: Date): Promise<void> {
+  return recordCommunication(repo, job, {
+    ...notice,
+    status: 'not-done',
+    sent: now,
+    summary: `${notice.topic} e-mail not delivered`,
+    failure: error,
+  });
+}

@@ -1,7 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import type { Job } from '../../storage/notification-store';
-import { recordCommunication } from './communication-record';
+import { recordSentEmail, recordUndeliveredEmail, type EmailNotice } from './communication-record';
 import { renderNotice } from './email-templates';
 import type { Mailer } from './mailer';
 import type { JobSender, SendResult } from './notification-job';
@@ -37,29 +37,16 @@ export class PatientEmailSender implements JobSender {
       link: `${this.options.publicUrl}/patient/`,
     });
     await this.mailer.send({ to: contact.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
-    await recordCommunication(this.repo, job, {
-      status: 'completed',
-      topic: payload.notice,
-      recipient: payload.patient,
-      patient: payload.patient,
-      about: payload.about,
-      sent: now,
-      summary: rendered.subject,
-    });
+    await recordSentEmail(this.repo, job, patientNotice(payload), rendered.subject, now);
     return { status: 'sent' };
   }
 
   async onDead(job: Job, error: string, now: Date): Promise<void> {
     const payload = job.payload as unknown as PatientEmailPayload;
-    await recordCommunication(this.repo, job, {
-      status: 'not-done',
-      topic: payload.notice,
-      recipient: payload.patient,
-      patient: payload.patient,
-      about: payload.about,
-      sent: now,
-      summary: `${payload.notice} e-mail not delivered`,
-      failure: error,
-    });
+    await recordUndeliveredEmail(this.repo, job, patientNotice(payload), error, now);
   }
+}
+
+function patientNotice(payload: PatientEmailPayload): EmailNotice {
+  return { topic: payload.notice, recipient: payload.patient, patient: payload.patient, about: payload.about };
 }
