@@ -151,35 +151,19 @@ export class PgRepository implements FhirRepository {
     if (!this.access.unrestricted) {
       await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
     }
+    // The current row is copied from the history row's RETURNING: the content is sent once.
     const parts: string[] = [
       `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments, access_tags)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[]))`,
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[])
+             RETURNING resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)`,
       `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)
-             VALUES (?, ?, ?, ?, ?, ?, ?::text[], ?::text[])
+             SELECT * FROM h
              ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
                last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
                compartments = excluded.compartments, access_tags = excluded.access_tags
              WHERE resource.version_id < excluded.version_id)`,
     ];
-    const bindings: unknown[] = [
-      type,
-      resource.id,
-      versionId,
-      lastUpdated,
-      deleted,
-      method,
-      content,
-      compartments,
-      tags,
-      type,
-      resource.id,
-      versionId,
-      lastUpdated,
-      deleted,
-      content,
-      compartments,
-      tags,
-    ];
+    const bindings: unknown[] = [type, resource.id, versionId, lastUpdated, deleted, method, content, compartments, tags];
     parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
     // The notification outbox: committed with the write or not at all (resource-changes.ts).
     parts.push(`n AS (INSERT INTO resource_change (resource_type, resource_id, version_id, author) VALUES (?, ?, ?, ?::jsonb))`);
