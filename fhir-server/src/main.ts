@@ -18,6 +18,14 @@ async function main(): Promise<void> {
   const { app, attach, drain, close } = await buildApp(config);
   const server = http.createServer(app.callback());
   attach(server);
+  let draining = false;
+  // While draining, every answer closes its connection: keep-alive clients under load would
+  // otherwise hold their sockets open past the shutdown limit.
+  server.prependListener('request', (_request, response) => {
+    if (draining) {
+      response.setHeader('Connection', 'close');
+    }
+  });
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, () => {
     jsonLogger.info('MedBuddy FHIR server listening', {
@@ -29,15 +37,23 @@ async function main(): Promise<void> {
   // (server.close waits for them), then the audit buffer is flushed and the pool closed.
   const shutdown = (signal: string): void => {
     jsonLogger.info('Shutting down', { signal });
+    draining = true;
     drain();
     server.close(() => {
       close().then(
         () => process.exit(0),
-        () => process.exit(1),
+        (error: unknown) => {
+          jsonLogger.error('Shutdown failed', { error: String((error as Error)?.stack ?? error) });
+          process.exit(1);
+        },
       );
     });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    // Requests that were in flight at the signal answered keep-alive: close their sockets as they go idle.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
+    setTimeout(() => {
+      jsonLogger.error('Shutdown did not finish within 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import net from 'node:net';
-import path from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
-import { createThrowawayDatabase } from '../setup/test-database';
-import { startTestServer, type TestServer } from '../setup/test-server';
+import { startChildServer } from '../setup/child-server';
+import type { TestServer } from '../setup/test-server';
 
 /**
  * kill -9 of a server under a load of transactions (issue 14): every transaction the server
@@ -14,21 +10,10 @@ const FHIR_JSON = 'application/fhir+json';
 const SYSTEM = 'urn:test:crash';
 
 test('kill -9 during a transaction load loses no acknowledged write and leaves no partial transaction', async () => {
-  const database = await createThrowawayDatabase();
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const env = { DATABASE_URL: database.url, PUBLIC_URL: origin, JWT_PRIVATE_KEY: key };
-  // An in-process app on the same database and key: it migrates, mints the token and checks afterwards.
-  const checker: TestServer = await startTestServer(env);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, ...env, PORT: String(port), LOG_REQUESTS: 'false', SERVE_PORTALS: 'false', RATE_LIMIT_PER_MINUTE: '10000000' },
-    stdio: 'ignore',
-  });
+  const server = await startChildServer();
+  const { origin, checker } = server;
   try {
     const token = await checker.mintToken({ client_id: 'crash-test', sub: 'crash-test', scope: 'system/*.*' });
-    await untilReady(`${origin}/readyz`, child);
     const acknowledged: string[] = [];
     let stop = false;
     const worker = async (w: number) => {
@@ -52,7 +37,7 @@ test('kill -9 during a transaction load loses no acknowledged write and leaves n
     while (acknowledged.length < 20) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    child.kill('SIGKILL');
+    server.process.kill('SIGKILL');
     stop = true;
     await load;
 
@@ -72,9 +57,7 @@ test('kill -9 during a transaction load loses no acknowledged write and leaves n
     // Stored but not acknowledged (the reply was lost in the crash) is fine; half stored is not.
     expect([...stored.values()].filter((observations) => observations !== 2)).toEqual([]);
   } finally {
-    child.kill('SIGKILL');
-    await checker.close();
-    await database.drop();
+    await server.close();
   }
 });
 
@@ -110,33 +93,4 @@ async function everyPage(server: TestServer, first: string): Promise<NonNullable
     next = link ? new URL(link).pathname + new URL(link).search : undefined;
   }
   return entries;
-}
-
-async function untilReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the server exited with ${child.exitCode}`);
-    }
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the server did not become ready');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
