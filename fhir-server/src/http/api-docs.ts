@@ -46,6 +46,7 @@ const CONSOLE_JS = `window.ui = SwaggerUIBundle({
   layout: 'StandaloneLayout',
   persistAuthorization: false,
   docExpansion: 'none',
+  filter: true,
   defaultModelsExpandDepth: -1,
 });
 `;
