@@ -233,4 +233,51 @@ describe('the notification worker', () => {
     expect(errors).toEqual(['Planning notifications failed']);
     expect(await storeB.pendingChanges()).toBe(0);
   });
+
+  test('one tick plans a burst larger than a batch, in write order', async () => {
+    await drainChanges();
+    const written = Array.from({ length: 250 }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
+    for (const id of written) {
+      await writePatient(id);
+    }
+    const planned: string[] = [];
+    const worker = new NotificationWorker({
+      store: storeA,
+      planners: [{ plan: async (change) => void planned.push(change.resourceId) }],
+      senders: [],
+      onError: (message) => {
+        throw new Error(message);
+      },
+    });
+    await worker.tick();
+    expect(planned).toEqual(written);
+    expect(await storeA.pendingChanges()).toBe(0);
+  });
+
+  test('a planner whose SQL statement fails on one change does not block or lose the changes around it', async () => {
+    await drainChanges();
+    await writePatient('before-bad-sql');
+    await writePatient('bad-sql');
+    await writePatient('after-bad-sql');
+    const errors: string[] = [];
+    const worker = new NotificationWorker({
+      store: storeA,
+      planners: [
+        {
+          plan: async (change, tx) => {
+            // An invalid timestamp makes PostgreSQL fail the statement (and the transaction, but for a savepoint).
+            const dueAt = change.resourceId === 'bad-sql' ? new Date(Number.NaN) : T0;
+            await tx.enqueue([job({ groupKey: 'sql-test', dedupeKey: `sql-${change.resourceId}`, dueAt })]);
+          },
+        },
+      ],
+      senders: [],
+      onError: (message) => void errors.push(message),
+    });
+    await worker.tick();
+    expect(errors).toEqual(['Planning notifications failed']);
+    expect(await storeA.pendingChanges()).toBe(0);
+    const jobs = await storeA.jobsOf('sql-test');
+    expect(jobs.map((j) => j.dedupeKey).sort()).toEqual(['sql-after-bad-sql', 'sql-before-bad-sql']);
+  });
 });

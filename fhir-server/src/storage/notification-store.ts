@@ -65,30 +65,59 @@ export class NotificationStore {
   ) {}
 
   /**
-   * Claims the oldest change no other process holds, and runs `fn` in the same transaction with
-   * a store and a repository bound to it: what `fn` plans and writes commits together with the
-   * change's removal, or none of it does. Returns false when no change is waiting.
+   * Claims up to `limit` of the oldest changes no other process holds and runs `fn` on each, in
+   * order, in one transaction with a store and a repository bound to it: what `fn` plans commits
+   * together with the changes' removal, or none of it does (an error from `fn` rolls the whole
+   * batch back and is rethrown). Returns how many changes were claimed.
    */
-  async processNextChange(fn: (change: ResourceChange, tx: NotificationStore, repo: FhirRepository) => Promise<void>): Promise<boolean> {
+  async processChanges(
+    limit: number,
+    fn: (change: ResourceChange, tx: NotificationStore, repo: FhirRepository) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.raw<ChangeRow>(
-        `DELETE FROM resource_change WHERE id = (SELECT id FROM resource_change ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        `DELETE FROM resource_change WHERE id IN (SELECT id FROM resource_change ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
          RETURNING id, resource_type, resource_id, version_id, author`,
+        [limit],
       );
-      const row = rows[0];
-      if (!row) {
-        return false;
+      rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      const store = new NotificationStore(tx, this.repo);
+      const repo = this.repo.boundTo(tx);
+      for (const row of rows) {
+        const change: ResourceChange = {
+          id: String(row.id),
+          resourceType: row.resource_type,
+          resourceId: row.resource_id,
+          versionId: row.version_id,
+          author: row.author ?? undefined,
+        };
+        await fn(change, store, repo);
       }
-      const change: ResourceChange = {
-        id: String(row.id),
-        resourceType: row.resource_type,
-        resourceId: row.resource_id,
-        versionId: row.version_id,
-        author: row.author ?? undefined,
-      };
-      await fn(change, new NotificationStore(tx, this.repo), this.repo.boundTo(tx));
-      return true;
+      return rows.length;
     });
+  }
+
+  /** processChanges for the oldest change alone; false when no change is waiting. */
+  async processNextChange(fn: (change: ResourceChange, tx: NotificationStore, repo: FhirRepository) => Promise<void>): Promise<boolean> {
+    return (await this.processChanges(1, fn)) > 0;
+  }
+
+  /**
+   * Runs `fn` behind a savepoint of the surrounding transaction: when it fails, what it did
+   * is undone and the transaction can go on (a failed statement would otherwise doom it).
+   */
+  async savepoint(fn: () => Promise<void>): Promise<void> {
+    if (!this.db.inTransaction) {
+      throw new Error('savepoint() needs a transaction (processChanges)');
+    }
+    await this.db.raw('SAVEPOINT planner');
+    try {
+      await fn();
+    } catch (error) {
+      await this.db.raw('ROLLBACK TO SAVEPOINT planner');
+      throw error;
+    }
+    await this.db.raw('RELEASE SAVEPOINT planner');
   }
 
   /** Serialises planners on a subject until the surrounding transaction ends. */

@@ -1,10 +1,14 @@
+import type { FhirRepository } from '../../storage/fhir-repository';
 import type { Job, NotificationStore } from '../../storage/notification-store';
+import type { ResourceChange } from '../../storage/resource-changes';
 import { systemClock, type Clock } from './clock';
 import { PermanentFailure, type ChangePlanner, type JobSender } from './notification-job';
 import { retryAt } from './retry-backoff';
 
-/** Changes planned per tick at most, so one tick stays short under a burst of writes. */
-const MAX_CHANGES_PER_TICK = 500;
+/** Changes planned per transaction. */
+const CHANGES_PER_BATCH = 100;
+/** Planning stops claiming new batches after this long, so one tick stays short under a burst of writes. */
+const MAX_PLANNING_MS = 4000;
 const JOBS_PER_CLAIM = 20;
 /** Longer than a claim's worst case (20 jobs x the hook timeout): a lease is only lost by a dead worker. */
 const LEASE_MS = 5 * 60_000;
@@ -45,21 +49,18 @@ export class NotificationWorker {
 
   private async pass(): Promise<void> {
     const { store } = this.options;
-    for (let n = 0; n < MAX_CHANGES_PER_TICK; n++) {
-      const planned = await store.processNextChange(async (change, tx, repo) => {
-        for (const planner of this.options.planners) {
-          try {
-            await planner.plan(change, tx, this.clock(), repo);
-          } catch (error) {
-            // A change that cannot be planned (bad data) must not block the queue behind it.
-            this.options.onError('Planning notifications failed', {
-              change: `${change.resourceType}/${change.resourceId}/_history/${change.versionId}`,
-              error: String((error as Error)?.stack ?? error),
-            });
-          }
-        }
-      });
-      if (!planned) {
+    // Wall-clock time: tests move this.clock by hand.
+    const deadline = Date.now() + MAX_PLANNING_MS;
+    for (;;) {
+      let claimed: number;
+      try {
+        claimed = await store.processChanges(CHANGES_PER_BATCH, (change, tx, repo) => this.plan(change, tx, repo));
+      } catch {
+        // A planner failed (or two processes' batches deadlocked): the batch was rolled back,
+        // so plan those changes again one transaction each, where a failure affects only its own change.
+        claimed = await this.planOneByOne(CHANGES_PER_BATCH);
+      }
+      if (claimed < CHANGES_PER_BATCH || Date.now() > deadline) {
         break;
       }
     }
@@ -73,6 +74,36 @@ export class NotificationWorker {
         return;
       }
     }
+  }
+
+  private async plan(change: ResourceChange, tx: NotificationStore, repo: FhirRepository): Promise<void> {
+    for (const planner of this.options.planners) {
+      await planner.plan(change, tx, this.clock(), repo);
+    }
+  }
+
+  /** Plans up to `limit` changes, one transaction each; a planner that fails is undone, reported and skipped. */
+  private async planOneByOne(limit: number): Promise<number> {
+    let planned = 0;
+    while (
+      planned < limit &&
+      (await this.options.store.processNextChange(async (change, tx, repo) => {
+        for (const planner of this.options.planners) {
+          try {
+            await tx.savepoint(() => planner.plan(change, tx, this.clock(), repo));
+          } catch (error) {
+            // A change that cannot be planned (bad data) must not block the queue behind it.
+            this.options.onError('Planning notifications failed', {
+              change: `${change.resourceType}/${change.resourceId}/_history/${change.versionId}`,
+              error: String((error as Error)?.stack ?? error),
+            });
+          }
+        }
+      }))
+    ) {
+      planned++;
+    }
+    return planned;
   }
 
   private async deliver(job: Job): Promise<void> {
