@@ -129,7 +129,7 @@ function encounterEntry(encounter: Encounter, key: string, doctor: string | unde
     key,
     kind: 'consultation',
     date: encounter.period?.start,
-    title: reason ? `Consultation: ${reason}` : 'Consultation',
+    title: reason ?? 'Video consultation',
     detail: ENCOUNTER_STATUS[encounter.status] ?? encounter.status,
     doctor,
     finishedEncounterId: encounter.status === 'finished' ? encounter.id : undefined,
