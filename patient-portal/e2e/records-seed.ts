@@ -99,7 +99,12 @@ export async function seedFinishedConsultation(
   // A slot starting in ten minutes (inside the check-in window) for the consultation, later ones for the follow-up.
   const soon = new Date(Date.now() + 10 * 60_000);
   soon.setUTCSeconds(0, 0);
-  const [consultationSlot, ...slotIds] = await createSlots(admin, schedule.id, [soon, daysFromNow(5, 9), daysFromNow(5, 9, 20), daysFromNow(6, 15)]);
+  const [consultationSlot, ...slotIds] = await createSlots(admin, schedule.id, [
+    soon,
+    daysFromNow(5, 9),
+    daysFromNow(5, 9, 20),
+    daysFromNow(6, 15),
+  ]);
 
   // The consultation as it really happens: the patient books and checks in, the doctor admits and ends it.
   const appointment = await patient.request('POST', 'Appointment/$book', {

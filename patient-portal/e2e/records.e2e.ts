@@ -74,7 +74,9 @@ describe('patient portal: medical records', () => {
       await screenshot(page, 'records-prescriptions-desktop');
       await expectAccessible(page, 'the prescriptions page');
 
-      const { download, bytes } = await downloaded(page, () => page.getByRole('button', { name: /^Download PDF of the prescription/ }).click());
+      const { download, bytes } = await downloaded(page, () =>
+        page.getByRole('button', { name: /^Download PDF of the prescription/ }).click(),
+      );
       assert.match(download.suggestedFilename(), /^prescription-.*\.pdf$/);
       const pdf = bytes.toString('latin1');
       assert.ok(pdf.startsWith('%PDF-'));
@@ -82,77 +84,91 @@ describe('patient portal: medical records', () => {
       assert.match(pdf, /adbe\.pkcs7\.detached/);
       assert.match(pdf, /\/ByteRange/);
 
-      const [tab] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: /^Open PDF of the prescription/ }).click()]);
+      const [tab] = await Promise.all([
+        page.context().waitForEvent('page'),
+        page.getByRole('button', { name: /^Open PDF of the prescription/ }).click(),
+      ]);
       assert.match(tab.url(), /^blob:/);
     }),
   );
 
   it('uploads a report by drag and drop with a progress bar, another with the file picker, and downloads it', { timeout: 180_000 }, () =>
-    withPage(browser, DESKTOP, 'records-reports', async (page) => {
-      await signIn(page, maria);
-      await menu(page, 'Reports');
-      await page.getByRole('heading', { name: 'Your reports' }).waitFor();
-      await page.getByText('No reports yet.').waitFor();
-      await screenshot(page, 'records-reports-empty-desktop');
-      await expectAccessible(page, 'the reports page');
+    withPage(
+      browser,
+      DESKTOP,
+      'records-reports',
+      async (page) => {
+        await signIn(page, maria);
+        await menu(page, 'Reports');
+        await page.getByRole('heading', { name: 'Your reports' }).waitFor();
+        await page.getByText('No reports yet.').waitFor();
+        await screenshot(page, 'records-reports-empty-desktop');
+        await expectAccessible(page, 'the reports page');
 
-      // Drag and drop a 3 MB PDF, with the upload slowed down so the progress shows.
-      await page.evaluate(() => {
-        const file = new File([`%PDF-1.4\n${'%'.repeat(3_000_000)}\n%%EOF\n`], 'blood-panel.pdf', { type: 'application/pdf' });
-        const data = new DataTransfer();
-        data.items.add(file);
-        const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
-        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
-        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-      });
-      await page.getByText('Selected: blood-panel.pdf').waitFor();
-      await page.getByLabel('Title').fill('Blood panel');
-      await page.getByLabel('Date of the report').fill('2026-11-20');
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1_000_000 });
-      await page.getByRole('button', { name: 'Upload', exact: true }).click();
-      const progress = page.getByRole('progressbar', { name: /^Uploading/ });
-      await progress.waitFor();
-      await screenshot(page, 'records-reports-uploading-desktop');
-      await page.getByRole('status').filter({ hasText: 'blood-panel.pdf is uploaded.' }).waitFor({ timeout: 60_000 });
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-      await page.getByRole('heading', { name: 'Blood panel' }).waitFor();
+        // Drag and drop a 3 MB PDF, with the upload slowed down so the progress shows.
+        await page.evaluate(() => {
+          const file = new File([`%PDF-1.4\n${'%'.repeat(3_000_000)}\n%%EOF\n`], 'blood-panel.pdf', { type: 'application/pdf' });
+          const data = new DataTransfer();
+          data.items.add(file);
+          const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
+          zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        });
+        await page.getByText('Selected: blood-panel.pdf').waitFor();
+        await page.getByLabel('Title').fill('Blood panel');
+        await page.getByLabel('Date of the report').fill('2026-11-20');
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 20,
+          downloadThroughput: -1,
+          uploadThroughput: 1_000_000,
+        });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        const progress = page.getByRole('progressbar', { name: /^Uploading/ });
+        await progress.waitFor();
+        await screenshot(page, 'records-reports-uploading-desktop');
+        await page.getByRole('status').filter({ hasText: 'blood-panel.pdf is uploaded.' }).waitFor({ timeout: 60_000 });
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+        await page.getByRole('heading', { name: 'Blood panel' }).waitFor();
 
-      // The keyboard way: the "Choose a file" button opens the file picker.
-      const png = Buffer.from(
-        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
-        'base64',
-      );
-      const [chooser] = await Promise.all([
-        page.waitForEvent('filechooser'),
-        page.getByRole('button', { name: 'Choose a file' }).press('Enter'),
-      ]);
-      await chooser.setFiles({ name: 'x-ray.png', mimeType: 'image/png', buffer: png });
-      await page.getByLabel('Kind of report').selectOption('Imaging');
-      await page.getByRole('button', { name: 'Upload', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'x-ray.png is uploaded.' }).waitFor();
-      await page.getByRole('heading', { name: 'x-ray' }).waitFor();
-      await screenshot(page, 'records-reports-desktop');
-      await expectAccessible(page, 'the reports page with reports');
+        // The keyboard way: the "Choose a file" button opens the file picker.
+        const png = Buffer.from(
+          'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+          'base64',
+        );
+        const [chooser] = await Promise.all([
+          page.waitForEvent('filechooser'),
+          page.getByRole('button', { name: 'Choose a file' }).press('Enter'),
+        ]);
+        await chooser.setFiles({ name: 'x-ray.png', mimeType: 'image/png', buffer: png });
+        await page.getByLabel('Kind of report').selectOption('Imaging');
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        await page.getByRole('status').filter({ hasText: 'x-ray.png is uploaded.' }).waitFor();
+        await page.getByRole('heading', { name: 'x-ray' }).waitFor();
+        await screenshot(page, 'records-reports-desktop');
+        await expectAccessible(page, 'the reports page with reports');
 
-      // Download through the signed URL: the very bytes that were uploaded.
-      const { download, bytes } = await downloaded(page, () => page.getByRole('button', { name: 'Download x-ray' }).click());
-      assert.match(download.url(), /\/documents\/[A-Za-z0-9._-]+$/);
-      assert.deepEqual(bytes, png);
-      assert.equal(download.suggestedFilename(), 'x-ray.png');
+        // Download through the signed URL: the very bytes that were uploaded.
+        const { download, bytes } = await downloaded(page, () => page.getByRole('button', { name: 'Download x-ray' }).click());
+        assert.match(download.url(), /\/documents\/[A-Za-z0-9._-]+$/);
+        assert.deepEqual(bytes, png);
+        assert.equal(download.suggestedFilename(), 'x-ray.png');
 
-      // A file the server refuses (not a PDF or image) is explained.
-      await page.evaluate(() => {
-        const data = new DataTransfer();
-        data.items.add(new File(['just text'], 'notes.pdf', { type: 'application/pdf' }));
-        const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
-        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-      });
-      await page.getByRole('button', { name: 'Upload', exact: true }).click();
-      await page.getByRole('alert').waitFor();
-      assert.match((await page.getByRole('alert').textContent()) ?? '', /type|PDF|accepted/i);
-    }, [/status of 415/]),
+        // A file the server refuses (not a PDF or image) is explained.
+        await page.evaluate(() => {
+          const data = new DataTransfer();
+          data.items.add(new File(['just text'], 'notes.pdf', { type: 'application/pdf' }));
+          const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
+          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        await page.getByRole('alert').waitFor();
+        assert.match((await page.getByRole('alert').textContent()) ?? '', /type|PDF|accepted/i);
+      },
+      [/status of 415/],
+    ),
   );
 
   it('shows the medical history as a timeline, filterable by kind', { timeout: 120_000 }, () =>
@@ -201,14 +217,16 @@ describe('patient portal: medical records', () => {
       await expectAccessible(page, 'the follow-ups page');
 
       await times.first().click();
-      await page.getByRole('status').filter({ hasText: /is booked for/ }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /is booked for/ })
+        .waitFor();
       await page.getByText(/^Booked for /).waitFor();
       await screenshot(page, 'records-follow-ups-booked-desktop');
 
-      const booked = await mariaFhir.request<{ entry?: { resource: { status: string; basedOn?: { reference: string }[]; slot?: { reference: string }[] } }[] }>(
-        'GET',
-        `Appointment?based-on=ServiceRequest/${record.followUpId}`,
-      );
+      const booked = await mariaFhir.request<{
+        entry?: { resource: { status: string; basedOn?: { reference: string }[]; slot?: { reference: string }[] } }[];
+      }>('GET', `Appointment?based-on=ServiceRequest/${record.followUpId}`);
       assert.equal(booked.entry?.length, 1);
       assert.equal(booked.entry?.[0].resource.status, 'booked');
       assert.deepEqual(booked.entry?.[0].resource.slot, [{ reference: `Slot/${record.slotIds[0]}` }]);

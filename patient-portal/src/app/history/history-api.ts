@@ -51,10 +51,12 @@ export class HistoryApi {
       bundle = await firstValueFrom(this.fhir.page(next));
     }
     const doctors = await this.doctorNames(resources);
-    return resources.flatMap((resource) => {
+    const entries = resources.flatMap((resource) => {
       const entry = toEntry(resource, doctors);
       return entry ? [entry] : [];
     });
+    // The server sorts a consultation by the end of its period, the page shows its start.
+    return entries.sort((a, b) => time(b.date) - time(a.date));
   }
 
   /** Names of the Practitioners the entries refer to (`Practitioner?_id=...`, the public directory). */
@@ -183,6 +185,10 @@ function reportEntry(document: DocumentReference, key: string, doctor: string | 
     detail: document.category?.[0]?.text ?? document.category?.[0]?.coding?.[0]?.display ?? '',
     doctor,
   };
+}
+
+function time(date: string | undefined): number {
+  return date ? Date.parse(date) : 0;
 }
 
 /** The text of a narrative `div` (XHTML), without markup. */

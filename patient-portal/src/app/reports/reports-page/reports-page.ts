@@ -99,6 +99,7 @@ export class ReportsPage implements OnInit {
   private choose(file: File): void {
     this.file.set(file);
     this.title = file.name.replace(/\.[^.]+$/, '');
+    this.date = '';
     this.store.message.set(undefined);
   }
 }
