@@ -98,15 +98,13 @@ describe('PrescriptionsStore', () => {
   it('explains a refused PDF', async () => {
     const { store, http } = await loaded([item('a', 'RX-1', 'Amlodipine')]);
     const opening = store.openPdf(store.prescriptions()[0]);
-    http
-      .expectOne(`${BASE}/MedicationRequest/a/$pdf`)
-      .flush(
-        {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'not-found', diagnostics: 'MedicationRequest/a is not known' }],
-        },
-        { status: 404, statusText: 'Not Found' },
-      );
+    http.expectOne(`${BASE}/MedicationRequest/a/$pdf`).flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'not-found', diagnostics: 'MedicationRequest/a is not known' }],
+      },
+      { status: 404, statusText: 'Not Found' },
+    );
     await opening;
     expect(store.error()).toMatch(/not known/);
     expect(store.busyKey()).toBeUndefined();
