@@ -1,7 +1,7 @@
 import { inject, Injectable, signal } from '@angular/core';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
-import { binaryBlob, followLink, saveBlob } from '../shared/file-download';
+import { binaryBlob, followLink, saveBlob } from '../records/file-download';
 import { PrescriptionsApi, type Prescription } from './prescriptions-api';
 
 /** The prescriptions page's state: the list, and fetching a signed PDF to open or save. */

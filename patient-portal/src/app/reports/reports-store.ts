@@ -3,7 +3,7 @@ import type { DocumentReference } from '@medplum/fhirtypes';
 import { lastValueFrom, tap } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
-import { followLink } from '../shared/file-download';
+import { followLink } from '../records/file-download';
 import { ReportsApi, type ReportDetails, type UploadProgress } from './reports-api';
 
 /** The reports page's state: the list, one upload at a time with its progress, downloads. */

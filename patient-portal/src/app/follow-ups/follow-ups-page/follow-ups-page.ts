@@ -13,7 +13,7 @@ import { FollowUpsStore } from '../follow-ups-store';
   selector: 'pp-follow-ups-page',
   imports: [MatButtonModule, MatCardModule, MatProgressBarModule, RouterLink],
   templateUrl: './follow-ups-page.html',
-  styleUrl: '../../shared/record-page.scss',
+  styleUrl: '../../records/record-page.scss',
   providers: [FollowUpsStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

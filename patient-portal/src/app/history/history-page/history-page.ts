@@ -21,7 +21,7 @@ const KIND_LABEL: Readonly<Record<TimelineKind, string>> = {
   selector: 'pp-history-page',
   imports: [MatButtonModule, MatChipsModule, MatIconModule, MatProgressBarModule, RouterLink],
   templateUrl: './history-page.html',
-  styleUrls: ['../../shared/record-page.scss', './history-page.scss'],
+  styleUrls: ['../../records/record-page.scss', './history-page.scss'],
   providers: [HistoryStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

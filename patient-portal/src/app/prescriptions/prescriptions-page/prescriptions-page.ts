@@ -22,7 +22,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   selector: 'pp-prescriptions-page',
   imports: [MatButtonModule, MatCardModule, MatProgressBarModule],
   templateUrl: './prescriptions-page.html',
-  styleUrl: '../../shared/record-page.scss',
+  styleUrl: '../../records/record-page.scss',
   providers: [PrescriptionsStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -19,7 +19,7 @@ const ACCEPTED = '.pdf,.png,.jpg,.jpeg,.dcm,application/pdf,image/png,image/jpeg
   selector: 'pp-reports-page',
   imports: [FormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatIconModule, MatInputModule, MatProgressBarModule],
   templateUrl: './reports-page.html',
-  styleUrls: ['../../shared/record-page.scss', './reports-page.scss'],
+  styleUrls: ['../../records/record-page.scss', './reports-page.scss'],
   providers: [ReportsStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -21,7 +21,7 @@ export const RATING_LABELS = ['1 star: poor', '2 stars: fair', '3 stars: good', 
   selector: 'pp-review-page',
   imports: [FormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressBarModule, MatRadioModule],
   templateUrl: './review-page.html',
-  styleUrl: '../../shared/record-page.scss',
+  styleUrl: '../../records/record-page.scss',
   providers: [ReviewsStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
