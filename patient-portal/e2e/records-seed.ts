@@ -1,5 +1,5 @@
 import type { Account, MedBuddyServer } from './support/medbuddy-server';
-import { AdminFhir, daysFromNow } from './directory-seed';
+import { daysFromNow, type AdminFhir } from './directory-seed';
 
 const EXT = 'https://medbuddy.dev/fhir/StructureDefinition/';
 const RX_SYSTEM = 'https://medbuddy.dev/fhir/identifier/prescription';
