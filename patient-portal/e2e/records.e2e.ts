@@ -216,7 +216,8 @@ describe('patient portal: medical records', () => {
       await screenshot(page, 'records-follow-ups-desktop');
       await expectAccessible(page, 'the follow-ups page');
 
-      await times.first().click();
+      await times.first().focus();
+      await page.keyboard.press('Enter');
       await page
         .getByRole('status')
         .filter({ hasText: /is booked for/ })
@@ -251,9 +252,17 @@ describe('patient portal: medical records', () => {
       await screenshot(page, 'records-review-form-desktop');
       await expectAccessible(page, 'the review form');
 
-      await page.getByRole('radio', { name: '4 stars: very good' }).check();
-      await page.getByLabel(/Anything you would like to add/).fill('Clear explanations, no rush.');
-      await page.getByRole('button', { name: 'Publish review' }).click();
+      // Keyboard only: arrows move through the stars, Tab to the comment, Enter publishes.
+      await page.getByRole('radio', { name: '1 star: poor' }).focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      assert.equal(await page.getByRole('radio', { name: '4 stars: very good' }).isChecked(), true);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('Clear explanations, no rush.');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
       await page.getByRole('status').filter({ hasText: 'Thank you' }).waitFor();
       await page.getByText('Your rating: 4 stars: very good').waitFor();
       await screenshot(page, 'records-review-done-desktop');

@@ -59,9 +59,12 @@ export class ReviewsApi {
 
   /** Writes the review of the consultation about the doctor's role (`PractitionerRole?practitioner=`). */
   async submit(consultation: ReviewableConsultation, patient: string, input: ReviewInput): Promise<QuestionnaireResponse> {
+    if (!consultation.doctor) {
+      throw new Error('This consultation names no doctor to review.');
+    }
     const roles = await firstValueFrom(this.fhir.search('PractitionerRole', { practitioner: consultation.doctor, _count: 10 }));
     const role = (matches(roles) as PractitionerRole[]).find((candidate) => candidate.active !== false);
-    if (!consultation.doctor || !role) {
+    if (!role) {
       throw new Error('This doctor can no longer be reviewed.');
     }
     const comment = input.comment?.trim();
