@@ -34,6 +34,12 @@ export const routes: Routes = [
       { path: 'profile', loadChildren: () => import('./profile/profile.routes') },
       { path: 'doctors', loadChildren: () => import('./doctors/doctors.routes') },
       { path: 'appointments', loadChildren: () => import('./appointments/appointments.routes') },
+      // Medical records
+      { path: 'follow-ups', loadChildren: () => import('./follow-ups/follow-ups.routes') },
+      { path: 'history', loadChildren: () => import('./history/history.routes') },
+      { path: 'prescriptions', loadChildren: () => import('./prescriptions/prescriptions.routes') },
+      { path: 'reports', loadChildren: () => import('./reports/reports.routes') },
+      { path: 'reviews', loadChildren: () => import('./reviews/reviews.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

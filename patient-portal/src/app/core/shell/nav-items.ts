@@ -11,5 +11,11 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/home', label: 'Home', icon: 'home' },
   { path: '/doctors', label: 'Find a doctor', icon: 'search' },
   { path: '/appointments', label: 'Appointments', icon: 'event' },
+  // Medical records
+  { path: '/follow-ups', label: 'Follow-ups', icon: 'update' },
+  { path: '/history', label: 'Medical history', icon: 'history' },
+  { path: '/prescriptions', label: 'Prescriptions', icon: 'medication' },
+  { path: '/reports', label: 'Reports', icon: 'description' },
+  { path: '/reviews', label: 'Reviews', icon: 'star' },
   { path: '/profile', label: 'Profile', icon: 'person' },
 ];

@@ -1,0 +1,72 @@
+import { inject, Injectable, signal } from '@angular/core';
+import type { Slot } from '@medplum/fhirtypes';
+import { outcomeMessage } from '../core/fhir/outcome-message';
+import { PatientStore } from '../patient/patient-store';
+import { formatDateTime } from '../patient/time-zone';
+import { FollowUpsApi, type FollowUp } from './follow-ups-api';
+
+/** The follow-ups page's state: the recommendations, the free times offered for each, booking one. */
+@Injectable()
+export class FollowUpsStore {
+  private readonly api = inject(FollowUpsApi);
+  private readonly patients = inject(PatientStore);
+
+  readonly followUps = signal<FollowUp[]>([]);
+  /** Free slots per ServiceRequest id. */
+  readonly slots = signal<ReadonlyMap<string, readonly (Slot & { id: string })[]>>(new Map());
+  readonly loading = signal(true);
+  readonly busySlot = signal<string | undefined>(undefined);
+  readonly error = signal<string | undefined>(undefined);
+  readonly message = signal<string | undefined>(undefined);
+
+  async load(): Promise<void> {
+    this.loading.set(true);
+    this.error.set(undefined);
+    try {
+      await this.patients.load();
+      const patient = this.patients.reference();
+      const followUps = patient ? await this.api.list(patient) : [];
+      const offered = await Promise.all(
+        followUps.map(async (followUp) => [followUp.request.id, followUp.appointment ? [] : await this.api.freeSlots(followUp)] as const),
+      );
+      this.followUps.set(followUps);
+      this.slots.set(new Map(offered));
+    } catch (error) {
+      this.error.set(outcomeMessage(error));
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** Books the slot for the follow-up in one call; on a slot taken meanwhile the times are read again. */
+  async book(followUp: FollowUp, slot: Slot & { id: string }): Promise<boolean> {
+    this.busySlot.set(slot.id);
+    this.error.set(undefined);
+    this.message.set(undefined);
+    try {
+      const appointment = await this.api.book(slot.id, followUp);
+      this.followUps.update((all) =>
+        all.map((other) =>
+          other.request.id === followUp.request.id ? { ...other, appointment: appointment as typeof other.appointment } : other,
+        ),
+      );
+      this.message.set(`Your follow-up with ${followUp.doctorName} is booked for ${formatDateTime(slot.start, this.patients.timeZone())}.`);
+      return true;
+    } catch (error) {
+      this.error.set(outcomeMessage(error));
+      await this.refreshSlots(followUp);
+      return false;
+    } finally {
+      this.busySlot.set(undefined);
+    }
+  }
+
+  private async refreshSlots(followUp: FollowUp): Promise<void> {
+    try {
+      const fresh = await this.api.freeSlots(followUp);
+      this.slots.update((slots) => new Map([...slots, [followUp.request.id, fresh]]));
+    } catch {
+      // The booking error is already shown; the old times stay.
+    }
+  }
+}
