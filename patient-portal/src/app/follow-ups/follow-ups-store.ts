@@ -2,6 +2,7 @@ import { inject, Injectable, signal } from '@angular/core';
 import type { Slot } from '@medplum/fhirtypes';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
+import { loadForPatient } from '../records/load-records';
 import { formatDateTime } from '../patient/time-zone';
 import { FollowUpsApi, type FollowUp } from './follow-ups-api';
 
@@ -19,23 +20,15 @@ export class FollowUpsStore {
   readonly error = signal<string | undefined>(undefined);
   readonly message = signal<string | undefined>(undefined);
 
-  async load(): Promise<void> {
-    this.loading.set(true);
-    this.error.set(undefined);
-    try {
-      await this.patients.load();
-      const patient = this.patients.reference();
+  load(): Promise<void> {
+    return loadForPatient(this, this.patients, async (patient) => {
       const followUps = patient ? await this.api.list(patient) : [];
       const offered = await Promise.all(
         followUps.map(async (followUp) => [followUp.request.id, followUp.appointment ? [] : await this.api.freeSlots(followUp)] as const),
       );
       this.followUps.set(followUps);
       this.slots.set(new Map(offered));
-    } catch (error) {
-      this.error.set(outcomeMessage(error));
-    } finally {
-      this.loading.set(false);
-    }
+    });
   }
 
   /** Books the slot for the follow-up in one call; on a slot taken meanwhile the times are read again. */

@@ -1,6 +1,7 @@
 import { inject, Injectable, signal } from '@angular/core';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
+import { loadForPatient } from '../records/load-records';
 import { binaryBlob, followLink, saveBlob } from '../records/file-download';
 import { PrescriptionsApi, type Prescription } from './prescriptions-api';
 
@@ -15,18 +16,8 @@ export class PrescriptionsStore {
   readonly busyKey = signal<string | undefined>(undefined);
   readonly error = signal<string | undefined>(undefined);
 
-  async load(): Promise<void> {
-    this.loading.set(true);
-    this.error.set(undefined);
-    try {
-      await this.patients.load();
-      const patient = this.patients.reference();
-      this.prescriptions.set(patient ? await this.api.list(patient) : []);
-    } catch (error) {
-      this.error.set(outcomeMessage(error));
-    } finally {
-      this.loading.set(false);
-    }
+  load(): Promise<void> {
+    return loadForPatient(this, this.patients, async (patient) => this.prescriptions.set(patient ? await this.api.list(patient) : []));
   }
 
   /** Opens the signed PDF in a new tab (`save`: downloads it instead). */

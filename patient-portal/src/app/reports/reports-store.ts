@@ -3,6 +3,7 @@ import type { DocumentReference } from '@medplum/fhirtypes';
 import { lastValueFrom, tap } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
+import { loadForPatient } from '../records/load-records';
 import { followLink } from '../records/file-download';
 import { ReportsApi, type ReportDetails, type UploadProgress } from './reports-api';
 
@@ -20,18 +21,8 @@ export class ReportsStore {
   readonly error = signal<string | undefined>(undefined);
   readonly message = signal<string | undefined>(undefined);
 
-  async load(): Promise<void> {
-    this.loading.set(true);
-    this.error.set(undefined);
-    try {
-      await this.patients.load();
-      const patient = this.patients.reference();
-      this.reports.set(patient ? await this.api.list(patient) : []);
-    } catch (error) {
-      this.error.set(outcomeMessage(error));
-    } finally {
-      this.loading.set(false);
-    }
+  load(): Promise<void> {
+    return loadForPatient(this, this.patients, async (patient) => this.reports.set(patient ? await this.api.list(patient) : []));
   }
 
   /** Uploads the file for the signed-in patient; the new report goes to the top of the list. */

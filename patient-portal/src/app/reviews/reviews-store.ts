@@ -1,6 +1,7 @@
 import { inject, Injectable, signal } from '@angular/core';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
+import { loadForPatient } from '../records/load-records';
 import { ReviewsApi, type ReviewableConsultation, type ReviewInput } from './reviews-api';
 
 /** The reviews page's state: finished consultations, with or without the patient's review. */
@@ -15,18 +16,10 @@ export class ReviewsStore {
   readonly error = signal<string | undefined>(undefined);
   readonly message = signal<string | undefined>(undefined);
 
-  async load(): Promise<void> {
-    this.loading.set(true);
-    this.error.set(undefined);
-    try {
-      await this.patients.load();
-      const patient = this.patients.reference();
-      this.consultations.set(patient ? await this.api.consultations(patient) : []);
-    } catch (error) {
-      this.error.set(outcomeMessage(error));
-    } finally {
-      this.loading.set(false);
-    }
+  load(): Promise<void> {
+    return loadForPatient(this, this.patients, async (patient) =>
+      this.consultations.set(patient ? await this.api.consultations(patient) : []),
+    );
   }
 
   async submit(consultation: ReviewableConsultation, input: ReviewInput): Promise<boolean> {
