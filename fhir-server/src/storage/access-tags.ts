@@ -1,8 +1,21 @@
-import type { Appointment, Encounter, Practitioner, PractitionerRole, Reference, Resource, Schedule, Slot } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Encounter,
+  Practitioner,
+  PractitionerRole,
+  Reference,
+  Resource,
+  Schedule,
+  Slot,
+  Subscription,
+} from '@medplum/fhirtypes';
+import { criteriaSubjects } from '../auth/subscription-subjects';
 import { establishesCare, isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
 
 export const VERIFIED_TAG = 'verified';
 export const FREE_SLOT_TAG = `status:${PUBLIC_SLOT_STATUS}`;
+/** `criteria:Practitioner/<id>`: a Subscription limited to what concerns that practitioner (its owner's own data). */
+export const CRITERIA_TAG_PREFIX = 'criteria:';
 /** `care:Practitioner/<id>`: a participant of an Appointment or Encounter that establishes care. */
 export const CARE_TAG_PREFIX = 'care:';
 
@@ -41,6 +54,11 @@ export function accessTags(resource: Resource): string[] {
       );
       break;
     }
+    case 'Subscription':
+      for (const practitioner of criteriaSubjects((resource as Subscription).criteria, 'Practitioner')) {
+        tags.push(`${CRITERIA_TAG_PREFIX}${practitioner}`);
+      }
+      break;
     case 'Encounter': {
       const { participant, status } = resource as Encounter;
       pushParticipants(
