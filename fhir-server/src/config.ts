@@ -139,6 +139,8 @@ export interface NotificationConfig {
   readonly hookAllowedHosts: readonly string[];
   /** Bound on one rest-hook request (`SUBSCRIPTION_TIMEOUT_MS`). */
   readonly hookTimeoutMs: number;
+  /** Lifetime of a WebSocket binding token (`SUBSCRIPTION_BINDING_TOKEN_SECONDS`). */
+  readonly bindingTokenSeconds: number;
 }
 
 /** A built Angular portal served at `mountPath` + `/`. */
@@ -334,6 +336,7 @@ function readNotifications(env: Env): NotificationConfig {
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     hookTimeoutMs: readInteger(env, 'SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 120_000),
+    bindingTokenSeconds: readInteger(env, 'SUBSCRIPTION_BINDING_TOKEN_SECONDS', 60, 5, 3600),
   };
 }
 

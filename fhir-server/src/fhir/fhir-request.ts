@@ -1,3 +1,4 @@
+import type { BindingTokens } from '../domain/subscriptions/binding-tokens';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
@@ -49,6 +50,13 @@ export interface FhirResponse {
 }
 
 /** What every handler needs besides the request: storage, the caller's access and the public base URL. */
+/** What `$get-ws-binding-token` hands out. */
+export interface WebSocketBinding {
+  readonly tokens: BindingTokens;
+  /** `wss://host/subscriptions/ws` */
+  readonly url: string;
+}
+
 export interface FhirContext {
   /** Storage bound to `access`: reads are filtered and writes checked for this caller. */
   readonly repo: FhirRepository;
@@ -68,4 +76,6 @@ export interface FhirContext {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
+  /** Tokens and URL of the Subscription WebSocket (`Subscription/$get-ws-binding-token`). */
+  readonly websocketBinding?: WebSocketBinding;
 }

@@ -1,3 +1,4 @@
+import type { WebSocketBinding } from '../fhir/fhir-request';
 import type { Context } from 'koa';
 import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
@@ -42,6 +43,8 @@ export interface FhirServiceOptions {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
+  /** Tokens and URL of the Subscription WebSocket (`Subscription/$get-ws-binding-token`). */
+  readonly websocketBinding?: WebSocketBinding;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */
