@@ -186,7 +186,20 @@ describe('configuration of notifications', () => {
       maxAttempts: 10,
       hookAllowedHosts: [],
       hookTimeoutMs: 10_000,
+      bindingTokenSeconds: 60,
+      hookPrivateNetworks: true,
     });
+  });
+
+  test('private networks for hooks: allowed by default, refused in production, or as configured', () => {
+    expect(loadConfig({ SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'false' }).notifications.hookPrivateNetworks).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ...STRONG }).notifications.hookPrivateNetworks).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'production', ...STRONG, SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'true' }).notifications.hookPrivateNetworks,
+    ).toBe(true);
+    expect(loadConfig({ SUBSCRIPTION_BINDING_TOKEN_SECONDS: '120' }).notifications.bindingTokenSeconds).toBe(120);
+    expect(() => loadConfig({ SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS/);
+    expect(() => loadConfig({ SUBSCRIPTION_BINDING_TOKEN_SECONDS: '1' })).toThrow(/SUBSCRIPTION_BINDING_TOKEN_SECONDS/);
   });
 
   test('offsets, zone, hosts and off are read; bad values refuse to start', () => {

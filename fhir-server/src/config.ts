@@ -139,6 +139,11 @@ export interface NotificationConfig {
   readonly hookAllowedHosts: readonly string[];
   /** Bound on one rest-hook request (`SUBSCRIPTION_TIMEOUT_MS`). */
   readonly hookTimeoutMs: number;
+  /**
+   * Rest-hooks and push endpoints may reach loopback and private addresses
+   * (`SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS`; default true, false with NODE_ENV=production).
+   */
+  readonly hookPrivateNetworks: boolean;
   /** Lifetime of a WebSocket binding token (`SUBSCRIPTION_BINDING_TOKEN_SECONDS`). */
   readonly bindingTokenSeconds: number;
 }
@@ -195,7 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
-    notifications: readNotifications(env),
+    notifications: readNotifications(env, production),
     portals: readPortals(env),
     scheduling: {
       horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
@@ -315,7 +320,7 @@ function readCron(value: string | undefined, name: string, fallback: string): st
   return cron;
 }
 
-function readNotifications(env: Env): NotificationConfig {
+function readNotifications(env: Env, production: boolean): NotificationConfig {
   const schedule = env.NOTIFICATIONS_CRON?.trim() || '*/5 * * * * *';
   if (schedule !== 'off' && !nodeCron.validate(schedule)) {
     throw new ConfigError(`NOTIFICATIONS_CRON "${schedule}" is not a cron expression (or off)`);
@@ -337,7 +342,20 @@ function readNotifications(env: Env): NotificationConfig {
       .filter(Boolean),
     hookTimeoutMs: readInteger(env, 'SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 120_000),
     bindingTokenSeconds: readInteger(env, 'SUBSCRIPTION_BINDING_TOKEN_SECONDS', 60, 5, 3600),
+    hookPrivateNetworks: readFlag(env, 'SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS', !production),
   };
+}
+
+/** `true` or `false`, else the fallback when unset. */
+function readFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (!raw) {
+    return fallback;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigError(`${name} must be true or false, not "${raw.slice(0, 20)}"`);
+  }
+  return raw === 'true';
 }
 
 /** `24h,1h,10m` -> [1440, 60, 10]; an empty value turns reminders off. */

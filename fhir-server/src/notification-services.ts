@@ -60,7 +60,8 @@ export function createNotificationServices(
     latestEvent: async (id) => (await store.readState<SubscriptionState>(`Subscription/${id}`))?.events ?? 0,
     onError: (message, details) => logger.error(message, details),
   });
-  const policy = { allowedHosts: settings.hookAllowedHosts, production: config.production };
+  const policy = { allowedHosts: settings.hookAllowedHosts, allowPrivateNetworks: settings.hookPrivateNetworks };
+  const hooks = httpHookClient({ timeoutMs: settings.hookTimeoutMs, policy });
   const worker = new NotificationWorker({
     store,
     clock,
@@ -72,7 +73,7 @@ export function createNotificationServices(
     senders: [
       new AppointmentEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
       new PatientEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
-      new RestHookSender(repo, httpHookClient(settings.hookTimeoutMs), policy),
+      new RestHookSender(repo, hooks, policy),
       new WebSocketSender(sockets),
     ],
     onError: (message, details) => logger.error(message, details),

@@ -38,7 +38,7 @@ export function subscriptionProblems(subscription: Subscription, knownTypes: rea
   if (push && !(BASE64URL.test(push.p256dh) && BASE64URL.test(push.auth))) {
     problems.push(`channel extension ${WEB_PUSH_EXTENSION} needs p256dh and auth (base64url valueString)`);
   }
-  const endpoint = endpointProblem(channel.endpoint, policy ?? { allowedHosts: [], production: false });
+  const endpoint = endpointProblem(channel.endpoint, policy ?? { allowedHosts: [], allowPrivateNetworks: true });
   if (endpoint) {
     problems.push(endpoint);
   }
