@@ -11,6 +11,8 @@ import { BindingTokens } from './domain/subscriptions/binding-tokens';
 import { RestHookSender } from './domain/subscriptions/rest-hook-sender';
 import { SubscriptionPlanner, type SubscriptionState } from './domain/subscriptions/subscription-planner';
 import { WebSocketSender } from './domain/subscriptions/websocket-sender';
+import { WebPushSubscriptionSender } from './domain/subscriptions/web-push-subscription-sender';
+import { webPushSender } from './integrations/web-push-sender';
 import type { Principal } from './auth/principal';
 import { SubscriptionSockets } from './http/subscription-sockets';
 import { httpHookClient } from './integrations/http-hook-client';
@@ -68,13 +70,19 @@ export function createNotificationServices(
     planners: [
       new AppointmentPlanner({ reminderOffsetsMinutes: settings.reminderOffsetsMinutes, maxAttempts: settings.maxAttempts }),
       new PatientNoticePlanner({ maxAttempts: settings.maxAttempts }),
-      new SubscriptionPlanner({ policy, maxAttempts: settings.maxAttempts, knownTypes: allResourceTypes() }),
+      new SubscriptionPlanner({
+        policy,
+        maxAttempts: settings.maxAttempts,
+        knownTypes: allResourceTypes(),
+        webPush: Boolean(settings.webPush),
+      }),
     ],
     senders: [
       new AppointmentEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
       new PatientEmailSender(repo, mailer, { publicUrl: config.publicUrl, defaultTimeZone: settings.defaultTimeZone }),
       new RestHookSender(repo, hooks, policy),
       new WebSocketSender(sockets),
+      new WebPushSubscriptionSender(repo, settings.webPush ? webPushSender(settings.webPush, hooks) : undefined, policy),
     ],
     onError: (message, details) => logger.error(message, details),
   });

@@ -4,7 +4,7 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { PermanentFailure } from '../domain/notifications/notification-job';
 import { addressProblem, type EndpointPolicy } from '../domain/subscriptions/endpoint-policy';
-import type { HookClient, HookRequest } from '../domain/subscriptions/hook-client';
+import { HookStatusError, type HookClient, type HookRequest } from '../domain/subscriptions/hook-client';
 
 /** Resolves a host name to all its addresses (node:dns lookup by default; tests give their own). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -46,7 +46,7 @@ export function httpHookClient(options: HookClientOptions): HookClient {
         throw new Error(`POST ${url} failed: ${error.message}`);
       });
       if (status < 200 || status > 299) {
-        throw new Error(`POST ${url} answered ${status}`);
+        throw new HookStatusError(url, status);
       }
     },
   };
@@ -56,7 +56,7 @@ function send(
   target: URL,
   pinned: LookupAddress,
   headers: Readonly<Record<string, string>>,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   timeoutMs: number,
 ): Promise<number> {
   // The checked address, whatever the name resolves to now.

@@ -6,7 +6,7 @@ import type { NotificationStore } from '../../storage/notification-store';
 import type { ChangeAuthor, ResourceChange } from '../../storage/resource-changes';
 import type { ChangePlanner } from '../notifications/notification-job';
 import type { EndpointPolicy } from './endpoint-policy';
-import { deliveryKind, REST_HOOK, type SubscriptionEventPayload } from './subscription-channels';
+import { deliveryKind, REST_HOOK, WEB_PUSH, type SubscriptionEventPayload } from './subscription-channels';
 import { matchesCriteria, parseCriteria } from './subscription-criteria';
 import { subscriptionProblems } from './subscription-rules';
 import { setSubscriptionStatus } from './subscription-status';
@@ -28,6 +28,8 @@ export interface SubscriptionPlannerOptions {
   readonly policy: EndpointPolicy;
   readonly maxAttempts: number;
   readonly knownTypes: readonly string[];
+  /** Web Push (VAPID keys) is configured: Web Push channels can be activated. */
+  readonly webPush: boolean;
 }
 
 /**
@@ -61,6 +63,9 @@ export class SubscriptionPlanner implements ChangePlanner {
     // The server's own status writes do not change who owns the subscription.
     const owner = change.author && !isServer(change.author) ? change.author : before?.owner;
     const problems = subscriptionProblems(subscription, this.options.knownTypes, this.options.policy);
+    if (deliveryKind(subscription) === WEB_PUSH && !this.options.webPush) {
+      problems.push('Web Push is not configured on this server (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY)');
+    }
     let status: string = subscription.status;
     if (problems.length > 0 && (status === 'requested' || status === 'active')) {
       await setSubscriptionStatus(repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
