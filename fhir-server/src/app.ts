@@ -198,7 +198,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     documents,
     prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
     bulkExport,
-    websocketBinding: { tokens: notifications.bindingTokens, url: websocketUrl(config.publicUrl) },
+    subscriptionChannels: {
+      tokens: notifications.bindingTokens,
+      websocketUrl: websocketUrl(config.publicUrl),
+      vapidPublicKey: config.notifications.webPush?.publicKey,
+    },
   };
   app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));

@@ -50,11 +50,13 @@ export interface FhirResponse {
 }
 
 /** What every handler needs besides the request: storage, the caller's access and the public base URL. */
-/** What `$get-ws-binding-token` hands out. */
-export interface WebSocketBinding {
+/** The Subscription channels beyond rest-hook: what `$get-ws-binding-token` and the CapabilityStatement tell clients. */
+export interface SubscriptionChannels {
   readonly tokens: BindingTokens;
   /** `wss://host/subscriptions/ws` */
-  readonly url: string;
+  readonly websocketUrl: string;
+  /** The VAPID public key browsers subscribe with (`applicationServerKey`); absent: no Web Push. */
+  readonly vapidPublicKey?: string;
 }
 
 export interface FhirContext {
@@ -76,6 +78,6 @@ export interface FhirContext {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
-  /** Tokens and URL of the Subscription WebSocket (`Subscription/$get-ws-binding-token`). */
-  readonly websocketBinding?: WebSocketBinding;
+  /** The Subscription WebSocket and Web Push (`$get-ws-binding-token`, the CapabilityStatement). */
+  readonly subscriptionChannels?: SubscriptionChannels;
 }

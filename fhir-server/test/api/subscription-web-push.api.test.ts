@@ -175,3 +175,14 @@ test('malformed keys are refused with 400; without VAPID keys a registration goe
     await plain.close();
   }
 });
+
+test('the CapabilityStatement tells clients where the WebSocket is and which VAPID key to subscribe with', async () => {
+  const statement = JSON.parse((await server.anonymous().get('/fhir/metadata')).text);
+  expect(statement.rest[0].extension).toEqual([
+    { url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUrl: 'ws://medbuddy.test/subscriptions/ws' },
+    { url: 'https://medbuddy.dev/fhir/StructureDefinition/web-push-vapid-public-key', valueString: vapid.publicKey },
+  ]);
+  const subscription = statement.rest[0].resource.find((r: { type: string }) => r.type === 'Subscription');
+  expect(subscription.documentation).toMatch(/websocket/);
+  expect(subscription.operation.map((o: { name: string }) => o.name)).toEqual(expect.arrayContaining(['events', 'get-ws-binding-token']));
+});

@@ -37,10 +37,10 @@ export const subscriptionGetWsBindingToken: FhirOperation = {
     if (subscription.channel?.type !== 'websocket') {
       throw badRequest(`Subscription/${id} does not have a websocket channel`);
     }
-    if (!ctx.websocketBinding) {
+    if (!ctx.subscriptionChannels) {
       throw notSupported('The Subscription WebSocket is not available');
     }
-    const { token, expires } = ctx.websocketBinding.tokens.issue(id, toPrincipalRecord(ctx.access.principal));
+    const { token, expires } = ctx.subscriptionChannels.tokens.issue(id, toPrincipalRecord(ctx.access.principal));
     return {
       status: 200,
       resource: {
@@ -49,7 +49,7 @@ export const subscriptionGetWsBindingToken: FhirOperation = {
           { name: 'token', valueString: token },
           { name: 'expiration', valueDateTime: expires.toISOString() },
           { name: 'subscription', valueString: `Subscription/${id}` },
-          { name: 'websocket-url', valueUrl: ctx.websocketBinding.url },
+          { name: 'websocket-url', valueUrl: ctx.subscriptionChannels.websocketUrl },
         ],
       },
     };
