@@ -115,6 +115,24 @@ describe('patients own Subscriptions limited to their compartment', () => {
   });
 });
 
+test('a person may have at most 10 active Subscriptions; the next one is recorded as an error', async () => {
+  const patient = await server.actAsPatient();
+  const ids: string[] = [];
+  for (let i = 0; i < 11; i++) {
+    const created = await post(patient.agent, restHook(`/many-${i}`, `Appointment?patient=${patient.profile}`));
+    expect(created.status).toBe(201);
+    ids.push(created.body.id);
+  }
+  await tick();
+  const statuses = await Promise.all(
+    ids.map(async (id) => JSON.parse((await patient.agent.get(`/fhir/Subscription/${id}`)).text) as Subscription),
+  );
+  expect(statuses.filter((s) => s.status === 'active')).toHaveLength(10);
+  const refused = statuses.filter((s) => s.status === 'error');
+  expect(refused).toHaveLength(1);
+  expect(refused[0].error).toMatch(/at most 10 active Subscriptions per user/);
+});
+
 describe('doctors own Subscriptions limited to their own appointments or patients in their care', () => {
   test('a doctor subscribes to their appointments and receives only those', async () => {
     const doctor = await server.actAsDoctor();

@@ -11,6 +11,9 @@ import { matchesCriteria, parseCriteria } from './subscription-criteria';
 import { subscriptionProblems } from './subscription-rules';
 import { setSubscriptionStatus } from './subscription-status';
 
+/** Active Subscriptions one person may have (devices, portals, live views). */
+export const MAX_ACTIVE_PER_USER = 10;
+
 /** What a Subscription planned so far (notification_state). */
 export interface SubscriptionState {
   readonly status: string;
@@ -67,6 +70,12 @@ export class SubscriptionPlanner implements ChangePlanner {
       problems.push('Web Push is not configured on this server (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY)');
     }
     let status: string = subscription.status;
+    if (problems.length === 0 && status === 'requested' && owner) {
+      const limit = await this.ownerLimitProblem(subject, owner, tx);
+      if (limit) {
+        problems.push(limit);
+      }
+    }
     if (problems.length > 0 && (status === 'requested' || status === 'active')) {
       await setSubscriptionStatus(repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
       status = 'error';
@@ -87,6 +96,25 @@ export class SubscriptionPlanner implements ChangePlanner {
     if (status !== 'active') {
       await tx.cancelPending(subject);
     }
+  }
+
+  /**
+   * A person (not a backend client) may have MAX_ACTIVE_PER_USER active Subscriptions: each
+   * one is evaluated on every write, so a patient must not be able to slow the server down by
+   * creating thousands. Serialised per owner, so two processes cannot both admit the last one.
+   */
+  private async ownerLimitProblem(subject: string, owner: ChangeAuthor, tx: NotificationStore): Promise<string | undefined> {
+    const key = userKey(owner);
+    if (!key) {
+      return undefined;
+    }
+    await tx.lock(`subscription-owner:${key}`);
+    const active = (await tx.statesOfKind<SubscriptionState>('Subscription')).filter(
+      (s) => s.subject !== subject && s.state.status === 'active' && s.state.owner && userKey(s.state.owner) === key,
+    );
+    return active.length >= MAX_ACTIVE_PER_USER
+      ? `at most ${MAX_ACTIVE_PER_USER} active Subscriptions per user; turn one off (status off) or delete it first`
+      : undefined;
   }
 
   private async resourceChanged(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void> {
@@ -154,6 +182,12 @@ async function ownerMayRead(
   const access = accessContextFor(fromPrincipalRecord(owner.principal));
   const seen = await repo.withAccess(access).readVersion(change.resourceType, change.resourceId, versionId);
   return seen !== undefined && !seen.deleted;
+}
+
+/** The person a subscription belongs to (`Patient/1`, else their account); undefined for backend clients. */
+function userKey(owner: ChangeAuthor): string | undefined {
+  const principal = owner.principal;
+  return principal.kind === 'user' ? (principal.profile ?? `account:${principal.accountId}`) : undefined;
 }
 
 function isServer(author: ChangeAuthor): boolean {
