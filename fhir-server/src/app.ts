@@ -113,7 +113,8 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     {
       authenticate: async (token) => {
         const claims = await signer.verifyAccessToken(token);
-        return claims && !revocations.has(claims.jti) ? principalFromClaims(claims) : undefined;
+        const principal = claims && !revocations.has(claims.jti) ? principalFromClaims(claims) : undefined;
+        return principal && claims ? { principal, expiresAt: new Date(claims.exp * 1000) } : undefined;
       },
       bindingKey: signer.deriveSecret('subscription-binding-tokens'),
     },

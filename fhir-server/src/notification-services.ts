@@ -13,8 +13,7 @@ import { SubscriptionPlanner, type SubscriptionState } from './domain/subscripti
 import { WebSocketSender } from './domain/subscriptions/websocket-sender';
 import { WebPushSubscriptionSender } from './domain/subscriptions/web-push-subscription-sender';
 import { webPushSender } from './integrations/web-push-sender';
-import type { Principal } from './auth/principal';
-import { SubscriptionSockets } from './http/subscription-sockets';
+import { SubscriptionSockets, type SocketCaller } from './http/subscription-sockets';
 import { httpHookClient } from './integrations/http-hook-client';
 import { scheduleNotifications, type ScheduledJob } from './jobs/notification-schedule';
 import type { Logger } from './logger';
@@ -36,8 +35,8 @@ export interface NotificationServices {
 
 /** How the WebSocket endpoint recognises callers. */
 export interface NotificationAccess {
-  /** The principal of a valid, unrevoked access token, else undefined. */
-  authenticate(accessToken: string): Promise<Principal | undefined>;
+  /** The principal of a valid, unrevoked access token and its expiry, else undefined. */
+  authenticate(accessToken: string): Promise<SocketCaller | undefined>;
   /** HMAC key of binding tokens, the same in every process. */
   readonly bindingKey: Buffer | string;
 }

@@ -36,8 +36,8 @@ const DEFAULT_LIMITS: SubscriptionSocketLimits = {
 };
 
 export interface SubscriptionSocketOptions {
-  /** The principal of a valid access token, else undefined. */
-  authenticate(accessToken: string): Promise<Principal | undefined>;
+  /** The principal of a valid access token and when the token expires, else undefined. */
+  authenticate(accessToken: string): Promise<SocketCaller | undefined>;
   readonly bindingTokens: BindingTokens;
   /** The unbound repository; each binding reads through its principal's access. */
   readonly repo: FhirRepository;
@@ -46,6 +46,11 @@ export interface SubscriptionSocketOptions {
   latestEvent(subscriptionId: string): Promise<number>;
   readonly limits?: Partial<SubscriptionSocketLimits>;
   readonly onError?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface SocketCaller {
+  readonly principal: Principal;
+  readonly expiresAt: Date;
 }
 
 interface Binding {
@@ -125,9 +130,14 @@ export class SubscriptionSockets implements SubscriptionEventSink {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private connected(socket: WebSocket, principal: Principal | undefined): void {
+  private connected(socket: WebSocket, caller: SocketCaller | undefined): void {
+    const principal = caller?.principal;
     const mine = new Map<string, Binding>();
     let commands = 0;
+    // A connection opened with an access token lives no longer than the token.
+    const expiry = caller
+      ? setTimeout(() => socket.close(SOCKET_CLOSE.unauthorized, 'The access token expired'), caller.expiresAt.getTime() - Date.now())
+      : undefined;
     const bindTimer = setTimeout(() => {
       if (mine.size === 0) {
         socket.close(SOCKET_CLOSE.bindTimeout, 'No bind message');
@@ -178,6 +188,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
     });
     socket.on('close', () => {
       clearTimeout(bindTimer);
+      clearTimeout(expiry);
       mine.forEach((binding) => this.unbind(binding));
       mine.clear();
     });

@@ -146,6 +146,22 @@ describe('websocket subscriptions', () => {
     await expect(TextSocket.open(server.address, '/elsewhere')).rejects.toThrow(/404/);
   });
 
+  test('a connection opened with an access token is closed when the token expires', async () => {
+    const patient = await server.actAsPatient();
+    const id = await subscribe(patient, `Appointment?patient=${patient.profile}`);
+    const { token } = await server.security.signer.issueAccessToken(
+      { sub: 'short-lived', client_id: 'patient-portal', role: 'patient', fhirUser: patient.profile, scope: 'user/*.cruds' },
+      2,
+    );
+    const socket = await open(server, { Authorization: `Bearer ${token}` });
+    socket.send(`bind ${id}`);
+    expect(await socket.next()).toBe(`bound ${id}`);
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    expect(closed).toEqual({ code: 4001, reason: 'The access token expired' });
+  });
+
   test('a binding token is only for a websocket channel (400 OperationOutcome)', async () => {
     const patient = await server.actAsPatient();
     const res = await patient.agent
