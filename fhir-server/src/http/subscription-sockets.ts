@@ -152,6 +152,8 @@ export class SubscriptionSockets implements SubscriptionEventSink {
       }
       const text = isBinary ? '' : data.toString().trim();
       const [command, argument, extra] = text.split(/\s+/);
+      // Echoed in answers: never more than an id's worth.
+      const shown = argument?.slice(0, 64);
       if (!argument || extra !== undefined) {
         send(socket, 'error messages are "bind <id>", "bind-with-token <token>" or "unbind <id>"');
         return;
@@ -159,7 +161,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
       switch (command) {
         case 'bind':
           if (!principal) {
-            send(socket, `error ${argument} bind needs an access token in the Authorization header; use bind-with-token`);
+            send(socket, `error ${shown} bind needs an access token in the Authorization header; use bind-with-token`);
             return;
           }
           void this.bind(socket, mine, principal, argument);
@@ -179,7 +181,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
             this.unbind(binding);
             mine.delete(argument);
           }
-          send(socket, `unbound ${argument}`);
+          send(socket, `unbound ${shown}`);
           return;
         }
         default:
@@ -196,15 +198,17 @@ export class SubscriptionSockets implements SubscriptionEventSink {
   }
 
   private async bind(socket: WebSocket, mine: Map<string, Binding>, principal: Principal, id: string): Promise<void> {
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) {
+      send(socket, `error ${id.slice(0, 64)} no such Subscription`);
+      return;
+    }
     try {
       if (!mine.has(id) && mine.size >= this.limits.maxBindings) {
         send(socket, `error ${id} at most ${this.limits.maxBindings} subscriptions per connection`);
         return;
       }
       const access = accessContextFor(principal);
-      const stored = /^[A-Za-z0-9\-.]{1,64}$/.test(id)
-        ? await this.options.repo.withAccess(access).readCurrent('Subscription', id)
-        : undefined;
+      const stored = await this.options.repo.withAccess(access).readCurrent('Subscription', id);
       const subscription = stored && !stored.deleted ? (JSON.parse(stored.content) as Subscription) : undefined;
       if (!subscription) {
         send(socket, `error ${id} no such Subscription`);

@@ -148,6 +148,33 @@ describe('doctors own Subscriptions limited to their own appointments or patient
     expect((await colleague.agent.get(`/fhir/Subscription/${created.body.id}`)).status).toBe(404);
   });
 
+  test('a doctor’s subscription to a patient in their care stops delivering when the care ends', async () => {
+    const doctor = await server.actAsDoctor();
+    const patient = await server.actAsPatient();
+    const care = await appointmentFor(patient.profile as string, doctor.profile);
+    const created = await post(doctor.agent, restHook('/care', `Observation?subject=${patient.profile}`));
+    expect(created.status).toBe(201);
+    await tick();
+    const observation = (text: string): Observation => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text },
+      subject: { reference: patient.profile },
+    });
+    const during = await post(server.request, observation('during care'));
+    await tick();
+    expect(hooks.callsTo('/care').map((c) => JSON.parse(c.body).id)).toEqual([during.body.id]);
+
+    const cancelled = await server.request
+      .put(`/fhir/Appointment/${care.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...care, status: 'cancelled' }));
+    expect(cancelled.status).toBe(200);
+    await post(server.request, observation('after care'));
+    await tick();
+    expect(hooks.callsTo('/care').map((c) => JSON.parse(c.body).id)).toEqual([during.body.id]);
+  });
+
   test.each([
     ['everyone', () => 'Appointment?status=booked'],
     ['a colleague', (colleague: string) => `Appointment?practitioner=${colleague}`],
