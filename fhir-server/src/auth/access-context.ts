@@ -133,8 +133,9 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
       }
       const own: AccessGrant = { kind: 'own-practitioner-data', practitioner: profile };
       if (resourceType === SUBSCRIPTION) {
-        // Limited to their own appointments (criteria naming them) or a patient in their care.
-        return [own, { kind: 'care-of', practitioner: profile }];
+        // Criteria naming them and no patient (auth/subscription-subjects.ts); a patient's own
+        // subscriptions stay theirs, even for the doctors in their care.
+        return [own];
       }
       if (DIRECTORY_TYPES.has(resourceType)) {
         return read ? [{ kind: 'public' }, own] : [own];

@@ -9,8 +9,8 @@ const ID = '[A-Za-z0-9\\-.]{1,64}';
  * `Practitioner/<id>` for any parameter naming a practitioner (`Appointment?practitioner=...`).
  * Only plain `name=Type/id` pairs count (one value, no modifier other than the type), because
  * every resource the criteria match must then reference that subject. Storage files the
- * Subscription under these (its compartments and access tags), so the ordinary access rules
- * decide who may create, read, change and delete it.
+ * Subscription under the patients (its compartments) or, when it names none, the practitioners
+ * (access tags), so the ordinary access rules decide who may create, read, change and delete it.
  */
 export function criteriaSubjects(criteria: string | undefined, subjectType: 'Patient' | 'Practitioner'): string[] {
   const [resourceType, query] = (criteria ?? '').split('?', 2);

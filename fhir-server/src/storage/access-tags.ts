@@ -54,11 +54,17 @@ export function accessTags(resource: Resource): string[] {
       );
       break;
     }
-    case 'Subscription':
-      for (const practitioner of criteriaSubjects((resource as Subscription).criteria, 'Practitioner')) {
-        tags.push(`${CRITERIA_TAG_PREFIX}${practitioner}`);
+    case 'Subscription': {
+      // One owner: criteria naming a patient belong to that patient (its compartment), and only
+      // others to the practitioner they name, so neither reads the other's hooks and headers.
+      const criteria = (resource as Subscription).criteria;
+      if (criteriaSubjects(criteria, 'Patient').length === 0) {
+        for (const practitioner of criteriaSubjects(criteria, 'Practitioner')) {
+          tags.push(`${CRITERIA_TAG_PREFIX}${practitioner}`);
+        }
       }
       break;
+    }
     case 'Encounter': {
       const { participant, status } = resource as Encounter;
       pushParticipants(

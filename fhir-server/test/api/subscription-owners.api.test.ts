@@ -148,11 +148,11 @@ describe('doctors own Subscriptions limited to their own appointments or patient
     expect((await colleague.agent.get(`/fhir/Subscription/${created.body.id}`)).status).toBe(404);
   });
 
-  test('a doctor’s subscription to a patient in their care stops delivering when the care ends', async () => {
+  test('a doctor’s subscription delivers only what they may read: a patient’s data stops when the care ends', async () => {
     const doctor = await server.actAsDoctor();
     const patient = await server.actAsPatient();
     const care = await appointmentFor(patient.profile as string, doctor.profile);
-    const created = await post(doctor.agent, restHook('/care', `Observation?subject=${patient.profile}`));
+    const created = await post(doctor.agent, restHook('/care', `Observation?performer=${doctor.profile}`));
     expect(created.status).toBe(201);
     await tick();
     const observation = (text: string): Observation => ({
@@ -160,6 +160,7 @@ describe('doctors own Subscriptions limited to their own appointments or patient
       status: 'final',
       code: { text },
       subject: { reference: patient.profile },
+      performer: [{ reference: doctor.profile }],
     });
     const during = await post(server.request, observation('during care'));
     await tick();
@@ -175,15 +176,36 @@ describe('doctors own Subscriptions limited to their own appointments or patient
     expect(hooks.callsTo('/care').map((c) => JSON.parse(c.body).id)).toEqual([during.body.id]);
   });
 
+  test('a patient’s subscription stays theirs: their doctor neither reads it nor its hook headers', async () => {
+    const doctor = await server.actAsDoctor();
+    const patient = await server.actAsPatient();
+    await appointmentFor(patient.profile as string, doctor.profile);
+    const created = await post(patient.agent, {
+      ...restHook('/private', `Appointment?patient=${patient.profile}`),
+      channel: { type: 'rest-hook', endpoint: `${hooks.url}/private`, header: ['Authorization: Bearer patient-secret'] },
+    });
+    expect(created.status).toBe(201);
+    expect((await doctor.agent.get(`/fhir/Subscription/${created.body.id}`)).status).toBe(404);
+    const search = await doctor.agent.get('/fhir/Subscription');
+    expect(search.text).not.toContain('patient-secret');
+  });
+
   test.each([
     ['everyone', () => 'Appointment?status=booked'],
     ['a colleague', (colleague: string) => `Appointment?practitioner=${colleague}`],
     ['a patient not in their care', (_colleague: string, stranger: string) => `Observation?patient=${stranger}`],
+    [
+      'a patient, even with themselves named (it would be the patient’s)',
+      (_colleague: string, stranger: string, me: string) => `Appointment?patient=${stranger}&practitioner=${me}`,
+    ],
   ])('a doctor cannot subscribe to %s (403)', async (_name, criteria) => {
     const doctor = await server.actAsDoctor();
     const colleague = await server.actAsDoctor();
     const stranger = await server.actAsPatient();
-    const res = await post(doctor.agent, restHook('/refused', criteria(colleague.profile as string, stranger.profile as string)));
+    const res = await post(
+      doctor.agent,
+      restHook('/refused', criteria(colleague.profile as string, stranger.profile as string, doctor.profile as string)),
+    );
     expect(res.status).toBe(403);
     expect(res.body.resourceType).toBe('OperationOutcome');
   });
