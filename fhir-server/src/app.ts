@@ -39,6 +39,10 @@ import { startNoShowJob } from './jobs/no-show-job';
 import { createVideoServices, type VideoServiceOptions } from './video-services';
 import type { Server } from 'node:http';
 import { VideoSignalling } from './http/video-signalling';
+import { SUBSCRIPTION_SOCKET_PATH } from './http/subscription-sockets';
+import { attachWebSockets } from './http/websocket-upgrades';
+import { SIGNALLING_PATH } from './integrations/webrtc-video';
+import { principalFromClaims } from './auth/token-claims';
 import { videoRoomPage } from './http/video-room-page';
 import type { Clock } from './domain/notifications/clock';
 import { createNotificationServices, type NotificationServices } from './notification-services';
@@ -55,7 +59,7 @@ export interface App {
   runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
   markNoShows(now?: Date): Promise<string[]>;
-  /** Lets the app answer WebSocket upgrades of this HTTP server (the built-in video signalling). */
+  /** Lets the app answer WebSocket upgrades of this HTTP server (video signalling, Subscription notifications). */
   attach(server: Server): void;
   /** Starts a graceful shutdown: `/readyz` answers 503 so load balancers stop sending requests. */
   drain(): void;
@@ -100,7 +104,22 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     webrtc.onRoomCompleted((room) => signalling.closeRoom(room));
   }
   const noShowJob = startNoShowJob(repo, config.fhirBaseUrl, video.consultations.settings, logger, config.video.noShowJobCron);
-  const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
+  const notifications = createNotificationServices(
+    config,
+    db.sql,
+    repo,
+    security.mailer,
+    logger,
+    {
+      authenticate: async (token) => {
+        const claims = await signer.verifyAccessToken(token);
+        const principal = claims && !revocations.has(claims.jti) ? principalFromClaims(claims) : undefined;
+        return principal && claims ? { principal, expiresAt: new Date(claims.exp * 1000) } : undefined;
+      },
+      bindingKey: signer.deriveSecret('subscription-binding-tokens'),
+    },
+    options.clock,
+  );
 
   const documents = await openDocumentStorage(config, security);
   const bulkExport = new BulkExporter(repo, new ExportJobStore(db.sql), documents.blobs, config.fhirBaseUrl, logger);
@@ -180,6 +199,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     documents,
     prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
     bulkExport,
+    subscriptionChannels: {
+      tokens: notifications.bindingTokens,
+      websocketUrl: websocketUrl(config.publicUrl),
+      vapidPublicKey: config.notifications.webPush?.publicKey,
+    },
   };
   app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));
@@ -192,9 +216,11 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     flushAudit: () => auditWriter.flush(),
     runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     markNoShows: (now) => noShowJob.run(now),
-    attach: (server) => signalling?.attach(server),
+    attach: (server) => attachWebSockets(server, { [SIGNALLING_PATH]: signalling, [SUBSCRIPTION_SOCKET_PATH]: notifications.sockets }),
     drain: () => {
       draining = true;
+      // Open WebSockets would hold the HTTP server's close until the shutdown timeout.
+      notifications.sockets.drain();
     },
     close: async () => {
       await slotTask?.destroy();
@@ -224,6 +250,13 @@ async function openDocumentStorage(config: Config, security: SecurityServices): 
     retention: settings.retention,
     publicUrl: config.publicUrl,
   });
+}
+
+/** `wss://host/subscriptions/ws` (`ws:` behind a plain-http public URL). */
+function websocketUrl(publicUrl: string): string {
+  const url = new URL(SUBSCRIPTION_SOCKET_PATH, publicUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
 }
 
 /** CORS: the configured origins, the server's own, and the portals' dev servers outside production. */

@@ -186,7 +186,36 @@ describe('configuration of notifications', () => {
       maxAttempts: 10,
       hookAllowedHosts: [],
       hookTimeoutMs: 10_000,
+      bindingTokenSeconds: 60,
+      hookPrivateNetworks: true,
     });
+  });
+
+  test('private networks for hooks: allowed by default, refused in production, or as configured', () => {
+    expect(loadConfig({ SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'false' }).notifications.hookPrivateNetworks).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ...STRONG }).notifications.hookPrivateNetworks).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'production', ...STRONG, SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'true' }).notifications.hookPrivateNetworks,
+    ).toBe(true);
+    expect(loadConfig({ SUBSCRIPTION_BINDING_TOKEN_SECONDS: '120' }).notifications.bindingTokenSeconds).toBe(120);
+    expect(() => loadConfig({ SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow(/SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS/);
+    expect(() => loadConfig({ SUBSCRIPTION_BINDING_TOKEN_SECONDS: '1' })).toThrow(/SUBSCRIPTION_BINDING_TOKEN_SECONDS/);
+  });
+
+  test('Web Push: both VAPID keys or none; the subject defaults to the sender address', () => {
+    const keys = { VAPID_PUBLIC_KEY: `B${'a'.repeat(86)}`, VAPID_PRIVATE_KEY: 'k'.repeat(43) };
+    expect(loadConfig({}).notifications.webPush).toBeUndefined();
+    expect(loadConfig(keys).notifications.webPush).toEqual({
+      subject: 'mailto:no-reply@medbuddy.local',
+      publicKey: keys.VAPID_PUBLIC_KEY,
+      privateKey: keys.VAPID_PRIVATE_KEY,
+    });
+    expect(loadConfig({ ...keys, VAPID_SUBJECT: 'https://medbuddy.example.org' }).notifications.webPush?.subject).toBe(
+      'https://medbuddy.example.org',
+    );
+    expect(() => loadConfig({ VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY })).toThrow(/VAPID_PRIVATE_KEY/);
+    expect(() => loadConfig({ ...keys, VAPID_PRIVATE_KEY: 'short' })).toThrow(/VAPID/);
+    expect(() => loadConfig({ ...keys, VAPID_SUBJECT: 'http://plain.example' })).toThrow(/VAPID_SUBJECT/);
   });
 
   test('offsets, zone, hosts and off are read; bad values refuse to start', () => {

@@ -139,6 +139,15 @@ export interface NotificationConfig {
   readonly hookAllowedHosts: readonly string[];
   /** Bound on one rest-hook request (`SUBSCRIPTION_TIMEOUT_MS`). */
   readonly hookTimeoutMs: number;
+  /**
+   * Rest-hooks and push endpoints may reach loopback and private addresses
+   * (`SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS`; default true, false with NODE_ENV=production).
+   */
+  readonly hookPrivateNetworks: boolean;
+  /** Lifetime of a WebSocket binding token (`SUBSCRIPTION_BINDING_TOKEN_SECONDS`). */
+  readonly bindingTokenSeconds: number;
+  /** VAPID keys of Web Push (`VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`); undefined: no Web Push. */
+  readonly webPush?: { readonly subject: string; readonly publicKey: string; readonly privateKey: string };
 }
 
 /** A built Angular portal served at `mountPath` + `/`. */
@@ -156,6 +165,8 @@ export type DatabaseConfig =
   | { readonly kind: 'pglite'; readonly dataDir: string | undefined };
 
 export class ConfigError extends Error {}
+
+const DEFAULT_MAIL_FROM = 'MedBuddy <no-reply@medbuddy.local>';
 
 type Env = Record<string, string | undefined>;
 
@@ -190,10 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
     security,
     mail: {
       smtpUrl: env.SMTP_URL || undefined,
-      from: env.MAIL_FROM ?? 'MedBuddy <no-reply@medbuddy.local>',
+      from: env.MAIL_FROM ?? DEFAULT_MAIL_FROM,
       outboxDir: path.resolve(dataDir === 'memory' ? path.join(os.tmpdir(), 'medbuddy') : dataDir, 'outbox'),
     },
-    notifications: readNotifications(env),
+    notifications: readNotifications(env, production, env.MAIL_FROM ?? DEFAULT_MAIL_FROM),
     portals: readPortals(env),
     scheduling: {
       horizonDays: readInteger(env, 'SLOT_HORIZON_DAYS', 56, 1, 366),
@@ -313,7 +324,7 @@ function readCron(value: string | undefined, name: string, fallback: string): st
   return cron;
 }
 
-function readNotifications(env: Env): NotificationConfig {
+function readNotifications(env: Env, production: boolean, mailFrom: string): NotificationConfig {
   const schedule = env.NOTIFICATIONS_CRON?.trim() || '*/5 * * * * *';
   if (schedule !== 'off' && !nodeCron.validate(schedule)) {
     throw new ConfigError(`NOTIFICATIONS_CRON "${schedule}" is not a cron expression (or off)`);
@@ -334,7 +345,41 @@ function readNotifications(env: Env): NotificationConfig {
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     hookTimeoutMs: readInteger(env, 'SUBSCRIPTION_TIMEOUT_MS', 10_000, 100, 120_000),
+    bindingTokenSeconds: readInteger(env, 'SUBSCRIPTION_BINDING_TOKEN_SECONDS', 60, 5, 3600),
+    hookPrivateNetworks: readFlag(env, 'SUBSCRIPTION_ALLOW_PRIVATE_NETWORKS', !production),
+    webPush: readVapid(env, mailFrom),
   };
+}
+
+/** Both VAPID keys or neither (`npx web-push generate-vapid-keys`); the subject defaults to MAIL_FROM's address. */
+function readVapid(env: Env, mailFrom: string): NotificationConfig['webPush'] {
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim();
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim();
+  if (!publicKey && !privateKey) {
+    return undefined;
+  }
+  if (!publicKey || !/^[A-Za-z0-9_-]{87}$/.test(publicKey) || !privateKey || !/^[A-Za-z0-9_-]{43}$/.test(privateKey)) {
+    throw new ConfigError(
+      'VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must both be set, as base64url P-256 keys (web-push generate-vapid-keys)',
+    );
+  }
+  const subject = env.VAPID_SUBJECT?.trim() || `mailto:${/<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim()}`;
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(subject)) {
+    throw new ConfigError(`VAPID_SUBJECT "${subject.slice(0, 60)}" must be a mailto: address or an https: URL`);
+  }
+  return { subject, publicKey, privateKey };
+}
+
+/** `true` or `false`, else the fallback when unset. */
+function readFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (!raw) {
+    return fallback;
+  }
+  if (raw !== 'true' && raw !== 'false') {
+    throw new ConfigError(`${name} must be true or false, not "${raw.slice(0, 20)}"`);
+  }
+  return raw === 'true';
 }
 
 /** `24h,1h,10m` -> [1440, 60, 10]; an empty value turns reminders off. */

@@ -44,6 +44,8 @@ export interface AccessContext {
   writeGrants(resourceType: string, interaction: WriteInteraction): readonly AccessGrant[];
 }
 
+const SUBSCRIPTION = 'Subscription';
+
 /** Full access, for the server's own work (start-up, registration, audit) and `system/*.*` clients. */
 export const FULL_ACCESS: AccessContext = {
   principal: {
@@ -130,6 +132,11 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
         return [];
       }
       const own: AccessGrant = { kind: 'own-practitioner-data', practitioner: profile };
+      if (resourceType === SUBSCRIPTION) {
+        // Criteria naming them and no patient (auth/subscription-subjects.ts); a patient's own
+        // subscriptions stay theirs, even for the doctors in their care.
+        return [own];
+      }
       if (DIRECTORY_TYPES.has(resourceType)) {
         return read ? [{ kind: 'public' }, own] : [own];
       }
@@ -168,7 +175,8 @@ function patientScopePolicy(patientId: string | undefined, resourceType: string,
 /** A patient's own compartment, and (to read) the public directory; Schedule is both. */
 function compartmentAndPublic(patient: string, resourceType: string, read: boolean): AccessGrant[] {
   const grants: AccessGrant[] = [];
-  if (inPatientCompartment(resourceType)) {
+  // A Subscription is in the compartments its criteria are limited to (auth/subscription-subjects.ts).
+  if (inPatientCompartment(resourceType) || resourceType === SUBSCRIPTION) {
     grants.push({ kind: 'compartment', patients: [patient] });
   }
   if (read && isPublicType(resourceType)) {

@@ -1,4 +1,5 @@
-import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity, Extension } from '@medplum/fhirtypes';
+import type { SubscriptionChannels } from './fhir-request';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
@@ -17,6 +18,14 @@ const TYPE_INTERACTIONS = [
   'search-type',
 ] as const;
 
+export const VAPID_PUBLIC_KEY_EXTENSION = 'https://medbuddy.dev/fhir/StructureDefinition/web-push-vapid-public-key';
+const SUBSCRIPTION_DOCUMENTATION =
+  'R4 Subscriptions with channel rest-hook (a Web Push endpoint when the channel carries the ' +
+  'https://medbuddy.dev/fhir/StructureDefinition/subscription-web-push extension) or websocket ' +
+  '(bind <id> / bind-with-token, see $get-ws-binding-token); creations, updates and deletions of ' +
+  'matching resources are delivered, numbered, and listed by $events. Patients and doctors may ' +
+  'subscribe within their own compartment or appointments.';
+
 const cache = new WeakMap<object, Map<string, { version: number; statement: CapabilityStatement }>>();
 const NO_CATALOG = {};
 
@@ -24,14 +33,20 @@ const NO_CATALOG = {};
  * The CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html), generated from
  * the resource types, interactions, search parameters and operations the server implements.
  */
-export function capabilityStatement(baseUrl: string, oauth?: OAuthUris, catalog?: SearchParameterCatalog): CapabilityStatement {
+export function capabilityStatement(
+  baseUrl: string,
+  oauth?: OAuthUris,
+  catalog?: SearchParameterCatalog,
+  channels?: Pick<SubscriptionChannels, 'websocketUrl' | 'vapidPublicKey'>,
+): CapabilityStatement {
   const byUrl = cache.get(catalog ?? NO_CATALOG) ?? new Map<string, { version: number; statement: CapabilityStatement }>();
   cache.set(catalog ?? NO_CATALOG, byUrl);
   const version = catalog?.version ?? 0;
-  let cached = byUrl.get(baseUrl);
+  const key = `${baseUrl} ${channels?.websocketUrl ?? ''} ${channels?.vapidPublicKey ?? ''}`;
+  let cached = byUrl.get(key);
   if (!cached || cached.version !== version) {
-    cached = { version, statement: buildCapabilityStatement(baseUrl, oauth, catalog) };
-    byUrl.set(baseUrl, cached);
+    cached = { version, statement: buildCapabilityStatement(baseUrl, oauth, catalog, channels) };
+    byUrl.set(key, cached);
   }
   return cached.statement;
 }
@@ -64,6 +79,7 @@ function buildCapabilityStatement(
   baseUrl: string,
   oauth: OAuthUris | undefined,
   catalog: SearchParameterCatalog | undefined,
+  channels: Pick<SubscriptionChannels, 'websocketUrl' | 'vapidPublicKey'> | undefined,
 ): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
@@ -80,6 +96,7 @@ function buildCapabilityStatement(
     rest: [
       {
         mode: 'server',
+        ...(channels ? { extension: channelExtensions(channels) } : {}),
         ...(oauth ? { security: smartSecurity(oauth) } : {}),
         resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
@@ -92,10 +109,19 @@ function buildCapabilityStatement(
   };
 }
 
+/** Where Subscription clients connect: the R4 websocket extension, and the key of Web Push registrations. */
+function channelExtensions(channels: Pick<SubscriptionChannels, 'websocketUrl' | 'vapidPublicKey'>): Extension[] {
+  return [
+    { url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUrl: channels.websocketUrl },
+    ...(channels.vapidPublicKey ? [{ url: VAPID_PUBLIC_KEY_EXTENSION, valueString: channels.vapidPublicKey }] : []),
+  ];
+}
+
 function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
   const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(type === 'Subscription' ? { documentation: SUBSCRIPTION_DOCUMENTATION } : {}),
     ...(supportedProfile.length > 0 ? { supportedProfile } : {}),
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
     versioning: 'versioned-update',

@@ -1,3 +1,4 @@
+import type { BindingTokens } from '../domain/subscriptions/binding-tokens';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { SchedulingSettings } from '../domain/scheduling/scheduling-settings';
@@ -49,6 +50,15 @@ export interface FhirResponse {
 }
 
 /** What every handler needs besides the request: storage, the caller's access and the public base URL. */
+/** The Subscription channels beyond rest-hook: what `$get-ws-binding-token` and the CapabilityStatement tell clients. */
+export interface SubscriptionChannels {
+  readonly tokens: BindingTokens;
+  /** `wss://host/subscriptions/ws` */
+  readonly websocketUrl: string;
+  /** The VAPID public key browsers subscribe with (`applicationServerKey`); absent: no Web Push. */
+  readonly vapidPublicKey?: string;
+}
+
 export interface FhirContext {
   /** Storage bound to `access`: reads are filtered and writes checked for this caller. */
   readonly repo: FhirRepository;
@@ -68,4 +78,6 @@ export interface FhirContext {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
+  /** The Subscription WebSocket and Web Push (`$get-ws-binding-token`, the CapabilityStatement). */
+  readonly subscriptionChannels?: SubscriptionChannels;
 }

@@ -30,7 +30,7 @@ interface Route {
 const ROUTES: readonly Route[] = [
   route('GET', 'metadata', async (ctx) => {
     await ctx.repo.syncSearchParameters();
-    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth, ctx.repo.searchParameters) };
+    return { status: 200, resource: capabilityStatement(ctx.baseUrl, ctx.oauth, ctx.repo.searchParameters, ctx.subscriptionChannels) };
   }),
   route('GET', '', (ctx, req) => searchSystem(ctx, req)),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),

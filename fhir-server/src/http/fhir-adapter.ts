@@ -1,3 +1,4 @@
+import type { SubscriptionChannels } from '../fhir/fhir-request';
 import type { Context } from 'koa';
 import { accessContextFor, type AccessContext } from '../auth/access-context';
 import { ANONYMOUS, type Principal } from '../auth/principal';
@@ -42,6 +43,8 @@ export interface FhirServiceOptions {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
+  /** The Subscription WebSocket and Web Push (`$get-ws-binding-token`, the CapabilityStatement). */
+  readonly subscriptionChannels?: SubscriptionChannels;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */

@@ -1,8 +1,8 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { IceServer } from '../domain/video/video-provider';
-import { SIGNALLING_PATH, type RoomGrant } from '../integrations/webrtc-video';
+import type { RoomGrant } from '../integrations/webrtc-video';
 
 /** Close codes (4000-4999 are the application's, RFC 6455 section 7.4.2). */
 export const CLOSE = {
@@ -79,16 +79,9 @@ export class VideoSignalling {
     this.pinger.unref();
   }
 
-  /** Takes over the HTTP server's WebSocket upgrades on the signalling path; any other upgrade gets 404. */
-  attach(http: Server): void {
-    http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-      if (path !== SIGNALLING_PATH) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
-    });
+  /** Answers a WebSocket upgrade on the signalling path (http/websocket-upgrades.ts routes it here). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
   }
 
   /** Participants connected to a room now (tests, diagnostics). */

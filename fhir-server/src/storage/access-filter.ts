@@ -1,7 +1,7 @@
 import type { AccessContext, AccessGrant } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
 import { allResourceTypes } from '../definitions';
-import { CARE_TAG_PREFIX, FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, CRITERIA_TAG_PREFIX, FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
 
 /** A WHERE condition with `?` bindings. */
 export interface SqlCondition {
@@ -162,6 +162,8 @@ function ownDataCondition(type: string, practitioner: string, a: string): SqlCon
     case 'Encounter':
       // Their own appointments and encounters, cancelled ones included (read only).
       return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`participant:${practitioner}`]] };
+    case 'Subscription':
+      return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`${CRITERIA_TAG_PREFIX}${practitioner}`]] };
     default:
       return { sql: 'false', bindings: [] };
   }

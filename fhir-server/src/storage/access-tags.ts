@@ -1,8 +1,21 @@
-import type { Appointment, Encounter, Practitioner, PractitionerRole, Reference, Resource, Schedule, Slot } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Encounter,
+  Practitioner,
+  PractitionerRole,
+  Reference,
+  Resource,
+  Schedule,
+  Slot,
+  Subscription,
+} from '@medplum/fhirtypes';
+import { criteriaSubjects } from '../auth/subscription-subjects';
 import { establishesCare, isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
 
 export const VERIFIED_TAG = 'verified';
 export const FREE_SLOT_TAG = `status:${PUBLIC_SLOT_STATUS}`;
+/** `criteria:Practitioner/<id>`: a Subscription limited to what concerns that practitioner (its owner's own data). */
+export const CRITERIA_TAG_PREFIX = 'criteria:';
 /** `care:Practitioner/<id>`: a participant of an Appointment or Encounter that establishes care. */
 export const CARE_TAG_PREFIX = 'care:';
 
@@ -39,6 +52,17 @@ export function accessTags(resource: Resource): string[] {
         (participant ?? []).map((p) => p.actor),
         establishesCare(status),
       );
+      break;
+    }
+    case 'Subscription': {
+      // One owner: criteria naming a patient belong to that patient (its compartment), and only
+      // others to the practitioner they name, so neither reads the other's hooks and headers.
+      const criteria = (resource as Subscription).criteria;
+      if (criteriaSubjects(criteria, 'Patient').length === 0) {
+        for (const practitioner of criteriaSubjects(criteria, 'Practitioner')) {
+          tags.push(`${CRITERIA_TAG_PREFIX}${practitioner}`);
+        }
+      }
       break;
     }
     case 'Encounter': {

@@ -1,6 +1,6 @@
 import type { AccessContext, AccessGrant, WriteInteraction } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
-import { CARE_TAG_PREFIX, VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, CRITERIA_TAG_PREFIX, VERIFIED_TAG } from './access-tags';
 import type { SqlExecutor } from './sql-executor';
 import { AccessDeniedError } from './storage-errors';
 
@@ -72,6 +72,8 @@ export class WriteChecker {
         return version.accessTags.includes(`practitioner:${practitioner}`);
       case 'Schedule':
         return version.accessTags.includes(`actor:${practitioner}`);
+      case 'Subscription':
+        return version.accessTags.includes(`${CRITERIA_TAG_PREFIX}${practitioner}`);
       case 'Slot': {
         const schedules = version.accessTags
           .filter((t) => t.startsWith('schedule:Schedule/'))

@@ -1,4 +1,5 @@
-import type { Binary, Resource } from '@medplum/fhirtypes';
+import type { Binary, Resource, Subscription } from '@medplum/fhirtypes';
+import { criteriaSubjects } from '../auth/subscription-subjects';
 import { patientCompartmentParams } from '../definitions';
 import { compartmentReferenceRows } from './compartment-references';
 import type { IndexRows } from './indexing/index-rows';
@@ -17,6 +18,10 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
   const securityContext = resource.resourceType === 'Binary' ? binaryPatient(resource as Binary) : undefined;
   if (securityContext) {
     compartments.add(securityContext);
+  }
+  // Nor is a Subscription: it belongs to the patients its criteria are limited to.
+  if (resource.resourceType === 'Subscription') {
+    criteriaSubjects((resource as Subscription).criteria, 'Patient').forEach((patient) => compartments.add(patient));
   }
   const params = patientCompartmentParams(resource.resourceType);
   if (params.length > 0 && index) {

@@ -7,6 +7,7 @@ import type {
   Patient,
   Practitioner,
   Resource,
+  ServiceRequest,
 } from '@medplum/fhirtypes';
 import type { ParsedMail } from 'mailparser';
 import { startSmtpListener, type SmtpListener } from '../setup/smtp-listener';
@@ -328,6 +329,48 @@ describe('e-mails about the patient record', () => {
     const res = await server.request.get(`/fhir/Communication?subject=Patient/${p.patient.id}`);
     const topics = ((JSON.parse(res.text) as Bundle).entry ?? []).map((e) => (e.resource as Communication).category?.[0].coding?.[0].code);
     expect(topics.sort()).toEqual(['prescription-ready', 'report-uploaded']);
+  });
+});
+
+describe('follow-up recommended', () => {
+  test('a doctor’s follow-up recommendation is announced to the patient once, in their language, and recorded', async () => {
+    const p = await people({ language: 'de' });
+    at('2026-12-21T08:00:00Z');
+    const recommendation = await create<ServiceRequest>({
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'proposal',
+      code: { coding: [{ system: 'https://medbuddy.dev/fhir/CodeSystem/consultation-type', code: 'follow-up' }] },
+      subject: { reference: `Patient/${p.patient.id}` },
+      requester: { reference: `Practitioner/${p.doctor.id}` },
+      reasonCode: [{ text: 'Secret-diagnosis check' }],
+    });
+    // A lab order is not a follow-up recommendation.
+    await create<ServiceRequest>({
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      code: { text: 'Lipid panel' },
+      subject: { reference: `Patient/${p.patient.id}` },
+    });
+    await server.notifications.tick();
+    const mail = await smtp.nextMessageTo(p.patientEmail);
+    expect(mail.subject).toBe('Ein Folgetermin wird empfohlen');
+    expect(mail.text).toContain('Ihre Ärztin oder Ihr Arzt empfiehlt einen Folgetermin.');
+    expect(mail.text).toContain('http://medbuddy.test/patient/');
+    expect(mail.text).not.toContain('Secret-diagnosis');
+    await update({ ...recommendation, note: [{ text: 'in two weeks' }] });
+    await server.notifications.tick();
+    expect(subjectsTo(p.patientEmail)).toEqual(['Ein Folgetermin wird empfohlen']);
+    const res = await server.request.get(`/fhir/Communication?subject=Patient/${p.patient.id}`);
+    const records = ((JSON.parse(res.text) as Bundle).entry ?? []).map((e) => e.resource as Communication);
+    expect(records).toEqual([
+      expect.objectContaining({
+        status: 'completed',
+        category: [expect.objectContaining({ coding: [expect.objectContaining({ code: 'follow-up' })] })],
+        about: [{ reference: `ServiceRequest/${recommendation.id}` }],
+      }),
+    ]);
   });
 });
 

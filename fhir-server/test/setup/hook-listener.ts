@@ -5,6 +5,8 @@ export interface HookCall {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** The body's bytes (an encrypted push message is not text). */
+  readonly raw: Buffer;
 }
 
 export interface HookListener {
@@ -26,7 +28,8 @@ export async function startHookListener(): Promise<HookListener> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = req.url ?? '/';
-      calls.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const raw = Buffer.concat(chunks);
+      calls.push({ path, headers: req.headers, body: raw.toString('utf8'), raw });
       const answer = answers.get(path) ?? 200;
       if (answer === 'hang') {
         return;

@@ -1,4 +1,4 @@
-import type { DiagnosticReport, DocumentReference, MedicationRequest, Reference, Resource } from '@medplum/fhirtypes';
+import type { DiagnosticReport, DocumentReference, MedicationRequest, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import type { NotificationStore } from '../../storage/notification-store';
 import type { ResourceChange } from '../../storage/resource-changes';
@@ -27,6 +27,11 @@ const RULES: Record<string, (resource: Resource) => { notice: NoticeKind; subjec
     const report = r as DiagnosticReport;
     return report.status === 'final' || report.status === 'amended' ? { notice: 'report-uploaded', subject: report.subject } : undefined;
   },
+  // A doctor recommends a follow-up with a proposed ServiceRequest for the patient (domain/scheduling/follow-ups.ts).
+  ServiceRequest: (r) => {
+    const request = r as ServiceRequest;
+    return request.status === 'active' && request.intent === 'proposal' ? { notice: 'follow-up', subject: request.subject } : undefined;
+  },
   DocumentReference: (r) => {
     const document = r as DocumentReference;
     return document.status === 'current' ? { notice: 'report-uploaded', subject: document.subject } : undefined;
@@ -39,7 +44,7 @@ export interface PatientNoticeOptions {
 
 /**
  * Transactional e-mails to a patient about their record: a prescription ordered, a report or
- * document made available. The first version that qualifies plans the notice; later versions
+ * document made available, a follow-up consultation recommended. The first version that qualifies plans the notice; later versions
  * of the same resource do not repeat it (the dedupe key is per resource).
  */
 export class PatientNoticePlanner implements ChangePlanner {

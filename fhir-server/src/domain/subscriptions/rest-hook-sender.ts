@@ -1,17 +1,18 @@
-import type { Subscription } from '@medplum/fhirtypes';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import type { Job } from '../../storage/notification-store';
 import { PermanentFailure, type JobSender, type SendResult } from '../notifications/notification-job';
 import { endpointProblem, type EndpointPolicy } from './endpoint-policy';
 import type { HookClient } from './hook-client';
-import { REST_HOOK, type RestHookPayload } from './subscription-planner';
+import { REST_HOOK, type SubscriptionEventPayload } from './subscription-channels';
 import { channelHeaders } from './subscription-rules';
-import { setSubscriptionStatus } from './subscription-status';
+import { readActiveSubscription, setSubscriptionStatus } from './subscription-status';
 
 /**
  * Delivers one Subscription event: POST to channel.endpoint with the channel's headers, the
  * event number (`X-MedBuddy-Event-Number`) and, when channel.payload is set, the version
- * written as the body. After the last failed attempt the Subscription goes to status error.
+ * written as the body. A deletion is posted without a body, with `X-MedBuddy-Event-Type:
+ * delete` and `X-MedBuddy-Resource`. After the last failed attempt the Subscription goes to
+ * status error.
  */
 export class RestHookSender implements JobSender {
   readonly kind = REST_HOOK;
@@ -23,16 +24,13 @@ export class RestHookSender implements JobSender {
   ) {}
 
   async send(job: Job, now: Date): Promise<SendResult> {
-    const payload = job.payload as unknown as RestHookPayload;
+    const payload = job.payload as unknown as SubscriptionEventPayload;
     const subscriptionId = payload.subscription.split('/')[1];
-    const stored = await this.repo.readCurrent('Subscription', subscriptionId);
-    const subscription = stored && !stored.deleted ? (JSON.parse(stored.content) as Subscription) : undefined;
-    if (subscription?.status !== 'active') {
-      return { status: 'skipped', reason: 'the subscription is no longer active' };
+    const active = await readActiveSubscription(this.repo, subscriptionId, now);
+    if ('skipped' in active) {
+      return { status: 'skipped', reason: active.skipped };
     }
-    if (subscription.end && new Date(subscription.end).getTime() <= now.getTime()) {
-      return { status: 'skipped', reason: 'the subscription has ended' };
-    }
+    const { subscription } = active;
     const endpoint = subscription.channel?.endpoint;
     const problem = endpointProblem(endpoint, this.policy);
     if (problem || !endpoint) {
@@ -44,7 +42,10 @@ export class RestHookSender implements JobSender {
       'X-MedBuddy-Event-Number': String(payload.eventNumber),
     };
     let body: string | undefined;
-    if (subscription.channel?.payload) {
+    if (payload.deleted) {
+      headers['X-MedBuddy-Event-Type'] = 'delete';
+      headers['X-MedBuddy-Resource'] = payload.resource;
+    } else if (subscription.channel?.payload) {
       const [type, id] = payload.resource.split('/');
       const version = await this.repo.readVersion(type, id, payload.versionId);
       if (!version || version.deleted) {
@@ -58,8 +59,13 @@ export class RestHookSender implements JobSender {
   }
 
   async onDead(job: Job, error: string): Promise<void> {
-    const payload = job.payload as unknown as RestHookPayload;
-    const reason = `Delivery of event ${payload.eventNumber} failed after ${job.attempts} attempts: ${error}`;
-    await setSubscriptionStatus(this.repo, payload.subscription.split('/')[1], 'error', reason, (s) => s.status === 'active');
+    await subscriptionFailed(this.repo, job, error);
   }
+}
+
+/** The last attempt of an event failed: the Subscription goes to error with the reason. */
+export async function subscriptionFailed(repo: FhirRepository, job: Job, error: string): Promise<void> {
+  const payload = job.payload as unknown as SubscriptionEventPayload;
+  const reason = `Delivery of event ${payload.eventNumber} failed after ${job.attempts} attempts: ${error}`;
+  await setSubscriptionStatus(repo, payload.subscription.split('/')[1], 'error', reason, (s) => s.status === 'active');
 }

@@ -6,11 +6,13 @@ import type { NotificationStore } from '../../storage/notification-store';
 import type { ChangeAuthor, ResourceChange } from '../../storage/resource-changes';
 import type { ChangePlanner } from '../notifications/notification-job';
 import type { EndpointPolicy } from './endpoint-policy';
+import { deliveryKind, REST_HOOK, WEB_PUSH, type SubscriptionEventPayload } from './subscription-channels';
 import { matchesCriteria, parseCriteria } from './subscription-criteria';
 import { subscriptionProblems } from './subscription-rules';
 import { setSubscriptionStatus } from './subscription-status';
 
-export const REST_HOOK = 'subscription-rest-hook';
+/** Active Subscriptions one person may have (devices, portals, live views). */
+export const MAX_ACTIVE_PER_USER = 10;
 
 /** What a Subscription planned so far (notification_state). */
 export interface SubscriptionState {
@@ -21,25 +23,23 @@ export interface SubscriptionState {
   readonly owner?: ChangeAuthor;
   /** Events numbered so far; the next delivery carries events + 1. */
   readonly events: number;
-}
-
-export interface RestHookPayload {
-  readonly subscription: string;
-  readonly resource: string;
-  readonly versionId: number;
-  readonly eventNumber: number;
+  /** The job kind of its channel (subscription-channels.ts); absent in states planned before there were several. */
+  readonly delivery?: string;
 }
 
 export interface SubscriptionPlannerOptions {
   readonly policy: EndpointPolicy;
   readonly maxAttempts: number;
   readonly knownTypes: readonly string[];
+  /** Web Push (VAPID keys) is configured: Web Push channels can be activated. */
+  readonly webPush: boolean;
 }
 
 /**
  * R4 Subscriptions: a requested one is checked and made active (or error, with the reason);
- * each later write of a matching version that its owner may read becomes a numbered delivery
- * job, in the transaction that consumes the change.
+ * each later write of a matching version that its owner may read, and the deletion of a
+ * resource whose last version matched, becomes a numbered delivery job of its channel's kind,
+ * in the transaction that consumes the change.
  */
 export class SubscriptionPlanner implements ChangePlanner {
   constructor(private readonly options: SubscriptionPlannerOptions) {}
@@ -66,7 +66,16 @@ export class SubscriptionPlanner implements ChangePlanner {
     // The server's own status writes do not change who owns the subscription.
     const owner = change.author && !isServer(change.author) ? change.author : before?.owner;
     const problems = subscriptionProblems(subscription, this.options.knownTypes, this.options.policy);
+    if (deliveryKind(subscription) === WEB_PUSH && !this.options.webPush) {
+      problems.push('Web Push is not configured on this server (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY)');
+    }
     let status: string = subscription.status;
+    if (problems.length === 0 && status === 'requested' && owner) {
+      const limit = await this.ownerLimitProblem(subject, owner, tx);
+      if (limit) {
+        problems.push(limit);
+      }
+    }
     if (problems.length > 0 && (status === 'requested' || status === 'active')) {
       await setSubscriptionStatus(repo, change.resourceId, 'error', problems.join('; '), (s) => s.status === status);
       status = 'error';
@@ -81,11 +90,31 @@ export class SubscriptionPlanner implements ChangePlanner {
       resourceType: criteria.ok ? criteria.resourceType : '',
       owner,
       events: before?.events ?? 0,
+      delivery: deliveryKind(subscription),
     };
     await tx.writeState(subject, 'Subscription', state);
     if (status !== 'active') {
       await tx.cancelPending(subject);
     }
+  }
+
+  /**
+   * A person (not a backend client) may have MAX_ACTIVE_PER_USER active Subscriptions: each
+   * one is evaluated on every write, so a patient must not be able to slow the server down by
+   * creating thousands. Serialised per owner, so two processes cannot both admit the last one.
+   */
+  private async ownerLimitProblem(subject: string, owner: ChangeAuthor, tx: NotificationStore): Promise<string | undefined> {
+    const key = userKey(owner);
+    if (!key) {
+      return undefined;
+    }
+    await tx.lock(`subscription-owner:${key}`);
+    const active = (await tx.statesOfKind<SubscriptionState>('Subscription')).filter(
+      (s) => s.subject !== subject && s.state.status === 'active' && s.state.owner && userKey(s.state.owner) === key,
+    );
+    return active.length >= MAX_ACTIVE_PER_USER
+      ? `at most ${MAX_ACTIVE_PER_USER} active Subscriptions per user; turn one off (status off) or delete it first`
+      : undefined;
   }
 
   private async resourceChanged(change: ResourceChange, tx: NotificationStore, now: Date, repo: FhirRepository): Promise<void> {
@@ -95,30 +124,37 @@ export class SubscriptionPlanner implements ChangePlanner {
     if (subscriptions.length === 0) {
       return;
     }
-    // The version written, not the current one: each write is its own event.
-    const version = await repo.readVersion(change.resourceType, change.resourceId, change.versionId);
-    if (!version || version.deleted) {
+    // The version written, not the current one: each write is its own event. A deletion is
+    // matched, and checked for the owner, as the version it deletes.
+    const written = await repo.readVersion(change.resourceType, change.resourceId, change.versionId);
+    const matched = written?.deleted ? await repo.readVersion(change.resourceType, change.resourceId, change.versionId - 1) : written;
+    if (!written || !matched || matched.deleted) {
       return;
     }
-    const resource = JSON.parse(version.content) as Resource;
+    const resource = JSON.parse(matched.content) as Resource;
     for (const { subject, state } of subscriptions) {
       const criteria = parseCriteria(state.criteria, this.options.knownTypes);
-      if (!criteria.ok || !matchesCriteria(resource, criteria.request) || !(await ownerMayRead(repo, state.owner, change))) {
+      if (
+        !criteria.ok ||
+        !matchesCriteria(resource, criteria.request) ||
+        !(await ownerMayRead(repo, state.owner, change, matched.versionId))
+      ) {
         continue;
       }
       await tx.lock(subject);
       const fresh = (await tx.readState<SubscriptionState>(subject)) ?? state;
       const eventNumber = fresh.events + 1;
       await tx.writeState(subject, 'Subscription', { ...fresh, events: eventNumber });
-      const payload: RestHookPayload = {
+      const payload: SubscriptionEventPayload = {
         subscription: subject,
         resource: `${change.resourceType}/${change.resourceId}`,
         versionId: change.versionId,
         eventNumber,
+        ...(written.deleted ? { deleted: true } : {}),
       };
       await tx.enqueue([
         {
-          kind: REST_HOOK,
+          kind: fresh.delivery ?? REST_HOOK,
           dedupeKey: `${subject}/event/${eventNumber}`,
           groupKey: subject,
           payload: { ...payload },
@@ -130,8 +166,13 @@ export class SubscriptionPlanner implements ChangePlanner {
   }
 }
 
-/** A subscription never delivers what its owner may not read (checked on the version written). */
-async function ownerMayRead(repo: FhirRepository, owner: ChangeAuthor | undefined, change: ResourceChange): Promise<boolean> {
+/** A subscription never delivers what its owner may not read (checked on the version that matched). */
+async function ownerMayRead(
+  repo: FhirRepository,
+  owner: ChangeAuthor | undefined,
+  change: ResourceChange,
+  versionId: number,
+): Promise<boolean> {
   if (!owner) {
     return false;
   }
@@ -139,8 +180,14 @@ async function ownerMayRead(repo: FhirRepository, owner: ChangeAuthor | undefine
     return true;
   }
   const access = accessContextFor(fromPrincipalRecord(owner.principal));
-  const seen = await repo.withAccess(access).readVersion(change.resourceType, change.resourceId, change.versionId);
+  const seen = await repo.withAccess(access).readVersion(change.resourceType, change.resourceId, versionId);
   return seen !== undefined && !seen.deleted;
+}
+
+/** The person a subscription belongs to (`Patient/1`, else their account); undefined for backend clients. */
+function userKey(owner: ChangeAuthor): string | undefined {
+  const principal = owner.principal;
+  return principal.kind === 'user' ? (principal.profile ?? `account:${principal.accountId}`) : undefined;
 }
 
 function isServer(author: ChangeAuthor): boolean {

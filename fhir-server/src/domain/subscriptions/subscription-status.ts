@@ -36,3 +36,20 @@ export async function setSubscriptionStatus(
     await tx.writeVersion({ resource: next as Resource & { id: string }, versionId, lastUpdated, method: 'PUT', deleted: false });
   });
 }
+
+/** The Subscription a queued event belongs to if it is still active and not ended, else why it is not. */
+export async function readActiveSubscription(
+  repo: FhirRepository,
+  id: string,
+  now: Date,
+): Promise<{ readonly subscription: Subscription } | { readonly skipped: string }> {
+  const stored = await repo.readCurrent('Subscription', id);
+  const subscription = stored && !stored.deleted ? (JSON.parse(stored.content) as Subscription) : undefined;
+  if (subscription?.status !== 'active') {
+    return { skipped: 'the subscription is no longer active' };
+  }
+  if (subscription.end && new Date(subscription.end).getTime() <= now.getTime()) {
+    return { skipped: 'the subscription has ended' };
+  }
+  return { subscription };
+}

@@ -19,6 +19,7 @@ import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { subscriptionEvents } from './subscription-events';
+import { subscriptionGetWsBindingToken } from './subscription-get-ws-binding-token';
 import { systemExport } from './system-export';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
@@ -46,6 +47,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   compositionSign,
   medicationRequestPdf,
   subscriptionEvents,
+  subscriptionGetWsBindingToken,
   systemExport,
   patientEverything,
 ];

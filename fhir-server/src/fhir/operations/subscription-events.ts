@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, OperationDefinition } from '@medplum/fhirtypes';
+import type { FhirRepository, SubscriptionEvent } from '../../storage/fhir-repository';
 import { parseStored, requireLive } from '../interactions/stored-resource';
 import { badRequest } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
@@ -11,7 +12,7 @@ const MAX_COUNT = 1000;
  * `eventsSinceNumber`, so a client that missed deliveries (it was down, the subscription went
  * to error) can fetch them. Modelled on R4B/R5 `$events`, answered in R4 as a history Bundle:
  * each entry is the version that matched, with its event number as an extension; versions the
- * caller may not read are left out.
+ * caller may not read are left out; a deletion is an entry with `request.method` DELETE.
  */
 export const subscriptionEvents: FhirOperation = {
   definition: {
@@ -54,29 +55,50 @@ export const subscriptionEvents: FhirOperation = {
     const since = integerParameter(request.query.get('eventsSinceNumber'), 'eventsSinceNumber', 0, Number.MAX_SAFE_INTEGER, 0);
     const count = integerParameter(request.query.get('_count'), '_count', 1, MAX_COUNT, 100);
     const events = await ctx.repo.subscriptionEvents(id, since, count);
-    const versions = await Promise.all(
-      events.map((event) => {
-        const [type, resourceId] = event.resource.split('/');
-        return ctx.repo.readVersion(type, resourceId, event.versionId);
-      }),
-    );
-    const entry: BundleEntry[] = [];
-    events.forEach((event, i) => {
-      const version = versions[i];
-      if (version && !version.deleted) {
-        entry.push({
-          extension: [{ url: EVENT_NUMBER_EXTENSION, valueInteger: event.eventNumber }],
-          fullUrl: `${ctx.baseUrl}/${event.resource}`,
-          resource: parseStored(version),
-          request: { method: event.versionId === 1 ? 'POST' : 'PUT', url: event.resource },
-          response: { status: event.versionId === 1 ? '201' : '200', etag: `W/"${event.versionId}"`, lastModified: version.lastUpdated },
-        });
-      }
-    });
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'history', entry };
+    const bundle = await eventsBundle(ctx.repo, ctx.baseUrl, events);
     return { status: 200, resource: bundle };
   },
 };
+
+/**
+ * Numbered events as a history Bundle, read through `repo` (so filtered for its caller):
+ * each entry is the version that matched with its event number, a deletion an entry without
+ * a resource; versions the caller may not read are left out. Also sent to WebSocket clients.
+ */
+export async function eventsBundle(repo: FhirRepository, baseUrl: string, events: readonly SubscriptionEvent[]): Promise<Bundle> {
+  const versions = await Promise.all(
+    events.map((event) => {
+      const [type, resourceId] = event.resource.split('/');
+      return repo.readVersion(type, resourceId, event.versionId);
+    }),
+  );
+  const entry: BundleEntry[] = [];
+  events.forEach((event, i) => {
+    const version = versions[i];
+    if (!version) {
+      return;
+    }
+    const extension = [{ url: EVENT_NUMBER_EXTENSION, valueInteger: event.eventNumber }];
+    const fullUrl = `${baseUrl}/${event.resource}`;
+    if (version.deleted) {
+      entry.push({
+        extension,
+        fullUrl,
+        request: { method: 'DELETE', url: event.resource },
+        response: { status: '204', etag: `W/"${event.versionId}"`, lastModified: version.lastUpdated },
+      });
+      return;
+    }
+    entry.push({
+      extension,
+      fullUrl,
+      resource: parseStored(version),
+      request: { method: event.versionId === 1 ? 'POST' : 'PUT', url: event.resource },
+      response: { status: event.versionId === 1 ? '201' : '200', etag: `W/"${event.versionId}"`, lastModified: version.lastUpdated },
+    });
+  });
+  return { resourceType: 'Bundle', type: 'history', entry };
+}
 
 function integerParameter(raw: string | null, name: string, min: number, max: number, fallback: number): number {
   if (raw === null || raw === '') {

@@ -4,7 +4,7 @@ import { subscriptionProblems } from '../../domain/subscriptions/subscription-ru
 
 /**
  * A Subscription the server could not serve (criteria it cannot evaluate, a channel other than
- * rest-hook, a malformed endpoint or header) is refused at write time. Whether the endpoint's
+ * rest-hook or websocket, a malformed endpoint or header) is refused at write time. Whether the endpoint's
  * host is allowed is decided when it is activated and at each delivery (status error).
  */
 export function subscriptionIssues(resource: Resource): OperationOutcomeIssue[] {
