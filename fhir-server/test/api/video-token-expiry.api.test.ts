@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLOSE, VideoSignalling } from '../../src/http/video-signalling';
-import { WebRtcVideo } from '../../src/integrations/webrtc-video';
+import { attachWebSockets } from '../../src/http/websocket-upgrades';
+import { SIGNALLING_PATH, WebRtcVideo } from '../../src/integrations/webrtc-video';
 import { SignallingClient } from '../setup/signalling-client';
 
 /**
@@ -20,7 +21,7 @@ beforeAll(async () => {
   address = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   video = new WebRtcVideo({ publicUrl: address, stunUrls: [], turnUrls: [] });
   signalling = new VideoSignalling({ verify: (token) => video.verify(token), iceServers: () => [] });
-  signalling.attach(http);
+  attachWebSockets(http, { [SIGNALLING_PATH]: signalling });
 });
 
 afterAll(async () => {
