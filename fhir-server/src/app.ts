@@ -11,7 +11,8 @@ import { documentRoutes } from './http/document-routes';
 import { apiDocs } from './http/api-docs';
 import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
 import { bulkExportRoutes } from './http/bulk-export-routes';
-import { ExportJobStore } from './storage/export-jobs';
+import { BulkJobStore } from './storage/bulk-jobs';
+import type { BulkJobTimings } from './fhir/bulk-jobs/bulk-job-runner';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
 import { createBlobStore } from './integrations/blob-stores';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes';
@@ -68,6 +69,8 @@ export type { SecurityServices, NotificationServices };
 export interface AppOptions extends VideoServiceOptions {
   /** The clock of notification planning and sending (tests move it by hand). */
   readonly clock?: Clock;
+  /** Lease and polling of Bulk Data jobs (tests shorten them to see a dead process's job taken over). */
+  readonly bulkJobs?: BulkJobTimings;
 }
 
 const READINESS_TIMEOUT_MS = 2000;
@@ -103,7 +106,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const documents = await openDocumentStorage(config, security);
-  const bulkExport = new BulkExporter(repo, new ExportJobStore(db.sql), documents.blobs, config.fhirBaseUrl, logger);
+  const bulkExport = new BulkExporter(repo, new BulkJobStore(db.sql, 'export'), documents.blobs, config.fhirBaseUrl, logger, options.bulkJobs);
   await bulkExport.resume();
 
   const auditWriter = new AuditWriter(

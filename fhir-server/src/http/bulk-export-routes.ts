@@ -1,11 +1,10 @@
 import type { Context, Next } from 'koa';
 import { principalLabel, type Principal } from '../auth/principal';
 import type { BlobStore } from '../domain/documents/blob-store';
-import type { BulkExporter } from '../fhir/bulk-export/bulk-exporter';
+import type { BulkExporter, ExportJob } from '../fhir/bulk-export/bulk-exporter';
 import type { ExportRequest } from '../fhir/bulk-export/export-request';
 import { EXPORT_STATUS_PATH } from '../fhir/operations/system-export';
 import { notFound, outcome, unauthorized } from '../fhir/outcomes';
-import type { ExportJob } from '../storage/export-jobs';
 
 export interface BulkExportRoutesOptions {
   readonly basePath: string;
