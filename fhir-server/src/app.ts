@@ -10,7 +10,11 @@ import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
 import { apiDocs } from './http/api-docs';
 import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
-import { bulkExportRoutes } from './http/bulk-export-routes';
+import { bulkJobRoutes } from './http/bulk-job-routes';
+import { BulkImporter } from './fhir/bulk-import/bulk-importer';
+import { fetchNdjson } from './integrations/ndjson-fetch';
+import { endpointProblem } from './domain/subscriptions/endpoint-policy';
+import { RequestAudit } from './domain/audit/request-audit';
 import { BulkJobStore } from './storage/bulk-jobs';
 import type { BulkJobTimings } from './fhir/bulk-jobs/bulk-job-runner';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
@@ -74,6 +78,8 @@ export interface AppOptions extends VideoServiceOptions {
 }
 
 const READINESS_TIMEOUT_MS = 2000;
+/** An $import input's server must start answering within this. */
+const IMPORT_FETCH_TIMEOUT_MS = 30_000;
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
@@ -106,13 +112,18 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const notifications = createNotificationServices(config, db.sql, repo, security.mailer, logger, options.clock);
 
   const documents = await openDocumentStorage(config, security);
-  const bulkExport = new BulkExporter(repo, new BulkJobStore(db.sql, 'export'), documents.blobs, config.fhirBaseUrl, logger, options.bulkJobs);
-  await bulkExport.resume();
-
   const auditWriter = new AuditWriter(
     db.sql,
     (message, details) => logger.error(message, details),
     (event) => repo.extractIndex(event),
+  );
+  const bulkExport = new BulkExporter(
+    repo,
+    new BulkJobStore(db.sql, 'export'),
+    documents.blobs,
+    config.fhirBaseUrl,
+    logger,
+    options.bulkJobs,
   );
 
   const slotJob: SlotHorizonJobDeps = {
@@ -172,6 +183,26 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
   app.use(smart.routes());
   app.use(authRoutes(security).routes());
+  // Each imported line is a REST update by the job's owner: the same services, access rules and audit.
+  const bulkImport = new BulkImporter(new BulkJobStore(db.sql, 'import'), documents.blobs, {
+    contexts: (principal, access, jobId) => {
+      const trail = new RequestAudit({ principal, interaction: 'update', requestId: `import-${jobId}` });
+      return {
+        context: { ...endpoint, repo: repo.withAccess(access, trail), access },
+        done: (status) => {
+          const event = trail.finalEvent(status);
+          if (event) {
+            auditWriter.enqueue(event);
+          }
+        },
+      };
+    },
+    open: (input) => (input.blobKey ? documents.blobs.read(input.blobKey) : fetchNdjson(input.url, IMPORT_FETCH_TIMEOUT_MS)),
+    urlProblem: (url) => endpointProblem(url, { allowedHosts: [], production: config.production }, 'the input url'),
+    maxLineBytes: config.maxBodyBytes,
+    log: logger,
+    timings: options.bulkJobs,
+  });
   const endpoint: FhirEndpointOptions = {
     basePath: config.fhirBasePath,
     limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
@@ -183,11 +214,23 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     documents,
     prescriptionDocuments: new SignedPrescriptionPdf(signingCredential),
     bulkExport,
+    bulkImport,
   };
   app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));
-  app.use(bulkExportRoutes({ basePath: config.fhirBasePath, baseUrl: config.fhirBaseUrl, exporter: bulkExport, blobs: documents.blobs }));
+  app.use(
+    bulkJobRoutes({
+      basePath: config.fhirBasePath,
+      baseUrl: config.fhirBaseUrl,
+      kinds: [bulkExport, bulkImport],
+      blobs: documents.blobs,
+      signingKey: config.documents.signedUrlSecret ?? security.signer.deriveSecret('bulk-file-urls'),
+      signedUrlSeconds: config.documents.signedUrlSeconds,
+    }),
+  );
   app.use(fhirEndpoint(endpoint));
+  await bulkExport.resume();
+  await bulkImport.resume();
   return {
     app,
     security,
@@ -205,6 +248,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       await noShowJob.stop();
       await notifications.stop();
       await bulkExport.stop();
+      await bulkImport.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

@@ -6,6 +6,7 @@ import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { BulkExporter } from './bulk-export/bulk-exporter';
+import type { BulkImporter } from './bulk-import/bulk-importer';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -68,4 +69,6 @@ export interface FhirContext {
   readonly prescriptionDocuments?: PrescriptionDocuments;
   /** Runs Bulk Data $export jobs. */
   readonly bulkExport?: BulkExporter;
+  /** Runs Bulk Data $import jobs. */
+  readonly bulkImport?: BulkImporter;
 }

@@ -11,6 +11,8 @@ import type { FhirRepository } from '../../storage/fhir-repository';
 import { parseStored } from '../interactions/stored-resource';
 import { parseSearchRequest } from '../search/parse';
 import type { ExportRequest } from './export-request';
+import type { BulkJobKind } from '../bulk-jobs/bulk-job-kind';
+import { EXPORT_STATUS_PATH } from '../operations/system-export';
 import { principalFromJson, principalToJson } from './principal-record';
 
 /** One NDJSON file of an export. */
@@ -34,7 +36,8 @@ const PAGE_SIZE = 1000;
  * exactly one process (BulkJobRunner); a job taken over after a restart starts again from the
  * beginning.
  */
-export class BulkExporter {
+export class BulkExporter implements BulkJobKind {
+  readonly statusPath = EXPORT_STATUS_PATH;
   private readonly runner: BulkJobRunner<ExportOutput>;
 
   constructor(
@@ -68,6 +71,21 @@ export class BulkExporter {
       await this.blobs.delete(output.key);
     }
     await this.runner.store.delete(job.id);
+  }
+
+  files(job: ExportJob): readonly string[] {
+    return job.output.map((o) => o.key);
+  }
+
+  /** The completion manifest (https://hl7.org/fhir/uv/bulkdata/export.html#response---complete-status). */
+  manifest(job: ExportJob, fileUrl: (key: string) => string): unknown {
+    return {
+      transactionTime: job.transactionTime,
+      request: (job.request as ExportRequest).requestUrl,
+      requiresAccessToken: false,
+      output: job.output.map((o) => ({ type: o.type, url: fileUrl(o.key), count: o.count })),
+      error: [],
+    };
   }
 
   /** Claims the jobs no process runs (left by a stopped or dead one), now and from then on. */

@@ -134,7 +134,12 @@ export class BulkJobRunner<Output> {
           return;
         }
         this.log.error('Bulk job failed', { kind: this.store.kind, job: job.id, error: String((error as Error)?.stack ?? error) });
-        await this.store.finish(job.id, 'failed', [], error instanceof JobTimedOut ? error.message : `The ${job.kind} failed on the server`);
+        await this.store.finish(
+          job.id,
+          'failed',
+          [],
+          error instanceof JobTimedOut ? error.message : `The ${job.kind} failed on the server`,
+        );
       })
       .catch((error: unknown) => this.log.error('Bulk job bookkeeping failed', { job: job.id, error: String(error) }))
       .finally(() => {

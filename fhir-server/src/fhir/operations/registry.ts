@@ -20,6 +20,7 @@ import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
 import { subscriptionEvents } from './subscription-events';
 import { systemExport } from './system-export';
+import { systemImport } from './system-import';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -47,6 +48,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   medicationRequestPdf,
   subscriptionEvents,
   systemExport,
+  systemImport,
   patientEverything,
 ];
 
