@@ -11,6 +11,7 @@ import { documentRoutes } from './http/document-routes';
 import { apiDocs } from './http/api-docs';
 import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
 import { bulkJobRoutes } from './http/bulk-job-routes';
+import { bulkImportUpload } from './http/bulk-import-upload';
 import { BulkImporter } from './fhir/bulk-import/bulk-importer';
 import { fetchNdjson } from './integrations/ndjson-fetch';
 import { endpointProblem } from './domain/subscriptions/endpoint-policy';
@@ -226,6 +227,15 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       blobs: documents.blobs,
       signingKey: config.documents.signedUrlSecret ?? security.signer.deriveSecret('bulk-file-urls'),
       signedUrlSeconds: config.documents.signedUrlSeconds,
+    }),
+  );
+  app.use(
+    bulkImportUpload({
+      basePath: config.fhirBasePath,
+      baseUrl: config.fhirBaseUrl,
+      importer: bulkImport,
+      blobs: documents.blobs,
+      maxBytes: config.documents.maxBytes,
     }),
   );
   app.use(fhirEndpoint(endpoint));

@@ -173,6 +173,20 @@ describe('refused lines', () => {
   });
 });
 
+test('NDJSON POSTed to $import is stored, then imported the same way', async () => {
+  const body = [
+    JSON.stringify({ resourceType: 'Observation', id: 'uploaded-1', status: 'final', code: { text: 'uploaded' } }),
+    JSON.stringify({ resourceType: 'Patient', id: 'uploaded-wrong-type' }),
+  ].join('\n');
+  const res = await ehr.post('/fhir/$import?type=Observation').set('Content-Type', 'application/fhir+ndjson').send(body).expect(202);
+  const manifest = await poll(ehr, res.headers['content-location'] as string);
+  expect(manifest.output).toEqual([{ type: 'Observation', inputUrl: 'upload', count: 1 }]);
+  expect((await errorLines(manifest.error[0].url)).map(lineOf)).toEqual([2]);
+  await server.request.get('/fhir/Observation/uploaded-1').expect(200);
+  expectOutcome(await ehr.post('/fhir/$import?type=Nope').set('Content-Type', 'application/fhir+ndjson').send(body), 400, 'invalid');
+  expectOutcome(await server.anonymous().post('/fhir/$import').set('Content-Type', 'application/fhir+ndjson').send(body), 401, 'login');
+});
+
 describe('kick-off bad input, status and files', () => {
   test('no inputs, another format, a non-http url, an unknown type, a type the client may not write: 4xx', async () => {
     expectOutcome(await kickOff(ehr, { resourceType: 'Parameters' }), 400, 'invalid');
