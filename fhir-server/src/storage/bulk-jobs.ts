@@ -133,12 +133,21 @@ export class BulkJobStore<Output = unknown> {
     );
   }
 
-  /** Ends a job in progress; false when it had already ended (e.g. cancelled meanwhile). */
-  async finish(id: string, status: Exclude<BulkJobStatus, 'in-progress'>, output: readonly Output[], error?: string): Promise<boolean> {
+  /**
+   * Ends a job in progress; false when it had already ended (e.g. cancelled meanwhile), or when
+   * `lease` is given and the job is no longer its (taken over after the lease ran out).
+   */
+  async finish(
+    id: string,
+    status: Exclude<BulkJobStatus, 'in-progress'>,
+    output: readonly Output[],
+    error?: string,
+    lease?: JobLease,
+  ): Promise<boolean> {
     const { rows } = await this.db.raw(
       `UPDATE bulk_job SET status = ?, output = ?::jsonb, error = ?, lease_until = NULL, updated_at = now()
-       WHERE id = ?::uuid AND status = 'in-progress' RETURNING id`,
-      [status, JSON.stringify(output), error ?? null, id],
+       WHERE id = ?::uuid AND status = 'in-progress' AND (?::text IS NULL OR lease_owner = ?) RETURNING id`,
+      [status, JSON.stringify(output), error ?? null, id, lease?.owner ?? null, lease?.owner ?? null],
     );
     return rows.length > 0;
   }

@@ -109,7 +109,8 @@ export class BulkExporter implements BulkJobKind {
     const output: ExportOutput[] = [];
     try {
       for (const [index, type] of request.types.entries()) {
-        const key = `export/${job.id}/${type.toLowerCase()}.ndjson`;
+        // Each attempt writes its own files: one taken over cannot touch its successor's.
+        const key = `export/${job.id}/${job.attempts}-${type.toLowerCase()}.ndjson`;
         const count = await this.exportType(checkpoint, repo, request, type, key, compartments);
         if (count > 0) {
           output.push({ type, key, count });
@@ -123,8 +124,8 @@ export class BulkExporter implements BulkJobKind {
       await Promise.all(output.map((o) => this.blobs.delete(o.key).catch(() => undefined)));
       throw error;
     }
-    if (!(await this.runner.store.finish(job.id, 'completed', output))) {
-      // Cancelled meanwhile: what was written goes too.
+    if (!(await this.runner.finish(job, output))) {
+      // Cancelled (or taken over) meanwhile: what this attempt wrote goes.
       await Promise.all(output.map((o) => this.blobs.delete(o.key)));
     }
   }

@@ -137,7 +137,7 @@ export class BulkImporter implements BulkJobKind {
       done.push(await this.importInput(job, index, request.inputs[index], principal, access, checkpoint));
       await this.runner.store.setProgress(job.id, `${index + 1} of ${request.inputs.length} inputs`, done);
     }
-    if (await this.runner.store.finish(job.id, 'completed', done)) {
+    if (await this.runner.finish(job, done)) {
       await Promise.all(request.inputs.map((input) => (input.blobKey ? this.blobs.delete(input.blobKey) : undefined)));
     }
   }

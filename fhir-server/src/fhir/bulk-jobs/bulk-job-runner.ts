@@ -75,6 +75,11 @@ export class BulkJobRunner<Output> {
     this.timer.unref();
   }
 
+  /** Ends a job this process runs; false when it is no longer its (cancelled, or taken over). */
+  finish(job: BulkJob<Output>, output: readonly Output[]): Promise<boolean> {
+    return this.store.finish(job.id, 'completed', output, undefined, this.lease);
+  }
+
   /** Waits until a job this process runs has stopped (after a cancel). */
   async settled(id: string): Promise<void> {
     await this.running.get(id)?.catch(() => undefined);
