@@ -36,6 +36,7 @@ import { runSlotHorizonTick, startSlotHorizonJob, type SlotHorizonJobDeps } from
 import { AuditWriter } from './storage/audit-writer';
 import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
+import { queueStats } from './storage/queue-stats';
 import { PgRepository } from './storage/pg-repository';
 import { loadOrCreateSigningCredential } from './storage/signing-credentials';
 import { SignedPrescriptionPdf } from './integrations/prescription-pdf';
@@ -135,8 +136,15 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   };
   const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
   let draining = false;
-  const metrics = createMetrics(config.fhirBasePath, () => db.poolStats());
-  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  const metrics = createMetrics(
+    config.fhirBasePath,
+    () => db.poolStats(),
+    () => queueStats(db.sql),
+  );
+  const checks: ReadinessCheck[] = [
+    { name: 'database', check: () => db.ping() },
+    { name: 'blobs', check: () => documents.blobs.ready() },
+  ];
   if (config.mail.smtpUrl) {
     checks.push({ name: 'mail', check: () => security.mailer.verify() });
   }
