@@ -1,3 +1,4 @@
+/* global URL, fetch, setTimeout */
 // Checks fhir-server/Dockerfile without a Docker engine (none runs on our build machines):
 // runs the RUN steps of its build stages here (except `npm ci`, which CI has done for the whole
 // repository), lays out the runtime stage's files as its COPY lines say (in a temporary /app),
