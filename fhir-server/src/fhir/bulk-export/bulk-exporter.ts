@@ -110,7 +110,7 @@ export class BulkExporter implements BulkJobKind {
     try {
       for (const [index, type] of request.types.entries()) {
         // Each attempt writes its own files: one taken over cannot touch its successor's.
-        const key = `export/${job.id}/${job.attempts}-${type.toLowerCase()}.ndjson`;
+        const key = `export/${job.id}/${job.attempts}/${type.toLowerCase()}.ndjson`;
         const count = await this.exportType(checkpoint, repo, request, type, key, compartments);
         if (count > 0) {
           output.push({ type, key, count });
