@@ -125,11 +125,15 @@ export class BulkJobStore<Output = unknown> {
     ]);
   }
 
-  /** Records how far a job got (and, for jobs that resume where they stopped, what it wrote so far). */
-  async setProgress(id: string, progress: string, output?: readonly Output[]): Promise<void> {
+  /**
+   * Records how far a job got (and, for jobs that resume where they stopped, what it wrote so
+   * far); nothing when `lease` is given and the job is no longer its.
+   */
+  async setProgress(id: string, progress: string, output?: readonly Output[], lease?: JobLease): Promise<void> {
     await this.db.raw(
-      `UPDATE bulk_job SET progress = ?, output = COALESCE(?::jsonb, output), updated_at = now() WHERE id = ?::uuid AND status = 'in-progress'`,
-      [progress, output === undefined ? null : JSON.stringify(output), id],
+      `UPDATE bulk_job SET progress = ?, output = COALESCE(?::jsonb, output), updated_at = now()
+       WHERE id = ?::uuid AND status = 'in-progress' AND (?::text IS NULL OR lease_owner = ?)`,
+      [progress, output === undefined ? null : JSON.stringify(output), id, lease?.owner ?? null, lease?.owner ?? null],
     );
   }
 

@@ -117,7 +117,7 @@ export class BulkExporter implements BulkJobKind {
         } else {
           await this.blobs.delete(key);
         }
-        await this.runner.store.setProgress(job.id, `${index + 1} of ${request.types.length} types`);
+        await this.runner.progress(job, `${index + 1} of ${request.types.length} types`);
       }
     } catch (error) {
       // Files of a job that ends here are of no use to anyone: a restart writes them again.

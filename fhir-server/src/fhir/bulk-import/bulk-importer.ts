@@ -135,7 +135,7 @@ export class BulkImporter implements BulkJobKind {
     const done = [...job.output];
     for (let index = done.length; index < request.inputs.length; index++) {
       done.push(await this.importInput(job, index, request.inputs[index], principal, access, checkpoint));
-      await this.runner.store.setProgress(job.id, `${index + 1} of ${request.inputs.length} inputs`, done);
+      await this.runner.progress(job, `${index + 1} of ${request.inputs.length} inputs`, done);
     }
     if (await this.runner.finish(job, done)) {
       await Promise.all(request.inputs.map((input) => (input.blobKey ? this.blobs.delete(input.blobKey) : undefined)));

@@ -10,7 +10,10 @@ export interface NdjsonLine {
  * one line of at most `maxBytes`: a longer line is reported as `tooLong` with its text
  * dropped, so a file without newlines cannot exhaust memory.
  */
-export async function* ndjsonLines(chunks: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<NdjsonLine> {
+export async function* ndjsonLines(
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<NdjsonLine> {
   let parts: Buffer[] = [];
   let size = 0;
   let tooLong = false;

@@ -75,6 +75,11 @@ export class BulkJobRunner<Output> {
     this.timer.unref();
   }
 
+  /** Records the progress of a job this process runs (unless it is no longer its). */
+  progress(job: BulkJob<Output>, progress: string, output?: readonly Output[]): Promise<void> {
+    return this.store.setProgress(job.id, progress, output, this.lease);
+  }
+
   /** Ends a job this process runs; false when it is no longer its (cancelled, or taken over). */
   finish(job: BulkJob<Output>, output: readonly Output[]): Promise<boolean> {
     return this.store.finish(job.id, 'completed', output, undefined, this.lease);
