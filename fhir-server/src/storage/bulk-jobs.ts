@@ -158,9 +158,10 @@ export class BulkJobStore<Output = unknown> {
 
   /** Starts a job again from the beginning (after a restart), with a new transaction time. */
   async restart(id: string): Promise<void> {
-    await this.db.raw(`UPDATE bulk_job SET progress = '', output = '[]', transaction_time = now(), updated_at = now() WHERE id = ?::uuid`, [
-      id,
-    ]);
+    await this.db.raw(
+      `UPDATE bulk_job SET progress = '', output = '[]', transaction_time = now(), updated_at = now() WHERE id = ?::uuid AND status = 'in-progress'`,
+      [id],
+    );
   }
 
   async delete(id: string): Promise<void> {

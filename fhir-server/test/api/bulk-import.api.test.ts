@@ -187,6 +187,23 @@ test('NDJSON POSTed to $import is stored, then imported the same way', async () 
   expectOutcome(await server.anonymous().post('/fhir/$import').set('Content-Type', 'application/fhir+ndjson').send(body), 401, 'login');
 });
 
+test('lines are written several at a time, but a resource named twice ends as its last line says', async () => {
+  const version = (n: number) =>
+    JSON.stringify({ resourceType: 'Observation', id: 'import-twice', status: 'final', code: { text: `v${n}` } });
+  const others = Array.from({ length: 12 }, (_, i) =>
+    JSON.stringify({ resourceType: 'Observation', id: `import-many-${i}`, status: 'final', code: { text: `${i}` } }),
+  );
+  files.put('twice.ndjson', { lines: [version(1), ...others.slice(0, 6), version(2), version(3), ...others.slice(6), version(4)] });
+  const manifest = await importAll(ehr, importParameters([{ type: 'Observation', url: files.url('twice.ndjson') }]));
+  expect(manifest.output[0].count).toBe(16);
+  const stored = JSON.parse((await server.request.get('/fhir/Observation/import-twice').expect(200)).text) as {
+    code: { text: string };
+    meta: { versionId: string };
+  };
+  expect(stored.code.text).toBe('v4');
+  expect(stored.meta.versionId).toBe('4');
+});
+
 describe('kick-off bad input, status and files', () => {
   test('no inputs, another format, a non-http url, an unknown type, a type the client may not write: 4xx', async () => {
     expectOutcome(await kickOff(ehr, { resourceType: 'Parameters' }), 400, 'invalid');

@@ -6,7 +6,7 @@ import { accessContextFor } from '../../auth/access-context';
 import { principalLabel, type Principal } from '../../auth/principal';
 import type { BlobStore } from '../../domain/documents/blob-store';
 import type { BulkJob, BulkJobStore } from '../../storage/bulk-jobs';
-import { BulkJobRunner, type BulkJobTimings, type JobCheckpoint, type JobLog } from '../bulk-jobs/bulk-job-runner';
+import { BulkJobRunner, type BulkJobTimings, type JobLog, type JobRun } from '../bulk-jobs/bulk-job-runner';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import { parseStored } from '../interactions/stored-resource';
 import { parseSearchRequest } from '../search/parse';
@@ -48,7 +48,7 @@ export class BulkExporter implements BulkJobKind {
     log: JobLog,
     timings?: BulkJobTimings,
   ) {
-    this.runner = new BulkJobRunner(store, (job, checkpoint) => this.run(job, checkpoint), log, timings);
+    this.runner = new BulkJobRunner(store, (job, run) => this.run(job, run), log, timings);
   }
 
   /** Records and starts a job; undefined when the owner already has MAX_ACTIVE_EXPORTS running. */
@@ -98,7 +98,7 @@ export class BulkExporter implements BulkJobKind {
     return this.runner.stop();
   }
 
-  private async run(job: ExportJob, checkpoint: JobCheckpoint): Promise<void> {
+  private async run(job: ExportJob, run: JobRun<ExportOutput>): Promise<void> {
     if (job.attempts > 1) {
       await this.runner.store.restart(job.id);
     }
@@ -111,20 +111,20 @@ export class BulkExporter implements BulkJobKind {
       for (const [index, type] of request.types.entries()) {
         // Each attempt writes its own files: one taken over cannot touch its successor's.
         const key = `export/${job.id}/${job.attempts}/${type.toLowerCase()}.ndjson`;
-        const count = await this.exportType(checkpoint, repo, request, type, key, compartments);
+        const count = await this.exportType(run, repo, request, type, key, compartments);
         if (count > 0) {
           output.push({ type, key, count });
         } else {
           await this.blobs.delete(key);
         }
-        await this.runner.progress(job, `${index + 1} of ${request.types.length} types`);
+        await run.progress(`${index + 1} of ${request.types.length} types`);
       }
     } catch (error) {
       // Files of a job that ends here are of no use to anyone: a restart writes them again.
       await Promise.all(output.map((o) => this.blobs.delete(o.key).catch(() => undefined)));
       throw error;
     }
-    if (!(await this.runner.finish(job, output))) {
+    if (!(await run.finish(output))) {
       // Cancelled (or taken over) meanwhile: what this attempt wrote goes.
       await Promise.all(output.map((o) => this.blobs.delete(o.key)));
     }
@@ -132,7 +132,7 @@ export class BulkExporter implements BulkJobKind {
 
   /** Streams the resources of one type to one NDJSON file; returns how many. */
   private async exportType(
-    checkpoint: JobCheckpoint,
+    run: JobRun<ExportOutput>,
     repo: FhirRepository,
     request: ExportRequest,
     type: string,
@@ -155,7 +155,7 @@ export class BulkExporter implements BulkJobKind {
           const { query } = parseSearchRequest([type], params, { strict: true, catalog: repo.searchParameters, baseUrl: this.baseUrl });
           let cursor: string | undefined;
           do {
-            await checkpoint();
+            await run.checkpoint();
             const page = await repo.search({ ...query, count: PAGE_SIZE, total: 'none', cursor, compartment });
             for (const entry of page.entries) {
               if (seen?.has(entry.id)) {

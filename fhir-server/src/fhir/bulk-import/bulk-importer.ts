@@ -8,20 +8,13 @@ import type { BlobStore } from '../../domain/documents/blob-store';
 import type { BulkJob, BulkJobStore } from '../../storage/bulk-jobs';
 import { AccessDeniedError } from '../../storage/storage-errors';
 import { principalFromJson, principalToJson } from '../bulk-export/principal-record';
-import {
-  BulkJobRunner,
-  JobInterrupted,
-  JobTimedOut,
-  type BulkJobTimings,
-  type JobCheckpoint,
-  type JobLog,
-} from '../bulk-jobs/bulk-job-runner';
+import { BulkJobRunner, JobInterrupted, JobTimedOut, type BulkJobTimings, type JobRun, type JobLog } from '../bulk-jobs/bulk-job-runner';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, forbidden, OutcomeError, outcome } from '../outcomes';
 import { dispatch } from '../router';
 import { isValidId } from '../validation/resource-id';
 import type { ImportInput, ImportRequest } from './import-request';
-import { ndjsonLines } from './ndjson-lines';
+import { ndjsonLines, type NdjsonLine } from './ndjson-lines';
 import type { BulkJobKind } from '../bulk-jobs/bulk-job-kind';
 import { IMPORT_STATUS_PATH } from '../operations/system-import';
 
@@ -47,6 +40,9 @@ export type ImportContexts = (
 
 /** Opens the bytes of an input: fetched from its URL, or the upload kept in the blob store. */
 export type InputOpener = (input: ImportInput) => Promise<Readable>;
+
+/** Lines of one job written at the same time (each its own transaction). */
+const LINES_IN_FLIGHT = 4;
 
 /** Imports one principal may have running at once; more get 429. */
 export const MAX_ACTIVE_IMPORTS = 2;
@@ -79,7 +75,7 @@ export class BulkImporter implements BulkJobKind {
     private readonly blobs: BlobStore,
     private readonly options: ImporterOptions,
   ) {
-    this.runner = new BulkJobRunner(store, (job, checkpoint) => this.run(job, checkpoint), options.log, options.timings);
+    this.runner = new BulkJobRunner(store, (job, run) => this.run(job, run), options.log, options.timings);
   }
 
   /** Records and starts a job (id given when its uploads are already stored); undefined beyond MAX_ACTIVE_IMPORTS. */
@@ -128,16 +124,16 @@ export class BulkImporter implements BulkJobKind {
     return this.runner.stop();
   }
 
-  private async run(job: ImportJob, checkpoint: JobCheckpoint): Promise<void> {
+  private async run(job: ImportJob, run: JobRun<ImportOutput>): Promise<void> {
     const request = job.request as ImportRequest;
     const principal = principalFromJson(job.principal);
     const access = accessContextFor(principal);
     const done = [...job.output];
     for (let index = done.length; index < request.inputs.length; index++) {
-      done.push(await this.importInput(job, index, request.inputs[index], principal, access, checkpoint));
-      await this.runner.progress(job, `${index + 1} of ${request.inputs.length} inputs`, done);
+      done.push(await this.importInput(job, index, request.inputs[index], principal, access, run));
+      await run.progress(`${index + 1} of ${request.inputs.length} inputs`, done);
     }
-    if (await this.runner.finish(job, done)) {
+    if (await run.finish(done)) {
       await Promise.all(request.inputs.map((input) => (input.blobKey ? this.blobs.delete(input.blobKey) : undefined)));
     }
   }
@@ -148,7 +144,7 @@ export class BulkImporter implements BulkJobKind {
     input: ImportInput,
     principal: Principal,
     access: AccessContext,
-    checkpoint: JobCheckpoint,
+    run: JobRun<ImportOutput>,
   ): Promise<ImportOutput> {
     const errorKey = `import/${job.id}/errors-${index + 1}.ndjson`;
     const errors = new PassThrough();
@@ -166,21 +162,31 @@ export class BulkImporter implements BulkJobKind {
     try {
       try {
         const source = await this.options.open(input);
-        for await (const line of ndjsonLines(source, this.options.maxLineBytes)) {
-          await checkpoint();
-          if (line.tooLong) {
-            await report(line.number, outcome('error', 'too-long', `The line is longer than ${this.options.maxLineBytes} bytes`));
-            continue;
-          }
-          if (line.text.trim() === '') {
-            continue;
-          }
-          const refusal = await this.importLine(job.id, input, line.text, principal, access);
+        // Up to LINES_IN_FLIGHT lines are written at once; their outcomes are taken in line
+        // order, and lines of the same resource one after the other, so the last one wins.
+        const window: { line: number; outcome: Promise<OperationOutcome | undefined> }[] = [];
+        const latest = new Map<string, Promise<unknown>>();
+        const takeOldest = async (): Promise<void> => {
+          const oldest = window.shift() as (typeof window)[number];
+          const refusal = await oldest.outcome;
           if (refusal) {
-            await report(line.number, refusal);
+            await report(oldest.line, refusal);
           } else {
             count++;
           }
+        };
+        for await (const line of ndjsonLines(source, this.options.maxLineBytes)) {
+          await run.checkpoint();
+          if (line.text.trim() === '' && !line.tooLong) {
+            continue;
+          }
+          window.push({ line: line.number, outcome: this.startLine(job.id, input, line, principal, access, latest) });
+          while (window.length >= LINES_IN_FLIGHT) {
+            await takeOldest();
+          }
+        }
+        while (window.length > 0) {
+          await takeOldest();
         }
       } catch (error) {
         if (error instanceof JobInterrupted || error instanceof JobTimedOut) {
@@ -202,18 +208,45 @@ export class BulkImporter implements BulkJobKind {
     return { inputUrl: input.url, type: input.type, count, errorCount, errorKey: errorCount > 0 ? errorKey : undefined };
   }
 
-  /** Writes one line as an update by the owner; the refusal as an OperationOutcome, or undefined when stored. */
-  private async importLine(
+  /** Parses a line and starts writing it after any earlier line of the same resource; its refusal, or undefined. */
+  private startLine(
     jobId: string,
     input: ImportInput,
-    text: string,
+    line: NdjsonLine,
+    principal: Principal,
+    access: AccessContext,
+    latest: Map<string, Promise<unknown>>,
+  ): Promise<OperationOutcome | undefined> {
+    if (line.tooLong) {
+      return Promise.resolve(outcome('error', 'too-long', `The line is longer than ${this.options.maxLineBytes} bytes`));
+    }
+    let resource: Resource & { id: string };
+    try {
+      resource = parseLine(line.text, input.type);
+    } catch (error) {
+      return Promise.resolve((error as OutcomeError).outcome);
+    }
+    const key = `${resource.resourceType}/${resource.id}`;
+    const written = (latest.get(key) ?? Promise.resolve()).then(() => this.importLine(jobId, resource, principal, access));
+    latest.set(key, written);
+    void written.finally(() => {
+      if (latest.get(key) === written) {
+        latest.delete(key);
+      }
+    });
+    return written;
+  }
+
+  /** Writes one resource as an update by the owner; the refusal as an OperationOutcome, or undefined when stored. */
+  private async importLine(
+    jobId: string,
+    resource: Resource & { id: string },
     principal: Principal,
     access: AccessContext,
   ): Promise<OperationOutcome | undefined> {
     let status = 200;
     const { context, done } = this.options.contexts(principal, access, jobId);
     try {
-      const resource = parseLine(text, input.type);
       await dispatch(context, {
         method: 'PUT',
         path: `${resource.resourceType}/${resource.id}`,

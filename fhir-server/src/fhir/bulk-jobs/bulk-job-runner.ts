@@ -27,23 +27,30 @@ export class JobInterrupted extends Error {}
 /** Thrown by a checkpoint when the job ran longer than JOB_TIMEOUT_MS. */
 export class JobTimedOut extends Error {}
 
-/** What a running job calls between steps: renews its lease, and throws when it must stop. */
-export interface JobCheckpoint {
-  (): Promise<void>;
+/** One run of a job in this process, under its own lease (a run taken over cannot act for its successor). */
+export interface JobRun<Output> {
+  /** Call between steps: renews the lease, and throws when the job must stop (this process stops, cancelled, taken over). */
+  checkpoint(): Promise<void>;
+  /** Records how far the job got (and what it wrote so far), unless it is no longer this run's. */
+  progress(progress: string, output?: readonly Output[]): Promise<void>;
+  /** Ends the job as completed; false when it is no longer this run's (cancelled, or taken over). */
+  finish(output: readonly Output[]): Promise<boolean>;
 }
 
-/** The work of one kind of job; it ends the job itself (`store.finish`) unless it throws. */
-export type JobWork<Output> = (job: BulkJob<Output>, checkpoint: JobCheckpoint) => Promise<void>;
+/** The work of one kind of job; it ends the job itself (`run.finish`) unless it throws. */
+export type JobWork<Output> = (job: BulkJob<Output>, run: JobRun<Output>) => Promise<void>;
 
 /**
  * Runs the bulk jobs of one kind in this process, each in exactly one process of those
  * sharing the database: the process that creates a job holds its lease and renews it while it
  * works; every process polls for jobs whose lease ran out (a process that stopped releases
- * its leases at once; one that died lets them expire) and claims them with SKIP LOCKED.
+ * its leases at once; one that died lets them expire) and claims them with SKIP LOCKED. Each
+ * claim is a lease of its own.
  */
 export class BulkJobRunner<Output> {
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly lease: JobLease;
+  /** Runs in this process by lease owner. */
+  private readonly running = new Map<string, { readonly jobId: string; readonly done: Promise<void> }>();
+  private readonly worker = `${process.pid}:${randomUUID()}`;
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopped = false;
@@ -53,15 +60,14 @@ export class BulkJobRunner<Output> {
     private readonly work: JobWork<Output>,
     private readonly log: JobLog,
     private readonly timings: BulkJobTimings = DEFAULT_BULK_JOB_TIMINGS,
-  ) {
-    this.lease = { owner: `${process.pid}:${randomUUID()}`, ms: timings.leaseMs };
-  }
+  ) {}
 
   /** Records a job leased to this process and starts it; undefined when the owner has `maxActive` in progress. */
   async create(job: Pick<BulkJob, 'id' | 'owner' | 'principal' | 'request'>, maxActive: number): Promise<BulkJob<Output> | undefined> {
-    const created = await this.store.create(job, maxActive, this.lease);
+    const lease = this.newLease();
+    const created = await this.store.create(job, maxActive, lease);
     if (created) {
-      this.start(created);
+      this.start(created, lease);
     }
     return created;
   }
@@ -75,19 +81,10 @@ export class BulkJobRunner<Output> {
     this.timer.unref();
   }
 
-  /** Records the progress of a job this process runs (unless it is no longer its). */
-  progress(job: BulkJob<Output>, progress: string, output?: readonly Output[]): Promise<void> {
-    return this.store.setProgress(job.id, progress, output, this.lease);
-  }
-
-  /** Ends a job this process runs; false when it is no longer its (cancelled, or taken over). */
-  finish(job: BulkJob<Output>, output: readonly Output[]): Promise<boolean> {
-    return this.store.finish(job.id, 'completed', output, undefined, this.lease);
-  }
-
-  /** Waits until a job this process runs has stopped (after a cancel). */
+  /** Waits until the runs of a job in this process have stopped (after a cancel). */
   async settled(id: string): Promise<void> {
-    await this.running.get(id)?.catch(() => undefined);
+    const runs = [...this.running.values()].filter((run) => run.jobId === id);
+    await Promise.allSettled(runs.map((run) => run.done));
   }
 
   /** Lets running jobs stop at their next checkpoint and hands them back (released leases). */
@@ -95,67 +92,72 @@ export class BulkJobRunner<Output> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.polling;
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  private newLease(): JobLease {
+    return { owner: `${this.worker}:${randomUUID()}`, ms: this.timings.leaseMs };
   }
 
   private async poll(): Promise<void> {
     try {
       while (!this.stopped && this.running.size < MAX_RUNNING) {
-        const job = await this.store.claimNext(this.lease);
+        const lease = this.newLease();
+        const job = await this.store.claimNext(lease);
         if (!job) {
           return;
         }
-        this.start(job);
+        this.start(job, lease);
       }
     } catch (error) {
       this.log.error('Claiming bulk jobs failed', { kind: this.store.kind, error: String((error as Error)?.stack ?? error) });
     }
   }
 
-  private start(job: BulkJob<Output>): void {
+  private start(job: BulkJob<Output>, lease: JobLease): void {
     const started = Date.now();
     let renewed = Date.now();
-    const checkpoint: JobCheckpoint = async () => {
-      if (this.stopped) {
-        throw new JobInterrupted();
-      }
-      if (Date.now() - started > JOB_TIMEOUT_MS) {
-        throw new JobTimedOut(`The job did not finish within ${JOB_TIMEOUT_MS / 60000} minutes`);
-      }
-      if (Date.now() - renewed >= RENEW_EVERY_MS) {
-        if (!(await this.store.renew(job.id, this.lease))) {
+    const run: JobRun<Output> = {
+      checkpoint: async () => {
+        if (this.stopped) {
           throw new JobInterrupted();
         }
-        renewed = Date.now();
-      }
+        if (Date.now() - started > JOB_TIMEOUT_MS) {
+          throw new JobTimedOut(`The job did not finish within ${JOB_TIMEOUT_MS / 60000} minutes`);
+        }
+        if (Date.now() - renewed >= RENEW_EVERY_MS) {
+          if (!(await this.store.renew(job.id, lease))) {
+            throw new JobInterrupted();
+          }
+          renewed = Date.now();
+        }
+      },
+      progress: (progress, output) => this.store.setProgress(job.id, progress, output, lease),
+      finish: (output) => this.store.finish(job.id, 'completed', output, undefined, lease),
     };
     // Slow steps between checkpoints (a remote file that trickles in) must not lose the lease.
     const heartbeat = setInterval(
       () => {
-        this.store.renew(job.id, this.lease).catch(() => undefined);
+        this.store.renew(job.id, lease).catch(() => undefined);
       },
       Math.max(100, this.timings.leaseMs / 3),
     );
     heartbeat.unref();
-    const run = this.work(job, checkpoint)
+    const done = this.work(job, run)
       .catch(async (error: unknown) => {
         if (error instanceof JobInterrupted) {
-          await this.store.release(job.id, this.lease);
+          await this.store.release(job.id, lease);
           return;
         }
         this.log.error('Bulk job failed', { kind: this.store.kind, job: job.id, error: String((error as Error)?.stack ?? error) });
-        await this.store.finish(
-          job.id,
-          'failed',
-          [],
-          error instanceof JobTimedOut ? error.message : `The ${job.kind} failed on the server`,
-        );
+        const message = error instanceof JobTimedOut ? error.message : `The ${job.kind} failed on the server`;
+        await this.store.finish(job.id, 'failed', [], message, lease);
       })
       .catch((error: unknown) => this.log.error('Bulk job bookkeeping failed', { job: job.id, error: String(error) }))
       .finally(() => {
         clearInterval(heartbeat);
-        this.running.delete(job.id);
+        this.running.delete(lease.owner);
       });
-    this.running.set(job.id, run);
+    this.running.set(lease.owner, { jobId: job.id, done });
   }
 }
