@@ -27,7 +27,8 @@ interface ImportManifest {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Uploads are limited by DOCUMENT_MAX_BYTES; small here to test the limit.
+  server = await startTestServer({ DOCUMENT_MAX_BYTES: '200000' });
   files = await startNdjsonServer();
   ehr = server.withToken(await server.mintToken({ client_id: 'ehr-import', sub: 'ehr-import', scope: 'system/*.*' }));
   sample = sampleNdjson(SAMPLE);
@@ -185,6 +186,9 @@ test('NDJSON POSTed to $import is stored, then imported the same way', async () 
   await server.request.get('/fhir/Observation/uploaded-1').expect(200);
   expectOutcome(await ehr.post('/fhir/$import?type=Nope').set('Content-Type', 'application/fhir+ndjson').send(body), 400, 'invalid');
   expectOutcome(await server.anonymous().post('/fhir/$import').set('Content-Type', 'application/fhir+ndjson').send(body), 401, 'login');
+  const tooLarge = `${JSON.stringify({ resourceType: 'Observation', id: 'too-large', status: 'final', code: { text: 'x'.repeat(250_000) } })}\n`;
+  expectOutcome(await ehr.post('/fhir/$import').set('Content-Type', 'application/fhir+ndjson').send(tooLarge), 413, 'too-long');
+  await server.request.get('/fhir/Observation/too-large').expect(404);
 });
 
 test('lines are written several at a time, but a resource named twice ends as its last line says', async () => {
