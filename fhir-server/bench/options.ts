@@ -18,7 +18,7 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
 
   --quick                 short smoke run (3 s per workload, 2% search data set)
-  --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, create, read,
+  --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, bulk, create, read,
                           search-family, transaction, search-read, patient-family-birthdate,
                           role-specialty, slot-window, appointment-include, appointment-chained, paging,
                           discovery, next-free-slot, book-distinct, book-contended

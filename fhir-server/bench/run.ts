@@ -2,6 +2,7 @@ import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
 import { runCoreSuite } from './core-suite';
 import { runDocumentsSuite } from './documents-suite';
+import { runBulkSuite } from './bulk-suite';
 import { CORE_WORKLOADS } from './core-workloads';
 import { BOOKING_WORKLOADS } from './booking-workloads';
 import { SEARCH_WORKLOADS } from './search-workloads';
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
     'search',
     'scheduling',
     'documents',
+    'bulk',
     ...CORE_WORKLOADS.map((w) => w.name),
     ...SEARCH_WORKLOADS.map((w) => w.name),
     ...BOOKING_WORKLOADS.map((w) => w.name),
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
   await runSearchSuite(options, timing, baselineMs, log, results);
   await runSchedulingSuite(options, timing, baselineMs, log, results);
   const documents = await runDocumentsSuite(options, log);
+  const bulk = await runBulkSuite(options, log);
   if (results.reports.length > 0) {
     log('');
     log(formatTable(results.reports, results.baselines));
@@ -68,6 +71,7 @@ async function main(): Promise<number> {
     timing,
     ...results,
     documents,
+    bulk,
     verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
   });
   log('');

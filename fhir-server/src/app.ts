@@ -10,8 +10,14 @@ import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
 import { apiDocs } from './http/api-docs';
 import { BulkExporter } from './fhir/bulk-export/bulk-exporter';
-import { bulkExportRoutes } from './http/bulk-export-routes';
-import { ExportJobStore } from './storage/export-jobs';
+import { bulkJobRoutes } from './http/bulk-job-routes';
+import { bulkImportUpload } from './http/bulk-import-upload';
+import { BulkImporter } from './fhir/bulk-import/bulk-importer';
+import { fetchNdjson } from './integrations/ndjson-fetch';
+import { endpointProblem } from './domain/subscriptions/endpoint-policy';
+import { RequestAudit } from './domain/audit/request-audit';
+import { BulkJobStore } from './storage/bulk-jobs';
+import type { BulkJobTimings } from './fhir/bulk-jobs/bulk-job-runner';
 import { fhirEndpoint, type FhirEndpointOptions } from './http/fhir-adapter';
 import { createBlobStore } from './integrations/blob-stores';
 import { healthRoutes, type ReadinessCheck } from './http/health-routes';
@@ -30,6 +36,7 @@ import { runSlotHorizonTick, startSlotHorizonJob, type SlotHorizonJobDeps } from
 import { AuditWriter } from './storage/audit-writer';
 import { runExclusively } from './storage/exclusive-job';
 import { openDatabase } from './storage/db';
+import { queueStats } from './storage/queue-stats';
 import { PgRepository } from './storage/pg-repository';
 import { loadOrCreateSigningCredential } from './storage/signing-credentials';
 import { SignedPrescriptionPdf } from './integrations/prescription-pdf';
@@ -72,9 +79,13 @@ export type { SecurityServices, NotificationServices };
 export interface AppOptions extends VideoServiceOptions {
   /** The clock of notification planning and sending (tests move it by hand). */
   readonly clock?: Clock;
+  /** Lease and polling of Bulk Data jobs (tests shorten them to see a dead process's job taken over). */
+  readonly bulkJobs?: BulkJobTimings;
 }
 
 const READINESS_TIMEOUT_MS = 2000;
+/** An $import input's server must start answering within this. */
+const IMPORT_FETCH_TIMEOUT_MS = 30_000;
 
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
@@ -122,13 +133,18 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   );
 
   const documents = await openDocumentStorage(config, security);
-  const bulkExport = new BulkExporter(repo, new ExportJobStore(db.sql), documents.blobs, config.fhirBaseUrl, logger);
-  await bulkExport.resume();
-
   const auditWriter = new AuditWriter(
     db.sql,
     (message, details) => logger.error(message, details),
     (event) => repo.extractIndex(event),
+  );
+  const bulkExport = new BulkExporter(
+    repo,
+    new BulkJobStore(db.sql, 'export'),
+    documents.blobs,
+    config.fhirBaseUrl,
+    logger,
+    options.bulkJobs,
   );
 
   const slotJob: SlotHorizonJobDeps = {
@@ -139,8 +155,15 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   };
   const slotTask = config.scheduling.jobCron ? startSlotHorizonJob(slotJob, config.scheduling.jobCron) : undefined;
   let draining = false;
-  const metrics = createMetrics(config.fhirBasePath, () => db.poolStats());
-  const checks: ReadinessCheck[] = [{ name: 'database', check: () => db.ping() }];
+  const metrics = createMetrics(
+    config.fhirBasePath,
+    () => db.poolStats(),
+    () => queueStats(db.sql),
+  );
+  const checks: ReadinessCheck[] = [
+    { name: 'database', check: () => db.ping() },
+    { name: 'blobs', check: () => documents.blobs.ready() },
+  ];
   if (config.mail.smtpUrl) {
     checks.push({ name: 'mail', check: () => security.mailer.verify() });
   }
@@ -188,6 +211,27 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const smart = smartRoutes({ security, uris, fhirBaseUrl: config.fhirBaseUrl, fhirBasePath: config.fhirBasePath, repo });
   app.use(smart.routes());
   app.use(authRoutes(security).routes());
+  // Each imported line is a REST update by the job's owner: the same services, access rules and audit.
+  const bulkImport = new BulkImporter(new BulkJobStore(db.sql, 'import'), documents.blobs, {
+    contexts: (principal, access, jobId) => {
+      const trail = new RequestAudit({ principal, interaction: 'update', requestId: `import-${jobId}` });
+      return {
+        context: { ...endpoint, repo: repo.withAccess(access, trail), access },
+        done: (status) => {
+          const event = trail.finalEvent(status);
+          if (event) {
+            auditWriter.enqueue(event);
+          }
+        },
+      };
+    },
+    open: (input) => (input.blobKey ? documents.blobs.read(input.blobKey) : fetchNdjson(input.url, IMPORT_FETCH_TIMEOUT_MS)),
+    urlProblem: (url) =>
+      endpointProblem(url, { allowedHosts: [], allowPrivateNetworks: config.notifications.hookPrivateNetworks }, 'the input url'),
+    maxLineBytes: config.maxBodyBytes,
+    log: logger,
+    timings: options.bulkJobs,
+  });
   const endpoint: FhirEndpointOptions = {
     basePath: config.fhirBasePath,
     limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },
@@ -204,11 +248,32 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       websocketUrl: websocketUrl(config.publicUrl),
       vapidPublicKey: config.notifications.webPush?.publicKey,
     },
+    bulkImport,
   };
   app.use(apiDocs({ repo, baseUrl: config.fhirBaseUrl, oauth: uris }));
   app.use(documentRoutes({ ...endpoint, documents }));
-  app.use(bulkExportRoutes({ basePath: config.fhirBasePath, baseUrl: config.fhirBaseUrl, exporter: bulkExport, blobs: documents.blobs }));
+  app.use(
+    bulkJobRoutes({
+      basePath: config.fhirBasePath,
+      baseUrl: config.fhirBaseUrl,
+      kinds: [bulkExport, bulkImport],
+      blobs: documents.blobs,
+      signingKey: config.documents.signedUrlSecret ?? security.signer.deriveSecret('bulk-file-urls'),
+      signedUrlSeconds: config.documents.signedUrlSeconds,
+    }),
+  );
+  app.use(
+    bulkImportUpload({
+      basePath: config.fhirBasePath,
+      baseUrl: config.fhirBaseUrl,
+      importer: bulkImport,
+      blobs: documents.blobs,
+      maxBytes: config.documents.maxBytes,
+    }),
+  );
   app.use(fhirEndpoint(endpoint));
+  await bulkExport.resume();
+  await bulkImport.resume();
   return {
     app,
     security,
@@ -228,6 +293,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       await noShowJob.stop();
       await notifications.stop();
       await bulkExport.stop();
+      await bulkImport.stop();
       await repo.stopReindexWorker();
       await auditWriter.close();
       await limiter.close();

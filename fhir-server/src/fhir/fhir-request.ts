@@ -7,6 +7,7 @@ import type { OAuthUris } from '../auth/smart-configuration';
 import type { ConsultationServices } from '../domain/consultations/consultation-services';
 import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { BulkExporter } from './bulk-export/bulk-exporter';
+import type { BulkImporter } from './bulk-import/bulk-importer';
 import type { FhirRepository } from '../storage/fhir-repository';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -80,4 +81,6 @@ export interface FhirContext {
   readonly bulkExport?: BulkExporter;
   /** The Subscription WebSocket and Web Push (`$get-ws-binding-token`, the CapabilityStatement). */
   readonly subscriptionChannels?: SubscriptionChannels;
+  /** Runs Bulk Data $import jobs. */
+  readonly bulkImport?: BulkImporter;
 }

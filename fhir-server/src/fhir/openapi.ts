@@ -2,6 +2,7 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from '@medp
 import { appliesToType, type FhirOperation } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
 import { EXPORT_STATUS_PATH } from './operations/system-export';
+import { IMPORT_STATUS_PATH } from './operations/system-import';
 
 type Operation = Record<string, unknown>;
 type PathItem = Record<string, Operation>;
@@ -212,21 +213,40 @@ function addDocumentAndBulkRoutes(paths: Record<string, PathItem>): void {
     },
   };
   const job = { name: 'job', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-  paths[`/${EXPORT_STATUS_PATH}/{job}`] = {
-    get: {
-      tags: ['Bulk Data'],
-      summary: '$export status: 202 while running, 200 and the manifest when done',
-      parameters: [job],
-      responses: { '200': { description: 'manifest' }, '202': { description: 'in progress' } },
-    },
-    delete: { tags: ['Bulk Data'], summary: 'cancel the export', parameters: [job], responses: { '202': { description: 'cancelled' } } },
+  const file = { name: 'file', in: 'path', required: true, schema: { type: 'string' } };
+  const token = {
+    name: 'token',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'the signature of a manifest link',
   };
-  paths[`/${EXPORT_STATUS_PATH}/{job}/{file}`] = {
-    get: {
-      tags: ['Bulk Data'],
-      summary: 'an NDJSON file of the export',
-      parameters: [job, { name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { '200': { description: 'NDJSON', content: { 'application/fhir+ndjson': {} } } },
-    },
-  };
+  for (const [path, name] of [
+    [EXPORT_STATUS_PATH, '$export'],
+    [IMPORT_STATUS_PATH, '$import'],
+  ]) {
+    paths[`/${path}/{job}`] = {
+      get: {
+        tags: ['Bulk Data'],
+        summary: `${name} status: 202 while running, 200 and the manifest when done`,
+        parameters: [job],
+        responses: { '200': { description: 'manifest' }, '202': { description: 'in progress' } },
+      },
+      delete: {
+        tags: ['Bulk Data'],
+        summary: `cancel the ${name.slice(1)}`,
+        parameters: [job],
+        responses: { '202': { description: 'cancelled' } },
+      },
+    };
+    paths[`/${path}/{job}/{file}`] = {
+      get: {
+        tags: ['Bulk Data'],
+        summary: `an NDJSON file of the ${name.slice(1)} (the manifest's signed link needs no token)`,
+        security: [{}, { bearer: [] }],
+        parameters: [job, file, token],
+        responses: { '200': { description: 'NDJSON', content: { 'application/fhir+ndjson': {} } } },
+      },
+    };
+  }
 }

@@ -10,6 +10,7 @@ import type { SchedulingSettings } from '../domain/scheduling/scheduling-setting
 import type { DocumentStorage } from '../domain/documents/document-storage';
 import type { PrescriptionDocuments } from '../domain/prescriptions/prescription-view';
 import type { BulkExporter } from '../fhir/bulk-export/bulk-exporter';
+import type { BulkImporter } from '../fhir/bulk-import/bulk-importer';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
 import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
@@ -45,6 +46,8 @@ export interface FhirServiceOptions {
   readonly bulkExport?: BulkExporter;
   /** The Subscription WebSocket and Web Push (`$get-ws-binding-token`, the CapabilityStatement). */
   readonly subscriptionChannels?: SubscriptionChannels;
+  /** Runs Bulk Data $import jobs. */
+  readonly bulkImport?: BulkImporter;
 }
 
 /** AccessContexts per principal object (the authenticate middleware reuses principals per token). */

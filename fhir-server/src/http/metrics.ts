@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { isResourceType } from '../definitions';
 import type { PoolStats } from '../storage/sql-executor';
+import type { QueueStats } from '../storage/queue-stats';
 
 /** Label values stay few: an interaction name and a known resource type (or `-`), never an id. */
 type Labels = 'interaction' | 'resource_type' | 'status';
@@ -15,9 +16,14 @@ export interface Metrics {
 /**
  * Prometheus metrics of one app (its own registry, so several apps in one process, as in
  * tests, do not clash): request rate and latency per FHIR interaction and resource type, the
- * database pool, and the process defaults (CPU, memory, event loop lag).
+ * database pool, the background queues (depth, reminder lag), and the process defaults (CPU,
+ * memory, event loop lag).
  */
-export function createMetrics(fhirBasePath: string, poolStats: () => PoolStats | undefined): Metrics {
+export function createMetrics(
+  fhirBasePath: string,
+  poolStats: () => PoolStats | undefined,
+  queueStats?: () => Promise<QueueStats>,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'medbuddy_' });
   const duration = new Histogram<Labels>({
@@ -48,6 +54,37 @@ export function createMetrics(fhirBasePath: string, poolStats: () => PoolStats |
   pool('medbuddy_db_pool_connections', 'Open database connections', (s) => s.total);
   pool('medbuddy_db_pool_idle_connections', 'Idle database connections', (s) => s.idle);
   pool('medbuddy_db_pool_waiting_requests', 'Queries waiting for a database connection', (s) => s.waiting);
+  // Both gauges read one statement per scrape (shared), and keep their last values when the database does not answer.
+  let stats: Promise<QueueStats | undefined> | undefined;
+  const scrape = (): Promise<QueueStats | undefined> => {
+    stats ??= (queueStats?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setImmediate(() => (stats = undefined)));
+    return stats;
+  };
+  if (queueStats) {
+    new Gauge<'queue'>({
+      name: 'medbuddy_job_queue_depth',
+      help: 'Waiting background work per queue: notification (pending jobs), change (writes not yet planned), reindex, export, import',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        const current = await scrape();
+        for (const [queue, depth] of Object.entries(current?.depth ?? {})) {
+          this.set({ queue }, depth);
+        }
+      },
+    });
+    new Gauge({
+      name: 'medbuddy_reminder_lag_seconds',
+      help: 'How late the most overdue pending notification (reminders, e-mails, rest-hooks) is; 0 when none is due',
+      registers: [registry],
+      async collect() {
+        const current = await scrape();
+        if (current) {
+          this.set(current.reminderLagSeconds);
+        }
+      },
+    });
+  }
 
   return {
     registry,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -20,6 +20,10 @@ export class FilesystemBlobStore implements BlobStore {
   async init(): Promise<void> {
     await fs.mkdir(path.join(this.root, 'data'), { recursive: true });
     await fs.mkdir(path.join(this.root, 'meta'), { recursive: true });
+  }
+
+  async ready(): Promise<void> {
+    await fs.access(path.join(this.root, 'data'), fsConstants.W_OK);
   }
 
   async put(key: string, body: Readable, contentType: string): Promise<void> {

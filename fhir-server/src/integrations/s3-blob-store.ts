@@ -41,6 +41,12 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async ready(): Promise<void> {
+    if (!(await this.client.bucketExists(this.settings.bucket))) {
+      throw new Error(`bucket ${this.settings.bucket} does not exist`);
+    }
+  }
+
   /**
    * Streams in parts of PART_SIZE: one PUT when the body fits in a part, else a multipart
    * upload (aborted on failure, so nothing is left behind). The client's own putObject

@@ -69,7 +69,8 @@ async function exportAll(
   const manifest = await poll(agent, statusUrl.replace(target.publicUrl, ''));
   const resources: Resource[] = [];
   for (const file of manifest.output) {
-    const res = await agent.get(file.url.replace(target.publicUrl, '')).expect(200);
+    // Signed links: no token needed (requiresAccessToken: false).
+    const res = await target.anonymous().get(file.url.replace(target.publicUrl, '')).expect(200);
     expect(res.headers['content-type']).toContain('application/fhir+ndjson');
     const lines = res.text
       .trim()
@@ -101,7 +102,7 @@ const refs = (resources: Resource[]) => resources.map((r) => `${r.resourceType}/
 describe('$export kick-off, status and files', () => {
   test('system level with _type: a manifest naming one NDJSON file per type, with counts', async () => {
     const { manifest, resources } = await exportAll(ehr, '/fhir/$export?_type=Patient,Observation');
-    expect(manifest.requiresAccessToken).toBe(true);
+    expect(manifest.requiresAccessToken).toBe(false);
     expect(manifest.request).toBe('http://medbuddy.test/fhir/$export?_type=Patient%2CObservation');
     expect(manifest.output.map((o) => o.type).sort()).toEqual(['Observation', 'Patient']);
     expect(refs(resources)).toEqual(expect.arrayContaining([patientA.profile, patientB.profile]));
@@ -144,7 +145,13 @@ describe('who gets what', () => {
     const manifest = await poll(ehr, statusPath);
     const other = server.withToken(await server.mintToken({ client_id: 'ehr-b', sub: 'ehr-b', scope: 'system/*.rs' }));
     expectOutcome(await other.get(statusPath), 404, 'not-found');
-    expectOutcome(await other.get(manifest.output[0].url.replace(server.publicUrl, '')), 404, 'not-found');
+    const file = new URL(manifest.output[0].url);
+    expect(file.searchParams.get('token')).toBeTruthy();
+    // Without its signature a file is the owner's only; a tampered signature is refused.
+    expectOutcome(await other.get(file.pathname), 404, 'not-found');
+    expectOutcome(await server.anonymous().get(file.pathname), 401, 'login');
+    expectOutcome(await server.anonymous().get(`${file.pathname}?token=${file.searchParams.get('token')}x`), 403, 'forbidden');
+    await ehr.get(file.pathname).expect(200);
     expectOutcome(await patientA.agent.get(statusPath), 404, 'not-found');
     expectOutcome(await server.anonymous().get(statusPath), 401, 'login');
     expectOutcome(await server.anonymous().get('/fhir/$export'), 401, 'login');

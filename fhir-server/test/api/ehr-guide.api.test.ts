@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../setup/test-server';
 
 /**
  * Runs every shell command of docs/ehr-integration.md, in order, in one bash, against a real
- * server: key generation, client registration, token, search, polling, bulk export. Two
+ * server: key generation, client registration, token, search, polling, bulk export and import. Two
  * stand-ins only: `npm run cli --` runs the CLI from source (tsx) instead of building it first,
  * and curl's own config (`connect-to`) sends the server's public host to the test server's port.
  */
@@ -58,7 +58,7 @@ async function guideCommands(): Promise<string[]> {
 
 test('every command of the EHR onboarding guide works, ending with the export files on disk', async () => {
   const blocks = await guideCommands();
-  expect(blocks.length).toBeGreaterThanOrEqual(6);
+  expect(blocks.length).toBeGreaterThanOrEqual(7);
   const script = ['set -euo pipefail', ...blocks].join('\n');
   // Asynchronous: the server answering the commands runs in this process.
   const result = await run(script, {
@@ -79,6 +79,8 @@ test('every command of the EHR onboarding guide works, ending with the export fi
   expect(patients.map((line) => JSON.parse(line).resourceType)).toContain('Patient');
   const observations = (await fs.readFile(path.join(workDir, 'observation.ndjson'), 'utf8')).trim().split('\n');
   expect(observations).toHaveLength(1);
+  // The export imported again: the same Observation, no refused line.
+  expect(result.stdout).toContain('1 imported, 0 error files');
 }, 180_000);
 
 function run(

@@ -1,6 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
 import { expectOutcome } from '../setup/matchers';
 import { startSmtpListener, type SmtpListener } from '../setup/smtp-listener';
 import { createThrowawayDatabase, testDatabaseUrl } from '../setup/test-database';
@@ -40,7 +44,7 @@ describe('health probes', () => {
     const health = await server.anonymous().get('/healthz').expect(200);
     expect(health.body).toEqual({ status: 'ok' });
     const ready = await server.anonymous().get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', mail: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', blobs: 'ok', mail: 'ok' } });
   });
 
   test('readiness fails while the SMTP server configured is unreachable', async () => {
@@ -57,6 +61,22 @@ describe('health probes', () => {
       await other.close();
     }
   });
+});
+
+test('readiness fails while the blob store is unusable and recovers when it is back', async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'medbuddy-readyz-'));
+  const other = await startTestServer({ DATA_DIR: dataDir });
+  try {
+    await other.anonymous().get('/readyz').expect(200);
+    await fs.rm(path.join(dataDir, 'blobs'), { recursive: true });
+    const down = await other.anonymous().get('/readyz').expect(503);
+    expect(down.body.checks).toMatchObject({ database: 'ok', blobs: expect.stringMatching(/^failed/) });
+    await fs.mkdir(path.join(dataDir, 'blobs', 'data'), { recursive: true });
+    await other.anonymous().get('/readyz').expect(200);
+  } finally {
+    await other.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
 });
 
 describe('readiness follows PostgreSQL (issue 14)', () => {
@@ -122,10 +142,33 @@ describe('/metrics (Prometheus text format)', () => {
       /medbuddy_http_request_duration_seconds_bucket\{le="[\d.]+",interaction="search-type",resource_type="Observation",status="2xx"\}/,
     );
     expect(text).toMatch(/medbuddy_db_pool_connections \d+/);
+    for (const queue of ['notification', 'change', 'reindex', 'export', 'import']) {
+      expect(text).toMatch(new RegExp(`medbuddy_job_queue_depth\\{queue="${queue}"\\} \\d+`));
+    }
+    expect(text).toMatch(/medbuddy_reminder_lag_seconds \d+/);
     expect(text).toMatch(/medbuddy_process_cpu_seconds_total/);
     expect(text).not.toContain(id);
     expect(text).not.toContain('Metric');
   });
+});
+
+test('/metrics: the queue depth and reminder lag gauges follow the queue tables', async () => {
+  const sql = new Client({ connectionString: server.databaseUrl });
+  await sql.connect();
+  try {
+    await sql.query(
+      `INSERT INTO notification_job (kind, dedupe_key, group_key, payload, due_at, max_attempts)
+       VALUES ('metrics-test', 'metrics-test', 'metrics-test', '{}', now() - interval '90 seconds', 1)`,
+    );
+    const text = (await server.anonymous().get('/metrics').expect(200)).text;
+    expect(Number(/medbuddy_job_queue_depth\{queue="notification"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/medbuddy_reminder_lag_seconds ([\d.]+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(90);
+    await sql.query(`DELETE FROM notification_job WHERE dedupe_key = 'metrics-test'`);
+    const after = (await server.anonymous().get('/metrics').expect(200)).text;
+    expect(after).toMatch(/medbuddy_reminder_lag_seconds 0\n/);
+  } finally {
+    await sql.end();
+  }
 });
 
 /** A TCP proxy to PostgreSQL that a test can cut (close) and restore (open) at will. */

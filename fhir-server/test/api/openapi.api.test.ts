@@ -41,6 +41,9 @@ test('/api/openapi.json lists what the CapabilityStatement lists, and nothing th
   expect(doc.paths['/SearchParameter/{id}/$reindex'].get).toBeUndefined(); // changes data: POST only
   expect(doc.paths['/DocumentReference/$upload'].post).toBeDefined();
   expect(doc.paths['/_export/{job}'].delete).toBeDefined();
+  expect(doc.paths['/$import'].post).toBeDefined();
+  expect(doc.paths['/$import'].get).toBeUndefined(); // changes data: POST only
+  expect(doc.paths['/_import/{job}'].get).toBeDefined();
   expect(doc.paths['/Observation/$export']).toBeUndefined();
 });
 

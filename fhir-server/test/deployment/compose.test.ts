@@ -32,6 +32,11 @@ const REQUIRED_SETTINGS: Record<string, string> = {
   PUBLIC_URL: 'https://medbuddy.example.org',
   JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----',
   POSTGRES_PASSWORD: 'a-long-secret-from-dot-env',
+  MEDBUDDY_DOMAIN: 'medbuddy.example.org',
+  SMTP_URL: 'smtp://relay.example.org:587',
+  MINIO_ROOT_USER: 'minio-admin',
+  MINIO_ROOT_PASSWORD: 'another-long-secret',
+  TURN_SECRET: 'a-turn-secret',
 };
 
 /** `${NAME:-default}` as compose resolves it with no .env file; `${NAME:?error}` from REQUIRED_SETTINGS. */
@@ -65,8 +70,8 @@ function composeSchemaValidator() {
 describe('docker-compose.yml against the Compose Specification schema', () => {
   const validate = composeSchemaValidator();
 
-  test('is a valid Compose file', () => {
-    const valid = validate(parse(read('docker-compose.yml')));
+  test.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s is a valid Compose file', (file) => {
+    const valid = validate(parse(read(file)));
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
   });
@@ -109,7 +114,7 @@ describe('docker-compose.yml', () => {
     expect(config.production).toBe(true);
     expect(config.database.kind).toBe('postgres');
     expect(config.mail.smtpUrl).toBe('smtp://mailpit:1025');
-    expect(server.ports?.map(interpolate)).toEqual([`${config.port}:${config.port}`]);
+    expect(server.ports?.map(interpolate)).toEqual([`127.0.0.1:${config.port}:${config.port}`]);
     expect(JSON.stringify(server.healthcheck?.test)).toContain(`127.0.0.1:${config.port}/readyz`);
     expect(config.video.provider).toBe('webrtc');
   });
@@ -140,6 +145,19 @@ describe('fhir-server/Dockerfile', () => {
     expect(dockerfile).toMatch(/^CMD \["node", "fhir-server\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
   });
+
+  test('builds both portals and puts them where the server serves /patient/ and /clinician/ from', () => {
+    expect(dockerfile).toMatch(/^RUN npm run build --workspace=patient-portal --workspace=clinician-portal$/m);
+    expect(dockerfile).toMatch(/^COPY --from=portals \/app\/patient-portal\/dist \.\/patient-portal\/dist$/m);
+    expect(dockerfile).toMatch(/^COPY --from=portals \/app\/clinician-portal\/dist \.\/clinician-portal\/dist$/m);
+    // config.ts's default portal folders, from the compiled server at /app/fhir-server/dist.
+    const portals = loadConfig({}).portals.map((p) => path.relative(ROOT, p.distDir));
+    expect(portals).toEqual(['patient-portal/dist', 'clinician-portal/dist']);
+    // The build context holds the portals' sources (only tests and builds are left out).
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).not.toContain('patient-portal');
+    expect(ignored).not.toContain('clinician-portal');
+  });
 });
 
 describe('.env.example', () => {
@@ -147,5 +165,69 @@ describe('.env.example', () => {
     expect(configVariables()).toEqual(expect.arrayContaining(['DATABASE_URL', 'PORT', 'WEB_CONCURRENCY']));
     const documented = new Set([...read('.env.example').matchAll(/^#? ?([A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(configVariables().filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
+/** `docker compose -f docker-compose.yml -f docker-compose.prod.yml`: services merged, mappings merged, lists and scalars replaced. */
+function mergedProduction(): Record<string, Service & { command?: string[]; profiles?: string[]; restart?: string }> {
+  const prod = parse(read('docker-compose.prod.yml')) as { services: Record<string, Service> };
+  const merged: Record<string, Service & Record<string, unknown>> = {};
+  for (const name of new Set([...Object.keys(services), ...Object.keys(prod.services)])) {
+    const base = (services[name] ?? {}) as Record<string, unknown>;
+    const over = (prod.services[name] ?? {}) as Record<string, unknown>;
+    merged[name] = { ...base, ...over, environment: { ...(base.environment ?? {}), ...(over.environment ?? {}) } } as Service &
+      Record<string, unknown>;
+  }
+  return merged;
+}
+
+describe('docker-compose.prod.yml (with docker-compose.yml)', () => {
+  const merged = mergedProduction();
+  const env = (name: string) =>
+    Object.fromEntries(Object.entries(merged[name].environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+
+  test('a TLS proxy (Caddy) forwards to the server once it is healthy; only it and TURN are public', () => {
+    const proxy = merged.proxy;
+    expect(proxy.image).toMatch(/^caddy:/);
+    expect(proxy.depends_on?.['fhir-server'].condition).toBe('service_healthy');
+    expect(proxy.command?.map(interpolate)).toEqual([
+      'caddy',
+      'reverse-proxy',
+      '--from',
+      'medbuddy.example.org',
+      '--to',
+      'fhir-server:3000',
+    ]);
+    expect(proxy.ports).toEqual(expect.arrayContaining(['0.0.0.0:80:80', '0.0.0.0:443:443']));
+    for (const [name, service] of Object.entries(merged)) {
+      for (const port of (service.ports ?? []).map(interpolate)) {
+        expect([name, port.startsWith('127.0.0.1:') || name === 'proxy' || name === 'coturn']).toEqual([name, true]);
+      }
+    }
+    expect(merged.mailpit.profiles).toEqual(['dev']);
+  });
+
+  test('the server gets a production config that loads, behind the proxy, with no default secret', () => {
+    const serverEnv = env('fhir-server');
+    const config = loadConfig({ ...serverEnv, NODE_ENV: 'production' });
+    expect(config.production).toBe(true);
+    expect(config.publicUrl).toBe('https://medbuddy.example.org');
+    expect(config.trustProxy).toBe(true);
+    expect(config.workers).toBe(2);
+    expect(config.mail.smtpUrl).toBe('smtp://relay.example.org:587');
+    expect(config.video).toMatchObject({
+      turnSecret: 'a-turn-secret',
+      turnUrls: expect.arrayContaining([expect.stringContaining('turn:medbuddy.example.org:3478')]),
+    });
+    for (const name of Object.keys(merged)) {
+      const text = JSON.stringify(merged[name]);
+      for (const secret of ['MINIO_ROOT_PASSWORD', 'TURN_SECRET', 'POSTGRES_PASSWORD']) {
+        // A secret is either absent or required (`:?`), never defaulted (`:-`).
+        expect([name, text.includes(`\${${secret}:-`)]).toEqual([name, false]);
+      }
+    }
+    expect(env('minio').MINIO_ROOT_PASSWORD).toBe('another-long-secret');
+    expect(serverEnv.S3_SECRET_KEY).toBe('another-long-secret');
+    expect((merged.coturn.command ?? []).map(interpolate)).toContain('--static-auth-secret=a-turn-secret');
   });
 });

@@ -113,6 +113,22 @@ describe.each(adapters)('BlobStore contract: %s', (_name, create) => {
   });
 });
 
+test('ready() resolves for an initialised store; a missing folder or bucket is not ready', async () => {
+  for (const [, create] of adapters) {
+    await expect(create().ready()).resolves.toBeUndefined();
+  }
+  await expect(new FilesystemBlobStore(path.join(folder, 'never-created')).ready()).rejects.toThrow();
+  const missingBucket = new S3BlobStore({
+    endpoint: s3.endpoint,
+    bucket: 'never-created',
+    accessKey: S3RVER_KEY,
+    secretKey: S3RVER_KEY,
+    region: 'us-east-1',
+    serverSideEncryption: false,
+  });
+  await expect(missingBucket.ready()).rejects.toThrow('bucket never-created does not exist');
+});
+
 describe('S3 presigned URLs over HTTP (s3rver checks the key and the expiry)', () => {
   test('a presigned URL works without credentials, then expires; another key fails', async () => {
     const store = adapters[1][1]();

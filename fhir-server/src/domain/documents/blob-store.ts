@@ -23,6 +23,8 @@ export interface BlobStore {
   readonly kind: string;
   /** Creates the folder or bucket when missing. Called once at start-up. */
   init(): Promise<void>;
+  /** Resolves when the store can be used now (folder writable, bucket reachable); rejects saying why not. For /readyz. */
+  ready(): Promise<void>;
   /**
    * Stores the bytes of `body` under `key`. The object exists only if the stream ends
    * without error: a failed or aborted upload leaves nothing behind, and the promise rejects

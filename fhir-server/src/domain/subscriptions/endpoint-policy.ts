@@ -8,34 +8,37 @@ export interface EndpointPolicy {
 }
 
 /**
- * Why a rest-hook endpoint may not be posted to, or undefined when it may: http(s) only, no
- * credentials in the URL, an allowed host, and unless private networks are allowed no loopback
- * or private host name or address (a Subscription must not become a way to reach the server's
- * own network). Link-local addresses (cloud metadata, 169.254.0.0/16) are refused always.
- * The addresses a host name resolves to are checked at each delivery (`addressProblem`).
+ * Why a rest-hook endpoint (or a $import input, `field`) may not be reached, or undefined when
+ * it may: http(s) only, no credentials in the URL, an allowed host, and unless private networks
+ * are allowed no loopback or private host name or address (a Subscription must not become a way
+ * to reach the server's own network). Link-local addresses (cloud metadata, 169.254.0.0/16) are
+ * refused always. The addresses a host name resolves to are checked at each delivery
+ * (`addressProblem`).
  */
-export function endpointProblem(endpoint: string | undefined, policy: EndpointPolicy): string | undefined {
+export function endpointProblem(endpoint: string | undefined, policy: EndpointPolicy, field = 'channel.endpoint'): string | undefined {
   let url: URL;
   try {
     url = new URL(endpoint ?? '');
   } catch {
-    return 'channel.endpoint must be an absolute http(s) URL';
+    return `${field} must be an absolute http(s) URL`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return 'channel.endpoint must be an http(s) URL';
+    return `${field} must be an http(s) URL`;
   }
   if (url.username || url.password) {
-    return 'channel.endpoint must not carry credentials; use channel.header';
+    return field === 'channel.endpoint'
+      ? 'channel.endpoint must not carry credentials; use channel.header'
+      : `${field} must not carry credentials`;
   }
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (policy.allowedHosts.length > 0 && !policy.allowedHosts.some((allowed) => hostMatches(host, allowed))) {
-    return `channel.endpoint host ${host} is not in SUBSCRIPTION_ALLOWED_HOSTS`;
+    return `${field} host ${host} is not in SUBSCRIPTION_ALLOWED_HOSTS`;
   }
   if (isIP(host)) {
-    return addressProblem(host, policy)?.replace(/^address/, 'channel.endpoint host');
+    return addressProblem(host, policy)?.replace(/^address/, `${field} host`);
   }
   if (!policy.allowPrivateNetworks && isInternalName(host)) {
-    return `channel.endpoint host ${host} is a loopback or private address`;
+    return `${field} host ${host} is a loopback or private address`;
   }
   return undefined;
 }

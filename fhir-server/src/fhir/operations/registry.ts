@@ -21,6 +21,7 @@ import { searchParameterReindex } from './search-parameter-reindex';
 import { subscriptionEvents } from './subscription-events';
 import { subscriptionGetWsBindingToken } from './subscription-get-ws-binding-token';
 import { systemExport } from './system-export';
+import { systemImport } from './system-import';
 import { valueSetExpand } from './valueset-expand';
 import { valueSetValidateCode } from './valueset-validate-code';
 
@@ -49,6 +50,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   subscriptionEvents,
   subscriptionGetWsBindingToken,
   systemExport,
+  systemImport,
   patientEverything,
 ];
 
