@@ -271,15 +271,24 @@ describe('patient portal: the patient journey', () => {
         await screenshot(page, 'book-slot-picker');
         await expectAccessible(page, 'the slot picker');
 
+        // Picking a time holds it (Appointment/$hold); choosing another time gives it back.
         await times.first().click();
         await page.getByRole('heading', { name: 'Confirm your consultation' }).waitFor();
         await page.getByText('For the doctor:').waitFor();
         await screenshot(page, 'book-confirm');
         await expectAccessible(page, 'the booking confirmation step');
+        assert.equal((await admin.request<{ status: string }>('GET', `Slot/${weber.slotIds[0]}`)).status, 'busy-tentative');
+        await page.getByRole('button', { name: 'Choose another time' }).click();
+        await page.waitForFunction(() => document.querySelectorAll('pp-slot-picker button').length === 3);
+        assert.equal((await admin.request<{ status: string }>('GET', `Slot/${weber.slotIds[0]}`)).status, 'free');
 
-        // Another patient books that time before this one confirms.
-        await admin.markSlotBusy(weber.slotIds[0]);
-        await page.getByRole('button', { name: 'Confirm booking' }).click();
+        // Another patient books that time while this one still sees it as free.
+        const other = await AdminFhir.signIn(
+          server,
+          await server.registerVerified({ role: 'patient', givenName: 'Ola', familyName: 'Nordmann' }),
+        );
+        await other.operation('Appointment/$book', [{ name: 'slot', valueString: `Slot/${weber.slotIds[0]}` }]);
+        await times.first().click();
         await page.getByRole('alert').getByText('Someone else has just booked this time.').waitFor();
         await page.waitForFunction(() => document.querySelectorAll('pp-slot-picker button').length === 2);
         await screenshot(page, 'book-slot-taken');
@@ -294,8 +303,8 @@ describe('patient portal: the patient journey', () => {
         await screenshot(page, 'book-confirmation');
         await expectAccessible(page, 'the booking confirmation');
       },
-      // The taken slot is no longer public: reading it again is a 404, which the page explains.
-      [/status of 404/],
+      // The taken slot cannot be held: the server's 409, which the page explains.
+      [/status of 409/],
     ),
   );
 
@@ -357,14 +366,18 @@ describe('patient portal: the patient journey', () => {
       await expectAccessible(page, 'the appointments page on a phone');
 
       // Reschedule: book another time with the same doctor; the old appointment is then cancelled.
-      await page.getByRole('link', { name: /^Reschedule the appointment on/ }).click();
+      const reschedule = page.getByRole('link', { name: /^Reschedule the appointment on/ });
+      const before = await reschedule.getAttribute('aria-label');
+      await reschedule.click();
       await page.getByRole('heading', { name: 'Move your appointment with Dr. Lukas Weber' }).waitFor();
       await page.locator('pp-slot-picker button').last().click();
-      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.getByRole('button', { name: 'Move my appointment' }).click();
       await page.getByRole('heading', { name: 'You are booked' }).waitFor();
       await menu(page, 'Appointments');
+      // The same appointment moved (Appointment/$reschedule): still one upcoming, no new cancelled one.
       await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
-      await page.getByRole('tab', { name: 'Past and cancelled (2)' }).waitFor();
+      await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor();
+      assert.notEqual(await reschedule.getAttribute('aria-label'), before);
       await menu(page, 'Profile');
       await page.getByRole('button', { name: 'Edit Allergic asthma' }).waitFor();
       await screenshot(page, 'phone-profile');

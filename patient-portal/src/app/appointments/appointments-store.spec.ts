@@ -5,6 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import type { Appointment } from '@medplum/fhirtypes';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { HOLD_RELEASED } from './appointment-holds';
 import { AppointmentsStore } from './appointments-store';
 
 const BASE = 'http://medbuddy.test/fhir';
@@ -68,27 +69,36 @@ describe('AppointmentsStore', () => {
       appointment('next', 1),
       appointment('later', 5),
       appointment('dropped', 3, 'cancelled'),
+      // Short holds from booking are not appointments of the patient's.
+      appointment('held', 2, 'pending'),
+      { ...appointment('released', 2, 'cancelled'), cancelationReason: { text: HOLD_RELEASED } },
     ]);
     expect(store.upcoming().map((item) => item.appointment.id)).toEqual(['next', 'later']);
     expect(store.past().map((item) => item.appointment.id)).toEqual(['dropped', 'old', 'older']);
     expect(store.upcoming()[0].doctorName).toBe('Dr. Lukas Weber');
   });
 
-  it('cancels as the patient (status and reason, If-Match), and the appointment moves to the past', async () => {
+  it('cancels with Appointment/$cancel (reason in words and code), and the appointment moves to the past', async () => {
     const { store, http } = await loaded([appointment('next', 1)]);
     const item = store.upcoming()[0];
     expect(store.canCancel(item)).toBe(true);
     const cancelled = store.cancel(item, 'patient-schedule-conflict');
-    const update = http.expectOne(`${BASE}/Appointment/next`);
-    expect(update.request.method).toBe('PUT');
-    expect(update.request.headers.get('If-Match')).toBe('W/"1"');
-    expect(update.request.body).toMatchObject({
-      status: 'cancelled',
+    const operation = http.expectOne(`${BASE}/Appointment/next/$cancel`);
+    expect(operation.request.method).toBe('POST');
+    expect(operation.request.body).toEqual({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'reason', valueString: 'The time no longer suits me' },
+        { name: 'reasonCode', valueCode: 'patient-schedule-conflict' },
+      ],
+    });
+    operation.flush({
+      ...appointment('next', 1, 'cancelled'),
+      meta: { versionId: '2' },
       cancelationReason: {
         coding: [{ system: 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason', code: 'patient-schedule-conflict' }],
       },
     });
-    update.flush({ ...update.request.body, meta: { versionId: '2' } });
     expect(await cancelled).toBe(true);
     expect(store.upcoming()).toEqual([]);
     expect(store.past()[0].appointment.status).toBe('cancelled');
@@ -98,7 +108,7 @@ describe('AppointmentsStore', () => {
   it('explains a refused cancellation and keeps the appointment', async () => {
     const { store, http } = await loaded([appointment('next', 1)]);
     const cancelled = store.cancel(store.upcoming()[0]);
-    http.expectOne(`${BASE}/Appointment/next`).flush(
+    http.expectOne(`${BASE}/Appointment/next/$cancel`).flush(
       {
         resourceType: 'OperationOutcome',
         issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Appointments can be cancelled up to 24 hours before' }],
