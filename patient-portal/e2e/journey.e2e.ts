@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
+import { signInOnLoginPage } from './support/login-page';
 import { AdminFhir, daysFromNow, type SeededDoctor } from './directory-seed';
+import { menu, signIn as signInAs } from './patient-session';
 
 /**
  * A new patient's journey through the portal on a desktop, one step per test (they build on each
@@ -65,23 +66,7 @@ describe('patient portal: the patient journey', () => {
     await server?.stop();
   });
 
-  /** Signs in from the landing page through the server's login page; ends on `/patient/<landing>`. */
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/patient/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** Opens a section from the main menu (a drawer behind the menu button on phones). */
-  async function menu(page: Page, name: string): Promise<void> {
-    const button = page.getByRole('button', { name: 'Open the menu' });
-    if (await button.isVisible()) {
-      await button.click();
-    }
-    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name, exact: true }).click();
-  }
+  const signIn = (page: Page, account: Account) => signInAs(page, server.url, account);
 
   it('signs up, confirms the e-mail from the outbox, signs in and out, and resets a forgotten password', { timeout: 180_000 }, () =>
     withPage(
