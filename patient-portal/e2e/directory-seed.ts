@@ -16,6 +16,8 @@ export interface SeedDoctor {
   readonly qualification: string;
   /** Start instants of free 20-minute slots. */
   readonly slots: readonly Date[];
+  /** The Practitioner of a doctor account (verified already); a new one is created without it. */
+  readonly practitionerId?: string;
 }
 
 export interface SeededDoctor {
@@ -69,12 +71,14 @@ export class AdminFhir {
 
   /** A verified (active) Practitioner, its PractitionerRole with MedBuddy's extensions, a Schedule and free Slots. */
   async seedDoctor(doctor: SeedDoctor): Promise<SeededDoctor> {
-    const practitioner = await this.request('POST', 'Practitioner', {
-      resourceType: 'Practitioner',
-      active: true,
-      name: [{ prefix: ['Dr.'], given: [doctor.given], family: doctor.family }],
-      qualification: [{ code: { text: doctor.qualification }, period: { start: '2012-06-01' } }],
-    });
+    const practitioner = doctor.practitionerId
+      ? { id: doctor.practitionerId }
+      : await this.request('POST', 'Practitioner', {
+          resourceType: 'Practitioner',
+          active: true,
+          name: [{ prefix: ['Dr.'], given: [doctor.given], family: doctor.family }],
+          qualification: [{ code: { text: doctor.qualification }, period: { start: '2012-06-01' } }],
+        });
     const role = await this.request('POST', 'PractitionerRole', {
       resourceType: 'PractitionerRole',
       meta: { profile: [`${EXT}medbuddy-practitioner-role`] },

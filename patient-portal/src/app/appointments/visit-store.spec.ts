@@ -94,15 +94,13 @@ describe('VisitStore', () => {
     const entered = store.enter('a1');
     answerAppointment(http, appointment(5));
     await wait();
-    http
-      .expectOne(`${BASE}/Appointment/a1/$check-in`)
-      .flush(
-        {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Check-in closed at 2026-11-25T10:00:00Z' }],
-        },
-        { status: 422, statusText: 'Unprocessable Entity' },
-      );
+    http.expectOne(`${BASE}/Appointment/a1/$check-in`).flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Check-in closed at 2026-11-25T10:00:00Z' }],
+      },
+      { status: 422, statusText: 'Unprocessable Entity' },
+    );
     await entered;
     expect(store.phase()).toBe('error');
     expect(store.error()).toContain('Check-in closed');
