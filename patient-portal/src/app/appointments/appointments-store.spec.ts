@@ -7,6 +7,7 @@ import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { HOLD_RELEASED } from './appointment-holds';
 import { AppointmentsStore } from './appointments-store';
+import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
 
 const BASE = 'http://medbuddy.test/fhir';
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -29,9 +30,10 @@ function appointment(id: string, startInDays: number, status: Appointment['statu
 }
 
 describe('AppointmentsStore', () => {
-  async function loaded(appointments: Appointment[]) {
+  async function loaded(appointments: Appointment[], liveIntervalMs = 60_000) {
     TestBed.configureTestingModule({
       providers: [
+        { provide: LIVE_UPDATE_INTERVAL_MS, useValue: liveIntervalMs },
         provideHttpClient(),
         provideHttpClientTesting(),
         AppointmentsStore,
@@ -118,5 +120,50 @@ describe('AppointmentsStore', () => {
     expect(await cancelled).toBe(false);
     expect(store.error()).toBe('Appointments can be cancelled up to 24 hours before.');
     expect(store.upcoming()).toHaveLength(1);
+  });
+
+  it('hears without a reload that the doctor is ready, and reloads the list when an appointment changed elsewhere', async () => {
+    const soon: Appointment = { ...appointment('soon', 0), start: new Date(Date.now() + 5 * 60_000).toISOString() };
+    soon.end = new Date(Date.parse(soon.start as string) + 20 * 60_000).toISOString();
+    const { store, http } = await loaded([soon], 10);
+    expect(store.canJoin(store.upcoming()[0])).toBe(true);
+    expect(store.doctorReady()).toBeUndefined();
+
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const lastUpdated = new Date(Date.now() + 1_000).toISOString();
+    http
+      .expectOne((r) => r.url === `${BASE}/Encounter`)
+      .flush({
+        resourceType: 'Bundle',
+        type: 'searchset',
+        entry: [
+          {
+            resource: {
+              resourceType: 'Encounter',
+              id: 'e1',
+              meta: { versionId: '2', lastUpdated },
+              status: 'in-progress',
+              class: { code: 'VR' },
+              appointment: [{ reference: 'Appointment/soon' }],
+            },
+          },
+        ],
+      });
+    expect(store.doctorReady()?.appointment.id).toBe('soon');
+
+    const changes = http.expectOne((r) => r.url === `${BASE}/Appointment` && r.params.has('_lastUpdated'));
+    expect(changes.request.params.get('patient')).toBe('Patient/p1');
+    changes.flush({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [{ resource: { ...soon, status: 'cancelled', meta: { versionId: '3', lastUpdated } } }],
+    });
+    await settle();
+    const reload = http.expectOne((r) => r.url === `${BASE}/Appointment` && !r.params.has('_lastUpdated'));
+    reload.flush({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { ...soon, status: 'cancelled' } }] });
+    await settle();
+    expect(store.upcoming()).toEqual([]);
+    expect(store.doctorReady()).toBeUndefined();
+    TestBed.resetTestingModule();
   });
 });
