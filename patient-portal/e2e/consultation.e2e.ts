@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
-import { DESKTOP, OUTPUT_DIR, screenshot, watchForErrors, withPage } from './support/browser';
+import { DESKTOP, OUTPUT_DIR, PHONE, screenshot, watchForErrors, withPage } from './support/browser';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 import { AdminFhir } from './directory-seed';
 import { menu, signIn } from './patient-session';
@@ -150,6 +150,13 @@ describe('patient portal: waiting room and video consultation', () => {
       await doctorSeesPatient(room);
       await screenshot(page, 'consultation-video-call');
       await expectAccessible(page, 'the video call');
+      // The same call on a phone screen: the controls stay reachable under the video.
+      await page.setViewportSize(PHONE.options.viewport as { width: number; height: number });
+      await page.getByRole('button', { name: 'Leave the call' }).scrollIntoViewIfNeeded();
+      assert.ok(await page.getByRole('button', { name: 'Leave the call' }).isVisible());
+      await screenshot(page, 'phone-consultation-video-call');
+      await expectAccessible(page, 'the video call on a phone');
+      await page.setViewportSize(DESKTOP.options.viewport as { width: number; height: number });
 
       await page.getByRole('button', { name: 'Mute' }).click();
       await page.getByRole('button', { name: 'Turn camera off' }).click();

@@ -81,6 +81,8 @@ describe('patient portal: the patient journey', () => {
         // Nothing filled in: every field says what it needs, nothing is sent.
         await page.getByRole('button', { name: 'Create account' }).click();
         await page.getByText('Enter your first name.').waitFor();
+        // The error texts fade in: axe measures their contrast once they are fully shown.
+        await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
         await screenshot(page, 'account-sign-up-errors');
         await expectAccessible(page, 'the sign-up page with errors');
 
