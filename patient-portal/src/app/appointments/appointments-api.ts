@@ -1,7 +1,7 @@
 import { inject, Injectable } from '@angular/core';
-import type { Appointment, Parameters } from '@medplum/fhirtypes';
+import type { Appointment, Encounter, Parameters } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
-import { matches, resolveReference } from '../core/fhir/bundle';
+import { matches, resolveReference, resourcesOfType } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { formatHumanName } from '../shared/human-name.pipe';
 import { isHold } from './appointment-holds';
@@ -12,6 +12,8 @@ export interface AppointmentItem {
   readonly doctorName: string;
   /** The PractitionerRole id the appointment was booked with, to book again (reschedule). */
   readonly roleId?: string;
+  /** The status of its consultation Encounter, once the patient checked in (`in-progress`: the doctor is ready). */
+  readonly encounterStatus?: Encounter['status'];
 }
 
 /** The patient's reasons to cancel (the selectable children of `patient` in the cancellation-reason CodeSystem). */
@@ -24,8 +26,8 @@ export const PATIENT_CANCELLATION_REASONS = [
 export type PatientCancellationReason = (typeof PATIENT_CANCELLATION_REASONS)[number]['code'];
 
 /**
- * The patient's appointments: a search with the Practitioner included (short holds from
- * booking left out), and `Appointment/[id]/$cancel` with one of the patient's cancellation
+ * The patient's appointments: a search with the Practitioner and the consultation Encounters
+ * included (short holds from booking left out), and `Appointment/[id]/$cancel` with one of the patient's cancellation
  * reasons, which frees the slot in the same transaction.
  */
 @Injectable({ providedIn: 'root' })
@@ -34,8 +36,15 @@ export class AppointmentsApi {
 
   async list(patient: string): Promise<AppointmentItem[]> {
     const bundle = await firstValueFrom(
-      this.fhir.search('Appointment', { patient, _include: 'Appointment:practitioner', _sort: 'date', _count: 200 }),
+      this.fhir.search('Appointment', {
+        patient,
+        _include: 'Appointment:practitioner',
+        _revinclude: 'Encounter:appointment',
+        _sort: 'date',
+        _count: 200,
+      }),
     );
+    const encounters = resourcesOfType(bundle, 'Encounter');
     return matches(bundle)
       .filter((appointment) => !isHold(appointment))
       .map((appointment) => {
@@ -47,6 +56,9 @@ export class AppointmentsApi {
           roleId: appointment.participant
             .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
             ?.actor?.reference?.slice('PractitionerRole/'.length),
+          encounterStatus: encounters.find((encounter) =>
+            encounter.appointment?.some((reference) => reference.reference === `Appointment/${appointment.id}`),
+          )?.status,
         };
       });
   }

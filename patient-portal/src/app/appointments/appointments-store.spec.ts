@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { Appointment } from '@medplum/fhirtypes';
+import type { Appointment, Encounter } from '@medplum/fhirtypes';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { HOLD_RELEASED } from './appointment-holds';
@@ -30,7 +30,7 @@ function appointment(id: string, startInDays: number, status: Appointment['statu
 }
 
 describe('AppointmentsStore', () => {
-  async function loaded(appointments: Appointment[], liveIntervalMs = 60_000) {
+  async function loaded(appointments: Appointment[], liveIntervalMs = 60_000, encounters: Encounter[] = []) {
     TestBed.configureTestingModule({
       providers: [
         { provide: LIVE_UPDATE_INTERVAL_MS, useValue: liveIntervalMs },
@@ -49,6 +49,7 @@ describe('AppointmentsStore', () => {
     const search = http.expectOne((r) => r.url === `${BASE}/Appointment`);
     expect(search.request.params.get('patient')).toBe('Patient/p1');
     expect(search.request.params.get('_include')).toBe('Appointment:practitioner');
+    expect(search.request.params.get('_revinclude')).toBe('Encounter:appointment');
     search.flush({
       resourceType: 'Bundle',
       type: 'searchset',
@@ -58,6 +59,7 @@ describe('AppointmentsStore', () => {
           resource: { resourceType: 'Practitioner', id: 'd1', name: [{ prefix: ['Dr.'], given: ['Lukas'], family: 'Weber' }] },
           search: { mode: 'include' as const },
         },
+        ...encounters.map((resource) => ({ resource, search: { mode: 'include' as const } })),
       ],
     });
     await done;
@@ -165,5 +167,18 @@ describe('AppointmentsStore', () => {
     expect(store.upcoming()).toEqual([]);
     expect(store.doctorReady()).toBeUndefined();
     TestBed.resetTestingModule();
+  });
+
+  it('knows the doctor is ready from the list itself (an in-progress consultation Encounter), e.g. after a reload', async () => {
+    const { store } = await loaded([appointment('next', 0)], 60_000, [
+      {
+        resourceType: 'Encounter',
+        id: 'e1',
+        status: 'in-progress',
+        class: { code: 'VR' },
+        appointment: [{ reference: 'Appointment/next' }],
+      },
+    ]);
+    expect(store.doctorReady()?.appointment.id).toBe('next');
   });
 });

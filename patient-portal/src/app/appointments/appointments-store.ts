@@ -56,7 +56,7 @@ export class AppointmentsStore {
       const patient = this.patients.reference();
       this.now.set(Date.now());
       const items = patient ? await this.api.list(patient) : [];
-      this.all.set(items.sort((a, b) => startOf(a) - startOf(b)));
+      this.show(items);
       if (patient && !this.watching) {
         this.watch(patient);
       }
@@ -146,10 +146,15 @@ export class AppointmentsStore {
     try {
       const items = await this.api.list(patient);
       this.now.set(Date.now());
-      this.all.set(items.sort((a, b) => startOf(a) - startOf(b)));
+      this.show(items);
     } catch {
       // The next change or visit tries again.
     }
+  }
+
+  private show(items: AppointmentItem[]): void {
+    this.all.set(items.sort((a, b) => startOf(a) - startOf(b)));
+    this.admitted.set(new Set(items.filter((item) => item.encounterStatus === 'in-progress').map((item) => item.appointment.id)));
   }
 
   private isUpcoming(item: AppointmentItem): boolean {

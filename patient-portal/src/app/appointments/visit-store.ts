@@ -6,6 +6,9 @@ import { LiveUpdates } from '../live-updates/live-updates';
 import { ConsultationApi, type Consultation, type VideoCredentials } from './consultation-api';
 import { canJoin, checkInOpens } from './consultation-window';
 
+/** Longest wait for the waiting room to open by itself (a page left open for a day does not count). */
+const MAX_WAIT_MS = 6 * 3_600_000;
+
 /**
  * Where the patient is in the consultation: not open yet, in the waiting room (checked in, the
  * doctor has not admitted them), admitted (the call), or over.
@@ -22,6 +25,7 @@ export class VisitStore {
   private readonly api = inject(ConsultationApi);
   private readonly live = inject(LiveUpdates);
   private watching?: Subscription;
+  private opening?: ReturnType<typeof setTimeout>;
 
   readonly consultation = signal<Consultation | undefined>(undefined);
   readonly encounter = signal<Encounter | undefined>(undefined);
@@ -56,7 +60,10 @@ export class VisitStore {
   });
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.watching?.unsubscribe());
+    inject(DestroyRef).onDestroy(() => {
+      this.watching?.unsubscribe();
+      clearTimeout(this.opening);
+    });
   }
 
   /** Reads the appointment and, when the waiting room is open, checks in and watches the Encounter. */
@@ -72,7 +79,13 @@ export class VisitStore {
       this.consultation.set(consultation);
       const { appointment } = consultation;
       if (!canJoin(appointment, Date.now())) {
-        this.problem.set(Date.now() < (checkInOpens(appointment) ?? 0) ? 'too-early' : 'closed');
+        const opens = checkInOpens(appointment) ?? 0;
+        this.problem.set(Date.now() < opens ? 'too-early' : 'closed');
+        if (Date.now() < opens && opens - Date.now() < MAX_WAIT_MS) {
+          // The patient came early and stays: the waiting room opens by itself.
+          clearTimeout(this.opening);
+          this.opening = setTimeout(() => void this.enter(appointmentId), opens - Date.now() + 1_000);
+        }
         return;
       }
       const encounter = await this.api.checkIn(appointmentId);
