@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, OUTPUT_DIR, PHONE, screenshot, watchForErrors, withPage } from './support/browser';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
-import { AdminFhir } from './directory-seed';
+import { AdminFhir, daysFromNow } from './directory-seed';
 import { menu, signIn } from './patient-session';
 
 /** Debian's Chromium with a fake camera and microphone that need no permission prompt. */
@@ -23,8 +23,8 @@ const MEDIA_ARGS = [
 /**
  * A consultation from the patient's side, the doctor driven through the API and the server's
  * own room page in a second browser context: the patient joins the waiting room when it opens
- * (`$check-in`) and waits to be admitted; the doctor admits them and "the doctor is ready"
- * appears without a reload; the video call connects both ways (built-in WebRTC); mute, camera,
+ * (`$check-in`) and waits to be admitted; an appointment the doctor cancels meanwhile moves to
+ * the past, and "the doctor is ready" appears, both without a reload; the video call connects both ways (built-in WebRTC); mute, camera,
  * reconnect, leave and join again work; the doctor ends the consultation and the patient sees it.
  */
 describe('patient portal: waiting room and video consultation', () => {
@@ -33,6 +33,8 @@ describe('patient portal: waiting room and video consultation', () => {
   let patient: Account;
   let doctor: AdminFhir;
   let appointmentId: string;
+  /** A second appointment, two days later, that the doctor cancels while the patient watches. */
+  let laterAppointmentId: string;
 
   before(
     async () => {
@@ -59,12 +61,14 @@ describe('patient portal: waiting room and video consultation', () => {
         timeZone: 'Europe/London',
         biography: 'General practitioner.',
         qualification: 'Specialist in general practice',
-        slots: [start],
+        slots: [start, daysFromNow(2, 10)],
       });
       patient = await server.registerVerified({ role: 'patient', givenName: 'Maria', familyName: 'Garcia' });
       const patientApi = await AdminFhir.signIn(server, patient);
       const booked = await patientApi.operation('Appointment/$book', [{ name: 'slot', valueString: `Slot/${seeded.slotIds[0]}` }]);
       appointmentId = booked.id;
+      const later = await patientApi.operation('Appointment/$book', [{ name: 'slot', valueString: `Slot/${seeded.slotIds[1]}` }]);
+      laterAppointmentId = later.id;
     },
     { timeout: 240_000 },
   );
@@ -129,8 +133,12 @@ describe('patient portal: waiting room and video consultation', () => {
       await screenshot(page, 'consultation-waiting-room');
       await expectAccessible(page, 'the waiting room');
 
-      // The doctor sees the patient waiting and admits them while the patient looks at the list.
+      // The doctor cancels the later appointment while the patient looks at the list: it moves
+      // to the past without a reload. Then the doctor sees the patient waiting and admits them.
       await menu(page, 'Appointments');
+      await page.getByRole('tab', { name: 'Upcoming (2)' }).waitFor();
+      await doctor.operation(`Appointment/${laterAppointmentId}/$cancel`, [{ name: 'reason', valueString: 'The doctor is away that day' }]);
+      await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor({ timeout: 30_000 });
       await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
       const waiting = await doctor.request<{ entry?: { resource: { id: string } }[] }>(
         'GET',
