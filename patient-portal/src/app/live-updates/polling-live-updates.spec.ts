@@ -70,4 +70,21 @@ describe('LiveUpdates (polling)', () => {
     subscription.unsubscribe();
     expect(batches).toHaveLength(1);
   });
+
+  it('does not ask while the page is in the background, and catches up when it is shown again', async () => {
+    const { live, http } = setUp();
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    const batches: Encounter[][] = [];
+    const subscription = live.changes('Encounter', { _id: 'e1' }).subscribe((batch) => batches.push(batch));
+    await wait(40);
+    http.expectNone((r) => r.url === `${BASE}/Encounter`);
+    visibility.mockReturnValue('visible');
+    await wait(20);
+    http
+      .expectOne((r) => r.url === `${BASE}/Encounter`)
+      .flush(bundle(encounter('2', new Date(Date.now() + 1_000).toISOString(), 'in-progress')));
+    subscription.unsubscribe();
+    visibility.mockRestore();
+    expect(batches).toHaveLength(1);
+  });
 });

@@ -24,6 +24,9 @@ export class PollingLiveUpdates implements LiveUpdates {
       let since = new Date(Date.now() - CLOCK_MARGIN_MS).toISOString();
       const seen = new Set<string>();
       return timer(this.intervalMs, this.intervalMs).pipe(
+        // A page in the background (another tab, a phone's locked screen) does not ask; the
+        // first check after it is shown again catches up from the newest change seen.
+        filter(() => typeof document === 'undefined' || document.visibilityState !== 'hidden'),
         exhaustMap(() => this.fhir.search(type, { ...criteria, _lastUpdated: `ge${since}`, _count: 100 }).pipe(catchError(() => EMPTY))),
         map((bundle) => {
           const fresh = matches(bundle).filter((resource) => !seen.has(versionKey(resource)));
