@@ -1,4 +1,4 @@
-import type { MedBuddyServer } from './support/medbuddy-server';
+import type { Account, MedBuddyServer } from './support/medbuddy-server';
 
 const EXT = 'https://medbuddy.dev/fhir/StructureDefinition/';
 
@@ -16,6 +16,8 @@ export interface SeedDoctor {
   readonly qualification: string;
   /** Start instants of free 20-minute slots. */
   readonly slots: readonly Date[];
+  /** The Practitioner of a doctor account (verified already); a new one is created without it. */
+  readonly practitionerId?: string;
 }
 
 export interface SeededDoctor {
@@ -24,24 +26,35 @@ export interface SeededDoctor {
   readonly slotIds: readonly string[];
 }
 
-/** The administrator's FHIR client: `POST /auth/login`, then plain FHIR requests with the token. */
+/**
+ * A FHIR client for the tests: `POST /auth/login` (the administrator unless another account
+ * is given: a second patient, a doctor), then plain FHIR requests with the token.
+ */
 export class AdminFhir {
   private constructor(
     private readonly baseUrl: string,
     private readonly token: string,
+    /** `Patient/<id>` or `Practitioner/<id>` of the account, when it has one. */
+    readonly profile: string | undefined,
   ) {}
 
-  static async signIn(server: MedBuddyServer): Promise<AdminFhir> {
+  static async signIn(server: MedBuddyServer, account: Account = server.admin): Promise<AdminFhir> {
     const response = await fetch(`${server.url}/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(server.admin),
+      body: JSON.stringify(account),
     });
     if (!response.ok) {
-      throw new Error(`admin login failed: ${response.status} ${await response.text()}`);
+      throw new Error(`login failed: ${response.status} ${await response.text()}`);
     }
-    const { access_token } = (await response.json()) as { access_token: string };
-    return new AdminFhir(`${server.url}/fhir`, access_token);
+    const { access_token, fhirUser } = (await response.json()) as { access_token: string; fhirUser?: string };
+    const profile = fhirUser ? /(Patient|Practitioner)\/[^/]+$/.exec(fhirUser)?.[0] : undefined;
+    return new AdminFhir(`${server.url}/fhir`, access_token, profile);
+  }
+
+  /** A FHIR operation with a Parameters body (`Appointment/$book`, `Encounter/<id>/$admit`...). */
+  operation<T = { id: string }>(path: string, parameter: Record<string, unknown>[] = []): Promise<T> {
+    return this.request<T>('POST', path, { resourceType: 'Parameters', parameter });
   }
 
   async request<T = { id: string }>(method: string, path: string, body?: unknown): Promise<T> {
@@ -58,12 +71,14 @@ export class AdminFhir {
 
   /** A verified (active) Practitioner, its PractitionerRole with MedBuddy's extensions, a Schedule and free Slots. */
   async seedDoctor(doctor: SeedDoctor): Promise<SeededDoctor> {
-    const practitioner = await this.request('POST', 'Practitioner', {
-      resourceType: 'Practitioner',
-      active: true,
-      name: [{ prefix: ['Dr.'], given: [doctor.given], family: doctor.family }],
-      qualification: [{ code: { text: doctor.qualification }, period: { start: '2012-06-01' } }],
-    });
+    const practitioner = doctor.practitionerId
+      ? { id: doctor.practitionerId }
+      : await this.request('POST', 'Practitioner', {
+          resourceType: 'Practitioner',
+          active: true,
+          name: [{ prefix: ['Dr.'], given: [doctor.given], family: doctor.family }],
+          qualification: [{ code: { text: doctor.qualification }, period: { start: '2012-06-01' } }],
+        });
     const role = await this.request('POST', 'PractitionerRole', {
       resourceType: 'PractitionerRole',
       meta: { profile: [`${EXT}medbuddy-practitioner-role`] },

@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
+import { signInOnLoginPage } from './support/login-page';
 import { AdminFhir, daysFromNow, type SeededDoctor } from './directory-seed';
+import { menu, signIn as signInAs } from './patient-session';
 
 /**
  * A new patient's journey through the portal on a desktop, one step per test (they build on each
@@ -65,23 +66,7 @@ describe('patient portal: the patient journey', () => {
     await server?.stop();
   });
 
-  /** Signs in from the landing page through the server's login page; ends on `/patient/<landing>`. */
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/patient/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  }
-
-  /** Opens a section from the main menu (a drawer behind the menu button on phones). */
-  async function menu(page: Page, name: string): Promise<void> {
-    const button = page.getByRole('button', { name: 'Open the menu' });
-    if (await button.isVisible()) {
-      await button.click();
-    }
-    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name, exact: true }).click();
-  }
+  const signIn = (page: Page, account: Account) => signInAs(page, server.url, account);
 
   it('signs up, confirms the e-mail from the outbox, signs in and out, and resets a forgotten password', { timeout: 180_000 }, () =>
     withPage(
@@ -96,6 +81,8 @@ describe('patient portal: the patient journey', () => {
         // Nothing filled in: every field says what it needs, nothing is sent.
         await page.getByRole('button', { name: 'Create account' }).click();
         await page.getByText('Enter your first name.').waitFor();
+        // The error texts fade in: axe measures their contrast once they are fully shown.
+        await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
         await screenshot(page, 'account-sign-up-errors');
         await expectAccessible(page, 'the sign-up page with errors');
 
@@ -271,15 +258,24 @@ describe('patient portal: the patient journey', () => {
         await screenshot(page, 'book-slot-picker');
         await expectAccessible(page, 'the slot picker');
 
+        // Picking a time holds it (Appointment/$hold); choosing another time gives it back.
         await times.first().click();
         await page.getByRole('heading', { name: 'Confirm your consultation' }).waitFor();
         await page.getByText('For the doctor:').waitFor();
         await screenshot(page, 'book-confirm');
         await expectAccessible(page, 'the booking confirmation step');
+        assert.equal((await admin.request<{ status: string }>('GET', `Slot/${weber.slotIds[0]}`)).status, 'busy-tentative');
+        await page.getByRole('button', { name: 'Choose another time' }).click();
+        await page.waitForFunction(() => document.querySelectorAll('pp-slot-picker button').length === 3);
+        assert.equal((await admin.request<{ status: string }>('GET', `Slot/${weber.slotIds[0]}`)).status, 'free');
 
-        // Another patient books that time before this one confirms.
-        await admin.markSlotBusy(weber.slotIds[0]);
-        await page.getByRole('button', { name: 'Confirm booking' }).click();
+        // Another patient books that time while this one still sees it as free.
+        const other = await AdminFhir.signIn(
+          server,
+          await server.registerVerified({ role: 'patient', givenName: 'Ola', familyName: 'Nordmann' }),
+        );
+        await other.operation('Appointment/$book', [{ name: 'slot', valueString: `Slot/${weber.slotIds[0]}` }]);
+        await times.first().click();
         await page.getByRole('alert').getByText('Someone else has just booked this time.').waitFor();
         await page.waitForFunction(() => document.querySelectorAll('pp-slot-picker button').length === 2);
         await screenshot(page, 'book-slot-taken');
@@ -294,8 +290,8 @@ describe('patient portal: the patient journey', () => {
         await screenshot(page, 'book-confirmation');
         await expectAccessible(page, 'the booking confirmation');
       },
-      // The taken slot is no longer public: reading it again is a 404, which the page explains.
-      [/status of 404/],
+      // The taken slot cannot be held: the server's 409, which the page explains.
+      [/status of 409/],
     ),
   );
 
@@ -357,19 +353,54 @@ describe('patient portal: the patient journey', () => {
       await expectAccessible(page, 'the appointments page on a phone');
 
       // Reschedule: book another time with the same doctor; the old appointment is then cancelled.
-      await page.getByRole('link', { name: /^Reschedule the appointment on/ }).click();
+      const reschedule = page.getByRole('link', { name: /^Reschedule the appointment on/ });
+      const before = await reschedule.getAttribute('aria-label');
+      await reschedule.click();
       await page.getByRole('heading', { name: 'Move your appointment with Dr. Lukas Weber' }).waitFor();
       await page.locator('pp-slot-picker button').last().click();
-      await page.getByRole('button', { name: 'Confirm booking' }).click();
+      await page.getByRole('button', { name: 'Move my appointment' }).click();
       await page.getByRole('heading', { name: 'You are booked' }).waitFor();
       await menu(page, 'Appointments');
+      // The same appointment moved (Appointment/$reschedule): still one upcoming, no new cancelled one.
       await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
-      await page.getByRole('tab', { name: 'Past and cancelled (2)' }).waitFor();
+      await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor();
+      assert.notEqual(await reschedule.getAttribute('aria-label'), before);
       await menu(page, 'Profile');
       await page.getByRole('button', { name: 'Edit Allergic asthma' }).waitFor();
       await screenshot(page, 'phone-profile');
       await expectAccessible(page, 'the profile page on a phone');
     }),
+  );
+
+  it('shows the appointments already loaded while offline, and forgets them on signing out', { timeout: 120_000 }, () =>
+    withPage(
+      browser,
+      DESKTOP,
+      'journey-offline',
+      async (page) => {
+        await signIn(page, patient);
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+        await menu(page, 'Appointments');
+        await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
+        await menu(page, 'Home');
+
+        await page.context().setOffline(true);
+        await menu(page, 'Appointments');
+        await page.getByText('You are offline.').waitFor();
+        await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
+        await page.getByText('Dr. Lukas Weber · Booked').waitFor();
+        await screenshot(page, 'appointments-offline');
+        await page.context().setOffline(false);
+        await page.waitForFunction(() => navigator.onLine);
+
+        const kept = () => page.evaluate(() => caches.has('medbuddy-patient-data-v1'));
+        assert.equal(await kept(), true);
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL((url) => url.pathname === '/patient/sign-in');
+        await page.waitForFunction(() => caches.has('medbuddy-patient-data-v1').then((has) => !has));
+      },
+      [/ERR_INTERNET_DISCONNECTED/],
+    ),
   );
 
   it('is an installable PWA whose app shell opens offline', { timeout: 120_000 }, () =>

@@ -1,9 +1,10 @@
 import { inject, Injectable } from '@angular/core';
-import type { Appointment } from '@medplum/fhirtypes';
+import type { Appointment, Encounter, Parameters } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
-import { matches, resolveReference } from '../core/fhir/bundle';
+import { matches, resolveReference, resourcesOfType } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { formatHumanName } from '../shared/human-name.pipe';
+import { isHold } from './appointment-holds';
 
 /** An appointment with its doctor's name, as the list shows it. */
 export interface AppointmentItem {
@@ -11,9 +12,9 @@ export interface AppointmentItem {
   readonly doctorName: string;
   /** The PractitionerRole id the appointment was booked with, to book again (reschedule). */
   readonly roleId?: string;
+  /** The status of its consultation Encounter, once the patient checked in (`in-progress`: the doctor is ready). */
+  readonly encounterStatus?: Encounter['status'];
 }
-
-const CANCELLATION_REASON = 'https://medbuddy.dev/fhir/CodeSystem/cancellation-reason';
 
 /** The patient's reasons to cancel (the selectable children of `patient` in the cancellation-reason CodeSystem). */
 export const PATIENT_CANCELLATION_REASONS = [
@@ -25,9 +26,9 @@ export const PATIENT_CANCELLATION_REASONS = [
 export type PatientCancellationReason = (typeof PATIENT_CANCELLATION_REASONS)[number]['code'];
 
 /**
- * The patient's appointments through standard FHIR: search with the Practitioner included,
- * and cancel as an update to `cancelled` with one of the patient's cancellation reasons
- * (guarded by the version read). When the server offers `Appointment/$cancel`, only this class changes.
+ * The patient's appointments: a search with the Practitioner and the consultation Encounters
+ * included (short holds from booking left out), and `Appointment/[id]/$cancel` with one of the patient's cancellation
+ * reasons, which frees the slot in the same transaction.
  */
 @Injectable({ providedIn: 'root' })
 export class AppointmentsApi {
@@ -35,29 +36,42 @@ export class AppointmentsApi {
 
   async list(patient: string): Promise<AppointmentItem[]> {
     const bundle = await firstValueFrom(
-      this.fhir.search('Appointment', { patient, _include: 'Appointment:practitioner', _sort: 'date', _count: 200 }),
+      this.fhir.search('Appointment', {
+        patient,
+        _include: 'Appointment:practitioner',
+        _revinclude: 'Encounter:appointment',
+        _sort: 'date',
+        _count: 200,
+      }),
     );
-    return matches(bundle).map((appointment) => {
-      const doctor = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor;
-      const included = resolveReference<'Practitioner'>(bundle, doctor?.reference);
-      return {
-        appointment: appointment as Appointment & { id: string },
-        doctorName: formatHumanName(included?.name) || doctor?.display || 'Your doctor',
-        roleId: appointment.participant
-          .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
-          ?.actor?.reference?.slice('PractitionerRole/'.length),
-      };
-    });
+    const encounters = resourcesOfType(bundle, 'Encounter');
+    return matches(bundle)
+      .filter((appointment) => !isHold(appointment))
+      .map((appointment) => {
+        const doctor = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor;
+        const included = resolveReference<'Practitioner'>(bundle, doctor?.reference);
+        return {
+          appointment: appointment as Appointment & { id: string },
+          doctorName: formatHumanName(included?.name) || doctor?.display || 'Your doctor',
+          roleId: appointment.participant
+            .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
+            ?.actor?.reference?.slice('PractitionerRole/'.length),
+          encounterStatus: encounters.find((encounter) =>
+            encounter.appointment?.some((reference) => reference.reference === `Appointment/${appointment.id}`),
+          )?.status,
+        };
+      });
   }
 
   async cancel(appointment: Appointment & { id: string }, reason: PatientCancellationReason = 'patient-request'): Promise<Appointment> {
-    const display = PATIENT_CANCELLATION_REASONS.find((known) => known.code === reason)?.display;
-    return firstValueFrom(
-      this.fhir.update({
-        ...appointment,
-        status: 'cancelled',
-        cancelationReason: { coding: [{ system: CANCELLATION_REASON, code: reason, display }] },
-      }),
-    );
+    const label = PATIENT_CANCELLATION_REASONS.find((known) => known.code === reason)?.label ?? 'Cancelled by the patient';
+    const body: Parameters = {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'reason', valueString: label },
+        { name: 'reasonCode', valueCode: reason },
+      ],
+    };
+    return firstValueFrom(this.fhir.operation<Appointment>(`Appointment/${appointment.id}/$cancel`, { body }));
   }
 }

@@ -1,17 +1,33 @@
-import { computed, inject, Injectable, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import type { Encounter } from '@medplum/fhirtypes';
+import { interval, merge, type Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
+import { LiveUpdates } from '../live-updates/live-updates';
 import { PatientStore } from '../patient/patient-store';
 import { AppointmentsApi, type AppointmentItem, type PatientCancellationReason } from './appointments-api';
+import { canJoin } from './consultation-window';
 
 const ACTIVE = new Set(['proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist']);
 
-/** The patient's appointments split into upcoming (soonest first) and past or cancelled (latest first). */
+/** How often "can the waiting room be joined now" is looked at again. */
+const CLOCK_TICK_MS = 30_000;
+
+/**
+ * The patient's appointments split into upcoming (soonest first) and past or cancelled (latest
+ * first). While the page is open, changes arrive through LiveUpdates: an appointment changed
+ * elsewhere reloads the list, and a consultation Encounter turning in-progress means the
+ * doctor is ready.
+ */
 @Injectable()
 export class AppointmentsStore {
   private readonly api = inject(AppointmentsApi);
   private readonly patients = inject(PatientStore);
+  private readonly live = inject(LiveUpdates);
   private readonly all = signal<AppointmentItem[]>([]);
   private readonly now = signal(Date.now());
+  private watching?: Subscription;
+  /** Appointment ids whose doctor has admitted the patient (Encounter in-progress). */
+  private readonly admitted = signal<ReadonlySet<string>>(new Set());
 
   readonly loading = signal(true);
   readonly busyId = signal<string | undefined>(undefined);
@@ -25,6 +41,13 @@ export class AppointmentsStore {
       .reverse(),
   );
 
+  /** The upcoming appointment whose doctor is ready for the patient, if any. */
+  readonly doctorReady = computed(() => this.upcoming().find((item) => this.admitted().has(item.appointment.id)));
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.watching?.unsubscribe());
+  }
+
   async load(): Promise<void> {
     this.loading.set(true);
     this.error.set(undefined);
@@ -33,12 +56,24 @@ export class AppointmentsStore {
       const patient = this.patients.reference();
       this.now.set(Date.now());
       const items = patient ? await this.api.list(patient) : [];
-      this.all.set(items.sort((a, b) => startOf(a) - startOf(b)));
+      this.show(items);
+      if (patient && !this.watching) {
+        this.watch(patient);
+      }
     } catch (error) {
       this.error.set(outcomeMessage(error));
     } finally {
       this.loading.set(false);
     }
+  }
+
+  /** The waiting room of this appointment is open now. */
+  canJoin(item: AppointmentItem): boolean {
+    return canJoin(item.appointment, this.now());
+  }
+
+  isDoctorReady(item: AppointmentItem): boolean {
+    return this.admitted().has(item.appointment.id);
   }
 
   /** Only appointments that have not started can be cancelled here. */
@@ -65,6 +100,61 @@ export class AppointmentsStore {
     } finally {
       this.busyId.set(undefined);
     }
+  }
+
+  private watch(patient: string): void {
+    this.watching = merge(
+      this.live.changes('Appointment', { patient }),
+      this.live.changes('Encounter', { patient }),
+      interval(CLOCK_TICK_MS),
+    ).subscribe((changed) => {
+      if (typeof changed === 'number') {
+        this.now.set(Date.now());
+        return;
+      }
+      const encounters = changed.filter((resource): resource is Encounter => resource.resourceType === 'Encounter');
+      if (encounters.length > 0) {
+        this.noteEncounters(encounters);
+      }
+      if (encounters.length < changed.length) {
+        void this.refresh();
+      }
+    });
+  }
+
+  private noteEncounters(encounters: Encounter[]): void {
+    this.admitted.update((known) => {
+      const next = new Set(known);
+      for (const encounter of encounters) {
+        const appointmentId = encounter.appointment?.[0]?.reference?.split('/').pop();
+        if (appointmentId && encounter.status === 'in-progress') {
+          next.add(appointmentId);
+        } else if (appointmentId) {
+          next.delete(appointmentId);
+        }
+      }
+      return next;
+    });
+  }
+
+  /** Reads the list again quietly (a change made elsewhere). */
+  private async refresh(): Promise<void> {
+    const patient = this.patients.reference();
+    if (!patient) {
+      return;
+    }
+    try {
+      const items = await this.api.list(patient);
+      this.now.set(Date.now());
+      this.show(items);
+    } catch {
+      // The next change or visit tries again.
+    }
+  }
+
+  private show(items: AppointmentItem[]): void {
+    this.all.set(items.sort((a, b) => startOf(a) - startOf(b)));
+    this.admitted.set(new Set(items.filter((item) => item.encounterStatus === 'in-progress').map((item) => item.appointment.id)));
   }
 
   private isUpcoming(item: AppointmentItem): boolean {

@@ -2,12 +2,12 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { BookingApi, SlotTakenError } from './booking-api';
+import { HOLD_RELEASED } from '../appointments/appointment-holds';
+import { BookingApi, OverlapError, SlotTakenError } from './booking-api';
 import { doctorSummary } from './doctor-summary';
 import { freeSlot, WEBER_ROLE } from './doctor-testing';
 
 const BASE = 'http://medbuddy.test/fhir';
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('BookingApi', () => {
   function setUp() {
@@ -25,17 +25,28 @@ describe('BookingApi', () => {
     reason: { system: 'https://medbuddy.dev/fhir/CodeSystem/appointment-reason', code: 'follow-up', display: 'Follow-up' },
     comment: ' Blood pressure ',
   };
+  const conflict = (diagnostics: string) =>
+    [
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', diagnostics }] },
+      { status: 409, statusText: 'Conflict' },
+    ] as const;
 
-  it('checks the slot is still free, then creates the Appointment for it (patient, doctor, role, reason)', async () => {
+  it('holds with Appointment/$hold, then books with $book: the Appointment names slot, patient, doctor, role, reason', async () => {
     const { api, http } = setUp();
+    const held = api.hold({ ...request, reason: undefined, comment: undefined });
+    const hold = http.expectOne(`${BASE}/Appointment/$hold`);
+    expect(hold.request.method).toBe('POST');
+    const [holdParameter] = hold.request.body.parameter;
+    expect(holdParameter.name).toBe('appointment');
+    expect(holdParameter.resource.slot).toEqual([{ reference: 'Slot/s1' }]);
+    expect(holdParameter.resource.participant[0].actor.reference).toBe('Patient/p1');
+    hold.flush({ ...holdParameter.resource, id: 'a1', status: 'pending' });
+    expect((await held).appointment.id).toBe('a1');
+
     const booked = api.book(request);
-    http.expectOne(`${BASE}/Slot/s1`).flush(slot);
-    await settle();
-    const create = http.expectOne(`${BASE}/Appointment`);
-    expect(create.request.method).toBe('POST');
-    expect(create.request.body).toMatchObject({
+    const book = http.expectOne(`${BASE}/Appointment/$book`);
+    expect(book.request.body.parameter[0].resource).toMatchObject({
       resourceType: 'Appointment',
-      status: 'booked',
       start: slot.start,
       end: slot.end,
       slot: [{ reference: 'Slot/s1' }],
@@ -44,72 +55,60 @@ describe('BookingApi', () => {
       comment: 'Blood pressure',
       participant: [
         { actor: { reference: 'Patient/p1' } },
-        { actor: { reference: 'Practitioner/d1' } },
+        { actor: { reference: 'Practitioner/d1', display: 'Doctor' } },
         { actor: { reference: 'PractitionerRole/r1' } },
       ],
     });
-    create.flush({ ...create.request.body, id: 'a1' });
-    expect((await booked).id).toBe('a1');
+    book.flush({ ...book.request.body.parameter[0].resource, id: 'a1', status: 'booked' });
+    expect((await booked).status).toBe('booked');
     http.verify();
   });
 
-  it('reports a slot that is gone or no longer free as taken, without creating anything', async () => {
+  it('reports a slot held or booked by someone else (409) as taken, an overlap of the patient as such, and passes other failures on', async () => {
     const { api, http } = setUp();
-    const gone = api.book(request);
-    http.expectOne(`${BASE}/Slot/s1`).flush({ resourceType: 'OperationOutcome', issue: [] }, { status: 404, statusText: 'Not Found' });
-    await expect(gone).rejects.toBeInstanceOf(SlotTakenError);
-    const busy = api.hold(slot);
-    http.expectOne(`${BASE}/Slot/s1`).flush({ ...slot, status: 'busy' });
-    await expect(busy).rejects.toBeInstanceOf(SlotTakenError);
-    http.verify();
-  });
+    const lost = api.hold(request);
+    http.expectOne(`${BASE}/Appointment/$hold`).flush(...conflict('Slot/s1 is not free'));
+    await expect(lost).rejects.toBeInstanceOf(SlotTakenError);
 
-  it('reports a lost race (409 Conflict from the server) as taken, and passes other failures on', async () => {
-    const { api, http } = setUp();
-    const lost = api.book(request);
-    http.expectOne(`${BASE}/Slot/s1`).flush(slot);
-    await settle();
-    http
-      .expectOne(`${BASE}/Appointment`)
-      .flush(
-        { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] },
-        { status: 409, statusText: 'Conflict' },
-      );
-    await expect(lost).rejects.toThrow('Someone else has just booked this time.');
+    const overlap = api.book(request);
+    http.expectOne(`${BASE}/Appointment/$book`).flush(...conflict('Patient/p1 already has an appointment at this time'));
+    await expect(overlap).rejects.toBeInstanceOf(OverlapError);
 
     const refused = api.book(request);
-    http.expectOne(`${BASE}/Slot/s1`).flush(slot);
-    await settle();
     http
-      .expectOne(`${BASE}/Appointment`)
+      .expectOne(`${BASE}/Appointment/$book`)
       .flush(
         { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] },
         { status: 400, statusText: 'Bad Request' },
       );
     await expect(refused).rejects.not.toBeInstanceOf(SlotTakenError);
+    http.verify();
   });
 
-  it('reschedules: books the new time first, then cancels the replaced appointment as a schedule conflict', async () => {
+  it('releases a hold with $cancel, and a failed release is not an error (the hold lapses)', async () => {
     const { api, http } = setUp();
-    const booked = api.book({ ...request, replaces: 'old' });
-    http.expectOne(`${BASE}/Slot/s1`).flush(slot);
-    await settle();
-    const create = http.expectOne(`${BASE}/Appointment`);
-    create.flush({ ...create.request.body, id: 'new' });
-    await settle();
-    http
-      .expectOne(`${BASE}/Appointment/old`)
-      .flush({ resourceType: 'Appointment', id: 'old', meta: { versionId: '1' }, status: 'booked', participant: [] });
-    await settle();
-    const cancel = http.expectOne(`${BASE}/Appointment/old`);
-    expect(cancel.request.method).toBe('PUT');
-    expect(cancel.request.headers.get('If-Match')).toBe('W/"1"');
-    expect(cancel.request.body).toMatchObject({
-      status: 'cancelled',
-      cancelationReason: { coding: [{ code: 'patient-schedule-conflict' }] },
-    });
-    cancel.flush(cancel.request.body);
-    expect((await booked).id).toBe('new');
+    const hold = { slot, appointment: { resourceType: 'Appointment' as const, id: 'a1', status: 'pending' as const, participant: [] } };
+    const released = api.release(hold);
+    const cancel = http.expectOne(`${BASE}/Appointment/a1/$cancel`);
+    expect(cancel.request.body.parameter).toEqual([
+      { name: 'reason', valueString: HOLD_RELEASED },
+      { name: 'reasonCode', valueCode: 'patient-request' },
+    ]);
+    cancel.flush({ resourceType: 'OperationOutcome', issue: [] }, { status: 422, statusText: 'Unprocessable Entity' });
+    await expect(released).resolves.toBeUndefined();
+  });
+
+  it('reschedules with $reschedule after checking the new slot is still free', async () => {
+    const { api, http } = setUp();
+    const checked = api.checkFree(slot);
+    http.expectOne(`${BASE}/Slot/s1`).flush({ ...slot, status: 'busy' });
+    await expect(checked).rejects.toBeInstanceOf(SlotTakenError);
+
+    const moved = api.reschedule('old', slot);
+    const operation = http.expectOne(`${BASE}/Appointment/old/$reschedule`);
+    expect(operation.request.body).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'slot', valueString: 'Slot/s1' }] });
+    operation.flush({ resourceType: 'Appointment', id: 'old', status: 'booked', start: slot.start, participant: [] });
+    expect((await moved).start).toBe(slot.start);
     http.verify();
   });
 });

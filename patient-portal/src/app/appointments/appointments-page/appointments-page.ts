@@ -5,6 +5,7 @@ import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTabsModule } from '@angular/material/tabs';
 import { RouterLink } from '@angular/router';
+import { Connectivity } from '../../live-updates/connectivity';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';
 import { PATIENT_CANCELLATION_REASONS, type AppointmentItem, type PatientCancellationReason } from '../appointments-api';
@@ -35,6 +36,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 export class AppointmentsPage implements OnInit {
   protected readonly store = inject(AppointmentsStore);
   protected readonly patient = inject(PatientStore);
+  protected readonly connectivity = inject(Connectivity);
   /** The appointment whose cancellation awaits a yes. */
   protected readonly confirming = signal<string | undefined>(undefined);
   protected readonly reasons = PATIENT_CANCELLATION_REASONS;

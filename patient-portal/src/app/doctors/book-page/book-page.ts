@@ -60,7 +60,8 @@ export class BookPage {
     );
     effect(() => {
       const roleId = this.roleId();
-      untracked(() => void this.store.load(roleId));
+      const reschedule = this.reschedule();
+      untracked(() => void this.store.load(roleId, reschedule));
     });
   }
 
@@ -69,7 +70,6 @@ export class BookPage {
     const appointment = await this.store.confirm(
       this.reasons().find((choice) => choice.code === reason),
       comment,
-      this.reschedule(),
     );
     if (appointment?.id) {
       await this.router.navigate(['/doctors', this.roleId(), 'booked', appointment.id]);

@@ -14,7 +14,7 @@ describe('BookingStore', () => {
   const first = freeSlot('s1', new Date(Date.now() + 86_400_000).toISOString());
   const second = freeSlot('s2', new Date(Date.now() + 2 * 86_400_000).toISOString());
 
-  async function loaded() {
+  async function loaded(reschedule?: string) {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),
@@ -26,7 +26,7 @@ describe('BookingStore', () => {
     });
     const store = TestBed.inject(BookingStore);
     const http = TestBed.inject(HttpTestingController);
-    const done = store.load('r1');
+    const done = store.load('r1', reschedule);
     http
       .expectOne((r) => r.url === `${BASE}/PractitionerRole`)
       .flush({
@@ -54,34 +54,68 @@ describe('BookingStore', () => {
     expect(store.loading()).toBe(false);
   });
 
-  it('books the held slot for the patient in context', async () => {
+  it('holds the picked time for the patient in context, then books it', async () => {
     const { store, http } = await loaded();
     const picked = store.pick(first);
-    http.expectOne(`${BASE}/Slot/s1`).flush(first);
+    await settle();
+    const hold = http.expectOne(`${BASE}/Appointment/$hold`);
+    expect(hold.request.body.parameter[0].resource.participant[0].actor.reference).toBe('Patient/p1');
+    hold.flush({ resourceType: 'Appointment', id: 'a1', status: 'pending', participant: [] });
     await picked;
     expect(store.selected()?.id).toBe('s1');
     const booked = store.confirm(undefined, '');
-    http.expectOne(`${BASE}/Slot/s1`).flush(first);
-    await settle();
-    const create = http.expectOne(`${BASE}/Appointment`);
-    expect(create.request.body.participant[0].actor.reference).toBe('Patient/p1');
-    create.flush({ ...create.request.body, id: 'a1' });
+    const book = http.expectOne(`${BASE}/Appointment/$book`);
+    expect(book.request.body.parameter[0].resource.slot).toEqual([{ reference: 'Slot/s1' }]);
+    book.flush({ resourceType: 'Appointment', id: 'a1', status: 'booked', participant: [] });
     expect((await booked)?.id).toBe('a1');
+    http.verify();
+  });
+
+  it('gives the held time back when the patient chooses another one, and reads the free times again', async () => {
+    const { store, http } = await loaded();
+    const picked = store.pick(first);
+    await settle();
+    http.expectOne(`${BASE}/Appointment/$hold`).flush({ resourceType: 'Appointment', id: 'a1', status: 'pending', participant: [] });
+    await picked;
+    const back = store.unpick();
+    expect(store.selected()).toBeUndefined();
+    http.expectOne(`${BASE}/Appointment/a1/$cancel`).flush({ resourceType: 'Appointment', id: 'a1', status: 'cancelled', participant: [] });
+    await settle();
+    answerSlots(http, [first, second]);
+    await back;
+    http.verify();
   });
 
   it('explains a slot taken meanwhile and shows the refreshed free times', async () => {
     const { store, http } = await loaded();
     const picked = store.pick(first);
-    http.expectOne(`${BASE}/Slot/s1`).flush(first);
-    await picked;
-    const booked = store.confirm(undefined, '');
-    http.expectOne(`${BASE}/Slot/s1`).flush({ resourceType: 'OperationOutcome', issue: [] }, { status: 404, statusText: 'Not Found' });
+    await settle();
+    http
+      .expectOne(`${BASE}/Appointment/$hold`)
+      .flush(
+        { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', diagnostics: 'Slot/s1 is not free' }] },
+        { status: 409, statusText: 'Conflict' },
+      );
     await settle();
     answerSlots(http, [second]);
-    expect(await booked).toBeUndefined();
+    await picked;
     expect(store.notice()).toBe('Someone else has just booked this time. Please pick another one.');
     expect(store.selected()).toBeUndefined();
     expect(store.slots().map((slot) => slot.id)).toEqual(['s2']);
+    http.verify();
+  });
+
+  it('reschedules: checks the new time, then moves the appointment with $reschedule (no hold)', async () => {
+    const { store, http } = await loaded('old');
+    const picked = store.pick(second);
+    await settle();
+    http.expectOne(`${BASE}/Slot/s2`).flush(second);
+    await picked;
+    const moved = store.confirm(undefined, '');
+    http
+      .expectOne(`${BASE}/Appointment/old/$reschedule`)
+      .flush({ resourceType: 'Appointment', id: 'old', status: 'booked', participant: [] });
+    expect((await moved)?.id).toBe('old');
     http.verify();
   });
 });

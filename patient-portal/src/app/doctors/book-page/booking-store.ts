@@ -1,9 +1,9 @@
-import { inject, Injectable, signal } from '@angular/core';
+import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
 import { PatientStore } from '../../patient/patient-store';
 import type { Choice } from '../../terminology/value-set-api';
-import { BookingApi, SlotTakenError } from '../booking-api';
+import { BookingApi, OverlapError, SlotTakenError, type BookingRequest, type Hold } from '../booking-api';
 import { DoctorDirectory } from '../doctor-directory';
 import type { DoctorSummary } from '../doctor-summary';
 
@@ -11,14 +11,20 @@ import type { DoctorSummary } from '../doctor-summary';
 export const BOOKING_WINDOW_DAYS = 14;
 
 /**
- * One booking: the doctor's free times, the time picked (held), and the confirmation. A time
- * taken by someone else meanwhile is explained and the free times are read again.
+ * One booking: the doctor's free times, the time picked (held for the patient with
+ * `Appointment/$hold`), and the confirmation (`$book`), or, when rescheduling, the move of the
+ * appointment (`$reschedule`). A time taken by someone else meanwhile is explained and the free
+ * times are read again. A hold the patient does not confirm is released when they pick another
+ * time or leave the page.
  */
 @Injectable()
 export class BookingStore {
   private readonly directory = inject(DoctorDirectory);
   private readonly booking = inject(BookingApi);
   private readonly patients = inject(PatientStore);
+  private hold: Hold | undefined;
+  /** The appointment this booking moves, when rescheduling. */
+  private rescheduling: string | undefined;
 
   readonly doctor = signal<DoctorSummary | undefined>(undefined);
   readonly slots = signal<Slot[]>([]);
@@ -29,9 +35,14 @@ export class BookingStore {
   readonly notice = signal<string | undefined>(undefined);
   readonly error = signal<string | undefined>(undefined);
 
-  async load(roleId: string): Promise<void> {
+  constructor() {
+    inject(DestroyRef).onDestroy(() => void this.releaseHold());
+  }
+
+  async load(roleId: string, reschedule?: string): Promise<void> {
     this.loading.set(true);
     this.error.set(undefined);
+    this.rescheduling = reschedule;
     try {
       const [doctor] = await Promise.all([this.directory.read(roleId), this.patients.load()]);
       this.doctor.set(doctor);
@@ -47,30 +58,56 @@ export class BookingStore {
     }
   }
 
+  /** Holds the time for the patient (rescheduling: checks it is still free). */
   async pick(slot: Slot): Promise<void> {
     await this.run(async () => {
-      this.selected.set(await this.booking.hold(slot));
+      await this.releaseHold();
+      if (this.rescheduling) {
+        this.selected.set(await this.booking.checkFree(slot));
+        return;
+      }
+      this.hold = await this.booking.hold(this.request(slot));
+      this.selected.set(slot);
     });
   }
 
-  /** Goes back to the picker. */
-  unpick(): void {
+  /** Goes back to the picker, giving the held time back. */
+  async unpick(): Promise<void> {
     this.selected.set(undefined);
+    await this.run(async () => {
+      await this.releaseHold();
+      await this.refreshSlots();
+    });
   }
 
   /** Books the picked time; the Appointment, or undefined when it did not work out (see notice/error). */
-  async confirm(reason: Choice | undefined, comment: string, replaces?: string): Promise<Appointment | undefined> {
+  async confirm(reason: Choice | undefined, comment: string): Promise<Appointment | undefined> {
     const slot = this.selected();
-    const doctor = this.doctor();
-    const patient = this.patients.reference();
-    if (!slot || !doctor || !patient) {
+    if (!slot || !this.doctor() || !this.patients.reference()) {
       return undefined;
     }
     let appointment: Appointment | undefined;
     await this.run(async () => {
-      appointment = await this.booking.book({ slot, doctor, patient, reason, comment, replaces });
+      if (this.rescheduling) {
+        appointment = await this.booking.reschedule(this.rescheduling, slot);
+      } else {
+        appointment = await this.booking.book({ ...this.request(slot), reason, comment });
+        this.hold = undefined;
+      }
     });
     return appointment;
+  }
+
+  private request(slot: Slot): BookingRequest {
+    return { slot, doctor: this.doctor() as DoctorSummary, patient: this.patients.reference() as string };
+  }
+
+  private async releaseHold(): Promise<void> {
+    const hold = this.hold;
+    this.hold = undefined;
+    if (hold) {
+      await this.booking.release(hold);
+    }
   }
 
   private async run(work: () => Promise<void>): Promise<void> {
@@ -83,7 +120,12 @@ export class BookingStore {
       if (error instanceof SlotTakenError) {
         this.notice.set(error.message);
         this.selected.set(undefined);
+        await this.releaseHold();
         await this.refreshSlots().catch((refreshError: unknown) => this.error.set(outcomeMessage(refreshError)));
+      } else if (error instanceof OverlapError) {
+        this.error.set(error.message);
+        this.selected.set(undefined);
+        await this.releaseHold();
       } else {
         this.error.set(outcomeMessage(error));
       }
