@@ -14,6 +14,8 @@ export interface AppointmentItem {
   readonly roleId?: string;
   /** The status of its consultation Encounter, once the patient checked in (`in-progress`: the doctor is ready). */
   readonly encounterStatus?: Encounter['status'];
+  /** The consultation Encounter's id (a finished one can be reviewed). */
+  readonly encounterId?: string;
 }
 
 /** The patient's reasons to cancel (the selectable children of `patient` in the cancellation-reason CodeSystem). */
@@ -50,15 +52,17 @@ export class AppointmentsApi {
       .map((appointment) => {
         const doctor = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor;
         const included = resolveReference<'Practitioner'>(bundle, doctor?.reference);
+        const encounter = encounters.find((candidate) =>
+          candidate.appointment?.some((reference) => reference.reference === `Appointment/${appointment.id}`),
+        );
         return {
           appointment: appointment as Appointment & { id: string },
           doctorName: formatHumanName(included?.name) || doctor?.display || 'Your doctor',
           roleId: appointment.participant
             .find((p) => p.actor?.reference?.startsWith('PractitionerRole/'))
             ?.actor?.reference?.slice('PractitionerRole/'.length),
-          encounterStatus: encounters.find((encounter) =>
-            encounter.appointment?.some((reference) => reference.reference === `Appointment/${appointment.id}`),
-          )?.status,
+          encounterStatus: encounter?.status,
+          encounterId: encounter?.id,
         };
       });
   }

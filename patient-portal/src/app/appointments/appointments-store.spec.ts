@@ -181,4 +181,21 @@ describe('AppointmentsStore', () => {
     ]);
     expect(store.doctorReady()?.appointment.id).toBe('next');
   });
+
+  it('offers a review of a past visit once its consultation Encounter is finished, not before', async () => {
+    const encounter = (id: string, appointmentId: string, status: Encounter['status']): Encounter => ({
+      resourceType: 'Encounter',
+      id,
+      status,
+      class: { code: 'VR' },
+      appointment: [{ reference: `Appointment/${appointmentId}` }],
+    });
+    const { store } = await loaded([appointment('seen', -2, 'fulfilled'), appointment('missed', -1, 'noshow')], 60_000, [
+      encounter('e-seen', 'seen', 'finished'),
+      encounter('e-missed', 'missed', 'cancelled'),
+    ]);
+    const byId = new Map(store.past().map((item) => [item.appointment.id, item]));
+    expect(store.reviewableEncounter(byId.get('seen')!)).toBe('e-seen');
+    expect(store.reviewableEncounter(byId.get('missed')!)).toBeUndefined();
+  });
 });

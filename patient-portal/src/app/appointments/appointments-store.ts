@@ -76,6 +76,11 @@ export class AppointmentsStore {
     return this.admitted().has(item.appointment.id);
   }
 
+  /** The consultation Encounter to review, once the visit is finished. */
+  reviewableEncounter(item: AppointmentItem): string | undefined {
+    return item.encounterStatus === 'finished' ? item.encounterId : undefined;
+  }
+
   /** Only appointments that have not started can be cancelled here. */
   canCancel(item: AppointmentItem): boolean {
     return this.isUpcoming(item) && new Date(item.appointment.start ?? 0).getTime() > Date.now();
