@@ -21,6 +21,9 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
+      { path: 'today', loadChildren: () => import('./today/today.routes') },
+      { path: 'availability', loadChildren: () => import('./availability/availability.routes') },
+      { path: 'consultations', loadChildren: () => import('./consultation/consultation.routes') },
       { path: 'admin', loadChildren: () => import('./admin/admin.routes') },
     ],
   },

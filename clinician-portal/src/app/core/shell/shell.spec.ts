@@ -6,11 +6,11 @@ import { MatNavListHarness } from '@angular/material/list/testing';
 import { provideRouter, Router } from '@angular/router';
 import { AuthStore } from '../auth/auth-store';
 import { provideIcons } from './icons';
-import { NAV_ITEMS } from './nav-items';
+
 import { Shell } from './shell';
 
 describe('Shell', () => {
-  async function render() {
+  async function render(fhirUser?: string) {
     const signOut = vi.fn(() => Promise.resolve());
     const sessionEnded = signal(false);
     TestBed.configureTestingModule({
@@ -18,7 +18,7 @@ describe('Shell', () => {
       providers: [
         provideRouter([{ path: 'sign-in', children: [] }]),
         provideIcons(),
-        { provide: AuthStore, useValue: { signOut, sessionEnded, signIn: vi.fn() } },
+        { provide: AuthStore, useValue: { signOut, sessionEnded, signIn: vi.fn(), fhirUser: signal(fhirUser) } },
       ],
     });
     const fixture = TestBed.createComponent(Shell);
@@ -27,11 +27,19 @@ describe('Shell', () => {
     return { fixture, loader, signOut, sessionEnded };
   }
 
-  it('lists every section of the navigation', async () => {
-    const { loader } = await render();
+  async function menu(fhirUser?: string): Promise<string[]> {
+    const { loader } = await render(fhirUser);
     const list = await loader.getHarness(MatNavListHarness);
     const items = await list.getItems();
-    expect(await Promise.all(items.map((item) => item.getTitle()))).toEqual(NAV_ITEMS.map((item) => item.label));
+    return Promise.all(items.map((item) => item.getTitle()));
+  }
+
+  it('shows a doctor the doctor area and no admin section', async () => {
+    expect(await menu('Practitioner/d1')).toEqual(['Home', 'Today', 'Profile and availability']);
+  });
+
+  it('shows an administrator the admin area and no doctor section', async () => {
+    expect(await menu(undefined)).toEqual(['Home', 'Verification', 'Doctors', 'Specialties', 'Audit trail']);
   });
 
   it('signs out and goes to the sign-in page', async () => {
