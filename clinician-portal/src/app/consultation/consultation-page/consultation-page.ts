@@ -57,7 +57,7 @@ export class ConsultationPage {
   protected readonly sections = SOAP_SECTIONS;
   protected readonly templates = SOAP_TEMPLATES;
   protected readonly saveLabel = computed(() => SAVE_LABELS[this.note.state()]);
-  protected medicationQuery = '';
+  protected medicationQuery: string | Choice = '';
   protected readonly chosen = signal<Choice | undefined>(undefined);
   protected item = { dosage: '', quantity: 30, unit: 'tablet', refills: 0 };
   protected followUp = { from: '', to: '', reason: '' };
@@ -93,7 +93,11 @@ export class ConsultationPage {
     }
   }
 
-  protected searchMedications(query: string): void {
+  /** Typing searches; picking an option also writes the chosen Choice to the input's model. */
+  protected searchMedications(query: string | Choice): void {
+    if (typeof query !== 'string') {
+      return;
+    }
     this.chosen.set(undefined);
     void this.prescription.searchMedications(query);
   }
