@@ -139,12 +139,14 @@ function newSchedule(role: PractitionerRole, practitioner: string, timeZone: str
   };
 }
 
-/** Slots grouped by their local day in `timeZone` (`Mon, 30 Nov`), in start order. */
+/** Slots grouped by their local day in `timeZone` (`Mon 30 Nov`), in start order. */
 export function groupByDay(slots: readonly Slot[], timeZone: string): PreviewDay[] {
   const format = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: safeZone(timeZone) });
   const days = new Map<string, Slot[]>();
   for (const slot of slots) {
-    const day = format.format(new Date(slot.start));
+    const parts = format.formatToParts(new Date(slot.start));
+    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+    const day = `${part('weekday')} ${part('day')} ${part('month')}`;
     days.set(day, [...(days.get(day) ?? []), slot]);
   }
   return [...days].map(([day, daySlots]) => ({ day, slots: daySlots }));
