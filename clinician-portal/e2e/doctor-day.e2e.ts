@@ -29,6 +29,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
   let patient: Account;
   let doctorApi: FhirApi;
   let patientApi: FhirApi;
+  let noteId: string | undefined;
 
   before(
     async () => {
@@ -162,6 +163,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         const notes = await doctorApi.request<Bundle<Record<string, unknown> & { id: string }>>('GET', `Composition?encounter=Encounter/${encounterId}`);
         const stored = notes.entry?.[0]?.resource;
         assert.ok(stored, 'the auto-save created the note');
+        noteId = stored.id;
         await doctorApi.request('PUT', `Composition/${stored.id}`, { ...stored, title: 'Consultation note (other tab)' });
 
         await page.getByRole('textbox', { name: 'Objective' }).fill('No fever. Neck supple.');
@@ -214,5 +216,40 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
       // The forced conflict is a 412 the page handles; the browser logs the failed request.
       [/status of 412/],
     ),
+  );
+
+  it("the administrator finds the consultation's events in the audit trail and exports them", { timeout: 180_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-audit-consultation', async (page) => {
+      assert.ok(noteId, 'the consultation test wrote a note');
+      await signIn(page, server.admin);
+      await page.getByRole('link', { name: 'Audit trail' }).click();
+      await page.waitForURL(`${server.url}/clinician/admin/audit`);
+      await page.getByRole('textbox', { name: 'Patient' }).fill(patientApi.profile as string);
+      await page.getByRole('button', { name: 'Search' }).click();
+      const rows = page.locator('table.audit tbody tr');
+      await rows.filter({ hasText: `Composition/${noteId}` }).first().waitFor();
+
+      await rows.filter({ hasText: `Composition/${noteId}` }).first().getByRole('button', { name: /^Details/ }).click();
+      const detail = page.getByRole('region', { name: /^Audit event / });
+      await detail.waitFor();
+      await detail.getByText(`Composition/${noteId}`).first().waitFor();
+      await screenshot(page, 'clinician-audit-detail-desktop');
+      await expectAccessible(page, 'the audit trail with an event detail');
+
+      const { readFile } = await import('node:fs/promises');
+      const ndjson = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export NDJSON' }).click();
+      const lines = (await readFile(await (await ndjson).path(), 'utf8')).trim().split('\n');
+      const events = lines.map((line) => JSON.parse(line) as { resourceType: string; entity?: { what?: { reference?: string } }[] });
+      assert.ok(events.every((event) => event.resourceType === 'AuditEvent'));
+      assert.ok(events.some((event) => event.entity?.some((entity) => entity.what?.reference === `Composition/${noteId}`)), 'the note is audited');
+      await page.getByRole('status').filter({ hasText: `Exported ${events.length} audit events as NDJSON` }).waitFor();
+
+      const csv = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export CSV' }).click();
+      const table = (await readFile(await (await csv).path(), 'utf8')).trim().split('\r\n');
+      assert.equal(table[0], 'id,recorded,type,subtype,action,outcome,agents,entities,source');
+      assert.equal(table.length, events.length + 1, 'the CSV has the same events');
+    }),
   );
 });
