@@ -222,7 +222,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
     withPage(browser, DESKTOP, 'clinician-audit-consultation', async (page) => {
       assert.ok(noteId, 'the consultation test wrote a note');
       await signIn(page, server.admin);
-      await page.getByRole('link', { name: 'Audit trail' }).click();
+      await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Audit trail' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/audit`);
       await page.getByRole('textbox', { name: 'Patient' }).fill(patientApi.profile as string);
       await page.getByRole('button', { name: 'Search' }).click();
