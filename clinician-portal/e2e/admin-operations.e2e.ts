@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters } from './support/fhir-api';
+import { FhirApi, parameters } from './fhir-api';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -122,7 +122,11 @@ describe('clinician portal: admin operations', () => {
       await page.getByText('No verified doctor matches.').waitFor();
 
       const directory = await fetch(`${server.url}/fhir/Practitioner?name=Wilson`, { headers: { Accept: 'application/fhir+json' } });
-      assert.equal(((await directory.json()) as { entry?: unknown[] }).entry?.length ?? 0, 0, 'the suspended doctor is hidden from patients');
+      assert.equal(
+        ((await directory.json()) as { entry?: unknown[] }).entry?.length ?? 0,
+        0,
+        'the suspended doctor is hidden from patients',
+      );
       const own = await doctor.request<{ active: boolean }>('GET', doctor.profile as string);
       assert.equal(own.active, false);
     }),

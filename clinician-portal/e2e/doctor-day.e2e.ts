@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters } from './support/fhir-api';
+import { FhirApi, parameters } from './fhir-api';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -160,7 +160,10 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         await state.filter({ hasText: /^Saved$/ }).waitFor();
 
         // Someone else (the same doctor in another tab, here through the API) saves the note meanwhile.
-        const notes = await doctorApi.request<Bundle<Record<string, unknown> & { id: string }>>('GET', `Composition?encounter=Encounter/${encounterId}`);
+        const notes = await doctorApi.request<Bundle<Record<string, unknown> & { id: string }>>(
+          'GET',
+          `Composition?encounter=Encounter/${encounterId}`,
+        );
         const stored = notes.entry?.[0]?.resource;
         assert.ok(stored, 'the auto-save created the note');
         noteId = stored.id;
@@ -183,7 +186,10 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
 
         const medication = page.getByRole('combobox', { name: 'Medication' });
         await medication.pressSequentially('amlo');
-        await page.getByRole('option', { name: /Amlodipine/ }).first().click();
+        await page
+          .getByRole('option', { name: /Amlodipine/ })
+          .first()
+          .click();
         await page.getByRole('textbox', { name: 'Dosage' }).fill('1 tablet daily');
         await page.getByRole('spinbutton', { name: 'Refills' }).fill('2');
         await page.getByRole('button', { name: 'Add to the prescription' }).click();
@@ -227,9 +233,16 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
       await page.getByRole('textbox', { name: 'Patient' }).fill(patientApi.profile as string);
       await page.getByRole('button', { name: 'Search' }).click();
       const rows = page.locator('table.audit tbody tr');
-      await rows.filter({ hasText: `Composition/${noteId}` }).first().waitFor();
+      await rows
+        .filter({ hasText: `Composition/${noteId}` })
+        .first()
+        .waitFor();
 
-      await rows.filter({ hasText: `Composition/${noteId}` }).first().getByRole('button', { name: /^Details/ }).click();
+      await rows
+        .filter({ hasText: `Composition/${noteId}` })
+        .first()
+        .getByRole('button', { name: /^Details/ })
+        .click();
       const detail = page.getByRole('region', { name: /^Audit event / });
       await detail.waitFor();
       await detail.getByText(`Composition/${noteId}`).first().waitFor();
@@ -242,8 +255,14 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
       const lines = (await readFile(await (await ndjson).path(), 'utf8')).trim().split('\n');
       const events = lines.map((line) => JSON.parse(line) as { resourceType: string; entity?: { what?: { reference?: string } }[] });
       assert.ok(events.every((event) => event.resourceType === 'AuditEvent'));
-      assert.ok(events.some((event) => event.entity?.some((entity) => entity.what?.reference === `Composition/${noteId}`)), 'the note is audited');
-      await page.getByRole('status').filter({ hasText: `Exported ${events.length} audit events as NDJSON` }).waitFor();
+      assert.ok(
+        events.some((event) => event.entity?.some((entity) => entity.what?.reference === `Composition/${noteId}`)),
+        'the note is audited',
+      );
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Exported ${events.length} audit events as NDJSON` })
+        .waitFor();
 
       const csv = page.waitForEvent('download');
       await page.getByRole('button', { name: 'Export CSV' }).click();

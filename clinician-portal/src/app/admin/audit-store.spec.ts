@@ -116,7 +116,12 @@ describe('AuditStore', () => {
     expect(result?.count).toBe(3);
     expect(result?.truncated).toBe(false);
     expect(result?.blob.type).toBe('application/fhir+ndjson');
-    expect((await result?.blob.text())?.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual(['a1', 'a2', 'a3']);
+    expect(
+      (await result?.blob.text())
+        ?.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(['a1', 'a2', 'a3']);
     expect(store.exportProgress()).toBeUndefined();
     http.verify();
   });

@@ -14,7 +14,12 @@ describe('DoctorsStore', () => {
 
   beforeEach(() => {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), DoctorsStore, { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        DoctorsStore,
+        { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
+      ],
     });
     store = TestBed.inject(DoctorsStore);
     http = TestBed.inject(HttpTestingController);

@@ -24,9 +24,7 @@ export class DoctorsStore {
     this.busy.set(true);
     this.failure.set(undefined);
     try {
-      const bundle = await firstValueFrom(
-        this.fhir.search('Practitioner', { active: true, name: name.trim() || undefined, _count: 100 }),
-      );
+      const bundle = await firstValueFrom(this.fhir.search('Practitioner', { active: true, name: name.trim() || undefined, _count: 100 }));
       this.verified.set(matches(bundle));
     } catch (error) {
       this.failure.set(outcomeMessage(error));

@@ -23,7 +23,12 @@ describe('SpecialtiesStore', () => {
 
   beforeEach(async () => {
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), SpecialtiesStore, { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        SpecialtiesStore,
+        { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
+      ],
     });
     store = TestBed.inject(SpecialtiesStore);
     http = TestBed.inject(HttpTestingController);
@@ -55,7 +60,10 @@ describe('SpecialtiesStore', () => {
     const retired = store.setRetired('cardiology', true);
     const put = http.expectOne({ method: 'PUT', url: `${BASE}/CodeSystem/specialty` });
     expect(put.request.body.concept[0].property).toEqual([{ code: 'status', valueCode: 'retired' }]);
-    put.flush({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] }, { status: 412, statusText: 'Precondition Failed' });
+    put.flush(
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] },
+      { status: 412, statusText: 'Precondition Failed' },
+    );
     expect(await retired).toBe(false);
     expect(store.error()).toBeTruthy();
     expect(store.rows()[0].retired).toBe(false);

@@ -58,7 +58,10 @@ export class SpecialtiesStore {
     if (!current) {
       return false;
     }
-    return this.save(withStatus(current, code, retired ? 'retired' : 'active'), retired ? `"${code}" retired.` : `"${code}" offered again.`);
+    return this.save(
+      withStatus(current, code, retired ? 'retired' : 'active'),
+      retired ? `"${code}" retired.` : `"${code}" offered again.`,
+    );
   }
 
   private save(next: CodeSystem, message: string): Promise<boolean> {

@@ -26,7 +26,12 @@ describe('specialty codes', () => {
   });
 
   it('adds a specialty under a family or at the top level', () => {
-    const added = withNewSpecialty(withNewSpecialty(codeSystem, 'sports-medicine', ' Sports medicine ', 'primary-care'), 'tropical-medicine', 'Tropical medicine', '');
+    const added = withNewSpecialty(
+      withNewSpecialty(codeSystem, 'sports-medicine', ' Sports medicine ', 'primary-care'),
+      'tropical-medicine',
+      'Tropical medicine',
+      '',
+    );
     const rows = specialtyRows(added);
     expect(rows.find((r) => r.code === 'sports-medicine')).toEqual({
       code: 'sports-medicine',

@@ -63,7 +63,9 @@ export function withDisplay(codeSystem: CodeSystem, code: string, display: strin
 /** A copy with the concept retired (no longer offered) or active again. */
 export function withStatus(codeSystem: CodeSystem, code: string, status: 'active' | 'retired'): CodeSystem {
   return mapConcepts(codeSystem, (c) =>
-    c.code === code ? { ...c, property: [...(c.property ?? []).filter((p) => p.code !== 'status'), { code: 'status', valueCode: status }] } : c,
+    c.code === code
+      ? { ...c, property: [...(c.property ?? []).filter((p) => p.code !== 'status'), { code: 'status', valueCode: status }] }
+      : c,
   );
 }
 

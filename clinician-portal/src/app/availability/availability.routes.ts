@@ -1,5 +1,5 @@
 import type { Routes } from '@angular/router';
-import { doctorGuard } from '../core/auth/doctor-guard';
+import { doctorGuard } from '../doctor-area/doctor-guard';
 import { PracticeStore } from './practice-store';
 
 export default [

@@ -43,7 +43,9 @@ describe('practice form', () => {
     const role = toPractitionerRole(form(), 'Practitioner/d1', stored);
     expect(role.id).toBe('r1');
     expect(role.extension).toContainEqual({ url: `${EXTENSION}average-rating`, valueDecimal: 4.5 });
-    expect(role.extension?.filter((e) => e.url === `${EXTENSION}timezone`)).toEqual([{ url: `${EXTENSION}timezone`, valueCode: 'Europe/Berlin' }]);
+    expect(role.extension?.filter((e) => e.url === `${EXTENSION}timezone`)).toEqual([
+      { url: `${EXTENSION}timezone`, valueCode: 'Europe/Berlin' },
+    ]);
   });
 
   it('names what the server would refuse', () => {

@@ -89,7 +89,9 @@ export function practiceFormProblems(form: PracticeForm): string[] {
 
 /** The PractitionerRole for the form, keeping what the form does not edit (ratings, id, meta). */
 export function toPractitionerRole(form: PracticeForm, practitioner: string, existing?: PractitionerRole): PractitionerRole {
-  const edited = new Set(['consultation-fee', 'consultation-language', 'biography', 'timezone', 'slot-length'].map((name) => EXTENSION + name));
+  const edited = new Set(
+    ['consultation-fee', 'consultation-language', 'biography', 'timezone', 'slot-length'].map((name) => EXTENSION + name),
+  );
   const kept = (existing?.extension ?? []).filter((extension) => !edited.has(extension.url));
   return {
     ...existing,
@@ -104,15 +106,16 @@ export function toPractitionerRole(form: PracticeForm, practitioner: string, exi
       ...form.languages.map((code) => ({ url: `${EXTENSION}consultation-language`, valueCode: code })),
       ...(form.biography.trim() ? [{ url: `${EXTENSION}biography`, valueMarkdown: form.biography.trim() }] : []),
       { url: `${EXTENSION}timezone`, valueCode: form.timeZone },
-      { url: `${EXTENSION}slot-length`, valueDuration: { value: form.slotMinutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' } },
+      {
+        url: `${EXTENSION}slot-length`,
+        valueDuration: { value: form.slotMinutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' },
+      },
     ],
     availableTime: form.hours.flatMap(toAvailableTimes),
-    notAvailable: form.exceptions.map(
-      (exception): PractitionerRoleNotAvailable => ({
-        description: exception.description.trim() || 'Not available',
-        during: { start: exception.from, end: exception.to },
-      }),
-    ),
+    notAvailable: form.exceptions.map((exception): PractitionerRoleNotAvailable => ({
+      description: exception.description.trim() || 'Not available',
+      during: { start: exception.from, end: exception.to },
+    })),
   };
 }
 
@@ -139,7 +142,13 @@ export function fromPractitionerRole(role: PractitionerRole, defaultTimeZone: st
 
 function toAvailableTimes(hours: WeeklyHours): PractitionerRoleAvailableTime[] {
   const daysOfWeek = WEEKDAYS.filter((day) => hours.days.includes(day));
-  const spans = hours.breakStart && hours.breakEnd ? [[hours.start, hours.breakStart], [hours.breakEnd, hours.end]] : [[hours.start, hours.end]];
+  const spans =
+    hours.breakStart && hours.breakEnd
+      ? [
+          [hours.start, hours.breakStart],
+          [hours.breakEnd, hours.end],
+        ]
+      : [[hours.start, hours.end]];
   return spans.map(([start, end]) => ({ daysOfWeek, availableStartTime: `${start}:00`, availableEndTime: `${end}:00` }));
 }
 

@@ -50,7 +50,9 @@ describe('PracticeStore', () => {
     await settle();
     const slots = http.expectOne((r) => r.url === `${BASE}/Slot`);
     expect(slots.request.params.get('schedule')).toBe('Schedule/s1');
-    slots.flush(bundle({ resourceType: 'Slot', id: 'x', status: 'free', schedule: {}, start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:30:00Z' }));
+    slots.flush(
+      bundle({ resourceType: 'Slot', id: 'x', status: 'free', schedule: {}, start: '2026-12-01T09:00:00Z', end: '2026-12-01T09:30:00Z' }),
+    );
     expect(await saved).toBe(true);
     expect(store.message()).toContain('Saved');
     expect(store.preview()).toEqual([{ day: 'Tue 1 Dec', slots: [expect.objectContaining({ id: 'x' })] }]);
@@ -60,9 +62,9 @@ describe('PracticeStore', () => {
   it('updates an existing role guarded by its version, and shows a refusal', async () => {
     const { store, http } = setUp();
     const loaded = store.load();
-    http.expectOne((r) => r.url === `${BASE}/PractitionerRole`).flush(
-      bundle({ resourceType: 'PractitionerRole', id: 'r1', meta: { versionId: '4' } }),
-    );
+    http
+      .expectOne((r) => r.url === `${BASE}/PractitionerRole`)
+      .flush(bundle({ resourceType: 'PractitionerRole', id: 'r1', meta: { versionId: '4' } }));
     await settle();
     http.expectOne((r) => r.url === `${BASE}/Schedule`).flush(bundle({ resourceType: 'Schedule', id: 's1', actor: [] }));
     await settle();

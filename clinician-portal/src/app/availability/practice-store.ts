@@ -5,7 +5,14 @@ import { AuthStore } from '../core/auth/auth-store';
 import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { EXTENSION, fromPractitionerRole, practiceFormProblems, toPractitionerRole, emptyPracticeForm, type PracticeForm } from './practice-form';
+import {
+  EXTENSION,
+  fromPractitionerRole,
+  practiceFormProblems,
+  toPractitionerRole,
+  emptyPracticeForm,
+  type PracticeForm,
+} from './practice-form';
 
 /** How many upcoming free slots the preview lists. */
 export const PREVIEW_SLOTS = 100;
@@ -52,7 +59,9 @@ export class PracticeStore {
       const roles = matches(await firstValueFrom(this.fhir.search('PractitionerRole', { practitioner, _count: 1 })));
       this.role.set(roles[0]);
       if (roles[0]?.id) {
-        const schedules = matches(await firstValueFrom(this.fhir.search('Schedule', { actor: `PractitionerRole/${roles[0].id}`, _count: 1 })));
+        const schedules = matches(
+          await firstValueFrom(this.fhir.search('Schedule', { actor: `PractitionerRole/${roles[0].id}`, _count: 1 })),
+        );
         this.schedule.set(schedules[0]);
         await this.loadPreview();
       }
@@ -103,7 +112,12 @@ export class PracticeStore {
       return;
     }
     const bundle = await firstValueFrom(
-      this.fhir.search('Slot', { schedule: `Schedule/${id}`, start: `ge${new Date().toISOString()}`, _sort: 'start', _count: PREVIEW_SLOTS }),
+      this.fhir.search('Slot', {
+        schedule: `Schedule/${id}`,
+        start: `ge${new Date().toISOString()}`,
+        _sort: 'start',
+        _count: PREVIEW_SLOTS,
+      }),
     );
     this.slots.set(matches(bundle));
   }

@@ -155,7 +155,17 @@ export class ConsultationStore {
     }
   }
 
-  private async all<T>(resourceType: 'Condition' | 'AllergyIntolerance' | 'MedicationStatement' | 'DocumentReference' | 'Composition' | 'MedicationRequest' | 'ServiceRequest', params: Record<string, string>): Promise<T[]> {
+  private async all<T>(
+    resourceType:
+      | 'Condition'
+      | 'AllergyIntolerance'
+      | 'MedicationStatement'
+      | 'DocumentReference'
+      | 'Composition'
+      | 'MedicationRequest'
+      | 'ServiceRequest',
+    params: Record<string, string>,
+  ): Promise<T[]> {
     return matches(await firstValueFrom(this.fhir.search(resourceType, { ...params, _count: 50 }))) as T[];
   }
 }

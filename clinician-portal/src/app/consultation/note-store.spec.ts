@@ -20,7 +20,12 @@ describe('NoteStore', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), NoteStore, { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } }],
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        NoteStore,
+        { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
+      ],
     });
     store = TestBed.inject(NoteStore);
     http = TestBed.inject(HttpTestingController);
@@ -58,10 +63,12 @@ describe('NoteStore', () => {
     store.open(IDS, stored('1', 'Mine'));
     store.edit('subjective', 'Mine, edited');
     await vi.advanceTimersByTimeAsync(AUTOSAVE_MS);
-    http.expectOne({ method: 'PUT', url: `${BASE}/Composition/c1` }).flush(
-      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] },
-      { status: 412, statusText: 'Precondition Failed' },
-    );
+    http
+      .expectOne({ method: 'PUT', url: `${BASE}/Composition/c1` })
+      .flush(
+        { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] },
+        { status: 412, statusText: 'Precondition Failed' },
+      );
     await vi.advanceTimersByTimeAsync(0);
     http.expectOne({ method: 'GET', url: `${BASE}/Composition/c1` }).flush(stored('2', 'Theirs'));
     await vi.advanceTimersByTimeAsync(0);

@@ -121,7 +121,9 @@ export class NoteStore {
       return false;
     }
     try {
-      const signed = await firstValueFrom(this.fhir.operation<Composition>(`Composition/${note.id}/$sign`, { ifMatch: note.meta?.versionId }));
+      const signed = await firstValueFrom(
+        this.fhir.operation<Composition>(`Composition/${note.id}/$sign`, { ifMatch: note.meta?.versionId }),
+      );
       this.stored.set(signed);
       this.status.set('signed');
       this.failure.set(undefined);

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { MEDICATION_VALUE_SET } from '../shared/value-set-api';
+import { MEDICATION_VALUE_SET } from '../terminology/value-set-api';
 import { PRESCRIPTION_GROUP_SYSTEM, PrescriptionStore } from './prescription-store';
 
 const BASE = 'http://medbuddy.test/fhir';
@@ -41,7 +41,9 @@ describe('PrescriptionStore', () => {
 
   it('issues the items as MedicationRequests sharing one groupIdentifier', async () => {
     expect(store.add({ medication: AMLODIPINE, dosage: ' 1 daily ', quantity: 30, unit: 'tablet', refills: 2 })).toBe(true);
-    expect(store.add({ medication: { ...AMLODIPINE, code: '860975' }, dosage: 'twice daily', quantity: 60, unit: 'tablet', refills: 0 })).toBe(true);
+    expect(
+      store.add({ medication: { ...AMLODIPINE, code: '860975' }, dosage: 'twice daily', quantity: 60, unit: 'tablet', refills: 0 }),
+    ).toBe(true);
     const issued = store.issue(new Date('2026-12-20T09:00:00Z'));
     const first = http.expectOne({ method: 'POST', url: `${BASE}/MedicationRequest` });
     first.flush({ ...first.request.body, id: 'm1' });

@@ -3,7 +3,7 @@ import type { Binary, MedicationRequest } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { MEDICATION_VALUE_SET, ValueSetApi, type Choice } from '../shared/value-set-api';
+import { MEDICATION_VALUE_SET, ValueSetApi, type Choice } from '../terminology/value-set-api';
 
 export const PRESCRIPTION_PROFILE = 'https://medbuddy.dev/fhir/StructureDefinition/medbuddy-prescription';
 export const PRESCRIPTION_GROUP_SYSTEM = 'https://medbuddy.dev/fhir/identifier/prescription';

@@ -26,7 +26,10 @@ const appointment: Appointment = {
   meta: { versionId: '3' },
   status: 'booked',
   start: '2026-12-20T09:00:00Z',
-  participant: [{ actor: { reference: 'Patient/p1' }, status: 'accepted' }, { actor: { reference: 'Practitioner/d1' }, status: 'accepted' }],
+  participant: [
+    { actor: { reference: 'Patient/p1' }, status: 'accepted' },
+    { actor: { reference: 'Practitioner/d1' }, status: 'accepted' },
+  ],
 };
 const arrived: Encounter = {
   resourceType: 'Encounter',
@@ -103,7 +106,10 @@ describe('TodayStore', () => {
     expect(patch.request.body).toEqual([{ op: 'replace', path: '/status', value: 'noshow' }]);
     expect(patch.request.headers.get('If-Match')).toBe('W/"3"');
     patch.flush(
-      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'The appointment has not started' }] },
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'The appointment has not started' }],
+      },
       { status: 422, statusText: 'Unprocessable Entity' },
     );
     expect(await marked).toBe(false);

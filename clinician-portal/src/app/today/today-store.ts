@@ -44,7 +44,9 @@ export class TodayStore {
       return {
         appointment,
         patientName: this.patients().get(patient ?? '') ?? participantDisplay(appointment, patient) ?? 'Patient',
-        encounter: this.encounters().find((encounter) => encounter.appointment?.some((a) => a.reference === `Appointment/${appointment.id}`)),
+        encounter: this.encounters().find((encounter) =>
+          encounter.appointment?.some((a) => a.reference === `Appointment/${appointment.id}`),
+        ),
       };
     }),
   );

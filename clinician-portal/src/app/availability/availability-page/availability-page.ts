@@ -8,7 +8,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatSelectModule } from '@angular/material/select';
-import { LANGUAGE_VALUE_SET, SPECIALTY_VALUE_SET, ValueSetApi, type Choice } from '../../shared/value-set-api';
+import { LANGUAGE_VALUE_SET, SPECIALTY_VALUE_SET, ValueSetApi, type Choice } from '../../terminology/value-set-api';
 import { WEEKDAYS, type PracticeForm, type Weekday, type WeeklyHours } from '../practice-form';
 import { PracticeStore, safeZone } from '../practice-store';
 
@@ -59,8 +59,14 @@ export class AvailabilityPage implements OnInit {
 
   ngOnInit(): void {
     void this.store.load();
-    void this.valueSets.expand(SPECIALTY_VALUE_SET).then((choices) => this.specialties.set(choices), () => undefined);
-    void this.valueSets.expand(LANGUAGE_VALUE_SET).then((choices) => this.languages.set(choices), () => undefined);
+    void this.valueSets.expand(SPECIALTY_VALUE_SET).then(
+      (choices) => this.specialties.set(choices),
+      () => undefined,
+    );
+    void this.valueSets.expand(LANGUAGE_VALUE_SET).then(
+      (choices) => this.languages.set(choices),
+      () => undefined,
+    );
   }
 
   protected zone(): string {
@@ -72,7 +78,10 @@ export class AvailabilityPage implements OnInit {
   }
 
   protected addHours(): void {
-    this.model.update((form) => ({ ...form, hours: [...form.hours, { days: [], start: '09:00', end: '12:00', breakStart: '', breakEnd: '' }] }));
+    this.model.update((form) => ({
+      ...form,
+      hours: [...form.hours, { days: [], start: '09:00', end: '12:00', breakStart: '', breakEnd: '' }],
+    }));
   }
 
   protected removeHours(index: number): void {

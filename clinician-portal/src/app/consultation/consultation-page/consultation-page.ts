@@ -10,7 +10,7 @@ import type { MedicationRequest, Questionnaire } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
 import { FhirClient } from '../../core/fhir/fhir-client';
 import { matches } from '../../core/fhir/bundle';
-import type { Choice } from '../../shared/value-set-api';
+import type { Choice } from '../../terminology/value-set-api';
 import { ConsultationStore } from '../consultation-store';
 import { NoteStore, type SaveState } from '../note-store';
 import { PrescriptionStore } from '../prescription-store';

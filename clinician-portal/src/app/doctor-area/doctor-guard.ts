@@ -1,6 +1,6 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn } from '@angular/router';
-import { AuthStore } from './auth-store';
+import { AuthStore } from '../core/auth/auth-store';
 
 /** The doctor area is for users whose FHIR profile is a Practitioner; others go home. */
 export const doctorGuard: CanActivateFn = () => {

@@ -1,4 +1,4 @@
-import type { Account, MedBuddyServer } from './medbuddy-server';
+import type { Account, MedBuddyServer } from './support/medbuddy-server';
 
 export interface ApiResponse<T> {
   readonly status: number;
@@ -34,10 +34,20 @@ export class FhirApi {
   }
 
   /** Any request; the caller checks the status. */
-  async send<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async send<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.baseUrl}/${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', ...headers },
+      headers: {
+        Authorization: `Bearer ${this.token}`,
+        'Content-Type': 'application/fhir+json',
+        Accept: 'application/fhir+json',
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -23,7 +23,13 @@ describe('ValueSetApi', () => {
       resourceType: 'ValueSet',
       expansion: {
         contains: [
-          { system: SYSTEM, code: 'primary-care', display: 'Primary care', abstract: true, contains: [{ system: SYSTEM, code: 'general-practice', display: 'General practice' }] },
+          {
+            system: SYSTEM,
+            code: 'primary-care',
+            display: 'Primary care',
+            abstract: true,
+            contains: [{ system: SYSTEM, code: 'general-practice', display: 'General practice' }],
+          },
           { system: SYSTEM, code: 'cardiology', display: 'Cardiology' },
         ],
       },
