@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
-import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
+import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
 import { FhirApi, parameters } from './fhir-api';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
@@ -34,7 +34,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
   before(
     async () => {
       server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-doctor-day.log'));
-      browser = await launchChromium();
+      browser = await launchChromium(FAKE_MEDIA);
       doctor = await server.registerVerified({ role: 'doctor', givenName: 'Gregory', familyName: 'House' });
       patient = await server.registerVerified({ role: 'patient', givenName: 'Rebecca', familyName: 'Adler' });
       doctorApi = await FhirApi.signIn(server, doctor);
@@ -214,6 +214,36 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
 
         await screenshot(page, 'clinician-consultation-desktop');
         await expectAccessible(page, 'the consultation workspace');
+
+        // The video call: the doctor's room opens beside the workspace, the patient joins from
+        // their own browser; both receive the other's video frames (peer to peer, built-in signalling).
+        const doctorRoom = page.context().waitForEvent('page');
+        await page.getByRole('button', { name: 'Start the video call' }).click();
+        const doctorTab = await doctorRoom;
+        await doctorTab.waitForURL(/\/video\/room#token=/);
+        const token = await patientApi.request<{ parameter: { name: string; valueString?: string }[] }>(
+          'POST',
+          `Encounter/${encounterId}/$video-token`,
+          parameters(),
+        );
+        const patientContext = await browser.newContext(DESKTOP.options);
+        try {
+          const patientTab = await patientContext.newPage();
+          const patientToken = token.parameter.find((p) => p.name === 'token')?.valueString as string;
+          await patientTab.goto(`${server.url}/video/room#token=${encodeURIComponent(patientToken)}`);
+          for (const tab of [doctorTab, patientTab]) {
+            await tab.waitForFunction(
+              async () =>
+                (await (window as unknown as { medbuddyVideo: { framesDecoded(): Promise<number> } }).medbuddyVideo.framesDecoded()) > 5,
+              undefined,
+              { timeout: 30_000, polling: 500 },
+            );
+          }
+          await screenshot(doctorTab, 'clinician-video-call-desktop');
+        } finally {
+          await patientContext.close();
+          await doctorTab.close();
+        }
         await page.getByRole('button', { name: 'End the visit' }).click();
         await page.getByRole('status').filter({ hasText: 'The visit has ended.' }).waitFor();
         const ended = await patientApi.request<{ status: string }>('GET', `Appointment/${appointment.id}`);

@@ -115,13 +115,4 @@ describe('TodayStore', () => {
     expect(await marked).toBe(false);
     expect(store.error()).toBe('The appointment has not started.');
   });
-
-  it('opens the video room with the token of $video-token', async () => {
-    const url = store.videoRoomUrl(arrived);
-    http.expectOne({ method: 'POST', url: `${BASE}/Encounter/e1/$video-token` }).flush({
-      resourceType: 'Parameters',
-      parameter: [{ name: 'token', valueString: 'abc.def' }],
-    });
-    expect(await url).toBe('http://medbuddy.test/video/room#token=abc.def');
-  });
 });

@@ -1,11 +1,11 @@
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
-import type { Appointment, Bundle, Encounter, Parameters, Patient } from '@medplum/fhirtypes';
+import type { Appointment, Bundle, Encounter, Patient } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
 import { AuthStore } from '../core/auth/auth-store';
 import { matches, resolveReference } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
-import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { outcomeMessage } from '../core/fhir/outcome-message';
+import { VideoRoom } from '../consultation/video-room';
 import { formatHumanName } from '../shared/human-name.pipe';
 
 /** The waiting room is read again this often, so that patients who check in appear without a reload. */
@@ -28,7 +28,7 @@ export interface DayEntry {
 export class TodayStore {
   private readonly fhir = inject(FhirClient);
   private readonly auth = inject(AuthStore);
-  private readonly serverUrl = inject(FHIR_ENDPOINT).baseUrl.replace(/\/fhir$/, '');
+  private readonly video = inject(VideoRoom);
   private readonly appointments = signal<readonly Appointment[]>([]);
   private readonly patients = signal<ReadonlyMap<string, string>>(new Map());
   private readonly encounters = signal<readonly Encounter[]>([]);
@@ -121,15 +121,13 @@ export class TodayStore {
     );
   }
 
-  /** The URL of the video room for the encounter (`$video-token`, the server's WebRTC room page). */
-  async videoRoomUrl(encounter: Encounter): Promise<string | undefined> {
+  /** Opens the consultation's video room in a new tab. */
+  async startVideo(encounter: Encounter): Promise<void> {
+    this.failure.set(undefined);
     try {
-      const result = await firstValueFrom(this.fhir.operation<Parameters>(`Encounter/${encounter.id}/$video-token`));
-      const token = result.parameter?.find((p) => p.name === 'token')?.valueString;
-      return token ? `${this.serverUrl}/video/room#token=${encodeURIComponent(token)}` : undefined;
+      await this.video.open(encounter.id as string);
     } catch (error) {
       this.failure.set(outcomeMessage(error));
-      return undefined;
     }
   }
 

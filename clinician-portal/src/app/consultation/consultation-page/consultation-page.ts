@@ -15,6 +15,8 @@ import { ConsultationStore } from '../consultation-store';
 import { NoteStore, type SaveState } from '../note-store';
 import { PrescriptionStore } from '../prescription-store';
 import { SOAP_SECTIONS, templateText, type SoapSection } from '../soap-note';
+import { VideoRoom } from '../video-room';
+import { outcomeMessage } from '../../core/fhir/outcome-message';
 
 const SAVE_LABELS: Readonly<Record<SaveState, string>> = {
   new: 'Not saved yet',
@@ -54,6 +56,7 @@ export class ConsultationPage {
   protected readonly note = inject(NoteStore);
   protected readonly prescription = inject(PrescriptionStore);
   private readonly fhir = inject(FhirClient);
+  private readonly video = inject(VideoRoom);
   protected readonly sections = SOAP_SECTIONS;
   protected readonly templates = SOAP_TEMPLATES;
   protected readonly saveLabel = computed(() => SAVE_LABELS[this.note.state()]);
@@ -141,6 +144,15 @@ export class ConsultationPage {
     if (await this.store.recommendFollowUp(this.followUp)) {
       this.followUp = { from: '', to: '', reason: '' };
       this.message.set('Follow-up recommended. The patient can book it.');
+    }
+  }
+
+  protected async startVideo(): Promise<void> {
+    try {
+      await this.video.open(this.encounterId());
+      this.message.set('The video call opened in a new tab.');
+    } catch (error) {
+      this.message.set(outcomeMessage(error));
     }
   }
 

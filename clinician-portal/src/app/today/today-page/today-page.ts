@@ -4,7 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { Router, RouterLink } from '@angular/router';
-import type { Appointment, Encounter } from '@medplum/fhirtypes';
+import type { Appointment } from '@medplum/fhirtypes';
 import { TodayStore, type DayEntry } from '../today-store';
 
 /** How long after the start a booked appointment may be marked a no-show. */
@@ -29,17 +29,6 @@ export class TodayPage implements OnInit {
   protected async admit(entry: DayEntry): Promise<void> {
     if (entry.encounter && (await this.store.admit(entry.encounter))) {
       await this.router.navigate(['/consultations', entry.encounter.id]);
-    }
-  }
-
-  protected async startVideo(encounter: Encounter): Promise<void> {
-    // Open the tab first (a popup must come from the click), then send it to the room.
-    const tab = window.open('', '_blank');
-    const url = await this.store.videoRoomUrl(encounter);
-    if (tab && url) {
-      tab.location.href = url;
-    } else {
-      tab?.close();
     }
   }
 
