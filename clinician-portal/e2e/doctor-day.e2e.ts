@@ -184,6 +184,18 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         assert.match(signed.section[1].text.div, /No fever/, 'the overwrite kept the local text');
         assert.match(signed.section[3].text.div, /review in two weeks/);
 
+        await page.getByRole('button', { name: 'Amend the note' }).click();
+        await page.getByRole('textbox', { name: 'Plan' }).fill('Ibuprofen, rest, physiotherapy, review in two weeks.');
+        await page.getByRole('textbox', { name: 'Reason for the amendment' }).fill('Physiotherapy agreed after the call');
+        await page.getByRole('button', { name: 'Save the amendment' }).click();
+        await page.getByRole('status').filter({ hasText: 'The amendment is saved.' }).waitFor();
+        const amended = await doctorApi.request<{ status: string; section: { text: { div: string } }[] }>(
+          'GET',
+          `Composition/${stored.id}`,
+        );
+        assert.equal(amended.status, 'amended');
+        assert.match(amended.section[3].text.div, /physiotherapy/);
+
         const medication = page.getByRole('combobox', { name: 'Medication' });
         await medication.pressSequentially('amlo');
         await page

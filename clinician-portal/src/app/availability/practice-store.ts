@@ -14,7 +14,7 @@ import {
   type PracticeForm,
 } from './practice-form';
 
-/** How many upcoming free slots the preview lists. */
+/** How many upcoming slots (free, held or booked) the preview lists. */
 export const PREVIEW_SLOTS = 100;
 
 /** One day of the slot preview, in the doctor's time zone. */

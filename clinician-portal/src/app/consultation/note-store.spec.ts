@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import type { Composition } from '@medplum/fhirtypes';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { AUTOSAVE_MS, NoteStore } from './note-store';
+import { AMENDMENT_REASON_URL, AUTOSAVE_MS, NoteStore } from './note-store';
 import { draftNote, soapText } from './soap-note';
 
 const BASE = 'http://medbuddy.test/fhir';
@@ -116,6 +116,39 @@ describe('NoteStore', () => {
     expect(store.signed()).toBe(true);
     store.edit('plan', 'after signing');
     expect(store.state()).toBe('signed');
+    expect(store.text().plan).toBe('');
+  });
+
+  it('amends a signed note with a reason, by an explicit save', async () => {
+    store.open(IDS, { ...stored('6', 'Done'), status: 'final' });
+    expect(store.state()).toBe('signed');
+    expect(store.editable()).toBe(false);
+    store.startAmendment();
+    expect(store.editable()).toBe(true);
+    store.edit('plan', 'Add physiotherapy');
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_MS);
+    expect(await store.saveAmendment(' ')).toBe(false);
+    expect(store.error()).toBe('Give the reason for the amendment.');
+
+    const saved = store.saveAmendment('Plan completed after the call');
+    const put = http.expectOne({ method: 'PUT', url: `${BASE}/Composition/c1` });
+    expect(put.request.headers.get('If-Match')).toBe('W/"6"');
+    expect(put.request.body.status).toBe('amended');
+    expect(put.request.body.extension).toEqual([{ url: AMENDMENT_REASON_URL, valueString: 'Plan completed after the call' }]);
+    expect(soapText(put.request.body).plan).toBe('Add physiotherapy');
+    put.flush({ ...put.request.body, meta: { versionId: '7' } });
+    expect(await saved).toBe(true);
+    expect(store.state()).toBe('signed');
+    expect(store.note()?.status).toBe('amended');
+  });
+
+  it('drops the amendment when cancelled', () => {
+    store.open(IDS, { ...stored('6', 'Done'), status: 'final' });
+    store.startAmendment();
+    store.edit('subjective', 'Changed');
+    store.cancelAmendment();
+    expect(store.state()).toBe('signed');
+    expect(store.text().subjective).toBe('Done');
   });
 
   it('refuses to sign an empty, never saved note', async () => {

@@ -13,7 +13,9 @@ export const AUTOSAVE_MS = 1200;
  * What the doctor sees of the note's saving: `unsaved` edits wait for a pause, `conflict`
  * means someone else saved the note since it was read (412) and the doctor must choose.
  */
-export type SaveState = 'new' | 'unsaved' | 'saving' | 'saved' | 'conflict' | 'failed' | 'signed';
+export type SaveState = 'new' | 'unsaved' | 'saving' | 'saved' | 'conflict' | 'failed' | 'signed' | 'amending';
+
+export const AMENDMENT_REASON_URL = 'https://medbuddy.dev/fhir/StructureDefinition/amendment-reason';
 
 export interface NoteIds {
   readonly patient: string;
@@ -47,6 +49,8 @@ export class NoteStore {
   /** The version saved by someone else, while in conflict. */
   readonly theirs = this.other.asReadonly();
   readonly signed = computed(() => ['final', 'amended'].includes(this.stored()?.status ?? ''));
+  /** The text can be typed in: a draft, or a signed note being amended. */
+  readonly editable = computed(() => !this.signed() || this.status() === 'amending');
 
   constructor() {
     inject(DestroyRef).onDestroy(() => clearTimeout(this.timer));
@@ -61,6 +65,9 @@ export class NoteStore {
   }
 
   edit(section: SoapSection, value: string): void {
+    if (this.status() === 'signed') {
+      return;
+    }
     this.draft.update((text) => ({ ...text, [section]: value }));
     this.changed();
   }
@@ -134,8 +141,53 @@ export class NoteStore {
     }
   }
 
-  private changed(): void {
+  /** A signed note is changed only as an amendment, saved explicitly with a reason. */
+  startAmendment(): void {
     if (this.status() === 'signed') {
+      this.status.set('amending');
+    }
+  }
+
+  cancelAmendment(): void {
+    const note = this.stored();
+    if (this.status() === 'amending' && note) {
+      this.draft.set(soapText(note));
+      this.status.set('signed');
+    }
+  }
+
+  /** `PUT` of the signed note with status `amended` and the reason (guarded by `If-Match`). */
+  async saveAmendment(reason: string): Promise<boolean> {
+    const note = this.stored();
+    if (this.status() !== 'amending' || !note?.id) {
+      return false;
+    }
+    if (!reason.trim()) {
+      this.failure.set('Give the reason for the amendment.');
+      return false;
+    }
+    const amended: Composition & { id: string } = {
+      ...withText(note, this.draft()),
+      id: note.id,
+      status: 'amended',
+      extension: [
+        ...(note.extension ?? []).filter((e) => e.url !== AMENDMENT_REASON_URL),
+        { url: AMENDMENT_REASON_URL, valueString: reason.trim() },
+      ],
+    };
+    try {
+      this.stored.set(await firstValueFrom(this.fhir.update(amended)));
+      this.status.set('signed');
+      this.failure.set(undefined);
+      return true;
+    } catch (error) {
+      this.failure.set(outcomeMessage(error));
+      return false;
+    }
+  }
+
+  private changed(): void {
+    if (this.status() === 'signed' || this.status() === 'amending') {
       return;
     }
     this.revision++;

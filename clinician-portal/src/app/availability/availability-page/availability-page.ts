@@ -73,6 +73,11 @@ export class AvailabilityPage implements OnInit {
     return safeZone(this.store.timeZone());
   }
 
+  /** Free slots are bookable; the others are taken by a patient (busy) or held during a booking (busy-tentative). */
+  protected slotLabel(status: string): string {
+    return status === 'busy' ? 'booked' : status === 'busy-tentative' ? 'held' : status;
+  }
+
   protected toggleDay(hours: WeeklyHours, day: Weekday, checked: boolean): void {
     hours.days = checked ? WEEKDAYS.filter((d) => d === day || hours.days.includes(d)) : hours.days.filter((d) => d !== day);
   }

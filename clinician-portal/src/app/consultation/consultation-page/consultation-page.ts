@@ -26,6 +26,7 @@ const SAVE_LABELS: Readonly<Record<SaveState, string>> = {
   conflict: 'Conflict: someone else changed this note',
   failed: 'Not saved',
   signed: 'Signed',
+  amending: 'Amending the signed note',
 };
 
 export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: string }[] = [
@@ -64,6 +65,7 @@ export class ConsultationPage {
   protected readonly chosen = signal<Choice | undefined>(undefined);
   protected item = { dosage: '', quantity: 30, unit: 'tablet', refills: 0 };
   protected followUp = { from: '', to: '', reason: '' };
+  protected amendmentReason = '';
   protected readonly message = signal<string | undefined>(undefined);
 
   constructor() {
@@ -86,6 +88,13 @@ export class ConsultationPage {
 
   protected edit(section: SoapSection, value: string): void {
     this.note.edit(section, value);
+  }
+
+  protected async saveAmendment(): Promise<void> {
+    if (await this.note.saveAmendment(this.amendmentReason)) {
+      this.amendmentReason = '';
+      this.message.set('The amendment is saved.');
+    }
   }
 
   protected async applyTemplate(url: string): Promise<void> {
