@@ -89,6 +89,17 @@ describe('TodayStore', () => {
     expect(store.waiting().map((entry) => entry.encounter?.id)).toEqual(['e1']);
   });
 
+  it('skips a poll while the previous one is still waiting for the server', async () => {
+    const started = store.start(new Date(2026, 11, 20, 8));
+    answer([]);
+    await started;
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    // One poll in flight (two requests), not two.
+    expect(http.match((r) => r.url === `${BASE}/Appointment`)).toHaveLength(1);
+    expect(http.match((r) => r.url === `${BASE}/Encounter`)).toHaveLength(1);
+  });
+
   it('admits with $admit and marks a no-show with a guarded patch', async () => {
     const started = store.refresh(new Date(2026, 11, 20, 8));
     answer([arrived]);

@@ -35,6 +35,8 @@ export class TodayStore {
   private readonly busy = signal(true);
   private readonly failure = signal<string | undefined>(undefined);
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** A poll still waiting for the server; the next tick is skipped rather than piling up requests. */
+  private inFlight: Promise<void> | undefined;
 
   readonly loading = this.busy.asReadonly();
   readonly error = this.failure.asReadonly();
@@ -61,7 +63,9 @@ export class TodayStore {
   async start(now = new Date()): Promise<void> {
     await this.refresh(now);
     this.stopPolling();
-    this.timer = setInterval(() => void this.refresh(), POLL_MS);
+    this.timer = setInterval(() => {
+      this.inFlight ??= this.refresh().finally(() => (this.inFlight = undefined));
+    }, POLL_MS);
   }
 
   stopPolling(): void {
