@@ -2,7 +2,7 @@ import { NAV_ITEMS, navItemsFor } from './nav-items';
 
 describe('navigation by role', () => {
   it('shows a doctor the doctor area and no admin section', () => {
-    expect(navItemsFor('Practitioner/d1').map((item) => item.label)).toEqual(['Home', 'Today', 'Profile and availability']);
+    expect(navItemsFor('Practitioner/d1').map((item) => item.label)).toEqual(['Home', 'Today', 'My patients', 'Profile and availability']);
   });
 
   it('shows an administrator (no FHIR profile) the admin area and no doctor section', () => {

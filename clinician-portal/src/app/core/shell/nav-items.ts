@@ -14,6 +14,7 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/home', label: 'Home', icon: 'home', audience: 'everyone' },
   { path: '/today', label: 'Today', icon: 'event', audience: 'doctor' },
+  { path: '/patients', label: 'My patients', icon: 'person', audience: 'doctor' },
   { path: '/availability', label: 'Profile and availability', icon: 'schedule', audience: 'doctor' },
   { path: '/admin/verification', label: 'Verification', icon: 'verified', audience: 'admin' },
   { path: '/admin/doctors', label: 'Doctors', icon: 'person', audience: 'admin' },
