@@ -68,7 +68,7 @@ describe('clinician portal: admin verification queue', () => {
   it('an administrator browses the audit trail filtered by type', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-audit', async (page) => {
       await signIn(page, server.admin);
-      await page.getByRole('link', { name: 'Audit trail' }).click();
+      await page.getByRole('main').getByRole('link', { name: 'Audit trail' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/audit`);
       const rows = page.locator('table.audit tbody tr');
       await rows.first().waitFor();

@@ -21,6 +21,10 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },
+      { path: 'today', loadChildren: () => import('./today/today.routes') },
+      { path: 'availability', loadChildren: () => import('./availability/availability.routes') },
+      { path: 'patients', loadChildren: () => import('./patients/patients.routes') },
+      { path: 'consultations', loadChildren: () => import('./consultation/consultation.routes') },
       { path: 'admin', loadChildren: () => import('./admin/admin.routes') },
     ],
   },

@@ -1,6 +1,8 @@
 import type { Routes } from '@angular/router';
 import { adminGuard } from './admin-guard';
 import { AuditStore } from './audit-store';
+import { DoctorsStore } from './doctors-store';
+import { SpecialtiesStore } from './specialties-store';
 import { VerificationStore } from './verification-store';
 
 export default [
@@ -11,6 +13,20 @@ export default [
     loadComponent: () => import('./verification-page/verification-page').then((m) => m.VerificationPage),
     providers: [VerificationStore],
     title: 'Verification · MedBuddy',
+  },
+  {
+    path: 'doctors',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./doctors-page/doctors-page').then((m) => m.DoctorsPage),
+    providers: [DoctorsStore],
+    title: 'Doctors · MedBuddy',
+  },
+  {
+    path: 'specialties',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./specialties-page/specialties-page').then((m) => m.SpecialtiesPage),
+    providers: [SpecialtiesStore],
+    title: 'Specialties · MedBuddy',
   },
   {
     path: 'audit',

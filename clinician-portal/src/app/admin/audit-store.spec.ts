@@ -95,4 +95,45 @@ describe('AuditStore', () => {
     expect(store.error()).toBe('Administrators only.');
     expect(store.events()).toEqual([]);
   });
+
+  it('exports every page of the filter shown, following next links', async () => {
+    const { store, http } = setUp();
+    const searched = store.search({ patient: 'Patient/p1', outcome: '8' });
+    const first = http.expectOne((r) => r.url === `${BASE}/AuditEvent`);
+    expect(first.request.params.get('outcome')).toBe('8');
+    first.flush(page(['a1']));
+    await searched;
+
+    const exported = store.export('ndjson');
+    const all = http.expectOne((r) => r.url === `${BASE}/AuditEvent` && r.params.get('_count') === '1000');
+    expect(all.request.params.get('patient')).toBe('Patient/p1');
+    expect(all.request.params.get('outcome')).toBe('8');
+    all.flush(page(['a1', 'a2'], `${BASE}/AuditEvent?page=2`));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.exportProgress()).toBe(2);
+    http.expectOne(`${BASE}/AuditEvent?page=2`).flush(page(['a3']));
+    const result = await exported;
+    expect(result?.count).toBe(3);
+    expect(result?.truncated).toBe(false);
+    expect(result?.blob.type).toBe('application/fhir+ndjson');
+    expect(
+      (await result?.blob.text())
+        ?.trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual(['a1', 'a2', 'a3']);
+    expect(store.exportProgress()).toBeUndefined();
+    http.verify();
+  });
+
+  it('opens and closes the detail of one event', async () => {
+    const { store, http } = setUp();
+    const searched = store.search({});
+    http.expectOne((r) => r.url === `${BASE}/AuditEvent`).flush(page(['a1']));
+    await searched;
+    store.select(store.events()[0]);
+    expect(store.selected()?.id).toBe('a1');
+    store.select(undefined);
+    expect(store.selected()).toBeUndefined();
+  });
 });

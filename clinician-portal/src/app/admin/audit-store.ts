@@ -4,6 +4,7 @@ import { firstValueFrom, type Observable } from 'rxjs';
 import { linkUrl, matches } from '../core/fhir/bundle';
 import { FhirClient, type SearchParams } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
+import { auditCsv, auditNdjson, type AuditExportFormat } from './audit-export';
 
 /** What the administrator filters the audit trail by; empty fields do not filter. */
 export interface AuditFilter {
@@ -17,9 +18,24 @@ export interface AuditFilter {
   readonly patient?: string;
   /** A code of the AuditEvent type (e.g. `rest`). */
   readonly type?: string;
+  /** A subtype code: the interaction or operation (`read`, `create`, `$sign`...). */
+  readonly subtype?: string;
+  /** `0` success, `4` minor failure, `8` serious failure, `12` major failure. */
+  readonly outcome?: string;
 }
 
 export const AUDIT_PAGE_SIZE = 20;
+/** Exports read the filtered set in pages this large (the server's maximum `_count`)... */
+export const EXPORT_PAGE_SIZE = 1000;
+/** ...and stop after this many events, saying so. */
+export const EXPORT_LIMIT = 100_000;
+
+export interface AuditExport {
+  readonly blob: Blob;
+  readonly count: number;
+  /** More events matched than EXPORT_LIMIT. */
+  readonly truncated: boolean;
+}
 
 /**
  * One page at a time of AuditEvents, newest first. Pages follow the server's `next` links;
@@ -31,6 +47,10 @@ export class AuditStore {
   private readonly pages = signal<readonly Bundle<AuditEvent>[]>([]);
   private readonly busy = signal(false);
   private readonly failure = signal<string | undefined>(undefined);
+  private readonly chosen = signal<AuditEvent | undefined>(undefined);
+  private readonly exported = signal<number | undefined>(undefined);
+  /** The filter of the table shown, which the export follows. */
+  private filter: AuditFilter = {};
 
   private readonly current = computed(() => this.pages().at(-1));
   readonly events = computed(() => {
@@ -45,8 +65,14 @@ export class AuditStore {
   readonly hasPrevious = computed(() => this.pages().length > 1);
   readonly loading = this.busy.asReadonly();
   readonly error = this.failure.asReadonly();
+  /** The event whose detail is open. */
+  readonly selected = this.chosen.asReadonly();
+  /** Events read so far by a running export; undefined when none runs. */
+  readonly exportProgress = this.exported.asReadonly();
 
   async search(filter: AuditFilter): Promise<void> {
+    this.filter = { ...filter };
+    this.chosen.set(undefined);
     const page = await this.fetch(this.fhir.search('AuditEvent', toParams(filter)));
     if (page) {
       this.pages.set([page]);
@@ -62,6 +88,40 @@ export class AuditStore {
     const page = await this.fetch(this.fhir.page<AuditEvent>(url));
     if (page) {
       this.pages.update((pages) => [...pages, page]);
+    }
+  }
+
+  select(event: AuditEvent | undefined): void {
+    this.chosen.set(event);
+  }
+
+  /** Every event of the table's filter, newest first, as CSV or NDJSON, following the server's `next` links. */
+  async export(format: AuditExportFormat): Promise<AuditExport | undefined> {
+    this.failure.set(undefined);
+    this.exported.set(0);
+    const events: AuditEvent[] = [];
+    try {
+      let page = await firstValueFrom(this.fhir.search('AuditEvent', { ...toParams(this.filter), _count: EXPORT_PAGE_SIZE }));
+      let truncated = false;
+      for (;;) {
+        events.push(...matches(page));
+        this.exported.set(events.length);
+        const next = linkUrl(page, 'next');
+        if (!next || events.length >= EXPORT_LIMIT) {
+          truncated = next !== undefined || events.length > EXPORT_LIMIT;
+          break;
+        }
+        page = await firstValueFrom(this.fhir.page<AuditEvent>(next));
+      }
+      const kept = events.slice(0, EXPORT_LIMIT);
+      const text = format === 'csv' ? auditCsv(kept) : auditNdjson(kept);
+      const type = format === 'csv' ? 'text/csv' : 'application/fhir+ndjson';
+      return { blob: new Blob([text], { type }), count: kept.length, truncated };
+    } catch (error) {
+      this.failure.set(outcomeMessage(error));
+      return undefined;
+    } finally {
+      this.exported.set(undefined);
     }
   }
 
@@ -94,5 +154,7 @@ function toParams(filter: AuditFilter): SearchParams {
     agent: filter.agent?.trim() || undefined,
     patient: filter.patient?.trim() || undefined,
     type: filter.type?.trim() || undefined,
+    subtype: filter.subtype?.trim() || undefined,
+    outcome: filter.outcome?.trim() || undefined,
   };
 }

@@ -10,7 +10,7 @@ import { MatToolbarModule } from '@angular/material/toolbar';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { map } from 'rxjs';
 import { AuthStore } from '../auth/auth-store';
-import { NAV_ITEMS } from './nav-items';
+import { navItemsFor } from './nav-items';
 
 /** Below this width the navigation is a drawer opened from the toolbar (phones, small tablets). */
 const HANDSET = '(max-width: 959.98px)';
@@ -28,7 +28,8 @@ export class Shell {
   private readonly router = inject(Router);
   private readonly snackBar = inject(MatSnackBar);
 
-  protected readonly navItems = NAV_ITEMS;
+  /** Doctors see the doctor area, administrators the admin area. */
+  protected readonly navItems = computed(() => navItemsFor(this.auth.fhirUser()));
   protected readonly handset = toSignal(
     inject(BreakpointObserver)
       .observe(HANDSET)

@@ -124,6 +124,14 @@ describe('FhirClient', () => {
     await result;
   });
 
+  it('sends the version an operation acts on as If-Match', async () => {
+    const result = firstValueFrom(fhir.operation('Composition/c1/$sign', { ifMatch: '3' }));
+    const request = http.expectOne(`${BASE}/Composition/c1/$sign`);
+    expect(request.request.headers.get('If-Match')).toBe('W/"3"');
+    request.flush({ resourceType: 'Composition', id: 'c1' });
+    await result;
+  });
+
   it('follows a paging link as the server wrote it (bundle.html#paging)', async () => {
     const next = `${BASE}/Patient?_count=10&_offset=10`;
     const result = firstValueFrom(fhir.page(next));

@@ -29,6 +29,8 @@ export interface OperationOptions {
   /** Query parameters (GET), or a `Parameters`/resource body (POST). */
   readonly params?: SearchParams;
   readonly body?: Parameters | Resource;
+  /** The version the operation acts on (`If-Match`), e.g. the note being signed. */
+  readonly ifMatch?: string;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -105,7 +107,7 @@ export class FhirClient {
       return this.http.get<R>(url, { params, headers: this.headers() });
     }
     const body = options.body ?? { resourceType: 'Parameters' };
-    return this.http.post<R>(url, body, { params, headers: this.headers({ 'Content-Type': FHIR_JSON }) });
+    return this.http.post<R>(url, body, { params, headers: this.headers({ 'Content-Type': FHIR_JSON, ...ifMatch(options.ifMatch) }) });
   }
 
   private url(resourceType: string, id?: string): string {

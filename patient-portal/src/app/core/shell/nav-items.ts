@@ -19,3 +19,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/reviews', label: 'Reviews', icon: 'star' },
   { path: '/profile', label: 'Profile', icon: 'person' },
 ];
+
+/** The sections for a signed-in user; every patient sees the same ones. */
+export function navItemsFor(_fhirUser: string | undefined): readonly NavItem[] {
+  return NAV_ITEMS;
+}

@@ -6,11 +6,12 @@ import { MatNavListHarness } from '@angular/material/list/testing';
 import { provideRouter, Router } from '@angular/router';
 import { AuthStore } from '../auth/auth-store';
 import { provideIcons } from './icons';
-import { NAV_ITEMS } from './nav-items';
+import { navItemsFor } from './nav-items';
+
 import { Shell } from './shell';
 
 describe('Shell', () => {
-  async function render() {
+  async function render(fhirUser?: string) {
     const signOut = vi.fn(() => Promise.resolve());
     const sessionEnded = signal(false);
     TestBed.configureTestingModule({
@@ -18,7 +19,7 @@ describe('Shell', () => {
       providers: [
         provideRouter([{ path: 'sign-in', children: [] }]),
         provideIcons(),
-        { provide: AuthStore, useValue: { signOut, sessionEnded, signIn: vi.fn() } },
+        { provide: AuthStore, useValue: { signOut, sessionEnded, signIn: vi.fn(), fhirUser: signal(fhirUser) } },
       ],
     });
     const fixture = TestBed.createComponent(Shell);
@@ -27,11 +28,19 @@ describe('Shell', () => {
     return { fixture, loader, signOut, sessionEnded };
   }
 
-  it('lists every section of the navigation', async () => {
-    const { loader } = await render();
+  async function menu(fhirUser?: string): Promise<string[]> {
+    const { loader } = await render(fhirUser);
     const list = await loader.getHarness(MatNavListHarness);
     const items = await list.getItems();
-    expect(await Promise.all(items.map((item) => item.getTitle()))).toEqual(NAV_ITEMS.map((item) => item.label));
+    return Promise.all(items.map((item) => item.getTitle()));
+  }
+
+  it("lists the sections of the signed-in user's role", async () => {
+    expect(await menu('Practitioner/d1')).toEqual(navItemsFor('Practitioner/d1').map((item) => item.label));
+  });
+
+  it('lists the sections of a user without a FHIR profile', async () => {
+    expect(await menu(undefined)).toEqual(navItemsFor(undefined).map((item) => item.label));
   });
 
   it('signs out and goes to the sign-in page', async () => {

@@ -1,0 +1,45 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { VideoRoom } from './video-room';
+
+const BASE = 'http://medbuddy.test/fhir';
+
+describe('VideoRoom', () => {
+  let room: VideoRoom;
+  let http: HttpTestingController;
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } }],
+    });
+    room = TestBed.inject(VideoRoom);
+    http = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => http.verify());
+
+  it("is the server's room page with the token of $video-token in the fragment", async () => {
+    const url = room.url('e1');
+    http.expectOne({ method: 'POST', url: `${BASE}/Encounter/e1/$video-token` }).flush({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'provider', valueCode: 'webrtc' },
+        { name: 'token', valueString: 'abc.def' },
+      ],
+    });
+    expect(await url).toBe('http://medbuddy.test/video/room#token=abc.def');
+  });
+
+  it("passes on the server's refusal", async () => {
+    const url = room.url('e1');
+    http
+      .expectOne(`${BASE}/Encounter/e1/$video-token`)
+      .flush(
+        { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'The visit has ended' }] },
+        { status: 422, statusText: 'Unprocessable Entity' },
+      );
+    await expect(url).rejects.toMatchObject({ status: 422 });
+  });
+});

@@ -1,0 +1,40 @@
+import { inject, Injectable } from '@angular/core';
+import type { Parameters } from '@medplum/fhirtypes';
+import { firstValueFrom } from 'rxjs';
+import { FhirClient } from '../core/fhir/fhir-client';
+import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+
+/**
+ * The video call of a consultation: `Encounter/[id]/$video-token`, then the server's built-in
+ * WebRTC room page with the token in the fragment (never sent to the server by the browser),
+ * opened in its own tab beside the workspace.
+ */
+@Injectable({ providedIn: 'root' })
+export class VideoRoom {
+  private readonly fhir = inject(FhirClient);
+  private readonly serverUrl = inject(FHIR_ENDPOINT).baseUrl.replace(/\/fhir$/, '');
+
+  /** The room URL for the encounter; throws the server's refusal (HttpErrorResponse). */
+  async url(encounterId: string): Promise<string> {
+    const result = await firstValueFrom(this.fhir.operation<Parameters>(`Encounter/${encodeURIComponent(encounterId)}/$video-token`));
+    const token = result.parameter?.find((p) => p.name === 'token')?.valueString;
+    if (!token) {
+      throw new Error('The server gave no video token.');
+    }
+    return `${this.serverUrl}/video/room#token=${encodeURIComponent(token)}`;
+  }
+
+  /** Opens the room in a new tab. The tab is opened at once (a popup must come from the click), then sent to the room. */
+  async open(encounterId: string): Promise<void> {
+    const tab = window.open('', '_blank');
+    try {
+      const url = await this.url(encounterId);
+      if (tab) {
+        tab.location.href = url;
+      }
+    } catch (error) {
+      tab?.close();
+      throw error;
+    }
+  }
+}
