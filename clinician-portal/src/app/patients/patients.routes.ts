@@ -1,0 +1,18 @@
+import type { Routes } from '@angular/router';
+import { PatientChartStore } from './patient-chart-store';
+import { PatientListStore } from './patient-list-store';
+
+export default [
+  {
+    path: '',
+    loadComponent: () => import('./patient-list-page/patient-list-page').then((m) => m.PatientListPage),
+    providers: [PatientListStore],
+    title: 'My patients · MedBuddy',
+  },
+  {
+    path: ':id',
+    loadComponent: () => import('./patient-chart-page/patient-chart-page').then((m) => m.PatientChartPage),
+    providers: [PatientChartStore],
+    title: 'Patient chart · MedBuddy',
+  },
+] satisfies Routes;
