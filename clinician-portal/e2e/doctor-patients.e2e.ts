@@ -22,8 +22,14 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
       doctor = await server.registerVerified({ role: 'doctor', givenName: 'Allison', familyName: 'Cameron' });
       const admin = await ApiClient.signIn(server, server.admin);
       const doctorApi = await ApiClient.signIn(server, doctor);
-      patientInCare = await ApiClient.signIn(server, await server.registerVerified({ role: 'patient', givenName: 'Maria', familyName: 'Keller' }));
-      otherPatient = await ApiClient.signIn(server, await server.registerVerified({ role: 'patient', givenName: 'Otto', familyName: 'Fremd' }));
+      patientInCare = await ApiClient.signIn(
+        server,
+        await server.registerVerified({ role: 'patient', givenName: 'Maria', familyName: 'Keller' }),
+      );
+      otherPatient = await ApiClient.signIn(
+        server,
+        await server.registerVerified({ role: 'patient', givenName: 'Otto', familyName: 'Fremd' }),
+      );
       const { roleId, encounterId } = await seedFinishedConsultation(admin, doctorApi, patientInCare);
       // What the patients keep in their own records.
       for (const [patient, text] of [
@@ -97,7 +103,7 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
     }),
   );
 
-  it("a patient without a care relationship is unreachable: their chart URL shows an error", { timeout: 120_000 }, () =>
+  it('a patient without a care relationship is unreachable: their chart URL shows an error', { timeout: 120_000 }, () =>
     withPage(
       browser,
       DESKTOP,

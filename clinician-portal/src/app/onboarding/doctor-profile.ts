@@ -5,7 +5,9 @@ export const VERIFICATION_STATUS_URL = `${EXTENSION}verification-status`;
 export const SPECIALTY_SYSTEM = 'https://medbuddy.dev/fhir/CodeSystem/specialty';
 export const LANGUAGE_SYSTEM = 'urn:ietf:bcp:47';
 /** The role extensions this wizard owns; others (rating, review count, time zone, slot length) are kept as they are. */
-const OWNED_ROLE_EXTENSIONS = ['consultation-fee', 'consultation-language', 'years-of-experience', 'biography'].map((n) => `${EXTENSION}${n}`);
+const OWNED_ROLE_EXTENSIONS = ['consultation-fee', 'consultation-language', 'years-of-experience', 'biography'].map(
+  (n) => `${EXTENSION}${n}`,
+);
 
 export interface Qualification {
   readonly title: string;
@@ -94,7 +96,9 @@ export function roleWith(stored: PractitionerRole | undefined, practitionerRefer
   const kept = (stored?.extension ?? []).filter((e) => !OWNED_ROLE_EXTENSIONS.includes(e.url));
   const extension: Extension[] = [
     ...kept,
-    ...(profile.fee !== undefined ? [{ url: `${EXTENSION}consultation-fee`, valueMoney: { value: profile.fee, currency: profile.currency } }] : []),
+    ...(profile.fee !== undefined
+      ? [{ url: `${EXTENSION}consultation-fee`, valueMoney: { value: profile.fee, currency: profile.currency } }]
+      : []),
     ...profile.languages.map((code) => ({ url: `${EXTENSION}consultation-language`, valueCode: code })),
     ...(profile.yearsOfExperience !== undefined
       ? [{ url: `${EXTENSION}years-of-experience`, valueInteger: profile.yearsOfExperience }]
@@ -107,7 +111,12 @@ export function roleWith(stored: PractitionerRole | undefined, practitionerRefer
     active: true,
     practitioner: { reference: practitionerReference },
     specialty: profile.specialty
-      ? [{ coding: [{ system: SPECIALTY_SYSTEM, code: profile.specialty.code, display: profile.specialty.display }], text: profile.specialty.display }]
+      ? [
+          {
+            coding: [{ system: SPECIALTY_SYSTEM, code: profile.specialty.code, display: profile.specialty.display }],
+            text: profile.specialty.display,
+          },
+        ]
       : [],
     extension,
   };

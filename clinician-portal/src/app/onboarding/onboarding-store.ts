@@ -90,7 +90,9 @@ export class OnboardingStore {
   }
 
   private async expand(url: string): Promise<Choice[]> {
-    const valueSet = await firstValueFrom(this.fhir.operation<ValueSet>('ValueSet/$expand', { method: 'GET', params: { url, count: 1000 } }));
+    const valueSet = await firstValueFrom(
+      this.fhir.operation<ValueSet>('ValueSet/$expand', { method: 'GET', params: { url, count: 1000 } }),
+    );
     return choicesOf(valueSet);
   }
 }

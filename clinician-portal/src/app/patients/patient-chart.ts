@@ -1,4 +1,13 @@
-import type { AllergyIntolerance, Bundle, Condition, DocumentReference, MedicationRequest, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
+import type {
+  AllergyIntolerance,
+  Bundle,
+  Condition,
+  DocumentReference,
+  MedicationRequest,
+  MedicationStatement,
+  Patient,
+  Resource,
+} from '@medplum/fhirtypes';
 
 /** One line of the chart's timeline. */
 export interface TimelineEntry {

@@ -46,9 +46,7 @@ export class ReviewsStore {
   readonly error = this.failure.asReadonly();
   readonly hasRole = computed(() => !!this.role());
   readonly averageRating = computed(() => this.role()?.extension?.find((e) => e.url === `${EXTENSION}average-rating`)?.valueDecimal);
-  readonly reviewCount = computed(
-    () => this.role()?.extension?.find((e) => e.url === `${EXTENSION}review-count`)?.valueUnsignedInt ?? 0,
-  );
+  readonly reviewCount = computed(() => this.role()?.extension?.find((e) => e.url === `${EXTENSION}review-count`)?.valueUnsignedInt ?? 0);
 
   async load(): Promise<void> {
     const practitioner = this.auth.fhirUser();

@@ -12,7 +12,16 @@ import { PatientListStore } from '../patient-list-store';
 /** The patients the doctor has a care relationship with, each linking to their chart. */
 @Component({
   selector: 'cp-patient-list-page',
-  imports: [FormsModule, HumanNamePipe, MatButtonModule, MatFormFieldModule, MatInputModule, MatListModule, MatProgressBarModule, RouterLink],
+  imports: [
+    FormsModule,
+    HumanNamePipe,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatListModule,
+    MatProgressBarModule,
+    RouterLink,
+  ],
   templateUrl: './patient-list-page.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
