@@ -10,6 +10,7 @@ import * as createExportJobs from './20261211000000_create-export-jobs';
 import * as createNotificationTables from './20261213090000_create-notification-tables';
 import * as addCareAccessTags from './20261214090000_add-care-access-tags';
 import * as createSigningCredentials from './20261214090100_create-signing-credentials';
+import * as addAccountDisabled from './20261225090000_add-account-disabled';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261213090000_create-notification-tables': createNotificationTables,
   '20261214090000_add-care-access-tags': addCareAccessTags,
   '20261214090100_create-signing-credentials': createSigningCredentials,
+  '20261225090000_add-account-disabled': addAccountDisabled,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
