@@ -93,7 +93,10 @@ export class AccountStore {
 
   /** Disables (a date) or re-enables (null) an account; false when there is no such account. */
   async setDisabled(id: string, disabledAt: Date | null): Promise<boolean> {
-    const { rows } = await this.db.raw(`UPDATE account SET disabled_at = ? WHERE id = ? RETURNING id`, [disabledAt?.toISOString() ?? null, id]);
+    const { rows } = await this.db.raw(`UPDATE account SET disabled_at = ? WHERE id = ? RETURNING id`, [
+      disabledAt?.toISOString() ?? null,
+      id,
+    ]);
     return rows.length === 1;
   }
 

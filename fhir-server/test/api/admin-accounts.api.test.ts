@@ -47,7 +47,14 @@ describe('find', () => {
     expect(all.body.accounts.map((a: { email: string }) => a.email)).toEqual(['dr.findme@clinic.example', 'findme.patient@clinic.example']);
     const doctors = await admin().get('/admin/accounts?email=findme&role=doctor').expect(200);
     expect(doctors.body.accounts).toEqual([
-      { id: doctor.accountId, email: 'dr.findme@clinic.example', role: 'doctor', profile: doctor.profile, emailVerified: true, disabled: false },
+      {
+        id: doctor.accountId,
+        email: 'dr.findme@clinic.example',
+        role: 'doctor',
+        profile: doctor.profile,
+        emailVerified: true,
+        disabled: false,
+      },
     ]);
     expect(JSON.stringify(all.body)).not.toMatch(/password|hash/i);
   });
@@ -84,7 +91,11 @@ describe('disable and re-enable', () => {
   test('a wrong password on a disabled account gets the usual refusal (no hint that it exists)', async () => {
     const patient = await createAccount(server, 'patient');
     await admin().post(`/admin/accounts/${patient.accountId}/disable`).expect(200);
-    expectOutcome(await server.anonymous().post('/auth/login').send({ email: patient.email, password: 'not the password at all' }), 401, 'login');
+    expectOutcome(
+      await server.anonymous().post('/auth/login').send({ email: patient.email, password: 'not the password at all' }),
+      401,
+      'login',
+    );
   });
 
   test('an administrator cannot disable their own account', async () => {

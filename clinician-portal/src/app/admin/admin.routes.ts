@@ -1,6 +1,7 @@
 import type { Routes } from '@angular/router';
 import { adminGuard } from './admin-guard';
 import { AuditStore } from './audit-store';
+import { UsersStore } from './users-store';
 import { VerificationStore } from './verification-store';
 
 export default [
@@ -18,5 +19,12 @@ export default [
     loadComponent: () => import('./audit-page/audit-page').then((m) => m.AuditPage),
     providers: [AuditStore],
     title: 'Audit trail · MedBuddy',
+  },
+  {
+    path: 'users',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./users-page/users-page').then((m) => m.UsersPage),
+    providers: [UsersStore],
+    title: 'Users · MedBuddy',
   },
 ] satisfies Routes;
