@@ -118,8 +118,8 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       const query = new URLSearchParams({ 'practitioner.name': 'Wilson', _include: 'PractitionerRole:practitioner' });
       const bundle = (await (
         await fetch(`${server.url}/fhir/PractitionerRole?${query.toString()}`, { headers: { Accept: 'application/fhir+json' } })
-      ).json()) as { entry: { resource: Record<string, unknown> & { resourceType: string } }[] };
-      const practitioner = bundle.entry.find((entry) => entry.resource.resourceType === 'Practitioner')?.resource as {
+      ).json()) as { entry: { resource: { resourceType: string } }[] };
+      const practitioner = bundle.entry.find((entry) => entry.resource.resourceType === 'Practitioner')?.resource as unknown as {
         qualification: { issuer: { display: string }; period: { start: string; end?: string } }[];
       };
       assert.deepEqual(

@@ -28,7 +28,7 @@ export function adminAccountRoutes(security: SecurityServices): Router {
   const router = new Router({ prefix: '/admin/accounts' });
   router.use(requireAdministrator);
 
-  router.param('id', async (id, ctx, next) => {
+  router.param('id', async (id, _ctx, next) => {
     if (!ACCOUNT_ID.test(id)) {
       throw notFound(`No account ${id}`);
     }

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, effect, inject, type OnInit } from '@angular/core';
-import { FormArray, NonNullableFormBuilder, ReactiveFormsModule, Validators, type FormGroup } from '@angular/forms';
+import { NonNullableFormBuilder, ReactiveFormsModule, Validators, type FormArray, type FormGroup } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
