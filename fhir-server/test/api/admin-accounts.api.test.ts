@@ -1,3 +1,4 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
 import { createAccount } from '../setup/accounts';
 import { expectOutcome } from '../setup/matchers';
 import { startSmtpListener, type SmtpListener } from '../setup/smtp-listener';
@@ -79,8 +80,13 @@ describe('disable and re-enable', () => {
   test('a disabled account cannot sign in or refresh; re-enabled, it signs in again', async () => {
     const doctor = await createAccount(server, 'doctor');
     const before = await server.anonymous().post('/auth/login').send({ email: doctor.email, password: doctor.password }).expect(200);
-    const disabled = await admin().post(`/admin/accounts/${doctor.accountId}/disable`).expect(200);
+    const disabled = await admin().post(`/admin/accounts/${doctor.accountId}/disable`).set('X-Request-Id', 'req-disable').expect(200);
     expect(disabled.body.disabled).toBe(true);
+    await server.flushAudit();
+    const audit = await server.request.get('/fhir/AuditEvent?subtype=account-disable').expect(200);
+    const events = (JSON.parse(audit.text).entry ?? []).map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+    const event = events.find((e) => e.entity?.some((x) => x.what?.identifier?.value === 'req-disable'));
+    expect(event).toMatchObject({ subtype: [{ code: 'account-disable' }], outcome: '0' });
     expectOutcome(await server.anonymous().post('/auth/login').send({ email: doctor.email, password: doctor.password }), 403, 'forbidden');
     expectOutcome(await server.anonymous().post('/auth/refresh').send({ refresh_token: before.body.refresh_token }), 400, 'invalid');
     const enabled = await admin().post(`/admin/accounts/${doctor.accountId}/enable`).expect(200);
