@@ -265,8 +265,9 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'My patients' }).click();
         await page.getByRole('link', { name: /Rebecca Adler/ }).click();
         await page.getByRole('heading', { name: 'Rebecca Adler' }).waitFor();
-        await page.getByRole('cell', { name: 'Prescription' }).first().waitFor();
-        await page.getByRole('cell', { name: /^Consultation note.*\(amended\)$/ }).waitFor();
+        const timeline = page.locator('section.timeline');
+        await timeline.getByRole('listitem').filter({ hasText: '· Prescription ·' }).first().waitFor();
+        await timeline.getByRole('listitem').filter({ hasText: /· Note · .*\(amended\)/ }).waitFor();
         await screenshot(page, 'clinician-patient-chart-desktop');
         await expectAccessible(page, 'the patient chart');
       },

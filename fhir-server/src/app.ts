@@ -5,6 +5,7 @@ import { createSearchParameterCatalog, loadFhirDefinitions } from './definitions
 import { packagedResourcesToSeed } from './definitions/package-folders';
 import { seedPackagedResources } from './fhir/terminology/seed-packaged-resources';
 import { oauthUris } from './auth/smart-configuration';
+import { adminAccountRoutes } from './http/admin-account-routes';
 import { authRoutes } from './http/auth-routes';
 import { DocumentStorage } from './domain/documents/document-storage';
 import { documentRoutes } from './http/document-routes';
@@ -232,6 +233,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     log: logger,
     timings: options.bulkJobs,
   });
+  app.use(adminAccountRoutes(security).routes());
   const endpoint: FhirEndpointOptions = {
     basePath: config.fhirBasePath,
     limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxJsonDepth },

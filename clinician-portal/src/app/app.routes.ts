@@ -15,6 +15,11 @@ export const routes: Routes = [
     title: 'Signing in · MedBuddy',
   },
   {
+    path: 'sign-up',
+    loadComponent: () => import('./sign-up/sign-up-page/sign-up-page').then((m) => m.SignUpPage),
+    title: 'Join as a doctor · MedBuddy',
+  },
+  {
     path: '',
     component: Shell,
     canActivate: [authGuard],
@@ -26,6 +31,9 @@ export const routes: Routes = [
       { path: 'patients', loadChildren: () => import('./patients/patients.routes') },
       { path: 'consultations', loadChildren: () => import('./consultation/consultation.routes') },
       { path: 'admin', loadChildren: () => import('./admin/admin.routes') },
+      { path: 'onboarding', loadChildren: () => import('./onboarding/onboarding.routes') },
+      { path: 'patients', loadChildren: () => import('./patients/patients.routes') },
+      { path: 'reviews', loadChildren: () => import('./reviews/reviews.routes') },
     ],
   },
   { path: '**', redirectTo: '' },

@@ -10,6 +10,8 @@ export interface AccountRow {
   readonly emailVerified: boolean;
   readonly failedLogins: number;
   readonly lockedUntil: Date | null;
+  /** When an administrator disabled the account; null while it is enabled. */
+  readonly disabledAt: Date | null;
 }
 
 export interface ClientRow {
@@ -77,6 +79,25 @@ export class AccountStore {
   async findAccount(id: string): Promise<AccountRow | undefined> {
     const { rows } = await this.db.raw(`SELECT * FROM account WHERE id = ?`, [id]);
     return rows[0] && toAccount(rows[0]);
+  }
+
+  /** Accounts whose e-mail contains `emailPart` (any when empty), optionally of one role, by e-mail. */
+  async findAccounts(emailPart: string, role: Role | undefined, limit: number): Promise<AccountRow[]> {
+    const pattern = `%${emailPart.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const { rows } = await this.db.raw(
+      `SELECT * FROM account WHERE email LIKE ? AND (?::text IS NULL OR role = ?) ORDER BY email LIMIT ?`,
+      [pattern, role ?? null, role ?? null, limit],
+    );
+    return rows.map(toAccount);
+  }
+
+  /** Disables (a date) or re-enables (null) an account; false when there is no such account. */
+  async setDisabled(id: string, disabledAt: Date | null): Promise<boolean> {
+    const { rows } = await this.db.raw(`UPDATE account SET disabled_at = ? WHERE id = ? RETURNING id`, [
+      disabledAt?.toISOString() ?? null,
+      id,
+    ]);
+    return rows.length === 1;
   }
 
   async countAccounts(role: Role): Promise<number> {
@@ -281,5 +302,6 @@ function toAccount(row: Record<string, unknown>): AccountRow {
     emailVerified: row.email_verified as boolean,
     failedLogins: row.failed_logins as number,
     lockedUntil: row.locked_until ? new Date(row.locked_until as string) : null,
+    disabledAt: row.disabled_at ? new Date(row.disabled_at as string) : null,
   };
 }

@@ -3,6 +3,7 @@ import { adminGuard } from './admin-guard';
 import { AuditStore } from './audit-store';
 import { DoctorsStore } from './doctors-store';
 import { SpecialtiesStore } from './specialties-store';
+import { UsersStore } from './users-store';
 import { VerificationStore } from './verification-store';
 
 export default [
@@ -34,5 +35,12 @@ export default [
     loadComponent: () => import('./audit-page/audit-page').then((m) => m.AuditPage),
     providers: [AuditStore],
     title: 'Audit trail · MedBuddy',
+  },
+  {
+    path: 'users',
+    canActivate: [adminGuard],
+    loadComponent: () => import('./users-page/users-page').then((m) => m.UsersPage),
+    providers: [UsersStore],
+    title: 'Users · MedBuddy',
   },
 ] satisfies Routes;

@@ -107,6 +107,9 @@ export class AccountService {
       await this.store.recordFailedLogin(account.id, MAX_FAILED_LOGINS, new Date(Date.now() + LOCK_MINUTES * 60_000));
       throw invalidCredentials();
     }
+    if (account.disabledAt) {
+      throw new AccountError('access-denied', 'This account is disabled. Please contact the MedBuddy team.');
+    }
     if (!account.emailVerified) {
       throw new AccountError('email-not-verified', 'Please verify your e-mail address first; we sent you a link.');
     }
@@ -166,6 +169,38 @@ export class AccountService {
     });
     const token = await this.newAccountToken(id, 'reset-password', 24 * 60 * 60_000);
     return `${this.options.publicUrl}/auth/reset-password?token=${token}`;
+  }
+
+  /** Accounts for the administrators' user search: e-mail contains `query`, at most `limit`. */
+  findAccounts(query: string, role: Role | undefined, limit: number): Promise<AccountRow[]> {
+    return this.store.findAccounts(query.trim().toLowerCase(), role, limit);
+  }
+
+  /**
+   * Disables or re-enables an account. Disabling ends its sessions: sign-in is refused and
+   * every refresh token revoked (access tokens already issued expire within 15 minutes).
+   */
+  async setDisabled(accountId: string, disabled: boolean): Promise<AccountRow | undefined> {
+    if (!(await this.store.setDisabled(accountId, disabled ? new Date() : null))) {
+      return undefined;
+    }
+    if (disabled) {
+      await this.store.revokeAllRefreshTokens(accountId);
+    }
+    return this.store.findAccount(accountId);
+  }
+
+  /** A new verification e-mail for an account whose address is not confirmed yet; false when already confirmed. */
+  async resendVerification(accountId: string): Promise<boolean | undefined> {
+    const account = await this.store.findAccount(accountId);
+    if (!account) {
+      return undefined;
+    }
+    if (account.emailVerified) {
+      return false;
+    }
+    await this.sendVerification(account.id, account.email);
+    return true;
   }
 
   private async sendVerification(accountId: string, email: string): Promise<void> {

@@ -112,6 +112,9 @@ export class TokenService {
       if (!account) {
         return { error: 'The account no longer exists' } as const;
       }
+      if (account.disabledAt) {
+        return { error: 'The account is disabled' } as const;
+      }
       const response = await new TokenService(store, this.signer, this.revocations, this.fhirBaseUrl).issueForAccount(
         account,
         row.clientId,

@@ -11,6 +11,7 @@ import * as createNotificationTables from './20261213090000_create-notification-
 import * as addCareAccessTags from './20261214090000_add-care-access-tags';
 import * as createSigningCredentials from './20261214090100_create-signing-credentials';
 import * as createBulkJobLeases from './20261224090000_create-bulk-job-leases';
+import * as addAccountDisabled from './20261225090000_add-account-disabled';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261214090000_add-care-access-tags': addCareAccessTags,
   '20261214090100_create-signing-credentials': createSigningCredentials,
   '20261224090000_create-bulk-job-leases': createBulkJobLeases,
+  '20261225090000_add-account-disabled': addAccountDisabled,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -16,10 +16,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/today', label: 'Today', icon: 'event', audience: 'doctor' },
   { path: '/patients', label: 'My patients', icon: 'person', audience: 'doctor' },
   { path: '/availability', label: 'Profile and availability', icon: 'schedule', audience: 'doctor' },
+  { path: '/onboarding', label: 'Qualifications', icon: 'description', audience: 'doctor' },
+  { path: '/reviews', label: 'My reviews', icon: 'star', audience: 'doctor' },
   { path: '/admin/verification', label: 'Verification', icon: 'verified', audience: 'admin' },
   { path: '/admin/doctors', label: 'Doctors', icon: 'person', audience: 'admin' },
   { path: '/admin/specialties', label: 'Specialties', icon: 'category', audience: 'admin' },
   { path: '/admin/audit', label: 'Audit trail', icon: 'history', audience: 'admin' },
+  { path: '/admin/users', label: 'Users', icon: 'person', audience: 'admin' },
 ];
 
 /** The sections for a signed-in user: doctors have a Practitioner as `fhirUser`, administrators none. */

@@ -1,27 +1,27 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, effect, inject, input, untracked } from '@angular/core';
-import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { ChangeDetectionStrategy, Component, effect, inject, input } from '@angular/core';
+import { MatCardModule } from '@angular/material/card';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { HumanNamePipe } from '../../shared/human-name.pipe';
-import { PatientsStore } from '../patients-store';
+import { conceptText } from '../patient-chart';
+import { PatientChartStore } from '../patient-chart-store';
 
-/** One patient's chart: who they are and their timeline, newest first. */
+/** One patient's record, read-only: conditions, allergies, medications, documents and a timeline. */
 @Component({
   selector: 'cp-patient-chart-page',
-  imports: [DatePipe, HumanNamePipe, MatProgressSpinnerModule, RouterLink],
+  imports: [DatePipe, HumanNamePipe, MatCardModule, MatProgressBarModule, RouterLink],
   templateUrl: './patient-chart-page.html',
   styleUrl: './patient-chart-page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class PatientChartPage {
-  /** The Patient id, from the route. */
-  readonly patientId = input.required<string>();
-  protected readonly store = inject(PatientsStore);
+  protected readonly store = inject(PatientChartStore);
+  /** The route's `:id`. */
+  readonly id = input.required<string>();
+  protected readonly text = conceptText;
 
   constructor() {
-    effect(() => {
-      const id = this.patientId();
-      untracked(() => void this.store.loadChart(id));
-    });
+    effect(() => void this.store.load(this.id()));
   }
 }

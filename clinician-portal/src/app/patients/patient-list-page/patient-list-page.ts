@@ -1,17 +1,17 @@
-import { ChangeDetectionStrategy, Component, inject, type OnInit } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal, type OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatListModule } from '@angular/material/list';
-import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { HumanNamePipe } from '../../shared/human-name.pipe';
-import { PatientsStore } from '../patients-store';
+import { PatientListStore } from '../patient-list-store';
 
-/** The patients the doctor has a care relationship with. */
+/** The patients the doctor has a care relationship with, each linking to their chart. */
 @Component({
-  selector: 'cp-patients-page',
+  selector: 'cp-patient-list-page',
   imports: [
     FormsModule,
     HumanNamePipe,
@@ -19,21 +19,21 @@ import { PatientsStore } from '../patients-store';
     MatFormFieldModule,
     MatInputModule,
     MatListModule,
-    MatProgressSpinnerModule,
+    MatProgressBarModule,
     RouterLink,
   ],
-  templateUrl: './patients-page.html',
+  templateUrl: './patient-list-page.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
-export class PatientsPage implements OnInit {
-  protected readonly store = inject(PatientsStore);
-  protected name = '';
+export class PatientListPage implements OnInit {
+  protected readonly store = inject(PatientListStore);
+  protected readonly name = signal('');
 
   ngOnInit(): void {
-    void this.store.loadPatients();
+    void this.store.load();
   }
 
   protected search(): void {
-    void this.store.loadPatients(this.name);
+    void this.store.load(this.name());
   }
 }

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { expectAccessible } from './support/accessibility';
+import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
+import { signInOnLoginPage } from './support/login-page';
+import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
+
+/** The public directory as the patient portal searches it (doctor-directory.ts), without a token. */
+async function directoryEntries(server: MedBuddyServer, family: string): Promise<number> {
+  const query = new URLSearchParams({
+    active: 'true',
+    'practitioner.name': family,
+    specialty: 'cardiology',
+    language: 'de',
+    _include: 'PractitionerRole:practitioner',
+  });
+  const response = await fetch(`${server.url}/fhir/PractitionerRole?${query.toString()}`, { headers: { Accept: 'application/fhir+json' } });
+  assert.equal(response.status, 200);
+  const bundle = (await response.json()) as { entry?: { resource: { resourceType: string } }[] };
+  return (bundle.entry ?? []).filter((entry) => entry.resource.resourceType === 'PractitionerRole').length;
+}
+
+describe('clinician portal: a doctor signs up and onboards, an administrator verifies, patients find them', () => {
+  let server: MedBuddyServer;
+  let browser: Browser;
+  const doctor: Account = { email: `wilson-${Date.now()}@medbuddy.test`, password: 'a long and unusual doctor password' };
+
+  before(
+    async () => {
+      server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-onboarding.log'));
+      browser = await launchChromium();
+    },
+    { timeout: 240_000 },
+  );
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function signIn(page: Page, account: Account, landing: string): Promise<void> {
+    await page.goto(`${server.url}/clinician/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
+    await signInOnLoginPage(page, account);
+    await page.waitForURL(`${server.url}/clinician/${landing}`);
+  }
+
+  it('a doctor signs up and completes the wizard; the profile stays pending and unlisted', { timeout: 180_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-onboarding', async (page) => {
+      await page.goto(`${server.url}/clinician/sign-in`);
+      await page.getByRole('link', { name: 'Join as a doctor' }).click();
+      await page.waitForURL(`${server.url}/clinician/sign-up`);
+      await page.getByLabel('First name').fill('James');
+      await page.getByLabel('Last name').fill('Wilson');
+      await page.getByLabel('E-mail').fill(doctor.email);
+      await page.getByLabel('Password').fill(doctor.password);
+      await expectAccessible(page, 'the sign-up page');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('status').filter({ hasText: doctor.email }).waitFor();
+      const confirmed = await fetch(await server.emailLink(doctor.email, '/auth/verify-email'));
+      assert.equal(confirmed.status, 200);
+
+      await signIn(page, doctor, 'home');
+      await page.getByText('pending verification').first().waitFor();
+      await page.getByRole('link', { name: 'Complete your profile for verification' }).click();
+      await page.waitForURL(`${server.url}/clinician/onboarding`);
+      await page.getByRole('status').filter({ hasText: 'Pending verification' }).waitFor();
+      assert.equal(await page.getByLabel('Last name').inputValue(), 'Wilson', 'the wizard starts from the registered name');
+      await page.getByLabel('Work phone').fill('+49 30 1234567');
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      await page.getByLabel('Qualification', { exact: true }).fill('Doctor of Medicine');
+      await page.getByLabel('Issued by').fill('Charité Berlin');
+      await page.getByLabel('Licence or certificate number').fill('BER-2011-4711');
+      await page.getByLabel('Valid from').fill('2011-07-01');
+      await page.getByRole('button', { name: 'Add a qualification' }).click();
+      await page.getByLabel('Qualification', { exact: true }).nth(1).fill('Board certification in cardiology');
+      await page.getByLabel('Issued by').nth(1).fill('Ärztekammer Berlin');
+      await page.getByLabel('Valid from').nth(1).fill('2016-03-01');
+      await page.getByLabel('Valid until').nth(1).fill('2031-02-28');
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      await page.getByRole('combobox', { name: 'Specialty' }).click();
+      await page.getByRole('option', { name: 'Cardiology', exact: true }).click();
+      await page.getByRole('combobox', { name: 'Consultation languages' }).click();
+      await page.getByRole('option', { name: 'English', exact: true }).click();
+      await page.getByRole('option', { name: 'German', exact: true }).click();
+      await page.keyboard.press('Escape');
+      await page.getByLabel(/Consultation fee/).fill('55');
+      await page.getByLabel('Years of experience').fill('12');
+      await page.getByLabel('About you').fill('Cardiologist with a focus on prevention and heart failure.');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('Board certification in cardiology').count();
+      await screenshot(page, 'clinician-onboarding-desktop');
+      await expectAccessible(page, 'the onboarding wizard');
+      await page.getByRole('button', { name: 'Submit for verification' }).click();
+      await page.getByRole('status').filter({ hasText: 'Profile saved' }).waitFor();
+
+      assert.equal(await directoryEntries(server, 'Wilson'), 0, 'an unverified doctor is not in the directory');
+    }),
+  );
+
+  it('an administrator verifies the doctor, who then appears in discovery with the profile', { timeout: 180_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-onboarding-verified', async (page) => {
+      await signIn(page, server.admin, 'home');
+      await page.getByRole('link', { name: 'Doctors awaiting verification' }).click();
+      const card = page.locator('mat-card', { hasText: 'James Wilson' }).first();
+      await card.waitFor();
+      await card.getByText('Doctor of Medicine · Charité Berlin').waitFor();
+      await card.getByRole('textbox', { name: 'Reason' }).fill('Licence BER-2011-4711 confirmed with the Ärztekammer');
+      await card.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('status').filter({ hasText: 'Doctor verified.' }).waitFor();
+
+      assert.equal(await directoryEntries(server, 'Wilson'), 1, 'the verified doctor is found by specialty, language and name');
+      const query = new URLSearchParams({ 'practitioner.name': 'Wilson', _include: 'PractitionerRole:practitioner' });
+      const bundle = (await (
+        await fetch(`${server.url}/fhir/PractitionerRole?${query.toString()}`, { headers: { Accept: 'application/fhir+json' } })
+      ).json()) as { entry: { resource: { resourceType: string } }[] };
+      const practitioner = bundle.entry.find((entry) => entry.resource.resourceType === 'Practitioner')?.resource as unknown as {
+        qualification: { issuer: { display: string }; period: { start: string; end?: string } }[];
+      };
+      assert.deepEqual(
+        practitioner.qualification.map((q) => [q.issuer.display, q.period.start, q.period.end]),
+        [
+          ['Charité Berlin', '2011-07-01', undefined],
+          ['Ärztekammer Berlin', '2016-03-01', '2031-02-28'],
+        ],
+      );
+    }),
+  );
+
+  it('the doctor sees the profile verified', { timeout: 120_000 }, () =>
+    withPage(browser, DESKTOP, 'clinician-onboarding-doctor-verified', async (page) => {
+      await signIn(page, doctor, 'home');
+      await page.goto(`${server.url}/clinician/onboarding`);
+      await page.getByRole('status').filter({ hasText: 'Verified: patients find you' }).waitFor();
+      assert.equal(await page.getByLabel('Work phone').inputValue(), '+49 30 1234567');
+      await screenshot(page, 'clinician-onboarding-verified-desktop');
+    }),
+  );
+});

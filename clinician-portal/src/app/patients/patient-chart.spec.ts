@@ -1,0 +1,50 @@
+import { chartOf } from './patient-chart';
+
+describe('chartOf', () => {
+  it('sorts $everything into sections and a newest-first timeline', () => {
+    const chart = chartOf([
+      { resourceType: 'Patient', id: 'p1', name: [{ family: 'Keller' }] },
+      {
+        resourceType: 'Condition',
+        id: 'c1',
+        subject: { reference: 'Patient/p1' },
+        code: { text: 'Hypertension' },
+        recordedDate: '2026-10-01',
+      },
+      { resourceType: 'AllergyIntolerance', id: 'a1', patient: { reference: 'Patient/p1' }, code: { text: 'Penicillin' } },
+      { resourceType: 'MedicationStatement', id: 'm1', status: 'active', subject: { reference: 'Patient/p1' } },
+      {
+        resourceType: 'MedicationRequest',
+        id: 'm2',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: 'Patient/p1' },
+        authoredOn: '2026-11-02T10:00:00Z',
+        medicationCodeableConcept: { coding: [{ code: '197361', display: 'Amlodipine 5 MG' }] },
+      },
+      { resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'VR' }, period: { start: '2026-11-02T09:40:00Z' } },
+      {
+        resourceType: 'DocumentReference',
+        id: 'd1',
+        status: 'current',
+        date: '2026-11-03T00:00:00Z',
+        content: [{ attachment: { title: 'Blood panel' } }],
+      },
+    ]);
+    expect(chart.patient?.id).toBe('p1');
+    expect(chart.conditions.map((c) => c.id)).toEqual(['c1']);
+    expect(chart.allergies.map((a) => a.id)).toEqual(['a1']);
+    expect(chart.medications.map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(chart.documents.map((d) => d.id)).toEqual(['d1']);
+    expect(chart.timeline).toEqual([
+      { date: '2026-11-03T00:00:00Z', kind: 'Document', text: 'Blood panel' },
+      { date: '2026-11-02T10:00:00Z', kind: 'Prescription', text: 'Amlodipine 5 MG' },
+      { date: '2026-11-02T09:40:00Z', kind: 'Consultation', text: 'finished' },
+      { date: '2026-10-01', kind: 'Condition', text: 'Hypertension' },
+    ]);
+  });
+
+  it('has no patient when $everything returned nothing', () => {
+    expect(chartOf([]).patient).toBeUndefined();
+  });
+});
