@@ -1,5 +1,7 @@
 import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
+import { runAuditSuite } from './audit-suite';
+import { AUDIT_WORKLOADS } from './audit-workloads';
 import { runCoreSuite } from './core-suite';
 import { runDocumentsSuite } from './documents-suite';
 import { CORE_WORKLOADS } from './core-workloads';
@@ -28,9 +30,12 @@ async function main(): Promise<number> {
     'search',
     'scheduling',
     'documents',
+    'audit',
+    'export',
     ...CORE_WORKLOADS.map((w) => w.name),
     ...SEARCH_WORKLOADS.map((w) => w.name),
     ...BOOKING_WORKLOADS.map((w) => w.name),
+    ...AUDIT_WORKLOADS.map((w) => w.name),
   ]);
   const unknown = options.only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
@@ -52,6 +57,7 @@ async function main(): Promise<number> {
   await runCoreSuite(options, timing, baselineMs, log, results);
   await runSearchSuite(options, timing, baselineMs, log, results);
   await runSchedulingSuite(options, timing, baselineMs, log, results);
+  await runAuditSuite(options, timing, baselineMs, log, results);
   const documents = await runDocumentsSuite(options, log);
   if (results.reports.length > 0) {
     log('');
