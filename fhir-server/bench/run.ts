@@ -4,6 +4,7 @@ import { runAuditSuite } from './audit-suite';
 import { AUDIT_WORKLOADS } from './audit-workloads';
 import { runCoreSuite } from './core-suite';
 import { runDocumentsSuite } from './documents-suite';
+import { runExportSuite } from './export-suite';
 import { CORE_WORKLOADS } from './core-workloads';
 import { BOOKING_WORKLOADS } from './booking-workloads';
 import { SEARCH_WORKLOADS } from './search-workloads';
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   await runSchedulingSuite(options, timing, baselineMs, log, results);
   await runAuditSuite(options, timing, baselineMs, log, results);
   const documents = await runDocumentsSuite(options, log);
+  const bulkExport = await runExportSuite(options, log);
   if (results.reports.length > 0) {
     log('');
     log(formatTable(results.reports, results.baselines));
@@ -74,6 +76,7 @@ async function main(): Promise<number> {
     timing,
     ...results,
     documents,
+    export: bulkExport,
     verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
   });
   log('');
