@@ -8,24 +8,21 @@ import type { BenchOptions } from './options';
 import { startServer } from './server-process';
 import { loadAuditEvents } from './storage-loader';
 import { runWorkloads, selectedWorkloads, type SuiteResults } from './suite-runner';
-import { codeFingerprint, prepareFromTemplate, vacuumAnalyze } from './template-database';
+import { codeFingerprint, prepareFromTemplate, vacuumAnalyze, type ThrowawayDatabase } from './template-database';
 import type { Timing } from './workload';
 
 /** The cached audit trail (1,000,000 AuditEvents). */
 export const AUDIT_TEMPLATE_DATABASE = 'medbuddy_bench_audit_template';
 
-/** Issue 12's AuditEvent browser queries on a copy of the generated audit trail. */
-export async function runAuditSuite(
-  options: BenchOptions,
-  timing: Timing,
-  baselineMs: number,
+export interface AuditDatabase extends ThrowawayDatabase {
+  readonly data: AuditDataset;
+}
+
+/** A throwaway copy of the generated audit trail (the cached template at full size, loaded directly with --quick). */
+export async function prepareAuditDatabase(
+  options: { quick: boolean; reload: boolean },
   log: (line: string) => void,
-  results: SuiteResults,
-): Promise<void> {
-  const workloads = selectedWorkloads(options, 'audit', AUDIT_WORKLOADS);
-  if (workloads.length === 0) {
-    return;
-  }
+): Promise<AuditDatabase> {
   const data = new AuditDataset(options.quick ? AUDIT_QUICK_SIZE : AUDIT_FULL_SIZE);
   const database = await prepareFromTemplate(
     {
@@ -45,6 +42,23 @@ export async function runAuditSuite(
     options,
     log,
   );
+  return { ...database, data };
+}
+
+/** Issue 12's AuditEvent browser queries on a copy of the generated audit trail. */
+export async function runAuditSuite(
+  options: BenchOptions,
+  timing: Timing,
+  baselineMs: number,
+  log: (line: string) => void,
+  results: SuiteResults,
+): Promise<void> {
+  const workloads = selectedWorkloads(options, 'audit', AUDIT_WORKLOADS);
+  if (workloads.length === 0) {
+    return;
+  }
+  const database = await prepareAuditDatabase(options, log);
+  const data = database.data;
   const dropDb = cleanupOnInterrupt(() => database.drop());
   try {
     const server = await startServer({ databaseUrl: database.url, env: options.serverEnv, cpuProfileDir: options.cpuProfileDir });

@@ -6,15 +6,20 @@ import { AccessToken } from './access-token';
 import { cleanupOnInterrupt } from './interrupt-cleanup';
 import type { BenchOptions } from './options';
 import { residentMB } from './process-memory';
+import { prepareAuditDatabase } from './audit-suite';
 import { prepareSearchDatabase } from './search-database';
 import { delay, startServer } from './server-process';
+import type { ThrowawayDatabase } from './template-database';
 import { pathOf } from './workload';
 
-/** What `npm run bench -- --only export` reports. */
+/** What `npm run bench -- --only export,export-audit` reports, per export. */
 export interface ExportReport {
+  readonly name: string;
+  /** The kick-off request, below the FHIR base. */
+  readonly request: string;
   /** Resources in the NDJSON files (all types, the generated set and what the server seeds). */
   readonly resources: number;
-  /** Of those, the generated search data set's (checked against its size). */
+  /** Of those, of the generated data's types (checked against its size). */
   readonly generatedResources: number;
   readonly files: number;
   readonly ndjsonBytes: number;
@@ -38,29 +43,69 @@ interface Manifest {
   readonly error?: unknown[];
 }
 
+/** One export run: the data, the kick-off and what the files must hold. */
+interface ExportTarget {
+  readonly name: 'export' | 'export-audit';
+  readonly database: ThrowawayDatabase;
+  /** The kick-off, below the FHIR base. */
+  readonly request: string;
+  /** The generated types, and a check of how many of them the files hold. */
+  readonly generatedTypes: ReadonlySet<string>;
+  readonly checkGenerated: (count: number) => string | undefined;
+}
+
 /**
- * Issue 13: a system-level `$export` of the cached search data set (1.36M resources, 2% with
- * --quick) by a `system/*.*` backend client, against the server as a separate process writing
- * its files to a temporary DATA_DIR: kick-off, status polling to the manifest, then every file
- * downloaded and its lines counted against the manifest. Reports resources/s, total time,
- * NDJSON bytes and the server's peak resident memory (streaming keeps it flat).
+ * Issue 13: a system-level `$export` by a `system/*.*` backend client, against the server as a
+ * separate process writing its files to a temporary DATA_DIR: kick-off, status polling to the
+ * manifest, then every file downloaded and its lines counted against the manifest. Reports
+ * resources/s, total time, NDJSON bytes and the server's peak resident memory (streaming
+ * keeps it flat). `export`: every type of the cached search data set (1.36M resources, 2%
+ * with --quick); `export-audit`: `_type=AuditEvent` of the cached audit trail (1,000,000).
  */
-export async function runExportSuite(options: BenchOptions, log: (line: string) => void): Promise<ExportReport | undefined> {
-  if (options.only.length > 0 && !options.only.includes('export')) {
-    return undefined;
+export async function runExportSuite(options: BenchOptions, log: (line: string) => void): Promise<ExportReport[]> {
+  const reports: ExportReport[] = [];
+  if (options.only.length === 0 || options.only.includes('export')) {
+    const database = await prepareSearchDatabase(options, log);
+    const total = database.dataset.total;
+    reports.push(
+      await runExport(options, log, {
+        name: 'export',
+        database,
+        request: '$export',
+        generatedTypes: GENERATED_TYPES,
+        checkGenerated: (count) => (count === total ? undefined : `the data set has ${total}`),
+      }),
+    );
   }
-  const database = await prepareSearchDatabase(options, log);
-  const dropDb = cleanupOnInterrupt(() => database.drop());
+  if (options.only.length === 0 || options.only.includes('export-audit')) {
+    const database = await prepareAuditDatabase(options, log);
+    const events = database.data.size.events;
+    reports.push(
+      await runExport(options, log, {
+        name: 'export-audit',
+        database,
+        request: '$export?_type=AuditEvent',
+        generatedTypes: new Set(['AuditEvent']),
+        // Plus the few the server records itself before the export's transaction time.
+        checkGenerated: (count) => (count >= events && count <= events + 100 ? undefined : `the audit trail has ${events} (+ at most 100)`),
+      }),
+    );
+  }
+  return reports;
+}
+
+async function runExport(options: BenchOptions, log: (line: string) => void, target: ExportTarget): Promise<ExportReport> {
+  const dropDb = cleanupOnInterrupt(() => target.database.drop());
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'medbuddy-bench-export-'));
   try {
-    const server = await startServer({ databaseUrl: database.url, env: { ...options.serverEnv, DATA_DIR: dataDir } });
+    const server = await startServer({ databaseUrl: target.database.url, env: { ...options.serverEnv, DATA_DIR: dataDir } });
     const stopServer = cleanupOnInterrupt(() => server.stop());
     try {
-      const token = new AccessToken(database.url, server.origin);
+      const token = new AccessToken(target.database.url, server.origin);
       const rssBeforeMB = residentMB(server.pid, 'VmRSS');
-      log(`export: GET ${server.basePath}/$export (server RSS ${rssBeforeMB.toFixed(0)} MB)`);
+      log(`${target.name}: GET ${server.basePath}/${target.request} (server RSS ${rssBeforeMB.toFixed(0)} MB)`);
       const started = performance.now();
-      const kickOff = await get(server.origin, `${server.basePath}/$export`, await token.current(), {
+      const kickOff = await get(server.origin, `${server.basePath}/${target.request}`, await token.current(), {
         Accept: 'application/fhir+json',
         Prefer: 'respond-async',
       });
@@ -81,12 +126,15 @@ export async function runExportSuite(options: BenchOptions, log: (line: string) 
         }
         ndjsonBytes += file.bytes;
         resources += file.lines;
-        generatedResources += GENERATED_TYPES.has(output.type) ? file.lines : 0;
+        generatedResources += target.generatedTypes.has(output.type) ? file.lines : 0;
       }
-      if (generatedResources !== database.dataset.total) {
-        throw new Error(`$export wrote ${generatedResources} resources of the generated types; the data set has ${database.dataset.total}`);
+      const wrong = target.checkGenerated(generatedResources);
+      if (wrong) {
+        throw new Error(`${target.name}: the files hold ${generatedResources} resources of the generated types; ${wrong}`);
       }
       const report: ExportReport = {
+        name: target.name,
+        request: target.request,
         resources,
         generatedResources,
         files: manifest.output.length,
@@ -98,7 +146,7 @@ export async function runExportSuite(options: BenchOptions, log: (line: string) 
         rssPeakMB: residentMB(server.pid, 'VmHWM'),
       };
       log(
-        `export: ${resources.toLocaleString('en-US')} resources in ${report.files} files, ${(ndjsonBytes / 2 ** 20).toFixed(0)} MB NDJSON, ` +
+        `${target.name}: ${resources.toLocaleString('en-US')} resources in ${report.files} files, ${(ndjsonBytes / 2 ** 20).toFixed(0)} MB NDJSON, ` +
           `${exportSeconds.toFixed(1)} s (${Math.round(report.resourcesPerSecond).toLocaleString('en-US')} resources/s), ` +
           `downloaded in ${report.downloadSeconds.toFixed(1)} s; server RSS ${rssBeforeMB.toFixed(0)} MB before, peak ${report.rssPeakMB.toFixed(0)} MB`,
       );

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     'documents',
     'audit',
     'export',
+    'export-audit',
     ...CORE_WORKLOADS.map((w) => w.name),
     ...SEARCH_WORKLOADS.map((w) => w.name),
     ...BOOKING_WORKLOADS.map((w) => w.name),
