@@ -31,6 +31,8 @@ export interface ExportReport {
   /** Server resident set before the kick-off and its peak (VmHWM) after the downloads, in MB. */
   readonly rssBeforeMB: number;
   readonly rssPeakMB: number;
+  /** VmRSS while the export ran, every 5 s: flat when the export streams. */
+  readonly rssSamplesMB: readonly number[];
 }
 
 /** The types the search data set generates (search-dataset.ts). */
@@ -113,7 +115,10 @@ async function runExport(options: BenchOptions, log: (line: string) => void, tar
       if (kickOff.status !== 202 || typeof location !== 'string') {
         throw new Error(`$export kick-off: ${kickOff.status} ${kickOff.body.slice(0, 300)}`);
       }
-      const manifest = await poll(server.origin, pathOf(location), token, started, log);
+      const rssSamplesMB: number[] = [];
+      const manifest = await poll(server.origin, pathOf(location), token, started, log, () =>
+        rssSamplesMB.push(Math.round(residentMB(server.pid, 'VmRSS'))),
+      );
       const exportSeconds = (performance.now() - started) / 1000;
       const downloadStarted = performance.now();
       let ndjsonBytes = 0;
@@ -144,11 +149,13 @@ async function runExport(options: BenchOptions, log: (line: string) => void, tar
         downloadSeconds: (performance.now() - downloadStarted) / 1000,
         rssBeforeMB,
         rssPeakMB: residentMB(server.pid, 'VmHWM'),
+        rssSamplesMB,
       };
       log(
         `${target.name}: ${resources.toLocaleString('en-US')} resources in ${report.files} files, ${(ndjsonBytes / 2 ** 20).toFixed(0)} MB NDJSON, ` +
           `${exportSeconds.toFixed(1)} s (${Math.round(report.resourcesPerSecond).toLocaleString('en-US')} resources/s), ` +
-          `downloaded in ${report.downloadSeconds.toFixed(1)} s; server RSS ${rssBeforeMB.toFixed(0)} MB before, peak ${report.rssPeakMB.toFixed(0)} MB`,
+          `downloaded in ${report.downloadSeconds.toFixed(1)} s; server RSS ${rssBeforeMB.toFixed(0)} MB before, peak ${report.rssPeakMB.toFixed(0)} MB ` +
+          `(every 5 s during the export: ${rssSamplesMB.join(', ')} MB)`,
       );
       return report;
     } finally {
@@ -160,16 +167,22 @@ async function runExport(options: BenchOptions, log: (line: string) => void, tar
   }
 }
 
-/** Polls the status URL until the manifest (200); logs X-Progress when it changes. */
+/** Polls the status URL until the manifest (200); logs X-Progress when it changes; samples every 5 s. */
 async function poll(
   origin: string,
   statusPath: string,
   token: AccessToken,
   started: number,
   log: (line: string) => void,
+  sample: () => void,
 ): Promise<Manifest> {
   let progress = '';
+  let sampledAt = -Infinity;
   while (performance.now() - started < TIMEOUT_MS) {
+    if (performance.now() - sampledAt >= 5000) {
+      sampledAt = performance.now();
+      sample();
+    }
     const status = await get(origin, statusPath, await token.current(), {});
     if (status.status === 200) {
       return JSON.parse(status.body) as Manifest;
