@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Observation } from '@medplum/fhirtypes';
 import { AccessToken } from './access-token';
 import { createDatabase, dropDatabase, throwawayName } from './bench-database';
-import { residentMB } from './documents-suite';
+import { residentMB } from './process-memory';
 import { cleanupOnInterrupt } from './interrupt-cleanup';
 import type { BenchOptions } from './options';
 import { delay, startServer } from './server-process';

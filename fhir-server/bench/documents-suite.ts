@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { AccessToken } from './access-token';
 import { createDatabase, dropDatabase, throwawayName } from './bench-database';
 import { cleanupOnInterrupt } from './interrupt-cleanup';
 import type { BenchOptions } from './options';
+import { residentMB } from './process-memory';
 import { startServer } from './server-process';
 
 /** What `npm run bench -- --only documents` reports. */
@@ -155,11 +155,4 @@ function request(
       req.end();
     }
   });
-}
-
-/** VmRSS (now) or VmHWM (peak) of a process, in MB, from /proc (Linux). */
-export function residentMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }

@@ -1,5 +1,5 @@
 export interface BenchOptions {
-  /** Short smoke run: seconds instead of tens of seconds, a 2% search data set. */
+  /** Short smoke run: seconds instead of tens of seconds, 2% search and audit data sets. */
   readonly quick: boolean;
   /** Workload or suite names (`core`, `search`, `read`, ...); empty = everything. */
   readonly only: readonly string[];
@@ -17,13 +17,14 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
 
-  --quick                 short smoke run (3 s per workload, 2% search data set)
-  --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, bulk, create, read,
-                          search-family, transaction, search-read, patient-family-birthdate,
+  --quick                 short smoke run (3 s per workload, 2% search and audit data sets)
+  --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, bulk, audit, export,
+                          export-audit, create, read, search-family, transaction, search-read, patient-family-birthdate,
                           role-specialty, slot-window, appointment-include, appointment-chained, paging,
-                          discovery, next-free-slot, book-distinct, book-contended
+                          discovery, next-free-slot, book-distinct, book-contended, audit-latest, audit-range,
+                          audit-agent, audit-patient, audit-action, audit-outcome, audit-type-user, audit-paging
   --explain               print EXPLAIN (ANALYZE, BUFFERS) of every benchmark query, with the indexes used
-  --reload                rebuild the cached search data set (template database) even if current
+  --reload                rebuild the cached data sets (template databases) even if current
   --duration <seconds>    measured duration of time-bound workloads (default 20)
   --cpu-prof <dir>        write V8 CPU profiles of the server process(es) into <dir>
   --server-env NAME=value extra server environment (repeatable), e.g. WEB_CONCURRENCY=2

@@ -1,8 +1,11 @@
 import { formatErrors, formatTable, verdict, writeJson } from './report';
 import { installInterruptHandler } from './interrupt-cleanup';
+import { runAuditSuite } from './audit-suite';
+import { AUDIT_WORKLOADS } from './audit-workloads';
 import { runCoreSuite } from './core-suite';
 import { runDocumentsSuite } from './documents-suite';
 import { runBulkSuite } from './bulk-suite';
+import { runExportSuite } from './export-suite';
 import { CORE_WORKLOADS } from './core-workloads';
 import { BOOKING_WORKLOADS } from './booking-workloads';
 import { SEARCH_WORKLOADS } from './search-workloads';
@@ -30,9 +33,13 @@ async function main(): Promise<number> {
     'scheduling',
     'documents',
     'bulk',
+    'audit',
+    'export',
+    'export-audit',
     ...CORE_WORKLOADS.map((w) => w.name),
     ...SEARCH_WORKLOADS.map((w) => w.name),
     ...BOOKING_WORKLOADS.map((w) => w.name),
+    ...AUDIT_WORKLOADS.map((w) => w.name),
   ]);
   const unknown = options.only.filter((name) => !known.has(name));
   if (unknown.length > 0) {
@@ -54,8 +61,10 @@ async function main(): Promise<number> {
   await runCoreSuite(options, timing, baselineMs, log, results);
   await runSearchSuite(options, timing, baselineMs, log, results);
   await runSchedulingSuite(options, timing, baselineMs, log, results);
+  await runAuditSuite(options, timing, baselineMs, log, results);
   const documents = await runDocumentsSuite(options, log);
   const bulk = await runBulkSuite(options, log);
+  const bulkExport = await runExportSuite(options, log);
   if (results.reports.length > 0) {
     log('');
     log(formatTable(results.reports, results.baselines));
@@ -72,6 +81,7 @@ async function main(): Promise<number> {
     ...results,
     documents,
     bulk,
+    export: bulkExport,
     verdicts: results.reports.map((r) => ({ name: r.name, verdict: verdict(r) })),
   });
   log('');

@@ -1,8 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../src/definitions';
 import { stampMeta } from '../src/fhir/interactions/stored-resource';
+import { auditInsertCtes, type StorableAuditEvent } from '../src/storage/audit-sql';
 import { openDatabase } from '../src/storage/db';
 import { PgRepository } from '../src/storage/pg-repository';
+import type { SqlExecutor } from '../src/storage/sql-executor';
 
 export interface LoadProgress {
   readonly written: number;
@@ -22,10 +24,47 @@ export interface StorageLoadOptions {
  * stores the search index rows exactly as the server does), in batched transactions on a few
  * parallel connections: the fast way to load benchmark volumes. Migrates the database first.
  */
-export async function loadThroughStorage(
+export function loadThroughStorage(
   databaseUrl: string,
   resources: Iterable<Resource & { id: string }>,
   options: StorageLoadOptions = {},
+): Promise<number> {
+  return loadInBatches(databaseUrl, resources, options, async (repo, _sql, batch) => {
+    const lastUpdated = new Date().toISOString();
+    await repo.transaction(async (tx) => {
+      for (const resource of batch) {
+        await tx.writeVersion({
+          resource: stampMeta(resource, resource.id, 1, lastUpdated),
+          versionId: 1,
+          lastUpdated,
+          method: 'POST',
+          deleted: false,
+        });
+      }
+    });
+  });
+}
+
+/**
+ * Writes AuditEvents the way the server's AuditWriter does (audit-sql.ts: multi-row INSERTs of
+ * the resource rows and the repository's index rows, no history), 500 per statement.
+ */
+export function loadAuditEvents(
+  databaseUrl: string,
+  events: Iterable<StorableAuditEvent>,
+  options: StorageLoadOptions = {},
+): Promise<number> {
+  return loadInBatches(databaseUrl, events, options, async (repo, sql, batch) => {
+    const { parts, bindings } = auditInsertCtes(batch, 'a', (event) => repo.extractIndex(event));
+    await sql.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+  });
+}
+
+async function loadInBatches<T>(
+  databaseUrl: string,
+  items: Iterable<T>,
+  options: StorageLoadOptions,
+  write: (repo: PgRepository, sql: SqlExecutor, batch: T[]) => Promise<void>,
 ): Promise<number> {
   const streams = options.streams ?? 3;
   const batchSize = options.batchSize ?? 500;
@@ -37,9 +76,9 @@ export async function loadThroughStorage(
   try {
     await db.migrate();
     const repo = new PgRepository(db.sql);
-    const iterator = resources[Symbol.iterator]();
-    const nextBatch = (): (Resource & { id: string })[] => {
-      const batch: (Resource & { id: string })[] = [];
+    const iterator = items[Symbol.iterator]();
+    const nextBatch = (): T[] => {
+      const batch: T[] = [];
       while (batch.length < batchSize) {
         const next = iterator.next();
         if (next.done) {
@@ -51,18 +90,7 @@ export async function loadThroughStorage(
     };
     const stream = async (): Promise<void> => {
       for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-        const lastUpdated = new Date().toISOString();
-        await repo.transaction(async (tx) => {
-          for (const resource of batch) {
-            await tx.writeVersion({
-              resource: stampMeta(resource, resource.id, 1, lastUpdated),
-              versionId: 1,
-              lastUpdated,
-              method: 'POST',
-              deleted: false,
-            });
-          }
-        });
+        await write(repo, db.sql, batch);
         written += batch.length;
         const now = performance.now();
         if (options.onProgress && now - lastReport > 5000) {
