@@ -3,7 +3,7 @@ import type { AccessContext } from '../auth/access-context';
 import type { FhirRepository, WriteMethod } from '../storage/fhir-repository';
 import { CONSULTATION_NOTE_PROFILE, checkNoteWrite } from './consultations/consultation-note';
 import { checkPrescriptionWrite, PRESCRIPTION_PROFILE } from './prescriptions/medication-request-rules';
-import { checkReviewWrite, isReview, REVIEW_PROFILE } from './reviews/review-rules';
+import { checkRatingUnchanged, checkReviewWrite, isReview, REVIEW_PROFILE } from './reviews/review-rules';
 
 /** A create, update, patch or delete a client asks for through the REST API. */
 export interface ClientWrite {
@@ -36,6 +36,7 @@ interface TypeRules {
 const RULES: Readonly<Record<string, TypeRules>> = {
   Composition: { profile: CONSULTATION_NOTE_PROFILE, check: checkNoteWrite },
   MedicationRequest: { profile: PRESCRIPTION_PROFILE, check: checkPrescriptionWrite },
+  PractitionerRole: { check: checkRatingUnchanged },
   QuestionnaireResponse: { profile: REVIEW_PROFILE, profileApplies: (r) => isReview(r as QuestionnaireResponse), check: checkReviewWrite },
 };
 

@@ -93,6 +93,32 @@ test('one review per finished consultation; the rating and count follow every ch
   expect(await aggregate(role.id as string)).toEqual([4, 1]);
 });
 
+test('a doctor cannot give themselves a rating: the aggregate extensions are the server’s', async () => {
+  const forged = [
+    { url: AVERAGE, valueDecimal: 5 },
+    { url: COUNT, valueUnsignedInt: 999 },
+  ];
+  const create = await doctor.agent
+    .post('/fhir/PractitionerRole')
+    .set('Content-Type', FHIR_JSON)
+    .send(
+      JSON.stringify({ resourceType: 'PractitionerRole', active: true, practitioner: { reference: doctor.profile }, extension: forged }),
+    );
+  expectOutcome(create, 422, 'business-rule');
+
+  const mine = await createAs<PractitionerRole>(doctor.agent, {
+    resourceType: 'PractitionerRole',
+    active: true,
+    practitioner: { reference: doctor.profile },
+  });
+  const put = (body: PractitionerRole) =>
+    doctor.agent.put(`/fhir/PractitionerRole/${body.id}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(body));
+  expectOutcome(await put({ ...mine, extension: forged }), 422, 'business-rule');
+  expect(await aggregate(mine.id as string)).toEqual([undefined, undefined]);
+  // An edit that leaves the rating as it is (here: none) goes through.
+  await put({ ...mine, active: false }).expect(200);
+});
+
 test('the rating drives discovery sorting (rating search parameter from profiles/)', async () => {
   const { encounter } = await consultation(server, patient.profile as string, rival.profile as string, 'finished');
   await createAs(patient.agent, review(patient, encounter, rivalRole.id as string, 1));

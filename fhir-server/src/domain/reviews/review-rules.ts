@@ -1,4 +1,4 @@
-import type { Encounter, PractitionerRole, QuestionnaireResponse } from '@medplum/fhirtypes';
+import type { Encounter, PractitionerRole, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS } from '../../auth/access-context';
 import type { FhirRepository } from '../../storage/fhir-repository';
 import { callerPatient } from '../caller';
@@ -11,6 +11,7 @@ export const REVIEW_QUESTIONNAIRE = 'https://medbuddy.dev/fhir/Questionnaire/con
 export const REVIEW_PROFILE = 'https://medbuddy.dev/fhir/StructureDefinition/medbuddy-review';
 const AVERAGE_RATING_URL = 'https://medbuddy.dev/fhir/StructureDefinition/average-rating';
 const REVIEW_COUNT_URL = 'https://medbuddy.dev/fhir/StructureDefinition/review-count';
+const RATING_URLS = [AVERAGE_RATING_URL, REVIEW_COUNT_URL];
 const PAGE = 500;
 
 export function isReview(resource: QuestionnaireResponse | undefined): boolean {
@@ -115,7 +116,7 @@ async function recomputeRating(
   if (written && isReview(written)) {
     ratings.push(ratingOf(written));
   }
-  const others = (role.extension ?? []).filter((e) => e.url !== AVERAGE_RATING_URL && e.url !== REVIEW_COUNT_URL);
+  const others = (role.extension ?? []).filter((e) => !RATING_URLS.includes(e.url));
   const aggregate =
     ratings.length === 0
       ? []
@@ -124,6 +125,26 @@ async function recomputeRating(
           { url: REVIEW_COUNT_URL, valueUnsignedInt: ratings.length },
         ];
   await writeNext(server, stored, { ...role, extension: [...others, ...aggregate] });
+}
+
+/**
+ * A client's PractitionerRole write keeps the rating the server keeps from reviews as it is:
+ * a doctor cannot give themselves a rating (the aggregate is written by recomputeRating only).
+ */
+export async function checkRatingUnchanged(write: ClientWrite): Promise<void> {
+  const rating = (role: Resource | undefined) =>
+    JSON.stringify(
+      ((role as PractitionerRole | undefined)?.extension ?? [])
+        .filter((e) => RATING_URLS.includes(e.url))
+        .sort((a, b) => a.url.localeCompare(b.url)),
+    );
+  if (write.after && rating(write.after) !== rating(write.before)) {
+    throw new RuleViolation(
+      'business-rule',
+      'The average rating and review count are kept by the server from the reviews; leave them as they are',
+      'PractitionerRole.extension',
+    );
+  }
 }
 
 function ratingOf(review: QuestionnaireResponse): number {
