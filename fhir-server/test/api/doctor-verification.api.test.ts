@@ -109,7 +109,8 @@ describe('discovery', () => {
         { url: `${EXT}review-count`, valueUnsignedInt: 10 },
       ],
     };
-    return { doctor, role: await postAs<PractitionerRole>(doctor.agent, role) };
+    // Seeded by a backend client: the rating extensions are the server's, no doctor may write them.
+    return { doctor, role: await postAs<PractitionerRole>(server.request, role) };
   }
 
   test('PractitionerRole search by specialty, language, fee, experience, rating, sorted, with the practitioner included', async () => {
