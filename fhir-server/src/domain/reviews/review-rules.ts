@@ -1,7 +1,7 @@
 import type { Encounter, PractitionerRole, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { FULL_ACCESS } from '../../auth/access-context';
 import type { FhirRepository } from '../../storage/fhir-repository';
-import { callerPatient } from '../caller';
+import { callerPatient, callerPractitioner } from '../caller';
 import { RuleViolation } from '../rule-violation';
 import { lockForUpdate, readReference, writeNext } from '../stored-writes';
 import type { ClientWrite, RuleEnv } from '../write-rules';
@@ -128,10 +128,14 @@ async function recomputeRating(
 }
 
 /**
- * A client's PractitionerRole write keeps the rating the server keeps from reviews as it is:
- * a doctor cannot give themselves a rating (the aggregate is written by recomputeRating only).
+ * A doctor's PractitionerRole write keeps the rating the server keeps from reviews as it is: a
+ * doctor cannot give themselves a rating (reviews change it through recomputeRating; an
+ * administrator or a backend client importing data may set it, and is audited).
  */
-export async function checkRatingUnchanged(write: ClientWrite): Promise<void> {
+export async function checkRatingUnchanged(write: ClientWrite, env: RuleEnv): Promise<void> {
+  if (!callerPractitioner(env.access)) {
+    return;
+  }
   const rating = (role: Resource | undefined) =>
     JSON.stringify(
       ((role as PractitionerRole | undefined)?.extension ?? [])
