@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startHookListener, type HookListener } from '../setup/hook-listener';
 import { createThrowawayDatabase } from '../setup/test-database';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
@@ -16,10 +17,12 @@ const TSX = path.join(REPOSITORY, 'node_modules/.bin/tsx');
 let database: { url: string; drop(): Promise<void> };
 let server: TestServer;
 let workDir: string;
+let hooks: HookListener;
 
 beforeAll(async () => {
   database = await createThrowawayDatabase();
   server = await startTestServer({ DATABASE_URL: database.url });
+  hooks = await startHookListener();
   const patient = await server.actAsPatient();
   await server.request
     .post('/fhir/Observation')
@@ -46,6 +49,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(workDir, '.curlrc'), `connect-to = medbuddy.test:80:127.0.0.1:${port}\n`);
 });
 afterAll(async () => {
+  await hooks?.close();
   await server?.close();
   await database?.drop();
   await fs.rm(workDir, { recursive: true, force: true });
@@ -60,7 +64,9 @@ test('every command of the EHR onboarding guide works, ending with the export fi
   const blocks = await guideCommands();
   expect(blocks.length).toBeGreaterThanOrEqual(7);
   const script = ['set -euo pipefail', ...blocks].join('\n');
-  // Asynchronous: the server answering the commands runs in this process.
+  // Asynchronous: the server answering the commands runs in this process, and so do its
+  // notification passes (the test server runs them only when told).
+  const passes = setInterval(() => void server.notifications.tick(), 200);
   const result = await run(script, {
     cwd: workDir,
     env: {
@@ -68,13 +74,28 @@ test('every command of the EHR onboarding guide works, ending with the export fi
       HOME: workDir,
       CURL_HOME: workDir,
       MEDBUDDY: server.publicUrl,
+      HOOK_URL: `${hooks.url}/ehr`,
       DATABASE_URL: database.url,
       PUBLIC_URL: server.publicUrl,
       NODE_OPTIONS: '',
     },
   });
+  clearInterval(passes);
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
   expect(result.stdout).toContain('Backend client my-ehr registered');
+  // The subscription of step 4 is active: a new heart rate reaches the EHR's endpoint.
+  const before = hooks.callsTo('/ehr').length;
+  const heartRate = await server.request
+    .post('/fhir/Observation')
+    .set('Content-Type', 'application/fhir+json')
+    .send(
+      JSON.stringify({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] } }),
+    )
+    .expect(201);
+  await server.notifications.tick();
+  await server.notifications.tick();
+  const delivered = hooks.callsTo('/ehr').slice(before);
+  expect(delivered.map((call) => JSON.parse(call.body).id)).toContain(heartRate.body.id);
   const patients = (await fs.readFile(path.join(workDir, 'patient.ndjson'), 'utf8')).trim().split('\n');
   expect(patients.map((line) => JSON.parse(line).resourceType)).toContain('Patient');
   const observations = (await fs.readFile(path.join(workDir, 'observation.ndjson'), 'utf8')).trim().split('\n');
