@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Subscription } from '@medplum/fhirtypes';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { pingOrTerminate, trackAlive } from './websocket-heartbeat';
 import { accessContextFor, type AccessContext } from '../auth/access-context';
 import type { Principal } from '../auth/principal';
 import { fromPrincipalRecord } from '../auth/principal-record';
@@ -82,7 +83,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
   constructor(private readonly options: SubscriptionSocketOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.server = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes });
-    this.pinger = setInterval(() => this.heartbeat(), this.limits.pingIntervalMs);
+    this.pinger = setInterval(() => pingOrTerminate(this.server.clients), this.limits.pingIntervalMs);
     this.pinger.unref();
   }
 
@@ -143,8 +144,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
         socket.close(SOCKET_CLOSE.bindTimeout, 'No bind message');
       }
     }, this.limits.bindTimeoutMs);
-    (socket as AliveSocket).alive = true;
-    socket.on('pong', () => ((socket as AliveSocket).alive = true));
+    trackAlive(socket);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (++commands > this.limits.maxCommands) {
         socket.close(SOCKET_CLOSE.flood, 'Too many messages');
@@ -292,20 +292,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
       }
     }
   }
-
-  private heartbeat(): void {
-    for (const socket of this.server.clients as Set<AliveSocket>) {
-      if (!socket.alive) {
-        socket.terminate();
-        continue;
-      }
-      socket.alive = false;
-      socket.ping();
-    }
-  }
 }
-
-type AliveSocket = WebSocket & { alive?: boolean };
 
 function send(socket: WebSocket, text: string): void {
   if (socket.readyState === socket.OPEN) {

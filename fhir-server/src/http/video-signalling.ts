@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { pingOrTerminate, trackAlive } from './websocket-heartbeat';
 import type { IceServer } from '../domain/video/video-provider';
 import type { RoomGrant } from '../integrations/webrtc-video';
 
@@ -75,7 +76,7 @@ export class VideoSignalling {
     this.limits = { ...DEFAULT_SIGNALLING_LIMITS, ...options.limits };
     this.server = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes });
     this.server.on('connection', (socket) => this.connected(socket));
-    this.pinger = setInterval(() => this.ping(), this.limits.pingIntervalMs);
+    this.pinger = setInterval(() => pingOrTerminate(this.server.clients), this.limits.pingIntervalMs);
     this.pinger.unref();
   }
 
@@ -109,8 +110,7 @@ export class VideoSignalling {
     let peer: Peer | undefined;
     let joining = false;
     const joinTimer = setTimeout(() => socket.close(CLOSE.joinTimeout, 'No join message'), this.limits.joinTimeoutMs);
-    socket.on('pong', () => ((socket as AliveSocket).alive = true));
-    (socket as AliveSocket).alive = true;
+    trackAlive(socket);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (!flow.admit()) {
         if (flow.refused > this.limits.maxRefused) {
@@ -227,20 +227,7 @@ export class VideoSignalling {
       send(other.socket, { type: 'peer-left', identity: peer.grant.identity });
     }
   }
-
-  private ping(): void {
-    for (const socket of this.server.clients as Set<AliveSocket>) {
-      if (!socket.alive) {
-        socket.terminate();
-        continue;
-      }
-      socket.alive = false;
-      socket.ping();
-    }
-  }
 }
-
-type AliveSocket = WebSocket & { alive?: boolean };
 
 /** A token bucket per connection. */
 class MessageFlow {
