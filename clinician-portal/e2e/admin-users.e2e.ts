@@ -55,7 +55,7 @@ describe('clinician portal: administrators manage user accounts', () => {
       await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
       await signInOnLoginPage(page, server.admin);
       await page.waitForURL(`${server.url}/clinician/home`);
-      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Users' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/users`);
 
       await find(page, doctor.email);
