@@ -267,7 +267,10 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         await page.getByRole('heading', { name: 'Rebecca Adler' }).waitFor();
         const timeline = page.locator('section.timeline');
         await timeline.getByRole('listitem').filter({ hasText: '· Prescription ·' }).first().waitFor();
-        await timeline.getByRole('listitem').filter({ hasText: /· Note · .*\(amended\)/ }).waitFor();
+        await timeline
+          .getByRole('listitem')
+          .filter({ hasText: /· Note · .*\(amended\)/ })
+          .waitFor();
         await screenshot(page, 'clinician-patient-chart-desktop');
         await expectAccessible(page, 'the patient chart');
       },
