@@ -8,6 +8,8 @@ export interface ElementInfo {
   readonly requiredValueSet?: string;
   /** Path of the element whose definition this one reuses (`contentReference`). */
   readonly contentReference?: string;
+  /** Maximum cardinality (`1`, `*`). */
+  readonly max?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export class ElementIndex {
               ? element.binding.valueSet.split('|')[0]
               : undefined,
           contentReference: element.contentReference?.replace(/^.*#/, ''),
+          max: element.max,
         };
         this.elements.set(path, info);
         if (path.endsWith('[x]')) {

@@ -92,4 +92,6 @@ export interface SortRule {
   readonly descending: boolean;
   /** `_sort=patient.family`: sort by a parameter of the resource a reference points to. */
   readonly chain?: { readonly code: string; readonly targetTypes: readonly string[] };
+  /** The parameter holds at most one instant per resource, so a filter on it bounds the sort key. */
+  readonly singleInstant?: boolean;
 }

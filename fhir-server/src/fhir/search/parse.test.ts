@@ -162,9 +162,18 @@ describe('unknown parameters and bad input (search.html#errors)', () => {
 });
 
 describe('result parameters (search.html#return)', () => {
+  test('_sort knows which date parameters hold one instant per resource', () => {
+    expect(parse('AuditEvent', '_sort=-date').query.sort[0].singleInstant).toBe(true); // AuditEvent.recorded
+    expect(parse('Slot', '_sort=start').query.sort[0].singleInstant).toBe(true); // Slot.start
+    expect(parse('Patient', '_sort=birthdate').query.sort[0].singleInstant).toBeUndefined(); // a date: a day, not an instant
+    expect(parse('Observation', '_sort=date').query.sort[0].singleInstant).toBeUndefined(); // dateTime | Period | ...
+    expect(parse('Encounter', '_sort=date').query.sort[0].singleInstant).toBeUndefined(); // a Period
+  });
+
   test('_sort keys in order, descending with -, and one reference hop', () => {
     expect(parse('Appointment', '_sort=-date,_id,patient.family').query.sort).toEqual([
-      { code: 'date', type: 'date', descending: true },
+      // Appointment.start: one instant per appointment, so a date filter can bound the sort key.
+      { code: 'date', type: 'date', descending: true, singleInstant: true },
       { code: '_id', type: 'token', descending: false },
       { code: 'family', type: 'string', descending: false, chain: { code: 'patient', targetTypes: ['Patient'] } },
     ]);

@@ -111,7 +111,9 @@ function parseSort(catalog: SearchParameterCatalog, types: readonly string[], va
       throw badRequest(`_sort=${key}: sorting follows at most one reference`);
     }
     if (second === undefined) {
-      return { code: first, type: sortableType(catalog, types, first, key), descending };
+      const type = sortableType(catalog, types, first, key);
+      const singleInstant = types.length === 1 && supportedParameter(catalog, types[0], first)?.singleInstant;
+      return { code: first, type, descending, ...(singleInstant ? { singleInstant } : {}) };
     }
     const reference = types.length === 1 ? supportedParameter(catalog, types[0], first) : undefined;
     if (reference?.type !== 'reference') {

@@ -1,5 +1,5 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { createSearchParameterCatalog, type SearchParameterCatalog } from '../../definitions';
+import { createSearchParameterCatalog, elementIndex, type SearchParameterCatalog } from '../../definitions';
 import { indexedParametersOf } from '../../storage/indexing/indexed-parameters';
 import type { SearchParamType } from '../../storage/search-query';
 
@@ -13,6 +13,8 @@ export interface SupportedParameter {
   /** Composite parameters: the types of their components. */
   readonly components?: readonly SearchParamType[];
   readonly phonetic: boolean;
+  /** At most one instant per resource (e.g. `AuditEvent.recorded`): its one index row is its sort key. */
+  readonly singleInstant: boolean;
 }
 
 /** `_id` and `_lastUpdated` are answered from the resource row, all others from index rows. */
@@ -66,7 +68,7 @@ function build(catalog: SearchParameterCatalog, resourceType: string): Map<strin
   for (const code of COLUMN_PARAMETERS) {
     const definition = catalog.get(resourceType, code);
     if (definition) {
-      params.set(code, describe(definition, definition.type as SearchParamType, undefined, false));
+      params.set(code, describe(resourceType, definition, definition.type as SearchParamType, undefined, false));
     }
   }
   for (const indexed of indexedParametersOf(catalog, resourceType)) {
@@ -74,6 +76,7 @@ function build(catalog: SearchParameterCatalog, resourceType: string): Map<strin
     params.set(
       indexed.code,
       describe(
+        resourceType,
         definition,
         indexed.type,
         indexed.components?.map((c) => c.type),
@@ -85,10 +88,32 @@ function build(catalog: SearchParameterCatalog, resourceType: string): Map<strin
 }
 
 function describe(
+  resourceType: string,
   definition: SearchParameter,
   type: SearchParamType,
   components: SearchParamType[] | undefined,
   phonetic: boolean,
 ): SupportedParameter {
-  return { code: definition.code as string, type, definition, targets: (definition.target ?? []) as string[], components, phonetic };
+  return {
+    code: definition.code as string,
+    type,
+    definition,
+    targets: (definition.target ?? []) as string[],
+    components,
+    phonetic,
+    singleInstant: type === 'date' && isSingleInstant(resourceType, definition.expression),
+  };
+}
+
+/** The expression's path for this type is one top-level element of type instant, at most once. */
+function isSingleInstant(resourceType: string, expression: string | undefined): boolean {
+  const paths = (expression ?? '')
+    .split('|')
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith(`${resourceType}.`));
+  if (paths.length !== 1 || !new RegExp(`^${resourceType}\\.[a-z][A-Za-z]*$`).test(paths[0])) {
+    return false;
+  }
+  const element = elementIndex.element(paths[0]);
+  return element?.max === '1' && element.types.length === 1 && element.types[0] === 'instant';
 }

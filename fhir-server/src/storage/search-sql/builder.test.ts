@@ -44,6 +44,26 @@ describe('search SQL (snapshots)', () => {
     ).toMatchSnapshot();
   });
 
+  test('AuditEvent?date=ge...&date=le...&_sort=-date: the walk of the date index starts at the range end (one instant per event)', () => {
+    const { pages } = compiled({
+      resourceTypes: ['AuditEvent'],
+      filters: [
+        { code: 'date', type: 'date', values: [{ prefix: 'ge', value: '2026-09-01' }] },
+        { code: 'date', type: 'date', values: [{ prefix: 'le', value: '2026-09-07' }] },
+      ],
+      sort: [{ code: 'date', type: 'date', descending: true, singleInstant: true }],
+    });
+    expect(pages[0].sql).toContain('AND ((x.high >= ?::timestamptz) AND (x.high <= ?::timestamptz)) ORDER BY x.high DESC');
+    expect(pages[0].bindings).toEqual(expect.arrayContaining(['2026-09-01T00:00:00.000Z', '2026-09-07T23:59:59.999Z']));
+    // Without the guarantee of one instant per resource (a Period, repeating dates) the walk is not bounded.
+    const unbounded = compiled({
+      resourceTypes: ['AuditEvent'],
+      filters: [{ code: 'date', type: 'date', values: [{ prefix: 'le', value: '2026-09-07' }] }],
+      sort: [{ code: 'date', type: 'date', descending: true }],
+    });
+    expect(unbounded.pages[0].sql).not.toContain('x.high <=');
+  });
+
   test('Slot?schedule=Schedule/s1&status=free&start=ge...&start=lt...', () => {
     expect(
       compiled({

@@ -71,7 +71,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
   let pages: Sql[];
   if (isIndexOrdered(query.sort, types)) {
-    pages = indexOrderedSegments(query.sort[0], where, columns, cursor);
+    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters);
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
     const pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;

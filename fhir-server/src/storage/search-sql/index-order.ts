@@ -1,7 +1,8 @@
 import { UCUM_CANONICAL } from '../indexing/quantity';
-import type { SortRule } from '../search-query';
+import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
+import { instantCondition } from './date';
 import type { SearchCursor } from './search-cursor';
-import { compose, sql, type Sql } from './sql-fragment';
+import { and, compose, sql, type Sql } from './sql-fragment';
 
 /**
  * One sort key on a parameter (`_sort=family`, `_sort=-date`) answered by walking that
@@ -50,16 +51,41 @@ export function isIndexOrdered(rules: readonly SortRule[], types: readonly strin
  * those without, or the reverse when paging backwards. Rows carry `k0` (key as text, null when
  * absent) and `k1` (id) for the cursors.
  */
-export function indexOrderedSegments(rule: SortRule, where: Sql, columns: string, cursor: SearchCursor | undefined): Sql[] {
+export function indexOrderedSegments(
+  rule: SortRule,
+  where: Sql,
+  columns: string,
+  cursor: SearchCursor | undefined,
+  filters: readonly SearchFilter[] = [],
+): Sql[] {
   const ordered = ORDERED[rule.type];
   const reverse = cursor?.direction === 'p';
-  const withValues = (keyset: boolean) => valuesQuery(ordered, rule, where, columns, reverse, keyset ? cursor : undefined);
+  const bounds = keyBounds(rule, filters, `x.${ordered.column(rule.descending)}`);
+  const withValues = (keyset: boolean) =>
+    valuesQuery(ordered, rule, bounds ? and([where, bounds]) : where, columns, reverse, keyset ? cursor : undefined);
   const withoutValues = (keyset: boolean) => missingQuery(ordered, rule, where, columns, reverse, keyset ? cursor : undefined);
   const cursorOnMissing = cursor !== undefined && cursor.keys[0] === null;
   if (!reverse) {
     return cursorOnMissing ? [withoutValues(true)] : [withValues(cursor !== undefined), withoutValues(false)];
   }
   return cursorOnMissing ? [withoutValues(true), withValues(false)] : [withValues(true)];
+}
+
+/**
+ * For a parameter with at most one instant per resource, the walked row is the resource's only
+ * value, so the search's own filters on that parameter bound the walk (the first page of a week
+ * 55 days back no longer walks every newer row). They stay in `where` as well.
+ */
+function keyBounds(rule: SortRule, filters: readonly SearchFilter[], column: string): Sql | undefined {
+  if (!rule.singleInstant) {
+    return undefined;
+  }
+  const bounds = filters
+    .filter((f): f is ParameterFilter => f.kind !== 'chain' && f.kind !== 'has')
+    .filter((f) => f.code === rule.code && !f.modifier && f.values.length === 1)
+    .map((f) => instantCondition(column, f.values[0]))
+    .filter((bound): bound is Sql => bound !== undefined);
+  return bounds.length > 0 ? and(bounds) : undefined;
 }
 
 function valuesQuery(
