@@ -1,4 +1,4 @@
-import { chartOf } from './patient-chart';
+import { chartOf, chartSections } from './patient-chart';
 
 describe('chartOf', () => {
   it('sorts $everything into sections and a newest-first timeline', () => {
@@ -46,5 +46,24 @@ describe('chartOf', () => {
 
   it('has no patient when $everything returned nothing', () => {
     expect(chartOf([]).patient).toBeUndefined();
+  });
+
+  it('lays the chart out as cards of lines, saying when a card is empty', () => {
+    const chart = chartOf([
+      { resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' }, code: { text: 'Asthma' } },
+      {
+        resourceType: 'DocumentReference',
+        id: 'd1',
+        status: 'current',
+        date: '2026-11-25T10:00:00Z',
+        content: [{ attachment: { title: 'Blood panel' } }],
+      },
+    ]);
+    expect(chartSections(chart)).toEqual([
+      { title: 'Conditions', lines: ['Asthma'], empty: 'None recorded' },
+      { title: 'Allergies', lines: [], empty: 'None recorded' },
+      { title: 'Medications', lines: [], empty: 'None recorded' },
+      { title: 'Documents', lines: ['Blood panel · Nov 25, 2026'], empty: 'None' },
+    ]);
   });
 });

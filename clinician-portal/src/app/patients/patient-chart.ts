@@ -56,6 +56,36 @@ export function chartOf(resources: readonly Resource[]): PatientChart {
   };
 }
 
+/** One card of the chart: a heading and its lines (or what to say when there are none). */
+export interface ChartSection {
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly empty: string;
+}
+
+/** The chart's cards in order: conditions, allergies, medications, documents. */
+export function chartSections(chart: PatientChart): ChartSection[] {
+  const day = (date: string | undefined) =>
+    date ? new Date(date).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '';
+  return [
+    { title: 'Conditions', lines: chart.conditions.map((c) => conceptText(c.code)), empty: 'None recorded' },
+    { title: 'Allergies', lines: chart.allergies.map((a) => conceptText(a.code)), empty: 'None recorded' },
+    {
+      title: 'Medications',
+      lines: chart.medications.map(
+        (m) =>
+          `${conceptText((m as { medicationCodeableConcept?: Parameters<typeof conceptText>[0] }).medicationCodeableConcept)} (${m.status})`,
+      ),
+      empty: 'None recorded',
+    },
+    {
+      title: 'Documents',
+      lines: chart.documents.map((d) => `${d.content[0]?.attachment?.title ?? 'Document'} · ${day(d.date)}`),
+      empty: 'None',
+    },
+  ];
+}
+
 export function resourcesOf(bundle: Bundle): Resource[] {
   return (bundle.entry ?? []).map((entry) => entry.resource).filter((resource): resource is Resource => !!resource);
 }

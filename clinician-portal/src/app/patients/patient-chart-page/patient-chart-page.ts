@@ -4,7 +4,7 @@ import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { HumanNamePipe } from '../../shared/human-name.pipe';
-import { conceptText } from '../patient-chart';
+import { chartSections } from '../patient-chart';
 import { PatientChartStore } from '../patient-chart-store';
 
 /** One patient's record, read-only: conditions, allergies, medications, documents and a timeline. */
@@ -19,7 +19,7 @@ export class PatientChartPage {
   protected readonly store = inject(PatientChartStore);
   /** The route's `:id`. */
   readonly id = input.required<string>();
-  protected readonly text = conceptText;
+  protected readonly sections = chartSections;
 
   constructor() {
     effect(() => void this.store.load(this.id()));
