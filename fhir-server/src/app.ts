@@ -125,7 +125,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     {
       authenticate: async (token) => {
         const claims = await signer.verifyAccessToken(token);
-        const principal = claims && !revocations.has(claims.jti) ? principalFromClaims(claims) : undefined;
+        const principal = claims && !revocations.revokes(claims) ? principalFromClaims(claims) : undefined;
         return principal && claims ? { principal, expiresAt: new Date(claims.exp * 1000) } : undefined;
       },
       bindingKey: signer.deriveSecret('subscription-binding-tokens'),
@@ -198,7 +198,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
       publicKeyPem: signer.publicKeyPem,
       issuer: signer.issuer,
       audience: signer.audience,
-      isRevoked: (jti) => revocations.has(jti),
+      isRevoked: (claims) => revocations.revokes(claims),
       lenient: (path) => path.startsWith('/auth/') || path.startsWith('/oauth2/') || path.includes('/.well-known/'),
     }),
   );

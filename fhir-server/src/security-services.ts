@@ -36,7 +36,7 @@ export async function createSecurityServices(config: Config, sql: SqlExecutor, r
     signer,
     revocations,
     mailer,
-    accounts: new AccountService(store, repo, mailer, { publicUrl: config.publicUrl }),
+    accounts: new AccountService(store, repo, mailer, revocations, { publicUrl: config.publicUrl }),
     tokens: new TokenService(store, signer, revocations, config.fhirBaseUrl),
     clients: new ClientRegistry(store),
   };

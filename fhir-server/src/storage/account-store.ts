@@ -268,6 +268,12 @@ export class AccountStore {
     return rows.map((r: { jti: string }) => r.jti);
   }
 
+  /** Served by the partial index account_disabled_idx: only disabled accounts are read. */
+  async listDisabledAccountIds(): Promise<string[]> {
+    const { rows } = await this.db.raw(`SELECT id FROM account WHERE disabled_at IS NOT NULL`);
+    return rows.map((r: { id: string }) => r.id);
+  }
+
   /** Records a client assertion's jti; false if it was seen before (a replay). */
   async recordClientAssertion(jti: string, expiresAt: Date): Promise<boolean> {
     const { rows } = await this.db.raw(

@@ -94,6 +94,17 @@ describe('disable and re-enable', () => {
     await server.anonymous().post('/auth/login').send({ email: doctor.email, password: doctor.password }).expect(200);
   });
 
+  test("disabling ends the account's access tokens already issued; re-enabling restores them", async () => {
+    const patient = await createAccount(server, 'patient');
+    const login = await server.anonymous().post('/auth/login').send({ email: patient.email, password: patient.password }).expect(200);
+    const ownProfile = () => server.withToken(login.body.access_token).get(`/fhir/${patient.profile}`);
+    await ownProfile().expect(200);
+    await admin().post(`/admin/accounts/${patient.accountId}/disable`).expect(200);
+    expectOutcome(await ownProfile(), 401, 'login');
+    await admin().post(`/admin/accounts/${patient.accountId}/enable`).expect(200);
+    await ownProfile().expect(200);
+  });
+
   test('a wrong password on a disabled account gets the usual refusal (no hint that it exists)', async () => {
     const patient = await createAccount(server, 'patient');
     await admin().post(`/admin/accounts/${patient.accountId}/disable`).expect(200);

@@ -7,6 +7,7 @@ import type { FhirRepository } from '../../storage/fhir-repository';
 import type { Mailer } from '../notifications/mailer';
 import { AccountError } from './account-errors';
 import { hashPassword, verifyPassword } from './passwords';
+import type { RevocationList } from './revocation-list';
 
 /** Failed logins before an account is locked, and for how long (brute-force protection). */
 export const MAX_FAILED_LOGINS = 5;
@@ -39,6 +40,7 @@ export class AccountService {
     /** Repository with full access: the server itself creates the profile resources. */
     private readonly repo: FhirRepository,
     private readonly mailer: Mailer,
+    private readonly revocations: RevocationList,
     private readonly options: AccountServiceOptions,
   ) {}
 
@@ -177,13 +179,15 @@ export class AccountService {
   }
 
   /**
-   * Disables or re-enables an account. Disabling ends its sessions: sign-in is refused and
-   * every refresh token revoked (access tokens already issued expire within 15 minutes).
+   * Disables or re-enables an account. Disabling ends its sessions: sign-in is refused, every
+   * refresh token revoked and the access tokens already issued refused (on other instances
+   * within the revocation list's reload interval).
    */
   async setDisabled(accountId: string, disabled: boolean): Promise<AccountRow | undefined> {
     if (!(await this.store.setDisabled(accountId, disabled ? new Date() : null))) {
       return undefined;
     }
+    this.revocations.setAccountDisabled(accountId, disabled);
     if (disabled) {
       await this.store.revokeAllRefreshTokens(accountId);
     }

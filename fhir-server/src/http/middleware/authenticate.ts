@@ -10,7 +10,8 @@ export interface AuthenticateOptions {
   readonly publicKeyPem: string;
   readonly issuer: string;
   readonly audience: string;
-  isRevoked(jti: string): boolean;
+  /** The token was revoked, or its account disabled. */
+  isRevoked(claims: AccessTokenClaims): boolean;
   /**
    * Paths where a bad token makes the caller anonymous instead of failing (the OAuth2 and
    * account endpoints: signing out with an expired token still revokes its refresh token).
@@ -80,7 +81,7 @@ export function authenticate(options: AuthenticateOptions) {
       }
       verified.set(token, entry);
     }
-    if (options.isRevoked(entry.claims.jti)) {
+    if (options.isRevoked(entry.claims)) {
       throw invalidToken(ctx, 'The access token has been revoked');
     }
     ctx.state.principal = entry.principal;
