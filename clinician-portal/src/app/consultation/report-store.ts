@@ -3,8 +3,8 @@ import { firstValueFrom, lastValueFrom, tap } from 'rxjs';
 import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { DocumentApi, followDownload, type StoredDocument } from '../shared/documents/document-api';
-import { documentFileName } from '../shared/documents/document-labels';
+import { DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
+import { documentFileName } from '../documents/document-labels';
 
 /** Which consultation a report is for: the patient it is about and the Encounter it belongs to. */
 export interface ReportTarget {

@@ -65,15 +65,13 @@ describe('CredentialsStore', () => {
   it('shows the server’s refusal of an upload', async () => {
     const { store, http } = setUp();
     const uploading = store.upload(new File(['x'], 'big.pdf', { type: 'application/pdf' }), '');
-    http
-      .expectOne(`${BASE}/DocumentReference/$upload`)
-      .flush(
-        {
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'too-long', diagnostics: 'The document exceeds the limit' }],
-        },
-        { status: 413, statusText: 'Payload Too Large' },
-      );
+    http.expectOne(`${BASE}/DocumentReference/$upload`).flush(
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'too-long', diagnostics: 'The document exceeds the limit' }],
+      },
+      { status: 413, statusText: 'Payload Too Large' },
+    );
     expect(await uploading).toBe(false);
     expect(store.error()).toContain('exceeds the limit');
   });

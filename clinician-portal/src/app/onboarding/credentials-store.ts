@@ -4,8 +4,8 @@ import { AuthStore } from '../core/auth/auth-store';
 import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { CREDENTIAL_CATEGORY, DocumentApi, followDownload, type StoredDocument } from '../shared/documents/document-api';
-import { documentFileName } from '../shared/documents/document-labels';
+import { CREDENTIAL_CATEGORY, DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
+import { documentFileName } from '../documents/document-labels';
 
 /**
  * The doctor's own credential documents (licence, diplomas) for verification: DocumentReferences

@@ -2,8 +2,8 @@ import { HttpClient, HttpEventType, HttpHeaders, HttpRequest, type HttpEvent } f
 import { inject, Injectable } from '@angular/core';
 import type { DocumentReference, Parameters } from '@medplum/fhirtypes';
 import { filter, firstValueFrom, map, type Observable } from 'rxjs';
-import { FhirClient } from '../../core/fhir/fhir-client';
-import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
+import { FhirClient } from '../core/fhir/fhir-client';
+import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 
 /** MedBuddy's document categories (terminology/CodeSystem-document-category.json). */
 export const DOCUMENT_CATEGORY_SYSTEM = 'https://medbuddy.dev/fhir/CodeSystem/document-category';

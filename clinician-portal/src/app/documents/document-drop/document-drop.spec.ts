@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { provideIcons } from '../../../core/shell/icons';
+import { provideIcons } from '../../core/shell/icons';
 import { DocumentDrop, refusal } from './document-drop';
 
 const pdf = (size = 10, name = 'licence.pdf') => new File([new Uint8Array(size)], name, { type: 'application/pdf' });
