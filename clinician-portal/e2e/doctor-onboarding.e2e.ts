@@ -193,7 +193,7 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       await page.getByRole('status').filter({ hasText: 'Verified: patients find you' }).waitFor();
       assert.equal(await page.getByLabel('Work phone').inputValue(), '+49 30 1234567');
       // What was verified stays: the licence is listed, without removal.
-      await page.getByRole('tab', { name: /Licence documents/ }).click();
+      await page.locator('mat-step-header', { hasText: 'Licence documents' }).click();
       await page.getByRole('button', { name: 'Download Medical licence' }).waitFor();
       assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
       await screenshot(page, 'clinician-onboarding-verified-desktop');

@@ -15,6 +15,7 @@ import { VerificationStore, type VerificationDecision } from '../verification-st
   selector: 'cp-verification-page',
   imports: [FormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule, HumanNamePipe],
   templateUrl: './verification-page.html',
+  styleUrl: './verification-page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class VerificationPage implements OnInit {
