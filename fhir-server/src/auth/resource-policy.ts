@@ -67,8 +67,8 @@ export function isPublicType(resourceType: string): boolean {
 
 /**
  * A doctor is verified, and so listed in the public directory, when an administrator has
- * made their Practitioner active. Verification proper (documents, licence checks) comes with
- * scheduling; until then `active = true` is the whole rule.
+ * made their Practitioner active (`$verify`, after checking the qualifications and the
+ * credential documents the doctor uploaded); `active = true` is the whole rule here.
  */
 export function isVerifiedPractitioner(practitioner: Pick<Practitioner, 'active'>): boolean {
   return practitioner.active === true;
