@@ -224,6 +224,47 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         const followUps = await patientApi.request<Bundle<unknown>>('GET', 'ServiceRequest');
         assert.equal(followUps.entry?.length, 1, 'the patient sees the follow-up');
 
+        // A report for the patient, uploaded from the workspace: the patient's reports search finds it.
+        const report = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`% blood panel ${Date.now()} ${Math.random()}\n%%EOF\n`)]);
+        const [chooser] = await Promise.all([
+          page.waitForEvent('filechooser'),
+          page.getByRole('button', { name: 'Choose a file' }).click(),
+        ]);
+        await chooser.setFiles({ name: 'blood-panel.pdf', mimeType: 'application/pdf', buffer: report });
+        await page.getByLabel('Report title').fill('Blood panel');
+        await page.getByLabel('Kind of report').selectOption('Laboratory report');
+        await page.getByRole('button', { name: 'Upload for the patient' }).click();
+        await page.getByRole('status').filter({ hasText: 'blood-panel.pdf is uploaded for the patient.' }).waitFor();
+        await page.getByRole('button', { name: 'Download Blood panel' }).waitFor();
+        interface Report {
+          readonly id: string;
+          readonly author?: { reference: string }[];
+          readonly category?: { text?: string }[];
+          readonly context?: { encounter?: { reference: string }[] };
+          readonly content: { attachment: { title?: string } }[];
+        }
+        const reports = await patientApi.request<Bundle<Report>>(
+          'GET',
+          `DocumentReference?subject=${patientApi.profile}&status=current&_sort=-date&_count=200`,
+        );
+        const found = (reports.entry ?? []).map((entry) => entry.resource).find((r) => r.content[0]?.attachment.title === 'Blood panel');
+        assert.ok(found, "the patient's reports search finds the doctor's report");
+        assert.deepEqual(
+          found.author?.map((a) => a.reference),
+          [doctorApi.profile],
+        );
+        assert.deepEqual(
+          found.context?.encounter?.map((e) => e.reference),
+          [`Encounter/${encounterId}`],
+        );
+        assert.equal(found.category?.[0]?.text, 'Laboratory report');
+        const link = await patientApi.request<{ parameter: { name: string; valueUrl?: string }[] }>(
+          'GET',
+          `DocumentReference/${found.id}/$download-url`,
+        );
+        const signedUrl = link.parameter.find((p) => p.name === 'url')?.valueUrl as string;
+        assert.deepEqual(Buffer.from(await (await fetch(signedUrl)).arrayBuffer()), report, 'the patient downloads the very bytes');
+
         await screenshot(page, 'clinician-consultation-desktop');
         await expectAccessible(page, 'the consultation workspace');
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +22,13 @@ async function directoryEntries(server: MedBuddyServer, family: string): Promise
   const bundle = (await response.json()) as { entry?: { resource: { resourceType: string } }[] };
   return (bundle.entry ?? []).filter((entry) => entry.resource.resourceType === 'PractitionerRole').length;
 }
+
+/** A small PDF with a random body, so its bytes are this test's own. */
+const LICENCE_PDF = Buffer.concat([
+  Buffer.from('%PDF-1.4\n'),
+  Buffer.from(`% licence ${Date.now()} ${Math.random()}\n`),
+  Buffer.from('%%EOF\n'),
+]);
 
 describe('clinician portal: a doctor signs up and onboards, an administrator verifies, patients find them', () => {
   let server: MedBuddyServer;
@@ -83,6 +91,42 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       await page.getByLabel('Valid until').nth(1).fill('2031-02-28');
       await page.getByRole('button', { name: 'Next' }).click();
 
+      // Licence documents: a file of another kind is explained, a wrong upload removed, the licence kept.
+      await page.getByText('No document uploaded yet.').waitFor();
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['plain text'], 'notes.txt', { type: 'text/plain' }));
+        const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
+        zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      });
+      await page.getByRole('alert').filter({ hasText: 'notes.txt is not a PDF, PNG or JPEG file.' }).waitFor();
+      await page
+        .getByLabel('Licence or certificate file')
+        .setInputFiles({ name: 'old-scan.pdf', mimeType: 'application/pdf', buffer: LICENCE_PDF });
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'old-scan.pdf is uploaded.' }).waitFor();
+      await page.getByRole('button', { name: 'Remove old-scan' }).click();
+      await page.getByRole('status').filter({ hasText: 'The document is removed.' }).waitFor();
+      await page.evaluate(
+        (bytes) => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(bytes)], 'licence-scan.pdf', { type: 'application/pdf' }));
+          const zone = document.querySelector('[data-testid="drop-zone"]') as HTMLElement;
+          zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        },
+        [...LICENCE_PDF],
+      );
+      await page.getByText('Selected: licence-scan.pdf').waitFor();
+      await page.getByLabel('Document title').fill('Medical licence');
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'licence-scan.pdf is uploaded.' }).waitFor();
+      await page.getByRole('button', { name: 'Remove Medical licence' }).waitFor();
+      await screenshot(page, 'clinician-onboarding-licence-desktop');
+      await expectAccessible(page, 'the licence documents step');
+      await page.getByRole('button', { name: 'Next' }).click();
+
       await page.getByRole('combobox', { name: 'Specialty' }).click();
       await page.getByRole('option', { name: 'Cardiology', exact: true }).click();
       await page.getByRole('combobox', { name: 'Consultation languages' }).click();
@@ -109,7 +153,17 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       await page.getByRole('link', { name: 'Doctors awaiting verification' }).click();
       const card = page.locator('mat-card', { hasText: 'James Wilson' }).first();
       await card.waitFor();
-      await card.getByText('Doctor of Medicine · Charité Berlin').waitFor();
+      await card.getByText('Doctor of Medicine · Charité Berlin · No. BER-2011-4711 · from 2011-07-01').waitFor();
+      // The licence the doctor uploaded, downloaded through its signed URL: the very bytes.
+      const licence = card.getByRole('button', { name: 'Download Medical licence' });
+      await licence.waitFor();
+      assert.equal(await card.getByRole('button', { name: /^Download old-scan/ }).count(), 0, 'a removed document is not shown');
+      await screenshot(page, 'clinician-verification-documents-desktop');
+      await expectAccessible(page, 'the verification queue with documents');
+      const [download] = await Promise.all([page.waitForEvent('download'), licence.click()]);
+      assert.match(download.url(), /\/documents\/[A-Za-z0-9._-]+$/);
+      assert.equal(download.suggestedFilename(), 'Medical licence.pdf');
+      assert.deepEqual(await readFile(await download.path()), LICENCE_PDF);
       await card.getByRole('textbox', { name: 'Reason' }).fill('Licence BER-2011-4711 confirmed with the Ärztekammer');
       await card.getByRole('button', { name: 'Verify' }).click();
       await page.getByRole('status').filter({ hasText: 'Doctor verified.' }).waitFor();
@@ -138,6 +192,10 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       await page.goto(`${server.url}/clinician/onboarding`);
       await page.getByRole('status').filter({ hasText: 'Verified: patients find you' }).waitFor();
       assert.equal(await page.getByLabel('Work phone').inputValue(), '+49 30 1234567');
+      // What was verified stays: the licence is listed, without removal.
+      await page.locator('mat-step-header', { hasText: 'Licence documents' }).click();
+      await page.getByRole('button', { name: 'Download Medical licence' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
       await screenshot(page, 'clinician-onboarding-verified-desktop');
     }),
   );

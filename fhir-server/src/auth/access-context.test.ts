@@ -44,8 +44,15 @@ describe('access context: role policy intersected with SMART scopes', () => {
     expect(access.readGrants('Medication')).toEqual([{ kind: 'all' }]);
     // Outside the compartment but possibly holding patient data: not for user tokens.
     expect(access.permits('Bundle', 'r')).toBe(false);
-    // A Binary belongs to the patient of its securityContext: through the care relationship.
-    expect(access.readGrants('Binary')).toEqual([{ kind: 'care-of', practitioner: 'Practitioner/d1' }]);
+    // A Binary belongs to the patient of its securityContext (through the care relationship), or
+    // is one of the doctor's own credential documents, as a DocumentReference may be.
+    const careOrOwn = [
+      { kind: 'care-of', practitioner: 'Practitioner/d1' },
+      { kind: 'own-practitioner-data', practitioner: 'Practitioner/d1' },
+    ];
+    expect(access.readGrants('Binary')).toEqual(careOrOwn);
+    expect(access.writeGrants('DocumentReference', 'c')).toEqual(careOrOwn);
+    expect(access.writeGrants('DocumentReference', 'd')).toEqual(careOrOwn);
   });
 
   test('an admin manages the directory, terminology and reads the audit trail, but not clinical content', () => {
@@ -56,6 +63,11 @@ describe('access context: role policy intersected with SMART scopes', () => {
     expect(access.permits('AuditEvent', 'c')).toBe(false);
     expect(access.permits('Observation', 'r')).toBe(false);
     expect(access.permits('Patient', 'r')).toBe(false);
+    // Doctors' credential documents, to verify them: read only.
+    expect(access.readGrants('DocumentReference')).toEqual([{ kind: 'practitioner-credentials' }]);
+    expect(access.readGrants('Binary')).toEqual([{ kind: 'practitioner-credentials' }]);
+    expect(access.permits('DocumentReference', 'c')).toBe(false);
+    expect(access.permits('Binary', 'd')).toBe(false);
   });
 
   test('AuditEvents are immutable even for system/*.* clients; system/*.* is otherwise unrestricted', () => {

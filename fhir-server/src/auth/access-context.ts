@@ -3,6 +3,7 @@ import type { Principal } from './principal';
 import {
   ADMIN_ONLY_TYPES,
   CARE_RELATIONSHIP_TYPES,
+  CREDENTIAL_DOCUMENT_TYPES,
   DIRECTORY_TYPES,
   OWN_SCHEDULE_TYPES,
   IMMUTABLE_TYPES,
@@ -26,8 +27,13 @@ export type AccessGrant =
   | { readonly kind: 'care-of'; readonly practitioner: string }
   /** Public directory entries (verified practitioners, their roles, schedules, free slots; organisations; terminology). */
   | { readonly kind: 'public' }
-  /** A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots; (to read) the Appointments and Encounters they take part in. */
-  | { readonly kind: 'own-practitioner-data'; readonly practitioner: string };
+  /**
+   * A practitioner's own Practitioner, PractitionerRoles, Schedules and their Slots, credential
+   * documents (DocumentReference and Binary); (to read) the Appointments and Encounters they take part in.
+   */
+  | { readonly kind: 'own-practitioner-data'; readonly practitioner: string }
+  /** Every practitioner's credential documents (auth/resource-policy.ts credentialOwner): what administrators verify. */
+  | { readonly kind: 'practitioner-credentials' };
 
 export type WriteInteraction = 'c' | 'u' | 'd';
 
@@ -149,8 +155,9 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
         return [own];
       }
       if (inPatientCompartment(resourceType)) {
-        // Their own appointments and encounters stay visible when cancelled (no longer care).
-        return read && CARE_RELATIONSHIP_TYPES.includes(resourceType)
+        // Their own appointments and encounters stay visible when cancelled (no longer care);
+        // their own credential documents are theirs to upload, read and (before verification) remove.
+        return (read && CARE_RELATIONSHIP_TYPES.includes(resourceType)) || CREDENTIAL_DOCUMENT_TYPES.has(resourceType)
           ? [{ kind: 'care-of', practitioner: profile }, own]
           : [{ kind: 'care-of', practitioner: profile }];
       }
@@ -158,6 +165,10 @@ function rolePolicy(role: string, profile: string | undefined, resourceType: str
       return read && REFERENCE_DATA_TYPES.has(resourceType) ? [{ kind: 'all' }] : [];
     }
     case 'admin':
+      if (read && CREDENTIAL_DOCUMENT_TYPES.has(resourceType)) {
+        // Doctors' licences and diplomas, to verify them; never patients' documents.
+        return [{ kind: 'practitioner-credentials' }];
+      }
       return isPublicType(resourceType) ? [{ kind: 'all' }] : [];
     default:
       return [];

@@ -1,4 +1,4 @@
-import type { Practitioner } from '@medplum/fhirtypes';
+import type { Binary, DocumentReference, Practitioner, Resource } from '@medplum/fhirtypes';
 
 /**
  * Which resource types are public directory data, which are for administrators only, and
@@ -67,8 +67,8 @@ export function isPublicType(resourceType: string): boolean {
 
 /**
  * A doctor is verified, and so listed in the public directory, when an administrator has
- * made their Practitioner active. Verification proper (documents, licence checks) comes with
- * scheduling; until then `active = true` is the whole rule.
+ * made their Practitioner active (`$verify`, after checking the qualifications and the
+ * credential documents the doctor uploaded); `active = true` is the whole rule here.
  */
 export function isVerifiedPractitioner(practitioner: Pick<Practitioner, 'active'>): boolean {
   return practitioner.active === true;
@@ -76,3 +76,36 @@ export function isVerifiedPractitioner(practitioner: Pick<Practitioner, 'active'
 
 /** A Slot is public when it is free and its Schedule belongs to a verified practitioner. */
 export const PUBLIC_SLOT_STATUS = 'free';
+
+/** MedBuddy's document categories (terminology/CodeSystem-document-category.json). */
+export const DOCUMENT_CATEGORY_SYSTEM = 'https://medbuddy.dev/fhir/CodeSystem/document-category';
+/** The category of a practitioner's own credential documents (licence, diplomas) checked at verification. */
+export const CREDENTIAL_CATEGORY = 'practitioner-credential';
+
+/**
+ * Types that hold a practitioner's credential documents: a DocumentReference about the
+ * practitioner (subject) in the credential category, and the Binary its content points at
+ * (securityContext the practitioner). Their owner writes and reads them, administrators read
+ * them to verify the doctor; no patient and no other doctor sees them.
+ */
+export const CREDENTIAL_DOCUMENT_TYPES: ReadonlySet<string> = new Set(['DocumentReference', 'Binary']);
+
+/** `Practitioner/<id>` whose credential document this is, or undefined for any other resource. */
+export function credentialOwner(resource: Resource): string | undefined {
+  if (resource.resourceType === 'DocumentReference') {
+    const document = resource as DocumentReference;
+    const credential = document.category?.some((c) =>
+      c.coding?.some((coding) => coding.system === DOCUMENT_CATEGORY_SYSTEM && coding.code === CREDENTIAL_CATEGORY),
+    );
+    return credential ? practitionerReference(document.subject?.reference) : undefined;
+  }
+  if (resource.resourceType === 'Binary') {
+    return practitionerReference((resource as Binary).securityContext?.reference);
+  }
+  return undefined;
+}
+
+function practitionerReference(reference: string | undefined): string | undefined {
+  const match = /(?:^|\/)(Practitioner\/[A-Za-z0-9\-.]{1,64})$/.exec(reference ?? '');
+  return match?.[1];
+}

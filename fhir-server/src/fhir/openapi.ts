@@ -200,7 +200,10 @@ function addDocumentAndBulkRoutes(paths: Record<string, PathItem>): void {
               type: 'object',
               properties: {
                 ...Object.fromEntries(
-                  ['patient', 'title', 'category', 'type', 'date', 'encounter', 'description'].map((f) => [f, { type: 'string' }]),
+                  ['patient', 'practitioner', 'title', 'category', 'type', 'date', 'encounter', 'description'].map((f) => [
+                    f,
+                    { type: 'string' },
+                  ]),
                 ),
                 file: { type: 'string', format: 'binary' },
               },

@@ -1,7 +1,7 @@
 import type { AccessContext, AccessGrant } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
 import { allResourceTypes } from '../definitions';
-import { CARE_TAG_PREFIX, CRITERIA_TAG_PREFIX, FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, CREDENTIAL_TAG, CREDENTIAL_TAG_PREFIX, CRITERIA_TAG_PREFIX, FREE_SLOT_TAG, VERIFIED_TAG } from './access-tags';
 
 /** A WHERE condition with `?` bindings. */
 export interface SqlCondition {
@@ -92,8 +92,16 @@ function grantCondition(grant: AccessGrant, type: string, a: string): SqlConditi
       return publicCondition(type, a);
     case 'own-practitioner-data':
       return ownDataCondition(type, grant.practitioner, a);
+    case 'practitioner-credentials':
+      return { sql: `${a}access_tags @> '{${CREDENTIAL_TAG}}' AND ${NO_PATIENT(a)}`, bindings: [] };
   }
 }
+
+/**
+ * In no Patient compartment: a credential document is the practitioner's alone, so one that
+ * also names a patient (as author, say) is that patient's record and follows their rules.
+ */
+const NO_PATIENT = (a: string): string => `cardinality(${a}compartments) = 0`;
 
 /**
  * The Patient compartments of everyone the practitioner (second binding, as
@@ -164,6 +172,10 @@ function ownDataCondition(type: string, practitioner: string, a: string): SqlCon
       return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`participant:${practitioner}`]] };
     case 'Subscription':
       return { sql: `${a}access_tags @> ?::text[]`, bindings: [[`${CRITERIA_TAG_PREFIX}${practitioner}`]] };
+    case 'DocumentReference':
+    case 'Binary':
+      // Their own credential documents (licence, diplomas).
+      return { sql: `${a}access_tags @> ?::text[] AND ${NO_PATIENT(a)}`, bindings: [[`${CREDENTIAL_TAG_PREFIX}${practitioner}`]] };
     default:
       return { sql: 'false', bindings: [] };
   }

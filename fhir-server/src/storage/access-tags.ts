@@ -10,7 +10,7 @@ import type {
   Subscription,
 } from '@medplum/fhirtypes';
 import { criteriaSubjects } from '../auth/subscription-subjects';
-import { establishesCare, isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
+import { credentialOwner, establishesCare, isVerifiedPractitioner, PUBLIC_SLOT_STATUS } from '../auth/resource-policy';
 
 export const VERIFIED_TAG = 'verified';
 export const FREE_SLOT_TAG = `status:${PUBLIC_SLOT_STATUS}`;
@@ -18,6 +18,10 @@ export const FREE_SLOT_TAG = `status:${PUBLIC_SLOT_STATUS}`;
 export const CRITERIA_TAG_PREFIX = 'criteria:';
 /** `care:Practitioner/<id>`: a participant of an Appointment or Encounter that establishes care. */
 export const CARE_TAG_PREFIX = 'care:';
+/** `credential`: a practitioner's credential document or its Binary (administrators read them to verify doctors). */
+export const CREDENTIAL_TAG = 'credential';
+/** `credential:Practitioner/<id>`: whose credential document it is (its owner reads and writes it). */
+export const CREDENTIAL_TAG_PREFIX = 'credential:';
 
 /**
  * The facts the access filters need about one version (see the access-tags migration):
@@ -72,6 +76,14 @@ export function accessTags(resource: Resource): string[] {
         (participant ?? []).map((p) => p.individual),
         establishesCare(status),
       );
+      break;
+    }
+    case 'DocumentReference':
+    case 'Binary': {
+      const owner = credentialOwner(resource);
+      if (owner) {
+        tags.push(CREDENTIAL_TAG, `${CREDENTIAL_TAG_PREFIX}${owner}`);
+      }
       break;
     }
   }

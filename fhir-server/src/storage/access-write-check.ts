@@ -1,6 +1,6 @@
 import type { AccessContext, AccessGrant, WriteInteraction } from '../auth/access-context';
 import { CARE_RELATIONSHIP_TYPES } from '../auth/resource-policy';
-import { CARE_TAG_PREFIX, CRITERIA_TAG_PREFIX, VERIFIED_TAG } from './access-tags';
+import { CARE_TAG_PREFIX, CREDENTIAL_TAG_PREFIX, CRITERIA_TAG_PREFIX, VERIFIED_TAG } from './access-tags';
 import type { SqlExecutor } from './sql-executor';
 import { AccessDeniedError } from './storage-errors';
 
@@ -55,6 +55,7 @@ export class WriteChecker {
       case 'own-practitioner-data':
         return this.isOwnData(version, grant.practitioner, before);
       case 'public':
+      case 'practitioner-credentials':
         return false;
     }
   }
@@ -74,6 +75,15 @@ export class WriteChecker {
         return version.accessTags.includes(`actor:${practitioner}`);
       case 'Subscription':
         return version.accessTags.includes(`${CRITERIA_TAG_PREFIX}${practitioner}`);
+      case 'DocumentReference':
+      case 'Binary':
+        // Their own credential documents, in no patient's compartment; once an administrator
+        // has verified them, what was verified stays (new documents may still be added).
+        return (
+          version.compartments.length === 0 &&
+          version.accessTags.includes(`${CREDENTIAL_TAG_PREFIX}${practitioner}`) &&
+          (before === undefined || !(await this.isVerified(practitioner)))
+        );
       case 'Slot': {
         const schedules = version.accessTags
           .filter((t) => t.startsWith('schedule:Schedule/'))
@@ -90,6 +100,14 @@ export class WriteChecker {
       default:
         return false;
     }
+  }
+
+  private async isVerified(practitioner: string): Promise<boolean> {
+    const { rows } = await this.db.raw<{ n: number }>(
+      `SELECT count(*)::int AS n FROM resource WHERE resource_type = 'Practitioner' AND id = ? AND NOT deleted AND access_tags @> ?::text[]`,
+      [practitioner.slice('Practitioner/'.length), [VERIFIED_TAG]],
+    );
+    return rows[0].n > 0;
   }
 
   /** The Patient compartments this practitioner has a care relationship with, once per request. */

@@ -152,6 +152,9 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
     expect(await fs.readdir(path.join(dataDir, 'blobs', 'data', 'binary'))).toContain(binaryIdOf(document));
     const bytes = await download(patient.agent, `/fhir/${document.content?.[0].attachment.url}`).expect(200);
     expect(sha1Base64(bytes.body as Buffer)).toBe(sha1Base64(pdf));
+    // The patient finds the doctor's report the way the patient portal lists reports.
+    const reports = await patient.agent.get(`/fhir/DocumentReference?subject=${patient.profile}&status=current&_sort=-date`).expect(200);
+    expect(((JSON.parse(reports.text) as Bundle).entry ?? []).map((e) => e.resource?.id)).toContain(document.id);
   });
 
   test('a patient uploads a DICOM image for themselves without naming the patient; the file name becomes the title', async () => {

@@ -1,17 +1,26 @@
 import { computed, inject, Injectable, signal } from '@angular/core';
 import type { Parameters, Practitioner } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
-import { matches } from '../core/fhir/bundle';
+import { matches, resourcesOfType } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
+import { CREDENTIAL_CATEGORY, DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
+import { documentFileName } from '../documents/document-labels';
 
 export type VerificationDecision = 'validated' | 'rejected';
 
-/** Doctors not yet active (awaiting verification), and the administrator's decisions on them. */
+/**
+ * Doctors not yet active (awaiting verification) with their credential documents (licence,
+ * certificates: DocumentReferences about them in the credential category, which administrators
+ * may read), and the administrator's decisions on them.
+ */
 @Injectable()
 export class VerificationStore {
   private readonly fhir = inject(FhirClient);
+  private readonly documentApi = inject(DocumentApi);
   private readonly pendingDoctors = signal<readonly Practitioner[]>([]);
+  private readonly credentials = signal<readonly StoredDocument[]>([]);
+  private readonly opening = signal<string | undefined>(undefined);
   private readonly busy = signal(true);
   private readonly failure = signal<string | undefined>(undefined);
   private readonly lastDecision = signal<string | undefined>(undefined);
@@ -21,17 +30,50 @@ export class VerificationStore {
   readonly error = this.failure.asReadonly();
   readonly message = this.lastDecision.asReadonly();
   readonly empty = computed(() => !this.busy() && this.pendingDoctors().length === 0);
+  /** The document being opened. */
+  readonly busyId = this.opening.asReadonly();
+  /** Credential documents by `Practitioner/<id>`. */
+  readonly documents = computed(() => {
+    const bySubject = new Map<string, StoredDocument[]>();
+    for (const document of this.credentials()) {
+      const subject = document.subject?.reference ?? '';
+      bySubject.set(subject, [...(bySubject.get(subject) ?? []), document]);
+    }
+    return bySubject;
+  });
 
   async load(): Promise<void> {
     this.busy.set(true);
     this.failure.set(undefined);
     try {
-      const bundle = await firstValueFrom(this.fhir.search('Practitioner', { active: false, _sort: '_lastUpdated', _count: 100 }));
+      const bundle = await firstValueFrom(
+        this.fhir.search('Practitioner', {
+          active: false,
+          _sort: '_lastUpdated',
+          _count: 100,
+          _revinclude: 'DocumentReference:subject',
+        }),
+      );
       this.pendingDoctors.set(matches(bundle));
+      const documents = resourcesOfType(bundle, 'DocumentReference') as StoredDocument[];
+      this.credentials.set(documents.filter((document) => isCredential(document) && document.status === 'current'));
     } catch (error) {
       this.failure.set(outcomeMessage(error));
     } finally {
       this.busy.set(false);
+    }
+  }
+
+  /** Downloads a doctor's document through a signed URL, to check it before deciding. */
+  async open(document: StoredDocument): Promise<void> {
+    this.opening.set(document.id);
+    this.failure.set(undefined);
+    try {
+      followDownload(await this.documentApi.downloadUrl(document.id), documentFileName(document));
+    } catch (error) {
+      this.failure.set(outcomeMessage(error));
+    } finally {
+      this.opening.set(undefined);
     }
   }
 
@@ -60,4 +102,9 @@ export class VerificationStore {
       return false;
     }
   }
+}
+
+function isCredential(document: StoredDocument): boolean {
+  const [system, code] = CREDENTIAL_CATEGORY.split('|');
+  return document.category?.some((c) => c.coding?.some((coding) => coding.system === system && coding.code === code)) ?? false;
 }

@@ -24,6 +24,7 @@ export interface BinaryContent {
 }
 
 const PATIENT_REFERENCE = /^Patient\/[A-Za-z0-9\-.]{1,64}$/;
+const PRACTITIONER_REFERENCE = /^Practitioner\/[A-Za-z0-9\-.]{1,64}$/;
 
 export function requireDocuments(ctx: FhirContext): DocumentStorage {
   if (!ctx.documents) {
@@ -33,11 +34,53 @@ export function requireDocuments(ctx: FhirContext): DocumentStorage {
 }
 
 /**
- * The patient a new Binary belongs to: `X-Security-Context` (http://hl7.org/fhir/R4/binary.html#rest),
+ * Whom a new Binary belongs to: `X-Security-Context` (http://hl7.org/fhir/R4/binary.html#rest),
  * else the patient the caller is or acts for. Checked before any byte is stored: the caller
- * must see that patient (their own, or one in their care), or the upload is refused.
+ * must see that patient (their own, or one in their care), or be the practitioner named (their
+ * own credential documents), or the upload is refused.
+ */
+export async function requireUploadOwner(ctx: FhirContext, given: string | undefined): Promise<string> {
+  const owner = given?.trim();
+  if (owner && PRACTITIONER_REFERENCE.test(owner)) {
+    return requireCredentialOwner(ctx, owner);
+  }
+  return requireUploadPatient(ctx, owner);
+}
+
+/**
+ * The patient a new document belongs to: the one named, else the patient the caller is or acts
+ * for; the caller must see that patient, or the upload is refused before any byte is stored.
  */
 export async function requireUploadPatient(ctx: FhirContext, given: string | undefined): Promise<string> {
+  const principal = requireUploader(ctx);
+  const own = principal.kind === 'user' ? (principal.patient ? `Patient/${principal.patient}` : principal.profile) : undefined;
+  const patient = given?.trim() || (own?.startsWith('Patient/') ? own : undefined);
+  if (!patient) {
+    throw badRequest('Name the patient the document belongs to (X-Security-Context or patient: Patient/<id>)');
+  }
+  if (!PATIENT_REFERENCE.test(patient)) {
+    throw badRequest(`"${patient}" is not a reference of the form Patient/<id> (or Practitioner/<id> for your own credentials)`);
+  }
+  const stored = await ctx.repo.readCurrent('Patient', patient.slice('Patient/'.length));
+  if (!stored || stored.deleted) {
+    throw notFound(`${patient} not found`);
+  }
+  return patient;
+}
+
+/** A practitioner's credential document (licence, diploma): only that practitioner uploads it. */
+export function requireCredentialOwner(ctx: FhirContext, practitioner: string): string {
+  const principal = requireUploader(ctx);
+  if (!PRACTITIONER_REFERENCE.test(practitioner)) {
+    throw badRequest(`"${practitioner}" is not a reference of the form Practitioner/<id>`);
+  }
+  if (principal.kind !== 'user' || principal.profile !== practitioner) {
+    throw forbidden('Practitioners upload their own credential documents only');
+  }
+  return practitioner;
+}
+
+function requireUploader(ctx: FhirContext): FhirContext['access']['principal'] {
   const principal = ctx.access.principal;
   if (principal.kind === 'anonymous') {
     throw unauthorized('Uploading a document needs an access token');
@@ -45,19 +88,7 @@ export async function requireUploadPatient(ctx: FhirContext, given: string | und
   if (!ctx.access.permits('Binary', 'c')) {
     throw forbidden('The access token does not permit create on Binary');
   }
-  const own = principal.kind === 'user' ? (principal.patient ? `Patient/${principal.patient}` : principal.profile) : undefined;
-  const patient = given?.trim() || (own?.startsWith('Patient/') ? own : undefined);
-  if (!patient) {
-    throw badRequest('Name the patient the document belongs to (X-Security-Context or patient: Patient/<id>)');
-  }
-  if (!PATIENT_REFERENCE.test(patient)) {
-    throw badRequest(`"${patient}" is not a reference of the form Patient/<id>`);
-  }
-  const stored = await ctx.repo.readCurrent('Patient', patient.slice('Patient/'.length));
-  if (!stored || stored.deleted) {
-    throw notFound(`${patient} not found`);
-  }
-  return patient;
+  return principal;
 }
 
 /** Bytes stored for a Binary that is not written yet. */
@@ -89,15 +120,16 @@ export async function writeOrDiscard<T>(ctx: FhirContext, stored: StoredContent,
 
 /** `POST [base]/Binary` with the raw bytes as body (http://hl7.org/fhir/R4/binary.html#rest). */
 export async function createBinary(ctx: FhirContext, content: IncomingContent, securityContext: string | undefined): Promise<FhirResponse> {
-  const patient = await requireUploadPatient(ctx, securityContext);
+  const owner = await requireUploadOwner(ctx, securityContext);
   const stored = await storeContent(ctx, content);
   return writeOrDiscard(ctx, stored, () =>
-    createResource(ctx, 'Binary', binaryResource(stored.inspection, patient), { assignedId: stored.binaryId }),
+    createResource(ctx, 'Binary', binaryResource(stored.inspection, owner), { assignedId: stored.binaryId }),
   );
 }
 
-export function binaryResource(inspection: Inspection, patient: string): Binary {
-  return { resourceType: 'Binary', contentType: inspection.contentType, securityContext: { reference: patient } };
+/** A Binary for stored bytes; `owner` is the patient (or, for credentials, the practitioner) it belongs to. */
+export function binaryResource(inspection: Inspection, owner: string): Binary {
+  return { resourceType: 'Binary', contentType: inspection.contentType, securityContext: { reference: owner } };
 }
 
 /** The Binary (if the caller may read it: 404 otherwise, 410 once deleted) and the size of its bytes. */

@@ -1,13 +1,19 @@
-import type { DocumentReference } from '@medplum/fhirtypes';
+import type { CodeableConcept, DocumentReference } from '@medplum/fhirtypes';
+import { CREDENTIAL_CATEGORY, DOCUMENT_CATEGORY_SYSTEM } from '../../auth/resource-policy';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { createResource } from '../interactions/create';
 import { badRequest } from '../outcomes';
-import { binaryResource, requireUploadPatient, writeOrDiscard, type StoredContent } from './binary-content';
+import { binaryResource, requireCredentialOwner, requireUploadPatient, writeOrDiscard, type StoredContent } from './binary-content';
 
 /** The form fields of `DocumentReference/$upload`, besides the file. */
 export interface DocumentFields {
   /** `Patient/<id>`; default the caller's own patient record. */
   readonly patient?: string;
+  /**
+   * `Practitioner/<id>`, the caller's own: the file is one of their credentials (licence,
+   * diploma) for verification, not a patient's document. Excludes patient and encounter.
+   */
+  readonly practitioner?: string;
   readonly title?: string;
   /** Free text or a code, shown as the category (report, imaging, letter...). */
   readonly category?: string;
@@ -20,7 +26,7 @@ export interface DocumentFields {
   readonly description?: string;
 }
 
-const FIELD_NAMES = new Set(['patient', 'title', 'category', 'type', 'date', 'encounter', 'description']);
+const FIELD_NAMES = new Set(['patient', 'practitioner', 'title', 'category', 'type', 'date', 'encounter', 'description']);
 const ENCOUNTER_REFERENCE = /^Encounter\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Refuses unknown and over-long fields before any byte of the file is stored. */
@@ -34,6 +40,9 @@ export function checkDocumentFields(fields: Record<string, unknown>): DocumentFi
     }
   }
   const checked = fields as DocumentFields;
+  if (checked.practitioner && (checked.patient || checked.encounter)) {
+    throw badRequest('A credential document (practitioner) is about the practitioner: send no patient or encounter with it');
+  }
   if (checked.encounter && !ENCOUNTER_REFERENCE.test(checked.encounter)) {
     throw badRequest(`"${checked.encounter}" is not a reference of the form Encounter/<id>`);
   }
@@ -43,16 +52,18 @@ export function checkDocumentFields(fields: Record<string, unknown>): DocumentFi
   return checked;
 }
 
+/** The checked fields and whom the document is about: a patient, or (credentials) the practitioner uploading it. */
+export type PreparedUpload = DocumentFields & { readonly subject: string };
+
 /**
  * `POST DocumentReference/$upload` (multipart/form-data), step 1, before the file part is
- * read: the fields sent before it, and the patient, whom the caller must be able to see.
+ * read: the fields sent before it, and the subject: a patient whom the caller must be able to
+ * see, or the caller's own Practitioner for a credential document.
  */
-export async function prepareDocumentUpload(
-  ctx: FhirContext,
-  fieldsBeforeFile: Record<string, unknown>,
-): Promise<DocumentFields & { patient: string }> {
+export async function prepareDocumentUpload(ctx: FhirContext, fieldsBeforeFile: Record<string, unknown>): Promise<PreparedUpload> {
   const fields = checkDocumentFields(fieldsBeforeFile);
-  return { ...fields, patient: await requireUploadPatient(ctx, fields.patient) };
+  const subject = fields.practitioner ? requireCredentialOwner(ctx, fields.practitioner) : await requireUploadPatient(ctx, fields.patient);
+  return { ...fields, subject };
 }
 
 /**
@@ -63,18 +74,21 @@ export async function prepareDocumentUpload(
 export async function writeDocument(
   ctx: FhirContext,
   stored: StoredContent & { fileName: string },
-  prepared: DocumentFields & { patient: string },
+  prepared: PreparedUpload,
   allFields: Record<string, unknown>,
 ): Promise<FhirResponse> {
   return writeOrDiscard(ctx, stored, async () => {
     const fields = checkDocumentFields(allFields);
-    if ((fields.patient ?? prepared.patient) !== prepared.patient) {
-      throw badRequest('Send the patient field before the file');
+    if (
+      (fields.patient ?? prepared.patient) !== prepared.patient ||
+      (fields.practitioner ?? prepared.practitioner) !== prepared.practitioner
+    ) {
+      throw badRequest('Send the patient (or practitioner) field before the file');
     }
     return ctx.repo.transaction(async (repo) => {
       const tx = { ...ctx, repo };
-      await createResource(tx, 'Binary', binaryResource(stored.inspection, prepared.patient), { assignedId: stored.binaryId });
-      const document = documentReference(ctx, stored, prepared.patient, { ...fields, patient: prepared.patient });
+      await createResource(tx, 'Binary', binaryResource(stored.inspection, prepared.subject), { assignedId: stored.binaryId });
+      const document = documentReference(ctx, stored, prepared.subject, { ...fields, practitioner: prepared.practitioner });
       return createResource(tx, 'DocumentReference', document);
     });
   });
@@ -83,7 +97,7 @@ export async function writeDocument(
 function documentReference(
   ctx: FhirContext,
   { binaryId, inspection, fileName }: StoredContent & { fileName: string },
-  patient: string,
+  subject: string,
   fields: DocumentFields,
 ): DocumentReference {
   const principal = ctx.access.principal;
@@ -93,8 +107,8 @@ function documentReference(
     resourceType: 'DocumentReference',
     status: 'current',
     type: fields.type ? { coding: [{ system: 'http://loinc.org', code: fields.type }] } : undefined,
-    category: fields.category ? [{ text: fields.category }] : undefined,
-    subject: { reference: patient },
+    category: categoryOf(fields),
+    subject: { reference: subject },
     date: fields.date ? toInstant(fields.date) : now,
     author,
     description: fields.description,
@@ -114,6 +128,15 @@ function documentReference(
   };
   // Leaves out the fields not given (undefined is not JSON).
   return JSON.parse(JSON.stringify(document)) as DocumentReference;
+}
+
+/** The category as given (free text); a credential document also carries the coded credential category. */
+function categoryOf(fields: DocumentFields): CodeableConcept[] | undefined {
+  if (fields.practitioner) {
+    const coding = [{ system: DOCUMENT_CATEGORY_SYSTEM, code: CREDENTIAL_CATEGORY, display: 'Practitioner credential' }];
+    return [{ coding, text: fields.category || 'Practitioner credential' }];
+  }
+  return fields.category ? [{ text: fields.category }] : undefined;
 }
 
 /** DocumentReference.date is an instant: a date alone means its start, in UTC. */

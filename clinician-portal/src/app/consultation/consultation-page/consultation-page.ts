@@ -14,6 +14,7 @@ import type { Choice } from '../../terminology/value-set-api';
 import { ConsultationStore } from '../consultation-store';
 import { NoteStore, type SaveState } from '../note-store';
 import { PrescriptionStore } from '../prescription-store';
+import { ReportUpload } from '../report-upload/report-upload';
 import { SOAP_SECTIONS, templateText, type SoapSection } from '../soap-note';
 import { VideoRoom } from '../video-room';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
@@ -34,7 +35,7 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
   { url: 'https://medbuddy.dev/fhir/Questionnaire/soap-template-mental-health', label: 'Mental health' },
 ];
 
-/** The consultation workspace: patient summary, SOAP note (auto-saved), prescription, follow-up, end of visit. */
+/** The consultation workspace: patient summary, SOAP note (auto-saved), prescription, reports for the patient, follow-up, end of visit. */
 @Component({
   selector: 'cp-consultation-page',
   imports: [
@@ -45,6 +46,7 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
     MatFormFieldModule,
     MatInputModule,
     MatProgressSpinnerModule,
+    ReportUpload,
   ],
   templateUrl: './consultation-page.html',
   styleUrl: './consultation-page.scss',

@@ -8,6 +8,8 @@ import { MatInputHarness } from '@angular/material/input/testing';
 import { MatStepperHarness } from '@angular/material/stepper/testing';
 import { AuthStore } from '../../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
+import { provideIcons } from '../../core/shell/icons';
+import { CredentialsStore } from '../credentials-store';
 import { OnboardingStore } from '../onboarding-store';
 import { OnboardingPage } from './onboarding-page';
 
@@ -22,6 +24,8 @@ describe('OnboardingPage', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         OnboardingStore,
+        CredentialsStore,
+        provideIcons(),
         { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
         { provide: AuthStore, useValue: { fhirUser: signal('Practitioner/d1') } },
       ],
@@ -42,19 +46,46 @@ describe('OnboardingPage', () => {
     }
     await settle();
     fixture.detectChanges();
+    // The documents step lists the doctor's credential documents.
+    for (const request of http.match((r) => r.url === `${BASE}/DocumentReference`)) {
+      request.flush({ resourceType: 'Bundle', type: 'searchset' });
+    }
+    await settle();
+    fixture.detectChanges();
     return { fixture, http, loader: TestbedHarnessEnvironment.loader(fixture) };
   }
 
-  it('starts from the stored profile, with four steps and the pending state', async () => {
+  it('starts from the stored profile, with five steps and the pending state', async () => {
     const { fixture, loader } = await render();
     const stepper = await loader.getHarness(MatStepperHarness);
     const labels = await Promise.all((await stepper.getSteps()).map((step) => step.getLabel()));
-    expect(labels).toEqual(['Profile', 'Qualifications', 'Practice', 'Review and submit']);
+    expect(labels).toEqual(['Profile', 'Qualifications', 'Licence documents', 'Practice', 'Review and submit']);
     const lastName = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName="familyName"]' }));
     expect(await lastName.getValue()).toBe('Wilson');
     const issuer = await loader.getHarness(MatInputHarness.with({ selector: '[formControlName="issuer"]' }));
     expect(await issuer.getValue()).toBe('Charité');
     expect((fixture.nativeElement as HTMLElement).textContent).toContain('Pending verification');
+  });
+
+  it('offers the licence upload with removal while the doctor is not verified', async () => {
+    const { fixture, loader, http } = await render();
+    const stepper = await loader.getHarness(MatStepperHarness);
+    await stepper.selectStep({ label: 'Licence documents' });
+    const credentials = TestBed.inject(CredentialsStore);
+    credentials.documents.set([
+      {
+        resourceType: 'DocumentReference',
+        id: 'doc1',
+        status: 'current',
+        content: [{ attachment: { title: 'Medical licence', size: 4096 } }],
+      },
+    ]);
+    fixture.detectChanges();
+    const element = fixture.nativeElement as HTMLElement;
+    expect(element.querySelector('input[type="file"]')?.getAttribute('aria-label')).toBe('Licence or certificate file');
+    expect(element.textContent).toContain('Medical licence');
+    await (await loader.getHarness(MatButtonHarness.with({ selector: '[aria-label="Remove Medical licence"]' }))).click();
+    http.expectOne((r) => r.method === 'DELETE' && r.url === `${BASE}/DocumentReference/doc1`);
   });
 
   it('does not submit while the practice step is incomplete', async () => {

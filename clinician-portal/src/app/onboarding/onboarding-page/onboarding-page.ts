@@ -7,7 +7,9 @@ import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatSelectModule } from '@angular/material/select';
 import { MatStepperModule } from '@angular/material/stepper';
+import { CredentialsStore } from '../credentials-store';
 import type { DoctorProfile, Qualification } from '../doctor-profile';
+import { LicenceDocuments } from '../licence-documents/licence-documents';
 import { OnboardingStore } from '../onboarding-store';
 
 const STATUS_TEXT = {
@@ -17,10 +19,11 @@ const STATUS_TEXT = {
   suspended: 'Your profile is suspended and hidden from patients. Contact the MedBuddy team.',
 } as const;
 
-/** The onboarding wizard: profile, qualifications, practice (specialty, languages, fee, biography), review. */
+/** The onboarding wizard: profile, qualifications, licence documents, practice (specialty, languages, fee, biography), review. */
 @Component({
   selector: 'cp-onboarding-page',
   imports: [
+    LicenceDocuments,
     MatButtonModule,
     MatCardModule,
     MatFormFieldModule,
@@ -36,6 +39,7 @@ const STATUS_TEXT = {
 })
 export class OnboardingPage implements OnInit {
   protected readonly store = inject(OnboardingStore);
+  protected readonly credentials = inject(CredentialsStore);
   private readonly fb = inject(NonNullableFormBuilder);
   protected readonly statusText = STATUS_TEXT;
 
