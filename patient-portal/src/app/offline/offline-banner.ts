@@ -10,13 +10,13 @@ import { OfflineStore } from './offline-store';
   imports: [DatePipe, MatButtonModule],
   template: `
     @if (offline.offline()) {
-    <p class="banner" role="status">
-      <span
-        >You are offline; showing what was saved on {{ offline.savedAt() | date: 'medium' }}. Changes, bookings, video calls and
-        PDFs need a connection.</span
-      >
-      <button mat-button type="button" (click)="reload()">Try again</button>
-    </p>
+      <p class="banner" role="status">
+        <span
+          >You are offline; showing what was saved on {{ offline.savedAt() | date: 'medium' }}. Changes, bookings, video calls and PDFs need
+          a connection.</span
+        >
+        <button mat-button type="button" (click)="reload()">Try again</button>
+      </p>
     }
   `,
   styles: `

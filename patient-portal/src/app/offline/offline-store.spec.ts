@@ -69,7 +69,9 @@ describe('OfflineStore and offlineInterceptor (saved answers per patient)', () =
   it('passes server errors and unsaved reads through, and does not keep writes or live-update checks', async () => {
     const { http, backend } = setUp();
     const refused = firstValueFrom(http.get(`${BASE}/MedicationRequest?subject=Patient/p1`));
-    backend.expectOne(`${BASE}/MedicationRequest?subject=Patient/p1`).flush({ resourceType: 'OperationOutcome' }, { status: 403, statusText: 'Forbidden' });
+    backend
+      .expectOne(`${BASE}/MedicationRequest?subject=Patient/p1`)
+      .flush({ resourceType: 'OperationOutcome' }, { status: 403, statusText: 'Forbidden' });
     await expect(refused).rejects.toMatchObject({ status: 403 });
     const unsaved = firstValueFrom(http.get(APPOINTMENTS));
     backend.expectOne(APPOINTMENTS).error(NO_NETWORK);

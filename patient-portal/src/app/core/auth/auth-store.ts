@@ -188,7 +188,13 @@ export class AuthStore {
     this.generation++;
     this.clear();
     this.ended.set(false);
-    await Promise.all(this.signOutHooks.map((hook) => Promise.resolve().then(hook).catch(() => undefined)));
+    await Promise.all(
+      this.signOutHooks.map((hook) =>
+        Promise.resolve()
+          .then(hook)
+          .catch(() => undefined),
+      ),
+    );
     try {
       const config = await this.smart.discover();
       await Promise.all(
