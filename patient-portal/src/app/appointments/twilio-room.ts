@@ -47,7 +47,12 @@ export class TwilioRoom {
 
   private constructor(private readonly events: RoomEvents) {}
 
-  static async join(connect: TwilioConnect, credentials: VideoCredentials, local: MediaStream | undefined, events: RoomEvents): Promise<TwilioRoom> {
+  static async join(
+    connect: TwilioConnect,
+    credentials: VideoCredentials,
+    local: MediaStream | undefined,
+    events: RoomEvents,
+  ): Promise<TwilioRoom> {
     const call = new TwilioRoom(events);
     let room: Room;
     try {

@@ -46,7 +46,10 @@ class FakeParticipant extends Emitter {
 class FakeRoom extends Emitter {
   readonly participants = new Map<string, FakeParticipant>();
   disconnected = false;
-  constructor(readonly token: string, readonly options: ConnectOptions) {
+  constructor(
+    readonly token: string,
+    readonly options: ConnectOptions,
+  ) {
     super();
   }
   disconnect(): void {
