@@ -1,4 +1,4 @@
-/* global self, caches, fetch, URL */
+/* global self, caches, fetch, URL, Request, Response */
 /**
  * The patient portal's service worker: the app shell. `tools/precache-manifest.mjs` (run by
  * `npm run build`) writes the build's file list and a version into this file in `dist/`, so
