@@ -372,37 +372,6 @@ describe('patient portal: the patient journey', () => {
     }),
   );
 
-  it('shows the appointments already loaded while offline, and forgets them on signing out', { timeout: 120_000 }, () =>
-    withPage(
-      browser,
-      DESKTOP,
-      'journey-offline',
-      async (page) => {
-        await signIn(page, patient);
-        await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-        await menu(page, 'Appointments');
-        await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
-        await menu(page, 'Home');
-
-        await page.context().setOffline(true);
-        await menu(page, 'Appointments');
-        await page.getByText('You are offline.').waitFor();
-        await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
-        await page.getByText('Dr. Lukas Weber · Booked').waitFor();
-        await screenshot(page, 'appointments-offline');
-        await page.context().setOffline(false);
-        await page.waitForFunction(() => navigator.onLine);
-
-        const kept = () => page.evaluate(() => caches.has('medbuddy-patient-data-v1'));
-        assert.equal(await kept(), true);
-        await page.getByRole('button', { name: 'Sign out' }).click();
-        await page.waitForURL((url) => url.pathname === '/patient/sign-in');
-        await page.waitForFunction(() => caches.has('medbuddy-patient-data-v1').then((has) => !has));
-      },
-      [/ERR_INTERNET_DISCONNECTED/],
-    ),
-  );
-
   it('is an installable PWA whose app shell opens offline', { timeout: 120_000 }, () =>
     withPage(
       browser,

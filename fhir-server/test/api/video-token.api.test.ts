@@ -135,6 +135,16 @@ describe('built-in WebRTC (the default provider)', () => {
     const script = await server.anonymous().get('/video/room.js').expect(200);
     expect(script.headers['content-type']).toContain('javascript');
   });
+
+  test("the room page joins a Twilio room with twilio-video's browser bundle from this server, not a CDN", async () => {
+    const page = await server.anonymous().get('/video/room').expect(200);
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self' ws: wss: https://*.twilio.com");
+    const script = await server.anonymous().get('/video/room.js').expect(200);
+    expect(script.text).toContain("script.src = '/video/twilio-video.min.js'");
+    const sdk = await server.anonymous().get('/video/twilio-video.min.js').expect(200);
+    expect(sdk.headers['content-type']).toContain('javascript');
+    expect(sdk.text).toContain('twilio-video.js 2.32.0');
+  });
 });
 
 describe('Twilio Video', () => {

@@ -8,12 +8,16 @@ import { authInterceptor } from './core/auth/auth-interceptor';
 import { SMART_APP } from './core/auth/smart-app';
 import { FHIR_ENDPOINT, resolveFhirEndpoint } from './core/fhir/fhir-endpoint';
 import { provideIcons } from './core/shell/icons';
+import { offlineInterceptor } from './offline/offline-interceptor';
+import { forgetSavedAnswersOnSignOut } from './offline/offline-store';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
     provideRouter(routes, withComponentInputBinding()),
-    provideHttpClient(withInterceptors([authInterceptor])),
+    // The offline interceptor is outermost: it sees the answer after the token was added (and refreshed).
+    provideHttpClient(withInterceptors([offlineInterceptor, authInterceptor])),
+    forgetSavedAnswersOnSignOut(),
     provideIcons(),
     { provide: FHIR_ENDPOINT, useFactory: () => resolveFhirEndpoint(environment, inject(DOCUMENT).baseURI) },
     {

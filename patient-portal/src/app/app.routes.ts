@@ -1,6 +1,6 @@
 import type { Routes } from '@angular/router';
-import { authGuard } from './core/auth/auth-guard';
 import { Shell } from './core/shell/shell';
+import { signedInOrOfflineGuard } from './offline/offline-guard';
 
 /** Feature areas load lazily under the signed-in shell: add `{ path, loadChildren }` to its children. */
 export const routes: Routes = [
@@ -27,7 +27,7 @@ export const routes: Routes = [
   {
     path: '',
     component: Shell,
-    canActivate: [authGuard],
+    canActivate: [signedInOrOfflineGuard],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'home' },
       { path: 'home', loadChildren: () => import('./home/home.routes') },

@@ -32,6 +32,19 @@ describe('VideoRoom', () => {
     expect(await url).toBe('http://medbuddy.test/video/room#token=abc.def');
   });
 
+  it('names the Twilio provider and its room in the fragment too', async () => {
+    const url = room.url('e1');
+    http.expectOne(`${BASE}/Encounter/e1/$video-token`).flush({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'provider', valueCode: 'twilio' },
+        { name: 'room', valueString: 'appointment-a1' },
+        { name: 'token', valueString: 'eyJ.twilio.jwt' },
+      ],
+    });
+    expect(await url).toBe('http://medbuddy.test/video/room#token=eyJ.twilio.jwt&provider=twilio&room=appointment-a1');
+  });
+
   it("passes on the server's refusal", async () => {
     const url = room.url('e1');
     http

@@ -5,9 +5,10 @@ import { FhirClient } from '../core/fhir/fhir-client';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 
 /**
- * The video call of a consultation: `Encounter/[id]/$video-token`, then the server's built-in
- * WebRTC room page with the token in the fragment (never sent to the server by the browser),
- * opened in its own tab beside the workspace.
+ * The video call of a consultation: `Encounter/[id]/$video-token`, then the server's room page
+ * with the token in the fragment (never sent to the server by the browser), opened in its own
+ * tab beside the workspace. The page speaks the provider the server names: the built-in WebRTC
+ * signalling, or Twilio Video (`provider=twilio` and the room name in the fragment too).
  */
 @Injectable({ providedIn: 'root' })
 export class VideoRoom {
@@ -17,11 +18,20 @@ export class VideoRoom {
   /** The room URL for the encounter; throws the server's refusal (HttpErrorResponse). */
   async url(encounterId: string): Promise<string> {
     const result = await firstValueFrom(this.fhir.operation<Parameters>(`Encounter/${encodeURIComponent(encounterId)}/$video-token`));
-    const token = result.parameter?.find((p) => p.name === 'token')?.valueString;
+    const value = (name: string) => {
+      const parameter = result.parameter?.find((p) => p.name === name);
+      return parameter?.valueString ?? parameter?.valueCode;
+    };
+    const token = value('token');
     if (!token) {
       throw new Error('The server gave no video token.');
     }
-    return `${this.serverUrl}/video/room#token=${encodeURIComponent(token)}`;
+    const fragment = new URLSearchParams({ token });
+    if (value('provider') === 'twilio') {
+      fragment.set('provider', 'twilio');
+      fragment.set('room', value('room') ?? '');
+    }
+    return `${this.serverUrl}/video/room#${fragment.toString()}`;
   }
 
   /** Opens the room in a new tab. The tab is opened at once (a popup must come from the click), then sent to the room. */

@@ -1,5 +1,6 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { VideoCredentials } from './consultation-api';
+import { TWILIO_CONNECT, TwilioRoom, type RoomEvents } from './twilio-room';
 
 export type CallState = 'idle' | 'starting' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'left' | 'ended' | 'failed';
 
@@ -20,10 +21,12 @@ type SignalMessage =
   | { type: 'error'; message: string };
 
 /**
- * A video call in the consultation's room with the server's built-in WebRTC provider: the
- * camera and microphone, a WebSocket to the signalling URL (first message: join with the room
- * token), and one RTCPeerConnection to the other participant, re-made when they join again.
- * Mute and camera switch the local tracks off without leaving; leave says so to the room; a
+ * A video call in the consultation's room, with the provider the server's credentials name
+ * (`provider`). Built-in WebRTC: the camera and microphone, a WebSocket to the signalling URL
+ * (first message: join with the room token), and one RTCPeerConnection to the other
+ * participant, re-made when they join again. Twilio: the same camera and microphone tracks
+ * published to the Twilio Video room (twilio-room.ts, the SDK loaded on first use). Either way
+ * mute and camera switch the local tracks off without leaving; leave says so to the room; a
  * dropped connection is retried with a fresh token, and `reconnect()` does it at once.
  */
 @Injectable()
@@ -43,6 +46,10 @@ export class VideoCall {
   private queue: Promise<void> = Promise.resolve();
   private retries = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  private readonly twilioConnect = inject(TWILIO_CONNECT);
+  private twilio?: TwilioRoom;
+  /** Bumped whenever the connection is closed, so a Twilio join still in flight is dropped. */
+  private attempt = 0;
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.leave());
@@ -108,6 +115,10 @@ export class VideoCall {
       this.scheduleRetry(`Could not get into the video room (${(error as Error).message}).`);
       return;
     }
+    if (credentials.provider === 'twilio') {
+      await this.connectTwilio(credentials);
+      return;
+    }
     if (credentials.provider !== 'webrtc' || !credentials.signallingUrl) {
       this.fail('This consultation uses a video service this app cannot open yet. Please contact MedBuddy support.');
       return;
@@ -126,6 +137,64 @@ export class VideoCall {
         this.closed(event.code, event.reason);
       }
     };
+  }
+
+  private async connectTwilio(credentials: VideoCredentials): Promise<void> {
+    const attempt = ++this.attempt;
+    this.state.set(this.state() === 'reconnecting' ? 'reconnecting' : 'connecting');
+    let connect;
+    try {
+      connect = await this.twilioConnect();
+    } catch (error) {
+      this.scheduleRetry(`The video service could not be loaded (${(error as Error).message}).`);
+      return;
+    }
+    const current = () => attempt === this.attempt;
+    const events: RoomEvents = {
+      waiting: (message) => {
+        if (current()) {
+          this.retries = 0;
+          this.remoteStream.set(undefined);
+          this.state.set('waiting');
+          this.message.set(message);
+        }
+      },
+      connected: (remote) => {
+        if (current()) {
+          this.retries = 0;
+          this.remoteStream.set(remote);
+          this.state.set('connected');
+          this.message.set(undefined);
+        }
+      },
+      reconnecting: (message) => {
+        if (current()) {
+          this.state.set('reconnecting');
+          this.message.set(message);
+        }
+      },
+      ended: () => {
+        if (current()) {
+          this.state.set('ended');
+          this.message.set('The doctor has ended the consultation.');
+          this.leave();
+        }
+      },
+      failed: (message) => current() && this.fail(message),
+      dropped: (message) => {
+        if (current() && this.state() !== 'left') {
+          this.twilio = undefined;
+          this.remoteStream.set(undefined);
+          this.scheduleRetry(message);
+        }
+      },
+    };
+    const room = await TwilioRoom.join(connect, credentials, this.localStream(), events);
+    if (current()) {
+      this.twilio = room;
+    } else {
+      room.close();
+    }
   }
 
   private async handle(message: SignalMessage): Promise<void> {
@@ -242,6 +311,9 @@ export class VideoCall {
 
   private closeConnection(): void {
     clearTimeout(this.retryTimer);
+    this.attempt++;
+    this.twilio?.close();
+    this.twilio = undefined;
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'Left');

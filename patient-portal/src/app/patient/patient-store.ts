@@ -1,8 +1,8 @@
 import { computed, inject, Injectable, signal } from '@angular/core';
 import type { Patient } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
-import { AuthStore } from '../core/auth/auth-store';
 import { FhirClient } from '../core/fhir/fhir-client';
+import { OfflineStore } from '../offline/offline-store';
 import { formatHumanName } from '../shared/human-name.pipe';
 import { browserTimeZone, patientTimeZone } from './time-zone';
 
@@ -14,13 +14,14 @@ import { browserTimeZone, patientTimeZone } from './time-zone';
 @Injectable({ providedIn: 'root' })
 export class PatientStore {
   private readonly fhir = inject(FhirClient);
-  private readonly auth = inject(AuthStore);
+  /** The signed-in patient, or offline the one whose saved answers are shown. */
+  private readonly patientId = inject(OfflineStore).patientId;
   private readonly current = signal<Patient | undefined>(undefined);
 
   readonly patient = this.current.asReadonly();
   /** `Patient/<id>` of the signed-in patient. */
   readonly reference = computed(() => {
-    const id = this.auth.patientId();
+    const id = this.patientId();
     return id ? `Patient/${id}` : undefined;
   });
   readonly displayName = computed(() => formatHumanName(this.current()?.name));
@@ -29,7 +30,7 @@ export class PatientStore {
 
   /** Reads the patient unless already read (`force` reads again). */
   async load(force = false): Promise<Patient> {
-    const id = this.auth.patientId();
+    const id = this.patientId();
     if (!id) {
       throw new Error('Your account is not linked to a patient record.');
     }

@@ -1,7 +1,7 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { authTestProviders, DISCOVERY_URL, memoryStorage, SMART_CONFIGURATION, tokenResponse } from './auth-testing';
-import { AuthError, AuthStore } from './auth-store';
+import { AuthError, AuthStore, ON_SIGN_OUT } from './auth-store';
 import { codeChallengeFor } from './pkce';
 
 const TOKEN_URL = SMART_CONFIGURATION.token_endpoint;
@@ -261,5 +261,25 @@ describe('AuthStore (SMART App Launch standalone, public client with PKCE)', () 
   it('restore() is false without any token, without calling the server', async () => {
     expect(await auth.restore()).toBe(false);
     expect(await auth.accessToken()).toBeUndefined();
+  });
+
+  it('runs the ON_SIGN_OUT work before revoking, signed in or not', async () => {
+    const forgotten: string[] = [];
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        ...authTestProviders(storage, leftTo),
+        { provide: ON_SIGN_OUT, multi: true, useValue: () => void forgotten.push('saved data') },
+        { provide: ON_SIGN_OUT, multi: true, useValue: () => Promise.reject(new Error('ignored')) },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    auth = TestBed.inject(AuthStore);
+    const signedOut = auth.signOut();
+    await settle();
+    expect(forgotten).toEqual(['saved data']);
+    http.match(DISCOVERY_URL).forEach((r) => r.flush(SMART_CONFIGURATION));
+    await signedOut;
+    expect(auth.signedIn()).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import { FHIR_ENDPOINT } from '../fhir/fhir-endpoint';
 import { outcomeMessage } from '../fhir/outcome-message';
 import { AUTH_STORAGE, BASE_URI, LEAVE_APP } from './browser';
@@ -18,6 +18,12 @@ export interface Session {
   /** The user's own resource, relative: `Patient/123`, `Practitioner/456`; none for administrators. */
   readonly fhirUser?: string;
 }
+
+/**
+ * What the app does when the user signs out, before the tokens are revoked: forget what it kept
+ * for them on this device (a multi provider; none by default). Failures are ignored.
+ */
+export const ON_SIGN_OUT = new InjectionToken<readonly (() => Promise<void> | void)[]>('ON_SIGN_OUT');
 
 /** A sign-in that failed; `message` is meant for the person signing in. */
 export class AuthError extends Error {}
@@ -51,6 +57,7 @@ export class AuthStore {
   private readonly storage = inject(AUTH_STORAGE);
   private readonly leaveApp = inject(LEAVE_APP);
   private readonly baseUri = inject(BASE_URI);
+  private readonly signOutHooks = inject(ON_SIGN_OUT, { optional: true }) ?? [];
 
   private readonly current = signal<Session | null>(null);
   private readonly ended = signal(false);
@@ -171,13 +178,23 @@ export class AuthStore {
     return this.refreshing;
   }
 
-  /** Forgets the tokens at once, then revokes them at the server (RFC 7009), best effort. */
+  /**
+   * Forgets the tokens at once, runs the ON_SIGN_OUT work (also offline), then revokes the
+   * tokens at the server (RFC 7009), best effort.
+   */
   async signOut(): Promise<void> {
     const accessToken = this.current()?.accessToken;
     const refreshToken = this.storage.getItem(this.key('refresh'));
     this.generation++;
     this.clear();
     this.ended.set(false);
+    await Promise.all(
+      this.signOutHooks.map((hook) =>
+        Promise.resolve()
+          .then(hook)
+          .catch(() => undefined),
+      ),
+    );
     try {
       const config = await this.smart.discover();
       await Promise.all(

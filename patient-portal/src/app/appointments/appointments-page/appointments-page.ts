@@ -1,11 +1,12 @@
 import { NgTemplateOutlet } from '@angular/common';
-import { ChangeDetectionStrategy, Component, inject, signal, type OnInit } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal, type OnInit } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTabsModule } from '@angular/material/tabs';
 import { RouterLink } from '@angular/router';
 import { Connectivity } from '../../live-updates/connectivity';
+import { OfflineStore } from '../../offline/offline-store';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';
 import { PATIENT_CANCELLATION_REASONS, type AppointmentItem, type PatientCancellationReason } from '../appointments-api';
@@ -36,7 +37,10 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 export class AppointmentsPage implements OnInit {
   protected readonly store = inject(AppointmentsStore);
   protected readonly patient = inject(PatientStore);
-  protected readonly connectivity = inject(Connectivity);
+  private readonly online = inject(Connectivity).online;
+  private readonly showingSaved = inject(OfflineStore).offline;
+  /** Booking, cancelling, rescheduling and joining need the server: off while offline. */
+  protected readonly actionsOff = computed(() => !this.online() || this.showingSaved());
   /** The appointment whose cancellation awaits a yes. */
   protected readonly confirming = signal<string | undefined>(undefined);
   protected readonly reasons = PATIENT_CANCELLATION_REASONS;

@@ -1,7 +1,9 @@
-import { ChangeDetectionStrategy, Component, inject, type OnInit } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, type OnInit } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { Connectivity } from '../../live-updates/connectivity';
+import { OfflineStore } from '../../offline/offline-store';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';
 import type { Prescription, PrescriptionLine } from '../prescriptions-api';
@@ -29,6 +31,10 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
 export class PrescriptionsPage implements OnInit {
   protected readonly store = inject(PrescriptionsStore);
   private readonly patient = inject(PatientStore);
+  private readonly online = inject(Connectivity).online;
+  private readonly showingSaved = inject(OfflineStore).offline;
+  /** The signed PDFs come from the server: off while offline. */
+  protected readonly pdfOff = computed(() => !this.online() || this.showingSaved());
 
   ngOnInit(): void {
     void this.store.load();
