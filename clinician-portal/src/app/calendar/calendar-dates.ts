@@ -107,9 +107,7 @@ export function dayLabel(date: string, style: 'long' | 'short' = 'long'): string
 export function rangeLabel(view: CalendarView, date: string): string {
   const long = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   if (view === 'day') {
-    return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
-      civil(date),
-    );
+    return `${dayLabel(date)} ${date.slice(0, 4)}`;
   }
   const first = startOfWeek(date);
   return long.formatRange(civil(first), civil(addDays(first, 6)));
