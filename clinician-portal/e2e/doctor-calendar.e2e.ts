@@ -25,7 +25,9 @@ function localDay(instant: string | number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
 }
 function localTime(instant: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(instant));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(instant),
+  );
 }
 
 /**
@@ -77,6 +79,11 @@ describe('clinician portal: the calendar of slots', () => {
     await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
     await signInOnLoginPage(page, account);
     await page.waitForURL(`${server.url}/clinician/home`);
+  }
+
+  /** Waits until the calendar shows `view` around `date` and has read its slots. */
+  async function shows(page: Page, view: 'day' | 'week', date: string): Promise<void> {
+    await page.locator(`.days[data-range="${view}:${date}"][aria-busy="false"]`).waitFor();
   }
 
   /** The list item of a slot, checked to read `time, state[, patient]` in words. */
@@ -144,10 +151,14 @@ describe('clinician portal: the calendar of slots', () => {
       await page.getByText(`Times in ${ZONE}`).waitFor();
 
       // The date picker opens the day in the day view.
-      await page.getByRole('radio', { name: 'Day' }).or(page.getByRole('button', { name: 'Day', exact: true })).first().click();
+      await page
+        .getByRole('radio', { name: 'Day' })
+        .or(page.getByRole('button', { name: 'Day', exact: true }))
+        .first()
+        .click();
       await page.waitForURL(/view=day/);
       await page.getByLabel('Go to date').fill(day);
-      await page.waitForURL(new RegExp(`date=${day}`));
+      await shows(page, 'day', day);
       await expectSlot(page, held, 'Held');
       await expectSlot(page, free, 'Free');
       await expectSlot(page, booked, 'Booked', 'Rebecca Adler');
@@ -160,14 +171,29 @@ describe('clinician portal: the calendar of slots', () => {
       const before = await title.innerText();
       await page.getByRole('button', { name: 'Next day' }).focus();
       await page.keyboard.press('Enter');
-      await page.waitForFunction((text) => document.querySelector('h2.title')?.textContent?.trim() !== text, before.trim());
+      await shows(page, 'day', new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10));
+      assert.notEqual(await title.innerText(), before);
+      assert.equal(await page.locator(`li.slot[data-slot="${held.id}"]`).count(), 0, 'the next day has other slots');
       await page.getByRole('button', { name: 'Previous day' }).focus();
       await page.keyboard.press('Enter');
+      await shows(page, 'day', day);
       await expectSlot(page, held, 'Held');
 
-      await page.getByRole('radio', { name: 'Week' }).or(page.getByRole('button', { name: 'Week', exact: true })).first().click();
-      await page.waitForURL(/view=week/);
+      await page
+        .getByRole('radio', { name: 'Week' })
+        .or(page.getByRole('button', { name: 'Week', exact: true }))
+        .first()
+        .click();
+      await shows(page, 'week', day);
       assert.equal(await page.locator('section.day').count(), 7, 'a week has seven days');
+      // From the slots' day to the Sunday, every day has the rules' five slots.
+      const days = await page
+        .locator('section.day')
+        .evaluateAll((sections) =>
+          sections.map((section) => ({ id: section.getAttribute('aria-labelledby'), slots: section.querySelectorAll('li.slot').length })),
+        );
+      const ahead = days.filter((d) => (d.id ?? '') >= `day-${day}`);
+      assert.ok(ahead.length >= 1 && ahead.every((d) => d.slots === 5), `five slots a day ahead: ${JSON.stringify(days)}`);
       await expectSlot(page, held, 'Held');
       await expectSlot(page, free, 'Free');
       const bookedItem = await expectSlot(page, booked, 'Booked', 'Rebecca Adler');
@@ -195,6 +221,7 @@ describe('clinician portal: the calendar of slots', () => {
     withPage(browser, PHONE, 'clinician-calendar-phone', async (page) => {
       await signIn(page, doctor);
       await page.goto(`${server.url}/clinician/calendar?view=week&date=${day}`);
+      await shows(page, 'week', day);
       await expectSlot(page, booked, 'Booked', 'Rebecca Adler');
       await expectSlot(page, held, 'Held');
       const boxes = await page.locator('section.day').evaluateAll((sections) => sections.map((s) => s.getBoundingClientRect().toJSON()));

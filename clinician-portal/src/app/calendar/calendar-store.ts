@@ -141,6 +141,8 @@ export class CalendarStore {
     const range = rangeOf(view, date, this.zone());
     this.busy.set(true);
     this.failure.set(undefined);
+    // No slots of the range shown before under the new title while the new range loads.
+    this.slots.set([]);
     try {
       const bundles = await this.readAll({
         schedule: `Schedule/${id}`,

@@ -3,7 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router, RouterLink } from '@angular/router';
 import { parseLocalDate, step, type CalendarView } from '../calendar-dates';
 import { CalendarStore, STATE_LABELS, type CalendarSlot, type SlotState } from '../calendar-store';
@@ -15,7 +15,7 @@ import { CalendarStore, STATE_LABELS, type CalendarSlot, type SlotState } from '
  */
 @Component({
   selector: 'cp-calendar-page',
-  imports: [MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, MatProgressSpinnerModule, RouterLink],
+  imports: [MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, MatProgressBarModule, RouterLink],
   templateUrl: './calendar-page.html',
   styleUrl: './calendar-page.scss',
   changeDetection: ChangeDetectionStrategy.OnPush,
