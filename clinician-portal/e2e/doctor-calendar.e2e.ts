@@ -203,7 +203,7 @@ describe('clinician portal: the calendar of slots', () => {
         ),
       );
       assert.equal(new Set(colours).size, 3, `each state has its own colour too (${colours.join(', ')})`);
-      const legend = (await page.getByRole('list', { name: 'Slot states shown' }).innerText()).replace(/\s+/g, ' ');
+      const legend = (await page.getByRole('list', { name: 'Slot states shown' }).innerText()).replace(/[\s\u00a0]+/g, ' ');
       assert.match(legend, /Held 1/);
       assert.match(legend, /Booked 1/);
       await screenshot(page, 'clinician-calendar-week-desktop');
