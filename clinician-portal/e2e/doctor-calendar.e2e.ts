@@ -14,6 +14,7 @@ interface Bundle<T> {
 interface Slot {
   readonly id: string;
   readonly start: string;
+  readonly end?: string;
   readonly status: string;
 }
 
@@ -139,6 +140,23 @@ describe('clinician portal: the calendar of slots', () => {
 
       await patientApi.request('POST', 'Appointment/$hold', parameters({ name: 'slot', valueString: `Slot/${held.id}` }));
       await patientApi.request('POST', 'Appointment/$book', parameters({ name: 'slot', valueString: `Slot/${booked.id}` }));
+
+      // The calendar's one search: the slots of the day with their appointments, patients (the
+      // doctor may read them now) and, once checked in, encounters.
+      const schedule = (await doctorApi.request<{ schedule: { reference: string } }>('GET', `Slot/${held.id}`)).schedule.reference;
+      const from = held.start;
+      const to = booked.end ?? '';
+      const calendar = await doctorApi.request<Bundle<{ resourceType: string; id: string; status?: string }>>(
+        'GET',
+        `Slot?schedule=${schedule}&start=ge${encodeURIComponent(from)}&start=lt${encodeURIComponent(to)}&_count=200` +
+          '&_revinclude=Appointment:slot&_include:iterate=Appointment:patient:Patient&_revinclude:iterate=Encounter:appointment:Appointment',
+      );
+      const found = (calendar.entry ?? []).map((entry) => `${entry.resource.resourceType}:${entry.resource.status ?? ''}`).sort();
+      assert.deepEqual(
+        found,
+        ['Appointment:booked', 'Appointment:pending', 'Patient:', 'Slot:busy', 'Slot:busy-tentative', 'Slot:free'],
+        'slots, both appointments and the patient in one search',
+      );
     }),
   );
 
