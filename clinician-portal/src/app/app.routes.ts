@@ -28,6 +28,7 @@ export const routes: Routes = [
       { path: 'home', loadChildren: () => import('./home/home.routes') },
       { path: 'today', loadChildren: () => import('./today/today.routes') },
       { path: 'availability', loadChildren: () => import('./availability/availability.routes') },
+      { path: 'calendar', loadChildren: () => import('./calendar/calendar.routes') },
       { path: 'patients', loadChildren: () => import('./patients/patients.routes') },
       { path: 'consultations', loadChildren: () => import('./consultation/consultation.routes') },
       { path: 'admin', loadChildren: () => import('./admin/admin.routes') },

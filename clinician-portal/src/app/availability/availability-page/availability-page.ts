@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked, type OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -8,6 +7,8 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import { MatSelectModule } from '@angular/material/select';
+import { RouterLink } from '@angular/router';
+import { timeIn } from '../../calendar/calendar-dates';
 import { LANGUAGE_VALUE_SET, SPECIALTY_VALUE_SET, ValueSetApi, type Choice } from '../../terminology/value-set-api';
 import { WEEKDAYS, type PracticeForm, type Weekday, type WeeklyHours } from '../practice-form';
 import { PracticeStore, safeZone } from '../practice-store';
@@ -26,7 +27,6 @@ const DAY_LABELS: Readonly<Record<Weekday, string>> = {
 @Component({
   selector: 'cp-availability-page',
   imports: [
-    DatePipe,
     FormsModule,
     MatButtonModule,
     MatCardModule,
@@ -35,6 +35,7 @@ const DAY_LABELS: Readonly<Record<Weekday, string>> = {
     MatInputModule,
     MatProgressSpinnerModule,
     MatSelectModule,
+    RouterLink,
   ],
   templateUrl: './availability-page.html',
   styleUrl: './availability-page.scss',
@@ -71,6 +72,11 @@ export class AvailabilityPage implements OnInit {
 
   protected zone(): string {
     return safeZone(this.store.timeZone());
+  }
+
+  /** `09:30` in the doctor's zone (DatePipe takes offsets only, not IANA zone names). */
+  protected time(instant: string): string {
+    return timeIn(instant, this.zone());
   }
 
   /** Free slots are bookable; the others are taken by a patient (busy) or held during a booking (busy-tentative). */

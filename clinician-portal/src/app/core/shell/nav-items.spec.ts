@@ -7,6 +7,7 @@ describe('navigation by role', () => {
       'Today',
       'My patients',
       'Profile and availability',
+      'Calendar',
       'Qualifications',
       'My reviews',
     ]);

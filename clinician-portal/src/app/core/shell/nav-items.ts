@@ -16,6 +16,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/today', label: 'Today', icon: 'event', audience: 'doctor' },
   { path: '/patients', label: 'My patients', icon: 'person', audience: 'doctor' },
   { path: '/availability', label: 'Profile and availability', icon: 'schedule', audience: 'doctor' },
+  { path: '/calendar', label: 'Calendar', icon: 'event', audience: 'doctor' },
   { path: '/onboarding', label: 'Qualifications', icon: 'description', audience: 'doctor' },
   { path: '/reviews', label: 'My reviews', icon: 'star', audience: 'doctor' },
   { path: '/admin/verification', label: 'Verification', icon: 'verified', audience: 'admin' },
