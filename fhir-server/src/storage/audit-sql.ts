@@ -20,15 +20,24 @@ export function auditInsertCtes(
   prefix: string,
   extract: (event: AuditEvent) => IndexRows,
 ): { parts: string[]; bindings: unknown[] } {
-  // One JSON array of {e: event, p: patients}: the event is serialised once, and a json (not
-  // jsonb) element keeps its text, which is stored as the content as it is.
+  // One JSON array of {id, last_updated, content, patients}, read by json_to_recordset in one
+  // pass: the event travels as a JSON string and is stored as that text. (Taking fields out of a
+  // json element with -> parses its text again for each of them: twice the PostgreSQL CPU.)
   const parts = [
     `${prefix}r AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments)
-       SELECT 'AuditEvent', t.x->'e'->>'id', 1, (t.x->'e'->'meta'->>'lastUpdated')::timestamptz, false, (t.x->'e')::text,
-         ARRAY(SELECT json_array_elements_text(t.x->'p'))
-       FROM json_array_elements(?::json) AS t(x))`,
+       SELECT 'AuditEvent', t.id, 1, t.last_updated, false, t.content, t.patients
+       FROM json_to_recordset(?::json) AS t(id text, last_updated timestamptz, content text, patients text[]))`,
   ];
-  const bindings: unknown[] = [JSON.stringify(events.map(({ event, patients }) => ({ e: event, p: patients })))];
+  const bindings: unknown[] = [
+    JSON.stringify(
+      events.map(({ event, patients }) => ({
+        id: event.id,
+        last_updated: event.meta?.lastUpdated,
+        content: JSON.stringify(event),
+        patients,
+      })),
+    ),
+  ];
   const indexes = new Map(events.map(({ event }) => [event.id, extract(event)]));
   const indexOf = (event: AuditEvent & { id: string }) => indexes.get(event.id) as IndexRows;
   for (const table of INDEX_TABLES) {

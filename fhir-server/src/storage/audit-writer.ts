@@ -3,17 +3,17 @@ import { auditInsertCtes, type StorableAuditEvent } from './audit-sql';
 import type { IndexRows } from './indexing/index-rows';
 import type { SqlExecutor } from './sql-executor';
 
-const FLUSH_MS = 250;
+const FLUSH_MS = 100;
 const BATCH = 500;
 /** Beyond this many waiting events (database down for long), the oldest are dropped and counted. */
 const MAX_PENDING = 100_000;
 
 /**
  * Stores the AuditEvents of reads and searches off the request path: an in-process buffer
- * flushed every 250 ms (or at 500 events) with multi-row INSERTs, and on shutdown.
+ * flushed every 100 ms (or at 500 events) with multi-row INSERTs, and on shutdown.
  *
  * Trade-off: a read answers before its AuditEvent is durable, so a crash (not a graceful
- * stop) can lose the last ~250 ms of read events; in exchange a read costs no extra round
+ * stop) can lose the last ~100 ms of read events; in exchange a read costs no extra round
  * trip. Writes do not use this buffer: their AuditEvent commits in the same transaction as
  * the change (pg-repository.ts).
  */

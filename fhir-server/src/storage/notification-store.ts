@@ -58,6 +58,13 @@ interface ChangeRow {
  * change is handled by two of them.
  */
 export class NotificationStore {
+  /**
+   * statesOfKind answers of this batch's transaction, kept until it writes a state, takes a
+   * lock or rolls back to a savepoint (processChanges' stores only: a batch of 100 changes asks
+   * for the Subscription states once, not once per change).
+   */
+  private readonly statesRead = new Map<string, { subject: string; state: unknown }[]>();
+
   constructor(
     private readonly db: SqlExecutor,
     /** The server's repository, bound to each planning transaction (PGlite has one connection: no read may wait outside it). */
@@ -114,6 +121,7 @@ export class NotificationStore {
     try {
       await fn();
     } catch (error) {
+      this.statesRead.clear();
       await this.db.raw('ROLLBACK TO SAVEPOINT planner');
       throw error;
     }
@@ -122,6 +130,8 @@ export class NotificationStore {
 
   /** Serialises planners on a subject until the surrounding transaction ends. */
   async lock(subject: string): Promise<void> {
+    // What is read after a lock must be read fresh (e.g. the active Subscriptions of an owner).
+    this.statesRead.clear();
     await this.db.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`notify:${subject}`]);
   }
 
@@ -131,6 +141,7 @@ export class NotificationStore {
   }
 
   async writeState(subject: string, kind: string, state: object): Promise<void> {
+    this.statesRead.clear();
     await this.db.raw(
       `INSERT INTO notification_state (subject, kind, state) VALUES (?, ?, ?::jsonb)
        ON CONFLICT (subject) DO UPDATE SET state = excluded.state, updated_at = now()`,
@@ -139,14 +150,27 @@ export class NotificationStore {
   }
 
   async deleteState(subject: string): Promise<void> {
+    this.statesRead.clear();
     await this.db.raw('DELETE FROM notification_state WHERE subject = ?', [subject]);
   }
 
+  /**
+   * The states of one kind. Within a processChanges batch the first answer is reused until the
+   * batch writes a state or takes a lock: a state another process commits meanwhile is seen
+   * from the next batch on (as if the batch's changes had been claimed a moment later).
+   */
   async statesOfKind<T>(kind: string): Promise<{ subject: string; state: T }[]> {
+    const cached = this.db.inTransaction ? this.statesRead.get(kind) : undefined;
+    if (cached) {
+      return cached as { subject: string; state: T }[];
+    }
     const { rows } = await this.db.raw<{ subject: string; state: T }>(
       'SELECT subject, state FROM notification_state WHERE kind = ? ORDER BY subject',
       [kind],
     );
+    if (this.db.inTransaction) {
+      this.statesRead.set(kind, rows);
+    }
     return rows;
   }
 

@@ -5,6 +5,7 @@ import { overlappingBookings, replaceBookings, slotHolder } from './appointment-
 import { readFilter, versionReadFilter } from './access-filter';
 import { accessTags } from './access-tags';
 import { auditInsertCtes } from './audit-sql';
+import { CurrentReads } from './current-reads';
 import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion, SubscriptionEvent } from './fhir-repository';
@@ -27,6 +28,18 @@ const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** Hot statements of few shapes (reads by id, the write): prepared once per connection on PostgreSQL. */
 const PREPARED: RawOptions = { prepare: true };
+
+/** The coalesced reads by id of each connection pool (current-reads.ts). */
+const currentReads = new WeakMap<SqlExecutor, CurrentReads>();
+
+function currentReadsOf(db: SqlExecutor): CurrentReads {
+  let reads = currentReads.get(db);
+  if (!reads) {
+    reads = new CurrentReads(db);
+    currentReads.set(db, reads);
+  }
+  return reads;
+}
 
 export interface PgRepositoryOptions {
   /** The search parameters to index by; its custom layer follows the database. */
@@ -79,6 +92,10 @@ export class PgRepository implements FhirRepository {
 
   async readCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
     const filter = readFilter(this.access, [resourceType]);
+    if (!this.db.inTransaction) {
+      const row = await currentReadsOf(this.db).read(resourceType, id, filter);
+      return this.observed(row ? [toStoredVersion(row)] : [])[0];
+    }
     const rows = await this.rows<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, ...(filter?.bindings ?? [])],
