@@ -220,6 +220,7 @@ describe('VideoCall with the Twilio provider', () => {
     call.leave();
     expect(rooms[1].disconnected).toBe(true);
     expect(call.state()).toBe('left');
+    expect(call.message()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(20_000);
     expect(rooms).toHaveLength(2);
   });

@@ -112,6 +112,7 @@ export class VideoCall {
     this.localStream.set(undefined);
     if (this.state() !== 'ended' && this.state() !== 'idle') {
       this.state.set('left');
+      this.message.set(undefined);
     }
   }
 
