@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
-import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
+import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
 import { FhirApi, parameters } from './fhir-api';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
@@ -205,6 +205,15 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
           await call.getByRole('button', { name: 'Mute', pressed: false }).waitFor();
           await screenshot(page, 'clinician-consultation-video-call-desktop');
           await expectAccessible(page, 'the consultation workspace with the video call');
+          // On a phone the call sits above the workspace.
+          await page.setViewportSize(PHONE.options.viewport as { width: number; height: number });
+          const [callBox, summaryBox] = await Promise.all([
+            call.boundingBox(),
+            page.getByRole('heading', { name: 'Patient summary' }).boundingBox(),
+          ]);
+          assert.ok(callBox && summaryBox && callBox.y + callBox.height <= summaryBox.y, 'the call is above the workspace on a phone');
+          await screenshot(page, 'clinician-consultation-video-call-phone');
+          await page.setViewportSize(DESKTOP.options.viewport as { width: number; height: number });
 
           const state = page.locator('.save-state');
           await page.getByRole('textbox', { name: 'Subjective' }).fill('Headache for three days.');

@@ -60,6 +60,8 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
 export class ConsultationPage {
   /** The Encounter id, from the route. */
   readonly encounterId = input.required<string>();
+  /** Query parameter: `start` opens the call at once (Today's "Start the video call"). */
+  readonly call = input<string>();
   protected readonly store = inject(ConsultationStore);
   protected readonly note = inject(NoteStore);
   protected readonly prescription = inject(PrescriptionStore);
@@ -81,6 +83,11 @@ export class ConsultationPage {
     effect(() => {
       const id = this.encounterId();
       untracked(() => void this.load(id));
+    });
+    effect(() => {
+      if (this.call() === 'start') {
+        untracked(() => this.callOpen.set(true));
+      }
     });
   }
 
