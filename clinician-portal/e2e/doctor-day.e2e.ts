@@ -207,6 +207,8 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
           await expectAccessible(page, 'the consultation workspace with the video call');
           // On a phone the call sits above the workspace.
           await page.setViewportSize(PHONE.options.viewport as { width: number; height: number });
+          // (the shell turns its side menu into a drawer: wait until the content has moved over)
+          await page.waitForFunction(() => (document.querySelector('cp-video-panel')?.getBoundingClientRect().left ?? 99) < 32);
           const [callBox, summaryBox] = await Promise.all([
             call.boundingBox(),
             page.getByRole('heading', { name: 'Patient summary' }).boundingBox(),
