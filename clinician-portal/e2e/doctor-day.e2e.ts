@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
-import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
+import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
 import { FhirApi, parameters } from './fhir-api';
 import { signInOnLoginPage } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
@@ -19,8 +19,9 @@ interface Slot {
 /**
  * A doctor's day through the clinician portal against the real server: availability rules to
  * published slots; then a consultation whose patient side is driven through the API (book,
- * check in): the live waiting room, admit, a SOAP note with a forced auto-save conflict
- * resolved in the page, signing, a prescription with its signed PDF, a follow-up, the end.
+ * check in): the live waiting room, admit, the video call in the workspace (the patient in a
+ * second browser), a SOAP note with a forced auto-save conflict resolved in the page, signing,
+ * a prescription with its signed PDF, a follow-up, the end (which closes the call).
  */
 describe('clinician portal: a doctor runs a day of consultations', () => {
   let server: MedBuddyServer;
@@ -155,125 +156,13 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         const encounterId = page.url().split('/').pop() as string;
         await page.getByRole('heading', { name: 'Consultation with Rebecca Adler' }).waitFor();
 
-        const state = page.locator('.save-state');
-        await page.getByRole('textbox', { name: 'Subjective' }).fill('Headache for three days.');
-        await state.filter({ hasText: /^Saved$/ }).waitFor();
-
-        // Someone else (the same doctor in another tab, here through the API) saves the note meanwhile.
-        const notes = await doctorApi.request<Bundle<Record<string, unknown> & { id: string }>>(
-          'GET',
-          `Composition?encounter=Encounter/${encounterId}`,
-        );
-        const stored = notes.entry?.[0]?.resource;
-        assert.ok(stored, 'the auto-save created the note');
-        noteId = stored.id;
-        await doctorApi.request('PUT', `Composition/${stored.id}`, { ...stored, title: 'Consultation note (other tab)' });
-
-        await page.getByRole('textbox', { name: 'Objective' }).fill('No fever. Neck supple.');
-        await state.filter({ hasText: 'Conflict' }).waitFor();
-        await page.getByRole('alert').filter({ hasText: 'Someone else saved this note' }).waitFor();
-        await screenshot(page, 'clinician-consultation-conflict-desktop');
-        await page.getByRole('button', { name: 'Overwrite with mine' }).click();
-        await state.filter({ hasText: /^Saved$/ }).waitFor();
-        await page.getByRole('textbox', { name: 'Assessment' }).fill('Tension headache.');
-        await page.getByRole('textbox', { name: 'Plan' }).fill('Ibuprofen, rest, review in two weeks.');
-        await page.getByRole('button', { name: 'Sign the note' }).click();
-        await state.filter({ hasText: 'Signed' }).waitFor();
-        const signed = await doctorApi.request<{ status: string; section: { text: { div: string } }[] }>('GET', `Composition/${stored.id}`);
-        assert.equal(signed.status, 'final');
-        assert.match(signed.section[1].text.div, /No fever/, 'the overwrite kept the local text');
-        assert.match(signed.section[3].text.div, /review in two weeks/);
-
-        await page.getByRole('button', { name: 'Amend the note' }).click();
-        await page.getByRole('textbox', { name: 'Plan' }).fill('Ibuprofen, rest, physiotherapy, review in two weeks.');
-        await page.getByRole('textbox', { name: 'Reason for the amendment' }).fill('Physiotherapy agreed after the call');
-        await page.getByRole('button', { name: 'Save the amendment' }).click();
-        await page.getByRole('status').filter({ hasText: 'The amendment is saved.' }).waitFor();
-        const amended = await doctorApi.request<{ status: string; section: { text: { div: string } }[] }>(
-          'GET',
-          `Composition/${stored.id}`,
-        );
-        assert.equal(amended.status, 'amended');
-        assert.match(amended.section[3].text.div, /physiotherapy/);
-
-        const medication = page.getByRole('combobox', { name: 'Medication' });
-        await medication.pressSequentially('amlo');
-        await page
-          .getByRole('option', { name: /Amlodipine/ })
-          .first()
-          .click();
-        await page.getByRole('textbox', { name: 'Dosage' }).fill('1 tablet daily');
-        await page.getByRole('spinbutton', { name: 'Refills' }).fill('2');
-        await page.getByRole('button', { name: 'Add to the prescription' }).click();
-        await page.getByRole('button', { name: 'Issue the prescription' }).click();
-        const pdfButton = page.getByRole('button', { name: /Signed PDF for .*Amlodipine/ });
-        await pdfButton.waitFor();
-        const download = page.waitForEvent('download');
-        await pdfButton.click();
-        const file = await (await download).path();
-        const { readFile } = await import('node:fs/promises');
-        assert.equal((await readFile(file)).subarray(0, 5).toString(), '%PDF-', 'the signed prescription is a PDF');
-
-        const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-        const inSixWeeks = new Date(Date.now() + 42 * 86_400_000).toISOString().slice(0, 10);
-        await page.getByLabel('Not before').fill(inAMonth);
-        await page.getByLabel('Not after').fill(inSixWeeks);
-        await page.getByRole('textbox', { name: 'Reason' }).fill('Review the headache');
-        await page.getByRole('button', { name: 'Recommend a follow-up' }).click();
-        await page.getByRole('status').filter({ hasText: 'Follow-up recommended.' }).waitFor();
-        const followUps = await patientApi.request<Bundle<unknown>>('GET', 'ServiceRequest');
-        assert.equal(followUps.entry?.length, 1, 'the patient sees the follow-up');
-
-        // A report for the patient, uploaded from the workspace: the patient's reports search finds it.
-        const report = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`% blood panel ${Date.now()} ${Math.random()}\n%%EOF\n`)]);
-        const [chooser] = await Promise.all([
-          page.waitForEvent('filechooser'),
-          page.getByRole('button', { name: 'Choose a file' }).click(),
-        ]);
-        await chooser.setFiles({ name: 'blood-panel.pdf', mimeType: 'application/pdf', buffer: report });
-        await page.getByLabel('Report title').fill('Blood panel');
-        await page.getByLabel('Kind of report').selectOption('Laboratory report');
-        await page.getByRole('button', { name: 'Upload for the patient' }).click();
-        await page.getByRole('status').filter({ hasText: 'blood-panel.pdf is uploaded for the patient.' }).waitFor();
-        await page.getByRole('button', { name: 'Download Blood panel' }).waitFor();
-        interface Report {
-          readonly id: string;
-          readonly author?: { reference: string }[];
-          readonly category?: { text?: string }[];
-          readonly context?: { encounter?: { reference: string }[] };
-          readonly content: { attachment: { title?: string } }[];
-        }
-        const reports = await patientApi.request<Bundle<Report>>(
-          'GET',
-          `DocumentReference?subject=${patientApi.profile}&status=current&_sort=-date&_count=200`,
-        );
-        const found = (reports.entry ?? []).map((entry) => entry.resource).find((r) => r.content[0]?.attachment.title === 'Blood panel');
-        assert.ok(found, "the patient's reports search finds the doctor's report");
-        assert.deepEqual(
-          found.author?.map((a) => a.reference),
-          [doctorApi.profile],
-        );
-        assert.deepEqual(
-          found.context?.encounter?.map((e) => e.reference),
-          [`Encounter/${encounterId}`],
-        );
-        assert.equal(found.category?.[0]?.text, 'Laboratory report');
-        const link = await patientApi.request<{ parameter: { name: string; valueUrl?: string }[] }>(
-          'GET',
-          `DocumentReference/${found.id}/$download-url`,
-        );
-        const signedUrl = link.parameter.find((p) => p.name === 'url')?.valueUrl as string;
-        assert.deepEqual(Buffer.from(await (await fetch(signedUrl)).arrayBuffer()), report, 'the patient downloads the very bytes');
-
-        await screenshot(page, 'clinician-consultation-desktop');
-        await expectAccessible(page, 'the consultation workspace');
-
-        // The video call: the doctor's room opens beside the workspace, the patient joins from
-        // their own browser; both receive the other's video frames (peer to peer, built-in signalling).
-        const doctorRoom = page.context().waitForEvent('page');
+        // The video call runs in the workspace itself; the patient joins from their own browser
+        // (the server's room page with the patient's $video-token); both receive the other's
+        // video frames (peer to peer, built-in signalling). The rest of the visit happens beside it.
         await page.getByRole('button', { name: 'Start the video call' }).click();
-        const doctorTab = await doctorRoom;
-        await doctorTab.waitForURL(/\/video\/room#token=/);
+        const call = page.getByRole('region', { name: 'Video call' });
+        const callStatus = call.getByRole('status');
+        await callStatus.filter({ hasText: 'Waiting for the patient to join the call…' }).waitFor({ timeout: 20_000 });
         const token = await patientApi.request<{ parameter: { name: string; valueString?: string }[] }>(
           'POST',
           `Encounter/${encounterId}/$video-token`,
@@ -284,21 +173,174 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
           const patientTab = await patientContext.newPage();
           const patientToken = token.parameter.find((p) => p.name === 'token')?.valueString as string;
           await patientTab.goto(`${server.url}/video/room#token=${encodeURIComponent(patientToken)}`);
-          for (const tab of [doctorTab, patientTab]) {
-            await tab.waitForFunction(
-              async () =>
-                (await (window as unknown as { medbuddyVideo: { framesDecoded(): Promise<number> } }).medbuddyVideo.framesDecoded()) > 5,
-              undefined,
-              { timeout: 30_000, polling: 500 },
-            );
+          await callStatus.filter({ hasText: 'You are connected with the patient.' }).waitFor({ timeout: 30_000 });
+          // The patient's video plays in the doctor's workspace: frames are decoded and shown.
+          await page.waitForFunction(
+            () => {
+              const video = document.querySelector<HTMLVideoElement>('video[aria-label="Video of Rebecca Adler"]');
+              return !!video && video.getVideoPlaybackQuality().totalVideoFrames > 5 && video.videoWidth > 0;
+            },
+            undefined,
+            { timeout: 30_000, polling: 500 },
+          );
+          await patientTab.waitForFunction(
+            async () =>
+              (await (window as unknown as { medbuddyVideo: { framesDecoded(): Promise<number> } }).medbuddyVideo.framesDecoded()) > 5,
+            undefined,
+            { timeout: 30_000, polling: 500 },
+          );
+          // The controls work from the keyboard.
+          await call.getByRole('button', { name: 'Mute' }).press('Enter');
+          await call.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
+          assert.equal(
+            await page.evaluate(() =>
+              (document.querySelector<HTMLVideoElement>('video[aria-label="Your camera"]')?.srcObject as MediaStream)
+                .getAudioTracks()
+                .every((track) => !track.enabled),
+            ),
+            true,
+            'muting switches the microphone off',
+          );
+          await call.getByRole('button', { name: 'Unmute' }).press('Enter');
+          await call.getByRole('button', { name: 'Mute', pressed: false }).waitFor();
+          await screenshot(page, 'clinician-consultation-video-call-desktop');
+          await expectAccessible(page, 'the consultation workspace with the video call');
+          // On a phone the call sits above the workspace.
+          await page.setViewportSize(PHONE.options.viewport as { width: number; height: number });
+          // (the shell turns its side menu into a drawer: wait until the content has moved over)
+          await page.waitForFunction(() => (document.querySelector('cp-video-panel')?.getBoundingClientRect().left ?? 99) < 32);
+          const [callBox, summaryBox] = await Promise.all([
+            call.boundingBox(),
+            page.getByRole('heading', { name: 'Patient summary' }).boundingBox(),
+          ]);
+          assert.ok(callBox && summaryBox && callBox.y + callBox.height <= summaryBox.y, 'the call is above the workspace on a phone');
+          await screenshot(page, 'clinician-consultation-video-call-phone');
+          await page.setViewportSize(DESKTOP.options.viewport as { width: number; height: number });
+
+          const state = page.locator('.save-state');
+          await page.getByRole('textbox', { name: 'Subjective' }).fill('Headache for three days.');
+          await state.filter({ hasText: /^Saved$/ }).waitFor();
+
+          // Someone else (the same doctor in another tab, here through the API) saves the note meanwhile.
+          const notes = await doctorApi.request<Bundle<Record<string, unknown> & { id: string }>>(
+            'GET',
+            `Composition?encounter=Encounter/${encounterId}`,
+          );
+          const stored = notes.entry?.[0]?.resource;
+          assert.ok(stored, 'the auto-save created the note');
+          noteId = stored.id;
+          await doctorApi.request('PUT', `Composition/${stored.id}`, { ...stored, title: 'Consultation note (other tab)' });
+
+          await page.getByRole('textbox', { name: 'Objective' }).fill('No fever. Neck supple.');
+          await state.filter({ hasText: 'Conflict' }).waitFor();
+          await page.getByRole('alert').filter({ hasText: 'Someone else saved this note' }).waitFor();
+          await screenshot(page, 'clinician-consultation-conflict-desktop');
+          await page.getByRole('button', { name: 'Overwrite with mine' }).click();
+          await state.filter({ hasText: /^Saved$/ }).waitFor();
+          await page.getByRole('textbox', { name: 'Assessment' }).fill('Tension headache.');
+          await page.getByRole('textbox', { name: 'Plan' }).fill('Ibuprofen, rest, review in two weeks.');
+          await page.getByRole('button', { name: 'Sign the note' }).click();
+          await state.filter({ hasText: 'Signed' }).waitFor();
+          const signed = await doctorApi.request<{ status: string; section: { text: { div: string } }[] }>(
+            'GET',
+            `Composition/${stored.id}`,
+          );
+          assert.equal(signed.status, 'final');
+          assert.match(signed.section[1].text.div, /No fever/, 'the overwrite kept the local text');
+          assert.match(signed.section[3].text.div, /review in two weeks/);
+
+          await page.getByRole('button', { name: 'Amend the note' }).click();
+          await page.getByRole('textbox', { name: 'Plan' }).fill('Ibuprofen, rest, physiotherapy, review in two weeks.');
+          await page.getByRole('textbox', { name: 'Reason for the amendment' }).fill('Physiotherapy agreed after the call');
+          await page.getByRole('button', { name: 'Save the amendment' }).click();
+          await page.getByRole('status').filter({ hasText: 'The amendment is saved.' }).waitFor();
+          const amended = await doctorApi.request<{ status: string; section: { text: { div: string } }[] }>(
+            'GET',
+            `Composition/${stored.id}`,
+          );
+          assert.equal(amended.status, 'amended');
+          assert.match(amended.section[3].text.div, /physiotherapy/);
+
+          const medication = page.getByRole('combobox', { name: 'Medication' });
+          await medication.pressSequentially('amlo');
+          await page
+            .getByRole('option', { name: /Amlodipine/ })
+            .first()
+            .click();
+          await page.getByRole('textbox', { name: 'Dosage' }).fill('1 tablet daily');
+          await page.getByRole('spinbutton', { name: 'Refills' }).fill('2');
+          await page.getByRole('button', { name: 'Add to the prescription' }).click();
+          await page.getByRole('button', { name: 'Issue the prescription' }).click();
+          const pdfButton = page.getByRole('button', { name: /Signed PDF for .*Amlodipine/ });
+          await pdfButton.waitFor();
+          const download = page.waitForEvent('download');
+          await pdfButton.click();
+          const file = await (await download).path();
+          const { readFile } = await import('node:fs/promises');
+          assert.equal((await readFile(file)).subarray(0, 5).toString(), '%PDF-', 'the signed prescription is a PDF');
+
+          const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+          const inSixWeeks = new Date(Date.now() + 42 * 86_400_000).toISOString().slice(0, 10);
+          await page.getByLabel('Not before').fill(inAMonth);
+          await page.getByLabel('Not after').fill(inSixWeeks);
+          await page.getByRole('textbox', { name: 'Reason' }).fill('Review the headache');
+          await page.getByRole('button', { name: 'Recommend a follow-up' }).click();
+          await page.getByRole('status').filter({ hasText: 'Follow-up recommended.' }).waitFor();
+          const followUps = await patientApi.request<Bundle<unknown>>('GET', 'ServiceRequest');
+          assert.equal(followUps.entry?.length, 1, 'the patient sees the follow-up');
+
+          // A report for the patient, uploaded from the workspace: the patient's reports search finds it.
+          const report = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`% blood panel ${Date.now()} ${Math.random()}\n%%EOF\n`)]);
+          const [chooser] = await Promise.all([
+            page.waitForEvent('filechooser'),
+            page.getByRole('button', { name: 'Choose a file' }).click(),
+          ]);
+          await chooser.setFiles({ name: 'blood-panel.pdf', mimeType: 'application/pdf', buffer: report });
+          await page.getByLabel('Report title').fill('Blood panel');
+          await page.getByLabel('Kind of report').selectOption('Laboratory report');
+          await page.getByRole('button', { name: 'Upload for the patient' }).click();
+          await page.getByRole('status').filter({ hasText: 'blood-panel.pdf is uploaded for the patient.' }).waitFor();
+          await page.getByRole('button', { name: 'Download Blood panel' }).waitFor();
+          interface Report {
+            readonly id: string;
+            readonly author?: { reference: string }[];
+            readonly category?: { text?: string }[];
+            readonly context?: { encounter?: { reference: string }[] };
+            readonly content: { attachment: { title?: string } }[];
           }
-          await screenshot(doctorTab, 'clinician-video-call-desktop');
+          const reports = await patientApi.request<Bundle<Report>>(
+            'GET',
+            `DocumentReference?subject=${patientApi.profile}&status=current&_sort=-date&_count=200`,
+          );
+          const found = (reports.entry ?? []).map((entry) => entry.resource).find((r) => r.content[0]?.attachment.title === 'Blood panel');
+          assert.ok(found, "the patient's reports search finds the doctor's report");
+          assert.deepEqual(
+            found.author?.map((a) => a.reference),
+            [doctorApi.profile],
+          );
+          assert.deepEqual(
+            found.context?.encounter?.map((e) => e.reference),
+            [`Encounter/${encounterId}`],
+          );
+          assert.equal(found.category?.[0]?.text, 'Laboratory report');
+          const link = await patientApi.request<{ parameter: { name: string; valueUrl?: string }[] }>(
+            'GET',
+            `DocumentReference/${found.id}/$download-url`,
+          );
+          const signedUrl = link.parameter.find((p) => p.name === 'url')?.valueUrl as string;
+          assert.deepEqual(Buffer.from(await (await fetch(signedUrl)).arrayBuffer()), report, 'the patient downloads the very bytes');
+
+          await screenshot(page, 'clinician-consultation-desktop');
+          await expectAccessible(page, 'the consultation workspace');
+
+          // Ending the visit ($end) closes the room for the patient too, and the panel goes.
+          await page.getByRole('button', { name: 'End the visit' }).click();
+          await page.getByRole('status').filter({ hasText: 'The visit has ended.' }).waitFor();
+          await call.waitFor({ state: 'detached' });
+          await patientTab.getByRole('status').filter({ hasText: 'Disconnected (4004' }).waitFor({ timeout: 10_000 });
         } finally {
           await patientContext.close();
-          await doctorTab.close();
         }
-        await page.getByRole('button', { name: 'End the visit' }).click();
-        await page.getByRole('status').filter({ hasText: 'The visit has ended.' }).waitFor();
         const ended = await patientApi.request<{ status: string }>('GET', `Appointment/${appointment.id}`);
         assert.equal(ended.status, 'fulfilled');
 

@@ -45,6 +45,33 @@ describe('VideoRoom', () => {
     expect(await url).toBe('http://medbuddy.test/video/room#token=eyJ.twilio.jwt&provider=twilio&room=appointment-a1');
   });
 
+  it('gives the $video-token answer as credentials for the call in the workspace', async () => {
+    const credentials = room.credentials('e1');
+    http.expectOne({ method: 'POST', url: `${BASE}/Encounter/e1/$video-token` }).flush({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'provider', valueCode: 'webrtc' },
+        { name: 'room', valueString: 'appointment-a1' },
+        { name: 'token', valueString: 'abc.def' },
+        { name: 'signallingUrl', valueUrl: 'ws://medbuddy.test/video/signal' },
+        { name: 'iceServer', part: [{ name: 'urls', valueString: 'stun:turn.medbuddy.test:3478' }] },
+      ],
+    });
+    expect(await credentials).toMatchObject({
+      provider: 'webrtc',
+      room: 'appointment-a1',
+      token: 'abc.def',
+      signallingUrl: 'ws://medbuddy.test/video/signal',
+      iceServers: [{ urls: ['stun:turn.medbuddy.test:3478'] }],
+    });
+  });
+
+  it('refuses an answer without a token', async () => {
+    const credentials = room.credentials('e1');
+    http.expectOne(`${BASE}/Encounter/e1/$video-token`).flush({ resourceType: 'Parameters', parameter: [] });
+    await expect(credentials).rejects.toThrow('The server gave no video token.');
+  });
+
   it("passes on the server's refusal", async () => {
     const url = room.url('e1');
     http

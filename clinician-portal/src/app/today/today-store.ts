@@ -5,7 +5,6 @@ import { AuthStore } from '../core/auth/auth-store';
 import { matches, resolveReference } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { VideoRoom } from '../consultation/video-room';
 import { formatHumanName } from '../shared/human-name.pipe';
 
 /** The waiting room is read again this often, so that patients who check in appear without a reload. */
@@ -22,13 +21,12 @@ export interface DayEntry {
 /**
  * The signed-in doctor's day: today's appointments (local day of the browser), the patients
  * waiting (checked in, Encounter `arrived`) and the consultations in progress, polled every
- * POLL_MS while the page is open; and the steps of a consultation ($admit, $video-token, $end, no-show).
+ * POLL_MS while the page is open; and the steps of a consultation ($admit, $end, no-show).
  */
 @Injectable()
 export class TodayStore {
   private readonly fhir = inject(FhirClient);
   private readonly auth = inject(AuthStore);
-  private readonly video = inject(VideoRoom);
   private readonly appointments = signal<readonly Appointment[]>([]);
   private readonly patients = signal<ReadonlyMap<string, string>>(new Map());
   private readonly encounters = signal<readonly Encounter[]>([]);
@@ -123,16 +121,6 @@ export class TodayStore {
         }),
       ),
     );
-  }
-
-  /** Opens the consultation's video room in a new tab. */
-  async startVideo(encounter: Encounter): Promise<void> {
-    this.failure.set(undefined);
-    try {
-      await this.video.open(encounter.id as string);
-    } catch (error) {
-      this.failure.set(outcomeMessage(error));
-    }
   }
 
   private async step(work: () => Promise<unknown>): Promise<boolean> {

@@ -3,7 +3,8 @@ import type { Encounter } from '@medplum/fhirtypes';
 import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { LiveUpdates } from '../live-updates/live-updates';
-import { ConsultationApi, type Consultation, type VideoCredentials } from './consultation-api';
+import type { VideoCredentials } from '../shared/video-call/video-credentials';
+import { ConsultationApi, type Consultation } from './consultation-api';
 import { canJoin, checkInOpens } from './consultation-window';
 
 /** Longest wait for the waiting room to open by itself (a page left open for a day does not count). */

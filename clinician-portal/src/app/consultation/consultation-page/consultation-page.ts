@@ -16,6 +16,7 @@ import { NoteStore, type SaveState } from '../note-store';
 import { PrescriptionStore } from '../prescription-store';
 import { ReportUpload } from '../report-upload/report-upload';
 import { SOAP_SECTIONS, templateText, type SoapSection } from '../soap-note';
+import { VideoPanel } from '../video-panel/video-panel';
 import { VideoRoom } from '../video-room';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
 
@@ -35,7 +36,10 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
   { url: 'https://medbuddy.dev/fhir/Questionnaire/soap-template-mental-health', label: 'Mental health' },
 ];
 
-/** The consultation workspace: patient summary, SOAP note (auto-saved), prescription, reports for the patient, follow-up, end of visit. */
+/**
+ * The consultation workspace: the video call beside it (above on phones), patient summary, SOAP
+ * note (auto-saved), prescription, reports for the patient, follow-up, end of visit.
+ */
 @Component({
   selector: 'cp-consultation-page',
   imports: [
@@ -47,6 +51,7 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
     MatInputModule,
     MatProgressSpinnerModule,
     ReportUpload,
+    VideoPanel,
   ],
   templateUrl: './consultation-page.html',
   styleUrl: './consultation-page.scss',
@@ -55,6 +60,8 @@ export const SOAP_TEMPLATES: readonly { readonly url: string; readonly label: st
 export class ConsultationPage {
   /** The Encounter id, from the route. */
   readonly encounterId = input.required<string>();
+  /** Query parameter: `start` opens the call at once (Today's "Start the video call"). */
+  readonly call = input<string>();
   protected readonly store = inject(ConsultationStore);
   protected readonly note = inject(NoteStore);
   protected readonly prescription = inject(PrescriptionStore);
@@ -69,11 +76,18 @@ export class ConsultationPage {
   protected followUp = { from: '', to: '', reason: '' };
   protected amendmentReason = '';
   protected readonly message = signal<string | undefined>(undefined);
+  /** The call panel is open (the call runs in the page). */
+  protected readonly callOpen = signal(false);
 
   constructor() {
     effect(() => {
       const id = this.encounterId();
       untracked(() => void this.load(id));
+    });
+    effect(() => {
+      if (this.call() === 'start') {
+        untracked(() => this.callOpen.set(true));
+      }
     });
   }
 
@@ -158,10 +172,15 @@ export class ConsultationPage {
     }
   }
 
-  protected async startVideo(): Promise<void> {
+  protected startVideo(): void {
+    this.callOpen.set(true);
+  }
+
+  /** The fallback: the server's room page in a separate window. */
+  protected async openVideoWindow(): Promise<void> {
     try {
       await this.video.open(this.encounterId());
-      this.message.set('The video call opened in a new tab.');
+      this.message.set('The video call opened in a separate window.');
     } catch (error) {
       this.message.set(outcomeMessage(error));
     }
@@ -170,6 +189,8 @@ export class ConsultationPage {
   protected async endVisit(): Promise<void> {
     await this.note.saveNow();
     if (await this.store.end()) {
+      // $end closes the room for both sides; the panel goes with the call.
+      this.callOpen.set(false);
       this.message.set('The visit has ended.');
     }
   }

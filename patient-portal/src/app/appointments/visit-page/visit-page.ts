@@ -5,7 +5,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime, formatTime } from '../../patient/time-zone';
-import { VideoCall, type CallState } from '../video-call';
+import { CALL_PARTNER, VideoCall, type CallState } from '../../shared/video-call/video-call';
 import { VisitStore } from '../visit-store';
 
 const CALL_STATE_TEXT: Readonly<Record<CallState, string>> = {
@@ -29,7 +29,7 @@ const CALL_STATE_TEXT: Readonly<Record<CallState, string>> = {
   imports: [MatButtonModule, MatCardModule, MatProgressBarModule, RouterLink],
   templateUrl: './visit-page.html',
   styleUrl: './visit-page.scss',
-  providers: [VisitStore, VideoCall],
+  providers: [VisitStore, VideoCall, { provide: CALL_PARTNER, useValue: 'the doctor' }],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class VisitPage {

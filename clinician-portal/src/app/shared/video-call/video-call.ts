@@ -1,8 +1,15 @@
-import { DestroyRef, inject, Injectable, signal } from '@angular/core';
-import type { VideoCredentials } from './consultation-api';
+import { DestroyRef, inject, Injectable, InjectionToken, signal } from '@angular/core';
+import type { VideoCredentials } from './video-credentials';
+import { capitalized, partnerLeft, waitingFor } from './call-messages';
 import { TWILIO_CONNECT, TwilioRoom, type RoomEvents } from './twilio-room';
 
 export type CallState = 'idle' | 'starting' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'left' | 'ended' | 'failed';
+
+/**
+ * Who is at the other end of the call, in words ("the doctor", "the patient"): the call's
+ * messages name them. Each page that holds a call provides it.
+ */
+export const CALL_PARTNER = new InjectionToken<string>('CALL_PARTNER', { providedIn: 'root', factory: () => 'the other participant' });
 
 /** Close codes of the server's signalling socket (fhir-server/src/http/video-signalling.ts). */
 const CLOSE_REPLACED = 4000;
@@ -32,7 +39,7 @@ type SignalMessage =
 @Injectable()
 export class VideoCall {
   readonly state = signal<CallState>('idle');
-  /** What the patient should know about the connection, in words. */
+  /** What the user should know about the connection, in words. */
   readonly message = signal<string | undefined>(undefined);
   readonly localStream = signal<MediaStream | undefined>(undefined);
   readonly remoteStream = signal<MediaStream | undefined>(undefined);
@@ -48,6 +55,7 @@ export class VideoCall {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private readonly twilioConnect = inject(TWILIO_CONNECT);
   private twilio?: TwilioRoom;
+  private readonly partner = inject(CALL_PARTNER);
   /** Bumped whenever the connection is closed, so a Twilio join still in flight is dropped. */
   private attempt = 0;
 
@@ -104,6 +112,7 @@ export class VideoCall {
     this.localStream.set(undefined);
     if (this.state() !== 'ended' && this.state() !== 'idle') {
       this.state.set('left');
+      this.message.set(undefined);
     }
   }
 
@@ -176,7 +185,7 @@ export class VideoCall {
       ended: () => {
         if (current()) {
           this.state.set('ended');
-          this.message.set('The doctor has ended the consultation.');
+          this.message.set('The consultation has ended.');
           this.leave();
         }
       },
@@ -189,7 +198,7 @@ export class VideoCall {
         }
       },
     };
-    const room = await TwilioRoom.join(connect, credentials, this.localStream(), events);
+    const room = await TwilioRoom.join(connect, credentials, this.localStream(), events, this.partner);
     if (current()) {
       this.twilio = room;
     } else {
@@ -208,13 +217,13 @@ export class VideoCall {
           await this.offer();
         } else {
           this.state.set('waiting');
-          this.message.set('Waiting for the doctor to join the call…');
+          this.message.set(waitingFor(this.partner));
         }
         break;
       case 'peer-joined':
         this.newPeerConnection();
         this.state.set('connecting');
-        this.message.set('The doctor is joining…');
+        this.message.set(`${capitalized(this.partner)} is joining…`);
         break;
       case 'offer': {
         const peer = this.peer as RTCPeerConnection;
@@ -233,7 +242,7 @@ export class VideoCall {
         this.remoteStream.set(undefined);
         this.newPeerConnection();
         this.state.set('waiting');
-        this.message.set('The doctor left the call. Waiting for them to come back…');
+        this.message.set(partnerLeft(this.partner));
         break;
       case 'error':
         this.message.set(message.message);
@@ -280,7 +289,7 @@ export class VideoCall {
     }
     if (code === CLOSE_ENDED) {
       this.state.set('ended');
-      this.message.set('The doctor has ended the consultation.');
+      this.message.set('The consultation has ended.');
       this.leave();
     } else if (code === CLOSE_REPLACED) {
       this.fail('You joined this call from another window or device, so this one was closed.');

@@ -1,8 +1,8 @@
 import { TestBed } from '@angular/core/testing';
 import type { ConnectOptions, Room } from 'twilio-video';
-import type { VideoCredentials } from './consultation-api';
+import type { VideoCredentials } from './video-credentials';
 import { TWILIO_CONNECT } from './twilio-room';
-import { VideoCall } from './video-call';
+import { CALL_PARTNER, VideoCall } from './video-call';
 
 /** Twilio's cloud cannot be reached from tests: a fake of twilio-video's connect() boundary (rooms, participants, tracks). */
 class Emitter {
@@ -92,6 +92,7 @@ describe('VideoCall with the Twilio provider', () => {
     TestBed.configureTestingModule({
       providers: [
         VideoCall,
+        { provide: CALL_PARTNER, useValue: 'the doctor' },
         {
           provide: TWILIO_CONNECT,
           useValue: async () => async (token: string, options: ConnectOptions) => {
@@ -130,7 +131,33 @@ describe('VideoCall with the Twilio provider', () => {
 
     rooms[0].leaveDoctor();
     expect(call.state()).toBe('waiting');
+    expect(call.message()).toBe('The doctor left the call. Waiting for them to come back…');
     expect(call.remoteStream()).toBeUndefined();
+  });
+
+  it('names the other participant as the page provides them (the doctor waits for the patient)', async () => {
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        VideoCall,
+        { provide: CALL_PARTNER, useValue: 'the patient' },
+        {
+          provide: TWILIO_CONNECT,
+          useValue: async () => async (token: string, options: ConnectOptions) => {
+            const room = new FakeRoom(token, options);
+            rooms.push(room);
+            return room as unknown as Room;
+          },
+        },
+      ],
+    });
+    call = TestBed.inject(VideoCall);
+    await join();
+    await settle();
+    expect(call.message()).toBe('Waiting for the patient to join the call…');
+    rooms[0].join().subscribe('video');
+    rooms[0].leaveDoctor();
+    expect(call.message()).toBe('The patient left the call. Waiting for them to come back…');
   });
 
   it('mutes and switches the camera off on the tracks published to the room', async () => {
@@ -165,7 +192,7 @@ describe('VideoCall with the Twilio provider', () => {
     await settle();
     rooms[0].dropWith(53118);
     expect(call.state()).toBe('ended');
-    expect(call.message()).toBe('The doctor has ended the consultation.');
+    expect(call.message()).toBe('The consultation has ended.');
     expect(local.getTracks().every((track) => track.stopped)).toBe(true);
     await vi.advanceTimersByTimeAsync(20_000);
     expect(rooms).toHaveLength(1);
@@ -193,6 +220,7 @@ describe('VideoCall with the Twilio provider', () => {
     call.leave();
     expect(rooms[1].disconnected).toBe(true);
     expect(call.state()).toBe('left');
+    expect(call.message()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(20_000);
     expect(rooms).toHaveLength(2);
   });
@@ -203,6 +231,7 @@ describe('VideoCall with the Twilio provider', () => {
     TestBed.configureTestingModule({
       providers: [
         VideoCall,
+        { provide: CALL_PARTNER, useValue: 'the doctor' },
         {
           provide: TWILIO_CONNECT,
           useValue: async () => async (token: string, options: ConnectOptions) => {

@@ -1,6 +1,7 @@
 import { InjectionToken } from '@angular/core';
 import type { ConnectOptions, RemoteParticipant, RemoteTrack, Room, TwilioError } from 'twilio-video';
-import type { VideoCredentials } from './consultation-api';
+import type { VideoCredentials } from './video-credentials';
+import { partnerLeft, waitingFor } from './call-messages';
 
 /** twilio-video's `connect()`: the boundary to Twilio's cloud (a fake of it in the specs). */
 export type TwilioConnect = (token: string, options: ConnectOptions) => Promise<Room>;
@@ -45,15 +46,19 @@ export class TwilioRoom {
   private room?: Room;
   private closed = false;
 
-  private constructor(private readonly events: RoomEvents) {}
+  private constructor(
+    private readonly events: RoomEvents,
+    private readonly partner: string,
+  ) {}
 
   static async join(
     connect: TwilioConnect,
     credentials: VideoCredentials,
     local: MediaStream | undefined,
     events: RoomEvents,
+    partner: string,
   ): Promise<TwilioRoom> {
-    const call = new TwilioRoom(events);
+    const call = new TwilioRoom(events, partner);
     let room: Room;
     try {
       room = await connect(credentials.token, { name: credentials.room, tracks: local?.getTracks() ?? [] });
@@ -78,7 +83,7 @@ export class TwilioRoom {
     room.on('participantConnected', (participant: RemoteParticipant) => this.follow(participant));
     room.on('participantDisconnected', () => {
       if (room.participants.size === 0) {
-        this.events.waiting('The doctor left the call. Waiting for them to come back…');
+        this.events.waiting(partnerLeft(this.partner));
       }
     });
     room.on('reconnecting', () => this.events.reconnecting('The connection is unstable; reconnecting…'));
@@ -92,7 +97,7 @@ export class TwilioRoom {
     });
     const present = [...room.participants.values()];
     if (present.length === 0) {
-      this.events.waiting('Waiting for the doctor to join the call…');
+      this.events.waiting(waitingFor(this.partner));
     }
     present.forEach((participant) => this.follow(participant));
   }
