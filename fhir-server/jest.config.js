@@ -16,6 +16,8 @@ const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
 const ENGINE_CONTRACT_TESTS = [
   '<rootDir>/test/api/{crud,transaction,conditional,bad-input,profiles,terminology}.api.test.ts',
   '<rootDir>/test/api/search-*.api.test.ts',
+  // Background jobs on the one connection of PGlite (a job's work once waited for its own claim).
+  '<rootDir>/src/storage/exclusive-job.int.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -91,7 +91,10 @@ const IMPORT_FETCH_TIMEOUT_MS = 30_000;
 /** The Koa app with its dependencies: database opened and migrated, definitions loaded. */
 export async function buildApp(config: Config, logger: Logger = jsonLogger, options: AppOptions = {}): Promise<App> {
   loadFhirDefinitions();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, {
+    onNestedQuery: ({ sql, stack }) =>
+      logger.error('A statement waits for the open transaction its own code runs in (PGlite has one connection)', { sql, stack }),
+  });
   await db.migrate();
   const searchParameters = createSearchParameterCatalog(config.profilesDir);
   const repo = new PgRepository(db.sql, FULL_ACCESS, undefined, { catalog: searchParameters, baseUrl: config.fhirBaseUrl });

@@ -8,6 +8,17 @@ import { startMedBuddy, type Account, type MedBuddyServer } from './support/medb
 import { AdminFhir, daysFromNow } from './directory-seed';
 import { menu, signIn } from './patient-session';
 
+/** Waits up to 20 s for `condition`, checking twice a second. */
+async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > until) {
+      assert.fail(`timed out: ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Debian's Chromium with a fake camera and microphone that need no permission prompt. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MEDIA_ARGS = [
@@ -122,8 +133,40 @@ describe('patient portal: waiting room and video consultation', () => {
     });
   }
 
+  /**
+   * The portal uses its Subscription websocket transport, not the polling fallback: the patient
+   * has active websocket Subscriptions naming only themselves, one per watched type (the server
+   * activates a requested one at its next pass).
+   */
+  async function patientHasActiveWebsocketSubscriptions(): Promise<{ appointments: string; encounters: string }> {
+    const patientApi = await AdminFhir.signIn(server, patient);
+    const expected = [`Appointment?patient=${patientApi.profile}`, `Encounter?patient=${patientApi.profile}`];
+    let active: { id: string; criteria: string }[] = [];
+    await eventually(async () => {
+      const found = await patientApi.request<{
+        entry?: { resource: { id: string; criteria: string; status: string; channel: { type: string } } }[];
+      }>('GET', 'Subscription?type=websocket');
+      active = (found.entry ?? []).map((e) => e.resource).filter((s) => s.channel.type === 'websocket' && s.status === 'active');
+      return active.length >= expected.length;
+    }, 'the patient has active websocket Subscriptions');
+    assert.deepEqual(active.map((s) => s.criteria).sort(), expected);
+    const idOf = (criteria: string) => active.find((s) => s.criteria === criteria)?.id as string;
+    return { appointments: idOf(expected[0]), encounters: idOf(expected[1]) };
+  }
+
   it('waits to be admitted, is told the doctor is ready, and talks with the doctor on video', { timeout: 240_000 }, () =>
     withPage(browser, DESKTOP, 'consultation', async (page) => {
+      // Live updates come over the Subscription websocket: the page's bound and ping messages.
+      const bound: string[] = [];
+      const pings: string[] = [];
+      page.on('websocket', (socket) => {
+        if (new URL(socket.url()).pathname === '/subscriptions/ws') {
+          socket.on('framereceived', ({ payload }) => {
+            const text = String(payload);
+            (text.startsWith('ping ') ? pings : text.startsWith('bound ') ? bound : []).push(text);
+          });
+        }
+      });
       await signIn(page, server.url, patient);
       await menu(page, 'Appointments');
       await page.getByRole('link', { name: /^Join the waiting room for / }).click();
@@ -135,19 +178,26 @@ describe('patient portal: waiting room and video consultation', () => {
 
       // The doctor cancels the later appointment while the patient looks at the list: it moves
       // to the past without a reload. Then the doctor sees the patient waiting and admits them.
+      const boundBefore = bound.length;
       await menu(page, 'Appointments');
       await page.getByRole('tab', { name: 'Upcoming (2)' }).waitFor();
+      await eventually(() => bound.length >= boundBefore + 2, 'the appointments page binds its two Subscriptions');
+      const subscriptions = await patientHasActiveWebsocketSubscriptions();
+      const pingsOf = (id: string) => pings.filter((ping) => ping === `ping ${id}`).length;
       await doctor.operation(`Appointment/${laterAppointmentId}/$cancel`, [{ name: 'reason', valueString: 'The doctor is away that day' }]);
       await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor({ timeout: 30_000 });
       await page.getByRole('tab', { name: 'Upcoming (1)' }).waitFor();
+      await eventually(() => pingsOf(subscriptions.appointments) > 0, 'the cancellation arrived as a websocket ping');
       const waiting = await doctor.request<{ entry?: { resource: { id: string } }[] }>(
         'GET',
         `Encounter?participant=${doctor.profile}&status=arrived`,
       );
       const encounterId = waiting.entry?.[0]?.resource.id as string;
       assert.ok(encounterId, 'the doctor sees the patient waiting');
+      const encounterPings = pingsOf(subscriptions.encounters);
       await doctor.operation(`Encounter/${encounterId}/$admit`);
       await page.getByText('Amara Okafor is ready for you.').waitFor({ timeout: 30_000 });
+      await eventually(() => pingsOf(subscriptions.encounters) > encounterPings, 'the admission arrived as a websocket ping');
       await screenshot(page, 'consultation-doctor-ready');
       await page.getByRole('link', { name: 'Join the consultation', exact: true }).click();
 
@@ -189,9 +239,12 @@ describe('patient portal: waiting room and video consultation', () => {
       await patientSeesDoctor(page);
       await doctorSeesPatient(room, await framesAtDoctor(room));
 
-      // The doctor ends the consultation: the patient's page says so without a reload.
+      // The doctor ends the consultation: the visit page says so without a reload, told by a
+      // ping of its own websocket binding of the patient's Encounter Subscription.
+      const visitPings = pingsOf(subscriptions.encounters);
       await doctor.operation(`Encounter/${encounterId}/$end`);
       await page.getByRole('heading', { name: 'The consultation has ended' }).waitFor({ timeout: 30_000 });
+      await eventually(() => pingsOf(subscriptions.encounters) > visitPings, 'the end arrived at the visit page as a websocket ping');
       await screenshot(page, 'consultation-ended');
       await expectAccessible(page, 'the end of the consultation');
       await room.context().close();

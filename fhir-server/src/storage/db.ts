@@ -4,7 +4,7 @@ import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { migrationSource } from './migrations';
 import { PgPoolExecutor } from './pg-executor';
-import { PgliteExecutor } from './pglite-executor';
+import { PgliteExecutor, type NestedQueryListener } from './pglite-executor';
 import type { PoolStats, SqlExecutor } from './sql-executor';
 
 export type DatabaseOptions =
@@ -22,8 +22,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface DatabaseHooks {
+  /** PGlite: a statement sent past the open transaction its code runs in (it waits for it; see PgliteExecutor). */
+  readonly onNestedQuery?: NestedQueryListener;
+}
+
 /** Opens the database: real PostgreSQL through pg, or embedded PGlite (a data folder or memory). */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+export async function openDatabase(options: DatabaseOptions, hooks: DatabaseHooks = {}): Promise<Database> {
   if (options.kind === 'postgres') {
     const executor = new PgPoolExecutor(options.url, options.poolSize);
     return {
@@ -41,7 +46,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const pglite = await PGlite.create(options.dataDir);
   return {
-    sql: new PgliteExecutor(pglite),
+    sql: new PgliteExecutor(pglite, hooks.onNestedQuery),
     migrate: () =>
       withKnex(
         knex({

@@ -12,6 +12,7 @@ import * as addCareAccessTags from './20261214090000_add-care-access-tags';
 import * as createSigningCredentials from './20261214090100_create-signing-credentials';
 import * as createBulkJobLeases from './20261224090000_create-bulk-job-leases';
 import * as addAccountDisabled from './20261225090000_add-account-disabled';
+import * as addJobRunLeases from './20261226300000_add-job-run-leases';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
 
 interface Migration {
@@ -37,6 +38,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261214090100_create-signing-credentials': createSigningCredentials,
   '20261224090000_create-bulk-job-leases': createBulkJobLeases,
   '20261225090000_add-account-disabled': addAccountDisabled,
+  '20261226300000_add-job-run-leases': addJobRunLeases,
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
 };
 

@@ -7,7 +7,8 @@ import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { HOLD_RELEASED } from './appointment-holds';
 import { AppointmentsStore } from './appointments-store';
-import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
+import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../live-updates/live-updates';
+import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
 
 const BASE = 'http://medbuddy.test/fhir';
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -34,6 +35,8 @@ describe('AppointmentsStore', () => {
     TestBed.configureTestingModule({
       providers: [
         { provide: LIVE_UPDATE_INTERVAL_MS, useValue: liveIntervalMs },
+        // The stores' contract with LiveUpdates, over its simplest transport (the websocket one has its own spec).
+        { provide: LiveUpdates, useExisting: PollingLiveUpdates },
         provideHttpClient(),
         provideHttpClientTesting(),
         AppointmentsStore,

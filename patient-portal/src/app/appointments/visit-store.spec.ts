@@ -3,7 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import type { Appointment, Encounter } from '@medplum/fhirtypes';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
+import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../live-updates/live-updates';
+import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
 import { VisitStore } from './visit-store';
 
 const BASE = 'http://medbuddy.test/fhir';
@@ -39,6 +40,8 @@ describe('VisitStore', () => {
         VisitStore,
         { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
         { provide: LIVE_UPDATE_INTERVAL_MS, useValue: 10 },
+        // The stores' contract with LiveUpdates, over its simplest transport (the websocket one has its own spec).
+        { provide: LiveUpdates, useExisting: PollingLiveUpdates },
       ],
     });
     return { store: TestBed.inject(VisitStore), http: TestBed.inject(HttpTestingController) };

@@ -3,7 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import type { Encounter } from '@medplum/fhirtypes';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from './live-updates';
+import { LIVE_UPDATE_INTERVAL_MS } from './live-updates';
+import { PollingLiveUpdates } from './polling-live-updates';
 
 const BASE = 'http://medbuddy.test/fhir';
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -18,7 +19,7 @@ describe('LiveUpdates (polling)', () => {
         { provide: LIVE_UPDATE_INTERVAL_MS, useValue: 10 },
       ],
     });
-    return { live: TestBed.inject(LiveUpdates), http: TestBed.inject(HttpTestingController) };
+    return { live: TestBed.inject(PollingLiveUpdates), http: TestBed.inject(HttpTestingController) };
   }
 
   const encounter = (versionId: string, lastUpdated: string, status: Encounter['status']): Encounter => ({

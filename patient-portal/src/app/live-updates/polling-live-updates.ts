@@ -1,18 +1,14 @@
 import { inject, Injectable } from '@angular/core';
-import type { ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
-import { catchError, defer, EMPTY, exhaustMap, filter, map, timer, type Observable } from 'rxjs';
-import { matches } from '../core/fhir/bundle';
+import type { ExtractResource, ResourceType } from '@medplum/fhirtypes';
+import { filter, timer, type Observable } from 'rxjs';
 import { FhirClient, type SearchParams } from '../core/fhir/fhir-client';
+import { changedVersions } from './changed-versions';
 import { LIVE_UPDATE_INTERVAL_MS, type LiveUpdates } from './live-updates';
-
-/** How far back the first check looks, for clocks of browser and server that differ a little. */
-const CLOCK_MARGIN_MS = 60_000;
 
 /**
  * LiveUpdates by polling: every interval, the same search with `_lastUpdated=ge<newest change
- * seen>`; versions already emitted are not emitted again. The first check starts a minute
- * before subscribing, so a change made while the page loaded is not missed (a page may see it
- * once more, which is harmless: it only refreshes).
+ * seen>` (see changedVersions). The fallback of WebSocketLiveUpdates when the server has no
+ * Subscription websocket or refuses one, and its checks while its socket is not bound.
  */
 @Injectable({ providedIn: 'root' })
 export class PollingLiveUpdates implements LiveUpdates {
@@ -20,31 +16,15 @@ export class PollingLiveUpdates implements LiveUpdates {
   private readonly intervalMs = inject(LIVE_UPDATE_INTERVAL_MS);
 
   changes<T extends ResourceType>(type: T, criteria: SearchParams): Observable<ExtractResource<T>[]> {
-    return defer(() => {
-      let since = new Date(Date.now() - CLOCK_MARGIN_MS).toISOString();
-      const seen = new Set<string>();
-      return timer(this.intervalMs, this.intervalMs).pipe(
-        // A page in the background (another tab, a phone's locked screen) does not ask; the
-        // first check after it is shown again catches up from the newest change seen.
-        filter(() => typeof document === 'undefined' || document.visibilityState !== 'hidden'),
-        exhaustMap(() => this.fhir.search(type, { ...criteria, _lastUpdated: `ge${since}`, _count: 100 }).pipe(catchError(() => EMPTY))),
-        map((bundle) => {
-          const fresh = matches(bundle).filter((resource) => !seen.has(versionKey(resource)));
-          for (const resource of fresh) {
-            seen.add(versionKey(resource));
-            const updated = resource.meta?.lastUpdated;
-            if (updated && updated > since) {
-              since = updated;
-            }
-          }
-          return fresh;
-        }),
-        filter((fresh) => fresh.length > 0),
-      );
-    });
+    return changedVersions(this.fhir, type, criteria, this.ticks(), 'skip');
   }
-}
 
-function versionKey(resource: Resource): string {
-  return `${resource.resourceType}/${resource.id}/${resource.meta?.versionId ?? resource.meta?.lastUpdated ?? ''}`;
+  /** When to check: every interval while the page is shown (also WebSocketLiveUpdates' while its socket is down). */
+  ticks(): Observable<number> {
+    return timer(this.intervalMs, this.intervalMs).pipe(
+      // A page in the background (another tab, a phone's locked screen) does not ask; the
+      // first check after it is shown again catches up from the newest change seen.
+      filter(() => typeof document === 'undefined' || document.visibilityState !== 'hidden'),
+    );
+  }
 }
