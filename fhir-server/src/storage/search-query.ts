@@ -94,4 +94,6 @@ export interface SortRule {
   readonly chain?: { readonly code: string; readonly targetTypes: readonly string[] };
   /** The parameter holds at most one instant per resource, so a filter on it bounds the sort key. */
   readonly singleInstant?: boolean;
+  /** The parameter has at most one index row per resource, so that row is its sort key. */
+  readonly singleValue?: boolean;
 }

@@ -13,6 +13,7 @@ import * as createSigningCredentials from './20261214090100_create-signing-crede
 import * as createBulkJobLeases from './20261224090000_create-bulk-job-leases';
 import * as addAccountDisabled from './20261225090000_add-account-disabled';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
+import * as coveringSearchIndexes from './20261226600000_add-covering-search-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261224090000_create-bulk-job-leases': createBulkJobLeases,
   '20261225090000_add-account-disabled': addAccountDisabled,
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
+  '20261226600000_add-covering-search-indexes': coveringSearchIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

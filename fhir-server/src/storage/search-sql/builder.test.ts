@@ -185,6 +185,46 @@ describe('search SQL (snapshots)', () => {
     expect(compiled({ resourceTypes: ['Appointment'], sort: [{ code: 'date', type: 'date', descending: true }] })).toMatchSnapshot();
   });
 
+  test('PractitionerRole?specialty=...&_sort=date: the page is chosen from index rows, one date row per role needs no anti-join', () => {
+    const specialty = {
+      code: 'specialty',
+      type: 'token' as const,
+      values: [{ value: 'http://snomed.info/sct|394814009', parts: ['http://snomed.info/sct', '394814009'] }],
+    };
+    const { pages } = compiled({
+      resourceTypes: ['PractitionerRole'],
+      filters: [specialty],
+      sort: [{ code: 'date', type: 'date', descending: false, singleValue: true }],
+    });
+    expect(pages).toMatchSnapshot();
+    expect(pages[0].sql).not.toContain('NOT EXISTS');
+    // A condition on the resource row (here _lastUpdated) keeps the resource joined to every index row walked.
+    const withRow = compiled({
+      resourceTypes: ['PractitionerRole'],
+      filters: [specialty, { code: '_lastUpdated', type: 'date', values: [{ prefix: 'gt', value: '2025' }] }],
+      sort: [{ code: 'date', type: 'date', descending: false }],
+    });
+    expect(withRow.pages[0].sql).toContain('FROM sp_date x JOIN resource r');
+    expect(withRow.pages[0].sql).toContain('NOT EXISTS');
+  });
+
+  test('Slot?status=free, next page: the index scan of each filter starts at the cursor id', () => {
+    const cursor = encodeSearchCursor('n', 'Slot', ['s20']);
+    const { pages } = compiled({
+      resourceTypes: ['Slot'],
+      filters: [{ code: 'status', type: 'token', values: [{ value: 'free' }] }],
+      cursor,
+    });
+    expect(pages).toMatchSnapshot();
+    expect(pages[0].sql).toContain('x2.resource_id > ?::text');
+    const previous = compiled({
+      resourceTypes: ['Slot'],
+      filters: [{ code: 'status', type: 'token', values: [{ value: 'free' }] }],
+      cursor: encodeSearchCursor('p', 'Slot', ['s20']),
+    });
+    expect(previous.pages[0].sql).toContain('x2.resource_id < ?::text');
+  });
+
   test('a cursor from another search is refused', () => {
     const cursor = encodeSearchCursor('n', 'Patient|family', ['smith', 'p1']);
     expect(() => compileSearch({ resourceTypes: ['Patient'], filters: [], sort: [], count: 20, total: 'none', cursor })).toThrow(/cursor/);

@@ -46,10 +46,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   if (filter) {
     conditions.push(filter('r'));
   }
-  for (const filter of query.filters) {
-    conditions.push(filterCondition(target, filter));
-  }
-  const where = and(conditions);
+  const where = and([...conditions, ...query.filters.map((f) => filterCondition(target, f))]);
 
   const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r', visible));
   const tieDescending = ruleKeys[0]?.descending ?? false;
@@ -71,10 +68,30 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
   let pages: Sql[];
   if (isIndexOrdered(query.sort, types)) {
-    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters);
+    // Without an access filter, a compartment or `_lastUpdated`, every condition is one on the
+    // resource's id, which the sort's index row carries: a deleted resource has no index rows.
+    const onIdOnly =
+      !filter && !query.compartment && !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
+    const indexWhere = onIdOnly
+      ? and([
+          typeTest('x.resource_type', types),
+          ...query.filters.map((f) =>
+            filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f),
+          ),
+        ])
+      : undefined;
+    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
-    const pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
+    let pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
+    if (cursor && keys.length === 1 && keys[0].expression.text === 'r.id') {
+      // Ordered by id alone: each filter's index rows start at the cursor too (the planner does
+      // not carry `r.id > ?` over to the ids the filters' index scans yield).
+      const after = keys[0].descending !== reverse ? '<' : '>';
+      const idBound = (column: string) => sql(`${column} ${after} ?::text`, cursor.keys[0]);
+      const bounded = query.filters.map((f) => filterCondition({ ...target, idBound }, f));
+      pageWhere = and([...conditions, ...bounded, keysetCondition(keyColumns, cursor.keys, reverse)]);
+    }
     pages = [
       compose(
         `SELECT ${columns}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}

@@ -54,11 +54,13 @@ function missingCondition(target: Target, filter: ParameterFilter): Sql {
 /** Some row of the parameter satisfies the condition: a semi-join on the index table. */
 function present(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
   const single = target.types.length === 1;
+  const bound = single && target.idBound ? compose(' AND {}', target.idBound(`${x}.resource_id`)) : sql('');
   return compose(
-    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}))`,
+    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}){})`,
     typeTest(`${x}.resource_type`, target.types),
     sql(`${x}.param = ?`, param),
     condition,
+    bound,
   );
 }
 
