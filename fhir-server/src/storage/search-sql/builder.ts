@@ -6,7 +6,7 @@ import type { SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 import { typeTest } from './chain';
-import { filterCondition } from './filter';
+import { filterCondition, matchingRows } from './filter';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
@@ -67,11 +67,42 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
 
   const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
   let pages: Sql[];
+  // Without an access filter, a compartment or `_lastUpdated`, every condition is one on the
+  // resource's id, which any index row of the resource carries: a deleted resource has none.
+  const onIdOnly =
+    types.length === 1 &&
+    !filter &&
+    !query.compartment &&
+    !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
+  const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
+  const driver = onIdOnly && idOrdered ? query.filters.findIndex((f) => matchingRows(types, f, 'd') !== undefined) : -1;
+  if (driver >= 0) {
+    // Ordered by id: the page's ids are chosen from the index rows of one filter (the planner
+    // may still start from another), in id order from the cursor on, and only their resource
+    // rows are read.
+    const down = keys[0].descending !== reverse;
+    const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, cursor.keys[0]) : undefined;
+    const others = query.filters
+      .filter((_, i) => i !== driver)
+      .map((f) => filterCondition({ id: 'd.resource_id', type: 'd.resource_type', types, next: target.next, visible, idBound }, f));
+    const rest = [...others, ...(idBound ? [idBound('d.resource_id')] : [])];
+    const direction = down ? 'DESC' : 'ASC';
+    const pages = [
+      compose(
+        `SELECT ${columns}, r.id::text AS k0 FROM (
+           SELECT DISTINCT d.resource_type, d.resource_id FROM {}{}
+           ORDER BY d.resource_id ${direction}
+           LIMIT ?) p
+         JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.resource_id
+         WHERE NOT r.deleted
+         ORDER BY r.id ${direction}`,
+        matchingRows(types, query.filters[driver], 'd') as Sql,
+        rest.length > 0 ? compose(' AND {}', and(rest)) : sql(''),
+      ),
+    ];
+    return { pages, count, keyCount: keys.length, signature, cursor };
+  }
   if (isIndexOrdered(query.sort, types)) {
-    // Without an access filter, a compartment or `_lastUpdated`, every condition is one on the
-    // resource's id, which the sort's index row carries: a deleted resource has no index rows.
-    const onIdOnly =
-      !filter && !query.compartment && !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
     const indexWhere = onIdOnly
       ? and([
           typeTest('x.resource_type', types),

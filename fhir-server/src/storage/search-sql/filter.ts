@@ -42,6 +42,32 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   return present(target, table, x, filter.code, condition);
 }
 
+/**
+ * The index rows that a positive parameter filter matches, as `sp_<type> d WHERE ...` over the
+ * alias given (their `resource_id`s are the matching resources), or undefined for a filter that
+ * is not answered by one index table's rows (chains, `_has`, negations, `:missing`, `_id`,
+ * `_lastUpdated`, composites).
+ */
+export function matchingRows(types: readonly string[], filter: SearchFilter, d: string): Sql | undefined {
+  if (
+    filter.kind === 'chain' ||
+    filter.kind === 'has' ||
+    filter.code === '_id' ||
+    filter.code === '_lastUpdated' ||
+    filter.modifier === 'not' ||
+    filter.modifier === 'missing' ||
+    !VALUE_TABLES.has(filter.type)
+  ) {
+    return undefined;
+  }
+  return compose(
+    `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
+    typeTest(`${d}.resource_type`, types),
+    sql(`${d}.param = ?`, filter.code),
+    or(filter.values.map((value) => valueCondition(d, filter, value))),
+  );
+}
+
 /** `:missing=true`: no index row for the parameter; `:missing=false`: at least one. */
 function missingCondition(target: Target, filter: ParameterFilter): Sql {
   const missing = filter.values[0]?.value === 'true';
