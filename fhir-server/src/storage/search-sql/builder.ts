@@ -75,8 +75,13 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     !query.compartment &&
     !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
   const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
-  const driver = onIdOnly && idOrdered ? query.filters.findIndex((f) => matchingRows(types, f, 'd') !== undefined) : -1;
-  if (driver >= 0) {
+  let driver = -1;
+  let source: Sql | undefined;
+  for (let i = 0; onIdOnly && idOrdered && i < query.filters.length && !source; i++) {
+    source = matchingRows(target, query.filters[i], 'd');
+    driver = i;
+  }
+  if (source) {
     // Ordered by id: the page's ids are chosen from the index rows of one filter (the planner
     // may still start from another), in id order from the cursor on, and only their resource
     // rows are read.
@@ -96,7 +101,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
          JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.resource_id
          WHERE NOT r.deleted
          ORDER BY r.id ${direction}`,
-        matchingRows(types, query.filters[driver], 'd') as Sql,
+        source,
         rest.length > 0 ? compose(' AND {}', and(rest)) : sql(''),
       ),
     ];

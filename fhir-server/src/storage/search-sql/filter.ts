@@ -45,12 +45,29 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
 /**
  * The index rows that a positive parameter filter matches, as `sp_<type> d WHERE ...` over the
  * alias given (their `resource_id`s are the matching resources), or undefined for a filter that
- * is not answered by one index table's rows (chains, `_has`, negations, `:missing`, `_id`,
- * `_lastUpdated`, composites).
+ * is not answered by one index table's rows (`_has`, negations, `:missing`, `_id`,
+ * `_lastUpdated`, composites, chains that need the referenced row).
  */
-export function matchingRows(types: readonly string[], filter: SearchFilter, d: string): Sql | undefined {
+export function matchingRows(target: Target, filter: SearchFilter, d: string): Sql | undefined {
+  const { types } = target;
+  if (filter.kind === 'chain') {
+    // The simple form of chainCondition: the references themselves, their targets' ids tested.
+    if (target.visible?.(filter.targetTypes) || needsResourceRow(filter.filter)) {
+      return undefined;
+    }
+    const inner = filterCondition(
+      { id: `${d}.target_id`, type: `${d}.target_type`, types: filter.targetTypes, next: target.next, visible: target.visible },
+      filter.filter,
+    );
+    return compose(
+      `sp_reference ${d} WHERE {} AND {} AND {} AND ({})`,
+      typeTest(`${d}.resource_type`, types),
+      sql(`${d}.param = ?`, filter.code),
+      typeTest(`${d}.target_type`, filter.targetTypes),
+      inner,
+    );
+  }
   if (
-    filter.kind === 'chain' ||
     filter.kind === 'has' ||
     filter.code === '_id' ||
     filter.code === '_lastUpdated' ||
