@@ -47,6 +47,13 @@ export interface ParameterFilter {
   readonly targetTypes?: readonly string[];
   /** String parameters matched phonetically (SearchParameter.xpathUsage = phonetic). */
   readonly phonetic?: boolean;
+  /** Date parameters with at most one index row per resource (see SortRule.singleValue). */
+  readonly singleValue?: boolean;
+  /**
+   * Set by the SQL builder: occurrences of a single-valued parameter that all hold (e.g.
+   * `start=ge...&start=lt...`), tested together on the resource's one index row.
+   */
+  readonly allOf?: readonly ParameterFilter[];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 import { typeTest } from './chain';
-import { filterCondition, matchingRows } from './filter';
+import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
@@ -46,7 +46,8 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   if (filter) {
     conditions.push(filter('r'));
   }
-  const where = and([...conditions, ...query.filters.map((f) => filterCondition(target, f))]);
+  const filters = mergeSingleValueFilters(query.filters);
+  const where = and([...conditions, ...filters.map((f) => filterCondition(target, f))]);
 
   const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r', visible));
   const tieDescending = ruleKeys[0]?.descending ?? false;
@@ -77,8 +78,8 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
   let driver = -1;
   let source: Sql | undefined;
-  for (let i = 0; onIdOnly && idOrdered && i < query.filters.length && !source; i++) {
-    source = matchingRows(target, query.filters[i], 'd');
+  for (let i = 0; onIdOnly && idOrdered && i < filters.length && !source; i++) {
+    source = matchingRows(target, filters[i], 'd');
     driver = i;
   }
   if (source) {
@@ -87,7 +88,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     // rows are read.
     const down = keys[0].descending !== reverse;
     const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, cursor.keys[0]) : undefined;
-    const others = query.filters
+    const others = filters
       .filter((_, i) => i !== driver)
       .map((f) => filterCondition({ id: 'd.resource_id', type: 'd.resource_type', types, next: target.next, visible, idBound }, f));
     const rest = [...others, ...(idBound ? [idBound('d.resource_id')] : [])];
@@ -111,9 +112,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     const indexWhere = onIdOnly
       ? and([
           typeTest('x.resource_type', types),
-          ...query.filters.map((f) =>
-            filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f),
-          ),
+          ...filters.map((f) => filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f)),
         ])
       : undefined;
     pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
@@ -125,7 +124,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
       // not carry `r.id > ?` over to the ids the filters' index scans yield).
       const after = keys[0].descending !== reverse ? '<' : '>';
       const idBound = (column: string) => sql(`${column} ${after} ?::text`, cursor.keys[0]);
-      const bounded = query.filters.map((f) => filterCondition({ ...target, idBound }, f));
+      const bounded = filters.map((f) => filterCondition({ ...target, idBound }, f));
       pageWhere = and([...conditions, ...bounded, keysetCondition(keyColumns, cursor.keys, reverse)]);
     }
     pages = [

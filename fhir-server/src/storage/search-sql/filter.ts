@@ -4,7 +4,7 @@ import { InvalidSearchError } from '../storage-errors';
 import { chainCondition, hasCondition, typeTest } from './chain';
 import { compositeCondition } from './composite';
 import { dateCondition } from './date';
-import { compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
+import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
 const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
@@ -35,7 +35,7 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   }
   const table = filter.type as IndexTable;
   const x = target.next('x');
-  const condition = or(filter.values.map((value) => valueCondition(x, filter, value)));
+  const condition = valuesCondition(x, filter);
   if (filter.modifier === 'not') {
     return absent(target, table, x, filter.code, condition);
   }
@@ -81,8 +81,38 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
     `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
     typeTest(`${d}.resource_type`, types),
     sql(`${d}.param = ?`, filter.code),
-    or(filter.values.map((value) => valueCondition(d, filter, value))),
+    valuesCondition(d, filter),
   );
+}
+
+/** Any of the filter's values (of each of `allOf`, when merged) on one index row. */
+function valuesCondition(x: string, filter: ParameterFilter): Sql {
+  const anyValue = (f: ParameterFilter) => or(f.values.map((value) => valueCondition(x, f, value)));
+  return filter.allOf ? and(filter.allOf.map(anyValue)) : anyValue(filter);
+}
+
+/**
+ * Occurrences of the same single-valued parameter without a modifier (`start=ge...&start=lt...`)
+ * merged into one filter: the resource's one index row must satisfy them all, so one semi-join
+ * tests them together.
+ */
+export function mergeSingleValueFilters(filters: readonly SearchFilter[]): SearchFilter[] {
+  const groups = new Map<string, ParameterFilter[]>();
+  for (const f of filters) {
+    if (f.kind !== 'chain' && f.kind !== 'has' && f.singleValue && !f.modifier) {
+      groups.set(f.code, [...(groups.get(f.code) ?? []), f]);
+    }
+  }
+  const merged: SearchFilter[] = [];
+  for (const f of filters) {
+    const group = f.kind !== 'chain' && f.kind !== 'has' ? groups.get(f.code) : undefined;
+    if (!group || group.length < 2 || !group.includes(f as ParameterFilter)) {
+      merged.push(f);
+    } else if (group[0] === f) {
+      merged.push({ ...f, allOf: group });
+    }
+  }
+  return merged;
 }
 
 /** `:missing=true`: no index row for the parameter; `:missing=false`: at least one. */
