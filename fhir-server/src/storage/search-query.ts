@@ -47,6 +47,13 @@ export interface ParameterFilter {
   readonly targetTypes?: readonly string[];
   /** String parameters matched phonetically (SearchParameter.xpathUsage = phonetic). */
   readonly phonetic?: boolean;
+  /** Date parameters with at most one index row per resource (see SortRule.singleValue). */
+  readonly singleValue?: boolean;
+  /**
+   * Set by the SQL builder: occurrences of a single-valued parameter that all hold (e.g.
+   * `start=ge...&start=lt...`), tested together on the resource's one index row.
+   */
+  readonly allOf?: readonly ParameterFilter[];
 }
 
 /**
@@ -94,4 +101,6 @@ export interface SortRule {
   readonly chain?: { readonly code: string; readonly targetTypes: readonly string[] };
   /** The parameter holds at most one instant per resource, so a filter on it bounds the sort key. */
   readonly singleInstant?: boolean;
+  /** The parameter has at most one index row per resource, so that row is its sort key. */
+  readonly singleValue?: boolean;
 }

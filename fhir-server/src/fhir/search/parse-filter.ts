@@ -61,6 +61,7 @@ export function parseFilter(ctx: FilterContext, types: readonly string[], name: 
 /** The parameter if every type has it with the same type; undefined if one lacks it. */
 function parameterOf(ctx: FilterContext, types: readonly string[], code: string): SupportedParameter | undefined {
   let found: SupportedParameter | undefined;
+  let singleValue = true;
   for (const type of types) {
     const param = supportedParameter(ctx.catalog, type, code);
     if (!param) {
@@ -70,8 +71,9 @@ function parameterOf(ctx: FilterContext, types: readonly string[], code: string)
       throw badRequest(`${code} has different types on ${types.join(', ')}; search one type at a time`);
     }
     found ??= param;
+    singleValue &&= param.singleValue;
   }
-  return found;
+  return found && { ...found, singleValue };
 }
 
 function parseParameterValues(
@@ -93,6 +95,7 @@ function parseParameterValues(
     components: param.components,
     targetTypes: param.type === 'reference' ? param.targets : undefined,
     phonetic: param.phonetic || undefined,
+    ...(param.singleValue ? { singleValue: true } : {}),
   };
   if (modifier === 'missing') {
     if (raw !== 'true' && raw !== 'false') {

@@ -170,10 +170,19 @@ describe('result parameters (search.html#return)', () => {
     expect(parse('Encounter', '_sort=date').query.sort[0].singleInstant).toBeUndefined(); // a Period
   });
 
+  test('_sort knows which date parameters have at most one index row per resource', () => {
+    expect(parse('PractitionerRole', '_sort=date').query.sort[0].singleValue).toBe(true); // PractitionerRole.period: one Period
+    expect(parse('Encounter', '_sort=date').query.sort[0].singleValue).toBe(true); // Encounter.period
+    expect(parse('Patient', '_sort=birthdate').query.sort[0].singleValue).toBe(true); // Patient.birthDate
+    expect(parse('Slot', '_sort=start').query.sort[0].singleValue).toBe(true);
+    expect(parse('Observation', '_sort=date').query.sort[0].singleValue).toBeUndefined(); // a Timing makes several rows
+    expect(parse('Patient', '_sort=death-date').query.sort[0].singleValue).toBeUndefined(); // deceased[x]: boolean or dateTime
+  });
+
   test('_sort keys in order, descending with -, and one reference hop', () => {
     expect(parse('Appointment', '_sort=-date,_id,patient.family').query.sort).toEqual([
       // Appointment.start: one instant per appointment, so a date filter can bound the sort key.
-      { code: 'date', type: 'date', descending: true, singleInstant: true },
+      { code: 'date', type: 'date', descending: true, singleInstant: true, singleValue: true },
       { code: '_id', type: 'token', descending: false },
       { code: 'family', type: 'string', descending: false, chain: { code: 'patient', targetTypes: ['Patient'] } },
     ]);

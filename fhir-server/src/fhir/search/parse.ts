@@ -112,8 +112,14 @@ function parseSort(catalog: SearchParameterCatalog, types: readonly string[], va
     }
     if (second === undefined) {
       const type = sortableType(catalog, types, first, key);
-      const singleInstant = types.length === 1 && supportedParameter(catalog, types[0], first)?.singleInstant;
-      return { code: first, type, descending, ...(singleInstant ? { singleInstant } : {}) };
+      const parameter = types.length === 1 ? supportedParameter(catalog, types[0], first) : undefined;
+      return {
+        code: first,
+        type,
+        descending,
+        ...(parameter?.singleInstant ? { singleInstant: true } : {}),
+        ...(parameter?.singleValue ? { singleValue: true } : {}),
+      };
     }
     const reference = types.length === 1 ? supportedParameter(catalog, types[0], first) : undefined;
     if (reference?.type !== 'reference') {

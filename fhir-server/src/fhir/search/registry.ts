@@ -15,6 +15,8 @@ export interface SupportedParameter {
   readonly phonetic: boolean;
   /** At most one instant per resource (e.g. `AuditEvent.recorded`): its one index row is its sort key. */
   readonly singleInstant: boolean;
+  /** At most one index row per resource (a date, dateTime, instant or Period element, at most once). */
+  readonly singleValue: boolean;
 }
 
 /** `_id` and `_lastUpdated` are answered from the resource row, all others from index rows. */
@@ -102,18 +104,33 @@ function describe(
     components,
     phonetic,
     singleInstant: type === 'date' && isSingleInstant(resourceType, definition.expression),
+    singleValue: type === 'date' && isSingleDate(resourceType, definition.expression),
   };
 }
 
 /** The expression's path for this type is one top-level element of type instant, at most once. */
 function isSingleInstant(resourceType: string, expression: string | undefined): boolean {
+  const element = singleElement(resourceType, expression);
+  return element?.types.length === 1 && element.types[0] === 'instant';
+}
+
+/** Date types of which one value makes one `sp_date` row (storage/indexing/date.ts); a Timing can make several. */
+const ONE_ROW_DATE_TYPES = new Set(['date', 'dateTime', 'instant', 'Period']);
+
+/** The expression's path for this type is one top-level element, at most once, whose value makes one date row. */
+function isSingleDate(resourceType: string, expression: string | undefined): boolean {
+  const element = singleElement(resourceType, expression);
+  return !!element && element.types.length > 0 && element.types.every((type) => ONE_ROW_DATE_TYPES.has(type));
+}
+
+function singleElement(resourceType: string, expression: string | undefined): { types: readonly string[] } | undefined {
   const paths = (expression ?? '')
     .split('|')
     .map((part) => part.trim())
     .filter((part) => part.startsWith(`${resourceType}.`));
   if (paths.length !== 1 || !new RegExp(`^${resourceType}\\.[a-z][A-Za-z]*$`).test(paths[0])) {
-    return false;
+    return undefined;
   }
   const element = elementIndex.element(paths[0]);
-  return element?.max === '1' && element.types.length === 1 && element.types[0] === 'instant';
+  return element?.max === '1' ? element : undefined;
 }

@@ -14,6 +14,7 @@ import * as createBulkJobLeases from './20261224090000_create-bulk-job-leases';
 import * as addAccountDisabled from './20261225090000_add-account-disabled';
 import * as addJobRunLeases from './20261226300000_add-job-run-leases';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
+import * as coveringSearchIndexes from './20261226600000_add-covering-search-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +41,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261225090000_add-account-disabled': addAccountDisabled,
   '20261226300000_add-job-run-leases': addJobRunLeases,
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
+  '20261226600000_add-covering-search-indexes': coveringSearchIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -185,6 +185,80 @@ describe('search SQL (snapshots)', () => {
     expect(compiled({ resourceTypes: ['Appointment'], sort: [{ code: 'date', type: 'date', descending: true }] })).toMatchSnapshot();
   });
 
+  test('PractitionerRole?specialty=...&_sort=date: the page is chosen from index rows, one date row per role needs no anti-join', () => {
+    const specialty = {
+      code: 'specialty',
+      type: 'token' as const,
+      values: [{ value: 'http://snomed.info/sct|394814009', parts: ['http://snomed.info/sct', '394814009'] }],
+    };
+    const { pages } = compiled({
+      resourceTypes: ['PractitionerRole'],
+      filters: [specialty],
+      sort: [{ code: 'date', type: 'date', descending: false, singleValue: true }],
+    });
+    expect(pages).toMatchSnapshot();
+    expect(pages[0].sql).not.toContain('NOT EXISTS');
+    // A condition on the resource row (here _lastUpdated) keeps the resource joined to every index row walked.
+    const withRow = compiled({
+      resourceTypes: ['PractitionerRole'],
+      filters: [specialty, { code: '_lastUpdated', type: 'date', values: [{ prefix: 'gt', value: '2025' }] }],
+      sort: [{ code: 'date', type: 'date', descending: false }],
+    });
+    expect(withRow.pages[0].sql).toContain('FROM sp_date x JOIN resource r');
+    expect(withRow.pages[0].sql).toContain('NOT EXISTS');
+  });
+
+  test('Slot?status=free, next page: the ids are read from the index from the cursor on, then their resources', () => {
+    const cursor = encodeSearchCursor('n', 'Slot', ['s20']);
+    const { pages } = compiled({
+      resourceTypes: ['Slot'],
+      filters: [{ code: 'status', type: 'token', values: [{ value: 'free' }] }],
+      cursor,
+    });
+    expect(pages).toMatchSnapshot();
+    expect(pages[0].sql).toContain(
+      'FROM sp_token d WHERE d.resource_type = ? AND d.param = ? AND (d.code = ?) AND d.resource_id > ?::text',
+    );
+    const previous = compiled({
+      resourceTypes: ['Slot'],
+      filters: [{ code: 'status', type: 'token', values: [{ value: 'free' }] }],
+      cursor: encodeSearchCursor('p', 'Slot', ['s20']),
+    });
+    expect(previous.pages[0].sql).toContain('d.resource_id < ?::text ORDER BY d.resource_id DESC');
+  });
+
+  test('start=ge...&start=lt... on a single-valued date: one semi-join tests both on the one row', () => {
+    const start = (prefix: string, value: string) => ({
+      code: 'start',
+      type: 'date' as const,
+      singleValue: true,
+      values: [{ prefix, value }],
+    });
+    const { pages, count } = compiled({
+      resourceTypes: ['Slot'],
+      filters: [
+        { code: 'schedule', type: 'reference', targetTypes: ['Schedule'], values: [{ value: 'Schedule/s1' }] },
+        start('ge', '2026-12-01'),
+        start('lt', '2026-12-08'),
+      ],
+    });
+    expect(count.match(/FROM sp_date/g)).toHaveLength(1);
+    expect(pages[0].sql.match(/FROM sp_date/g)).toHaveLength(1);
+    expect(pages[0].sql).toMatch(
+      /FROM sp_date (x\d+) WHERE \1\.resource_type = \? AND \1\.param = \? AND \(\(\1\.high > \?::timestamptz OR \(\1\.low >= \?::timestamptz AND \1\.high <= \?::timestamptz\)\) AND \(\1\.low < \?::timestamptz\)\)/,
+    );
+    // Without the guarantee of one row per resource, each occurrence is a semi-join of its own (different rows may match).
+    const several = compiled({
+      resourceTypes: ['Encounter'],
+      filters: [
+        { code: 'date', type: 'date', values: [{ prefix: 'ge', value: '2026-12-01' }] },
+        { code: 'date', type: 'date', values: [{ prefix: 'lt', value: '2026-12-08' }] },
+      ],
+    });
+    expect(several.pages[0].sql).toContain('FROM sp_date d');
+    expect(several.pages[0].sql.match(/FROM sp_date/g)).toHaveLength(2);
+  });
+
   test('a cursor from another search is refused', () => {
     const cursor = encodeSearchCursor('n', 'Patient|family', ['smith', 'p1']);
     expect(() => compileSearch({ resourceTypes: ['Patient'], filters: [], sort: [], count: 20, total: 'none', cursor })).toThrow(/cursor/);

@@ -6,7 +6,7 @@ import type { SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 import { typeTest } from './chain';
-import { filterCondition } from './filter';
+import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
@@ -46,10 +46,8 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   if (filter) {
     conditions.push(filter('r'));
   }
-  for (const filter of query.filters) {
-    conditions.push(filterCondition(target, filter));
-  }
-  const where = and(conditions);
+  const filters = mergeSingleValueFilters(query.filters);
+  const where = and([...conditions, ...filters.map((f) => filterCondition(target, f))]);
 
   const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r', visible));
   const tieDescending = ruleKeys[0]?.descending ?? false;
@@ -70,11 +68,65 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
 
   const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
   let pages: Sql[];
+  // Without an access filter, a compartment or `_lastUpdated`, every condition is one on the
+  // resource's id, which any index row of the resource carries: a deleted resource has none.
+  const onIdOnly =
+    types.length === 1 &&
+    !filter &&
+    !query.compartment &&
+    !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
+  const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
+  let driver = -1;
+  let source: Sql | undefined;
+  for (let i = 0; onIdOnly && idOrdered && i < filters.length && !source; i++) {
+    source = matchingRows(target, filters[i], 'd');
+    driver = i;
+  }
+  if (source) {
+    // Ordered by id: the page's ids are chosen from the index rows of one filter (the planner
+    // may still start from another), in id order from the cursor on, and only their resource
+    // rows are read.
+    const down = keys[0].descending !== reverse;
+    const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, cursor.keys[0]) : undefined;
+    const others = filters
+      .filter((_, i) => i !== driver)
+      .map((f) => filterCondition({ id: 'd.resource_id', type: 'd.resource_type', types, next: target.next, visible, idBound }, f));
+    const rest = [...others, ...(idBound ? [idBound('d.resource_id')] : [])];
+    const direction = down ? 'DESC' : 'ASC';
+    const pages = [
+      compose(
+        `SELECT ${columns}, r.id::text AS k0 FROM (
+           SELECT DISTINCT d.resource_type, d.resource_id FROM {}{}
+           ORDER BY d.resource_id ${direction}
+           LIMIT ?) p
+         JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.resource_id
+         WHERE NOT r.deleted
+         ORDER BY r.id ${direction}`,
+        source,
+        rest.length > 0 ? compose(' AND {}', and(rest)) : sql(''),
+      ),
+    ];
+    return { pages, count, keyCount: keys.length, signature, cursor };
+  }
   if (isIndexOrdered(query.sort, types)) {
-    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters);
+    const indexWhere = onIdOnly
+      ? and([
+          typeTest('x.resource_type', types),
+          ...filters.map((f) => filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f)),
+        ])
+      : undefined;
+    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
-    const pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
+    let pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
+    if (cursor && keys.length === 1 && keys[0].expression.text === 'r.id') {
+      // Ordered by id alone: each filter's index rows start at the cursor too (the planner does
+      // not carry `r.id > ?` over to the ids the filters' index scans yield).
+      const after = keys[0].descending !== reverse ? '<' : '>';
+      const idBound = (column: string) => sql(`${column} ${after} ?::text`, cursor.keys[0]);
+      const bounded = filters.map((f) => filterCondition({ ...target, idBound }, f));
+      pageWhere = and([...conditions, ...bounded, keysetCondition(keyColumns, cursor.keys, reverse)]);
+    }
     pages = [
       compose(
         `SELECT ${columns}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}

@@ -4,7 +4,7 @@ import { InvalidSearchError } from '../storage-errors';
 import { chainCondition, hasCondition, typeTest } from './chain';
 import { compositeCondition } from './composite';
 import { dateCondition } from './date';
-import { compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
+import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
 const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
@@ -35,11 +35,84 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   }
   const table = filter.type as IndexTable;
   const x = target.next('x');
-  const condition = or(filter.values.map((value) => valueCondition(x, filter, value)));
+  const condition = valuesCondition(x, filter);
   if (filter.modifier === 'not') {
     return absent(target, table, x, filter.code, condition);
   }
   return present(target, table, x, filter.code, condition);
+}
+
+/**
+ * The index rows that a positive parameter filter matches, as `sp_<type> d WHERE ...` over the
+ * alias given (their `resource_id`s are the matching resources), or undefined for a filter that
+ * is not answered by one index table's rows (`_has`, negations, `:missing`, `_id`,
+ * `_lastUpdated`, composites, chains that need the referenced row).
+ */
+export function matchingRows(target: Target, filter: SearchFilter, d: string): Sql | undefined {
+  const { types } = target;
+  if (filter.kind === 'chain') {
+    // The simple form of chainCondition: the references themselves, their targets' ids tested.
+    if (target.visible?.(filter.targetTypes) || needsResourceRow(filter.filter)) {
+      return undefined;
+    }
+    const inner = filterCondition(
+      { id: `${d}.target_id`, type: `${d}.target_type`, types: filter.targetTypes, next: target.next, visible: target.visible },
+      filter.filter,
+    );
+    return compose(
+      `sp_reference ${d} WHERE {} AND {} AND {} AND ({})`,
+      typeTest(`${d}.resource_type`, types),
+      sql(`${d}.param = ?`, filter.code),
+      typeTest(`${d}.target_type`, filter.targetTypes),
+      inner,
+    );
+  }
+  if (
+    filter.kind === 'has' ||
+    filter.code === '_id' ||
+    filter.code === '_lastUpdated' ||
+    filter.modifier === 'not' ||
+    filter.modifier === 'missing' ||
+    !VALUE_TABLES.has(filter.type)
+  ) {
+    return undefined;
+  }
+  return compose(
+    `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
+    typeTest(`${d}.resource_type`, types),
+    sql(`${d}.param = ?`, filter.code),
+    valuesCondition(d, filter),
+  );
+}
+
+/** Any of the filter's values (of each of `allOf`, when merged) on one index row. */
+function valuesCondition(x: string, filter: ParameterFilter): Sql {
+  const anyValue = (f: ParameterFilter) => or(f.values.map((value) => valueCondition(x, f, value)));
+  return filter.allOf ? and(filter.allOf.map(anyValue)) : anyValue(filter);
+}
+
+/**
+ * Occurrences of the same single-valued parameter without a modifier (`start=ge...&start=lt...`)
+ * merged into one filter: the resource's one index row must satisfy them all, so one semi-join
+ * tests them together.
+ */
+export function mergeSingleValueFilters(filters: readonly SearchFilter[]): SearchFilter[] {
+  const groups = new Map<string, ParameterFilter[]>();
+  for (const f of filters) {
+    if (f.kind !== 'chain' && f.kind !== 'has' && f.singleValue && !f.modifier) {
+      groups.set(f.code, [...(groups.get(f.code) ?? []), f]);
+    }
+  }
+  const merged: SearchFilter[] = [];
+  for (const f of filters) {
+    const group = f.kind !== 'chain' && f.kind !== 'has' ? groups.get(f.code) : undefined;
+    if (!group || group.length < 2 || !group.includes(f as ParameterFilter)) {
+      merged.push(f);
+    } else if (group[0] === f) {
+      merged.push({ ...f, allOf: group });
+    }
+  }
+  return merged;
 }
 
 /** `:missing=true`: no index row for the parameter; `:missing=false`: at least one. */
@@ -54,11 +127,13 @@ function missingCondition(target: Target, filter: ParameterFilter): Sql {
 /** Some row of the parameter satisfies the condition: a semi-join on the index table. */
 function present(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
   const single = target.types.length === 1;
+  const bound = single && target.idBound ? compose(' AND {}', target.idBound(`${x}.resource_id`)) : sql('');
   return compose(
-    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}))`,
+    `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}){})`,
     typeTest(`${x}.resource_type`, target.types),
     sql(`${x}.param = ?`, param),
     condition,
+    bound,
   );
 }
 

@@ -49,7 +49,9 @@ export function isIndexOrdered(rules: readonly SortRule[], types: readonly strin
  * The queries of one page, run in order until the page is full, each ending in `LIMIT ?`
  * (the runner binds how many rows are still wanted): the resources with a key value, then
  * those without, or the reverse when paging backwards. Rows carry `k0` (key as text, null when
- * absent) and `k1` (id) for the cursors.
+ * absent) and `k1` (id) for the cursors. `indexWhere`, when given, is the search's condition on
+ * the index row's `x.resource_type` and `x.resource_id` alone (no condition needs the resource
+ * row): the page is then chosen before any resource row is read.
  */
 export function indexOrderedSegments(
   rule: SortRule,
@@ -57,12 +59,22 @@ export function indexOrderedSegments(
   columns: string,
   cursor: SearchCursor | undefined,
   filters: readonly SearchFilter[] = [],
+  indexWhere?: Sql,
 ): Sql[] {
   const ordered = ORDERED[rule.type];
   const reverse = cursor?.direction === 'p';
   const bounds = keyBounds(rule, filters, `x.${ordered.column(rule.descending)}`);
+  const valuesWhere = indexWhere ?? where;
   const withValues = (keyset: boolean) =>
-    valuesQuery(ordered, rule, bounds ? and([where, bounds]) : where, columns, reverse, keyset ? cursor : undefined);
+    valuesQuery(
+      ordered,
+      rule,
+      bounds ? and([valuesWhere, bounds]) : valuesWhere,
+      columns,
+      reverse,
+      keyset ? cursor : undefined,
+      indexWhere !== undefined,
+    );
   const withoutValues = (keyset: boolean) => missingQuery(ordered, rule, where, columns, reverse, keyset ? cursor : undefined);
   const cursorOnMissing = cursor !== undefined && cursor.keys[0] === null;
   if (!reverse) {
@@ -95,6 +107,7 @@ function valuesQuery(
   columns: string,
   reverse: boolean,
   cursor: SearchCursor | undefined,
+  late: boolean,
 ): Sql {
   const column = ordered.column(rule.descending);
   const down = rule.descending !== reverse;
@@ -109,20 +122,49 @@ function valuesQuery(
         cursor.keys[1],
       )
     : sql('');
-  // The key of a resource is its lowest value for an ascending sort, its highest for a descending one.
+  // The key of a resource is its lowest value for an ascending sort, its highest for a descending one:
+  // the row no other row of the resource beats. A parameter with one row per resource needs no test.
   const better = rule.descending ? op('>') : op('<');
+  const lowest =
+    rule.singleValue || rule.singleInstant
+      ? sql('')
+      : compose(
+          `
+       AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = x.resource_type AND y.resource_id = x.resource_id
+         AND y.param = x.param{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.ctid)))`,
+          keyRows('y'),
+        );
+  const order = (key: string, id: string) =>
+    `${key} ${ordered.pattern ? `USING ${op(down ? '>' : '<')}` : down ? 'DESC' : 'ASC'}, ${id} ${down ? 'DESC' : 'ASC'}`;
+  if (late) {
+    // The page is chosen from index rows alone; only its resources' rows are read.
+    return compose(
+      `SELECT ${columns}, p.k0::text AS k0, p.k1 FROM (
+         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM ${ordered.table} x
+         WHERE x.param = {}{}{}
+           AND {}{}
+         ORDER BY ${order(`x.${column}`, 'x.resource_id')}
+         LIMIT ?) p
+       JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.k1
+       WHERE NOT r.deleted
+       ORDER BY ${order('p.k0', 'p.k1')}`,
+      sql('?', rule.code),
+      keyRows('x'),
+      lowest,
+      where,
+      keyset,
+    );
+  }
   return compose(
     `SELECT ${columns}, x.${column}::text AS k0, x.resource_id AS k1
      FROM ${ordered.table} x JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.resource_id
-     WHERE x.resource_type = r.resource_type AND x.param = {}{}
-       AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = x.resource_type AND y.resource_id = x.resource_id
-         AND y.param = x.param{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.ctid)))
+     WHERE x.resource_type = r.resource_type AND x.param = {}{}{}
        AND {}{}
-     ORDER BY x.${column} ${ordered.pattern ? `USING ${op(down ? '>' : '<')}` : down ? 'DESC' : 'ASC'}, x.resource_id ${down ? 'DESC' : 'ASC'}
+     ORDER BY ${order(`x.${column}`, 'x.resource_id')}
      LIMIT ?`,
     sql('?', rule.code),
     keyRows('x'),
-    keyRows('y'),
+    lowest,
     where,
     keyset,
   );

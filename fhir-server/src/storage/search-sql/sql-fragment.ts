@@ -70,6 +70,11 @@ export interface Target {
   readonly types: readonly string[];
   readonly next: (prefix: string) => string;
   readonly visible?: VisibleRows;
+  /**
+   * A bound on the ids a membership test may yield (a page's cursor, when the search is ordered
+   * by id alone): repeated on the index rows a filter reads, so their scan starts at the cursor.
+   */
+  readonly idBound?: (column: string) => Sql;
 }
 
 /** `id IN (...)` for one type, `(type, id) IN (...)` for several: the left side of a membership test. */
