@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters } from './fhir-api';
-import { signInOnLoginPage } from './support/login-page';
-import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
+import { FhirApi, verifyDoctor } from './fhir-api';
+import { signInToClinician } from './support/login-page';
+import { startMedBuddy, type MedBuddyServer } from './support/medbuddy-server';
 
 const SPECIALTY_VALUE_SET = 'https://medbuddy.dev/fhir/ValueSet/specialty';
 
@@ -23,11 +23,7 @@ describe('clinician portal: admin operations', () => {
       const account = await server.registerVerified({ role: 'doctor', givenName: 'James', familyName: 'Wilson' });
       doctor = await FhirApi.signIn(server, account);
       const admin = await FhirApi.signIn(server, server.admin);
-      await admin.request(
-        'POST',
-        `${doctor.profile}/$verify`,
-        parameters({ name: 'status', valueCode: 'validated' }, { name: 'reason', valueString: 'Licence checked' }),
-      );
+      await verifyDoctor(admin, doctor.profile);
     },
     { timeout: 240_000 },
   );
@@ -36,14 +32,6 @@ describe('clinician portal: admin operations', () => {
     await browser?.close();
     await server?.stop();
   });
-
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/home`);
-  }
 
   /** What patient discovery offers: the anonymous expansion of the specialty value set. */
   async function discoverable(): Promise<Map<string, string>> {
@@ -70,7 +58,7 @@ describe('clinician portal: admin operations', () => {
 
   it('adds, renames and retires a specialty, effective at once in discovery', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-specialties', async (page) => {
-      await signIn(page, server.admin);
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('link', { name: 'Specialties' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/specialties`);
       await page.getByRole('cell', { name: 'general-practice', exact: true }).waitFor();
@@ -106,7 +94,7 @@ describe('clinician portal: admin operations', () => {
 
   it('suspends a verified doctor with a reason; patients no longer find them', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-suspend', async (page) => {
-      await signIn(page, server.admin);
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('link', { name: 'Doctors', exact: true }).click();
       await page.waitForURL(`${server.url}/clinician/admin/doctors`);
       const card = page.locator('mat-card', { hasText: 'James Wilson' });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { signInOnLoginPage } from './support/login-page';
+import { signInToClinician } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 describe('clinician portal: admin verification queue', () => {
@@ -26,17 +26,9 @@ describe('clinician portal: admin verification queue', () => {
     await server?.stop();
   });
 
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/home`);
-  }
-
   it('a doctor is refused the admin area', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-refused', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.goto(`${server.url}/clinician/admin/verification`);
       await page.waitForURL(`${server.url}/clinician/home`);
       await page.getByText('pending verification').waitFor();
@@ -45,7 +37,7 @@ describe('clinician portal: admin verification queue', () => {
 
   it('an administrator verifies the pending doctor with a reason', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-verification', async (page) => {
-      await signIn(page, server.admin);
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('link', { name: 'Doctors awaiting verification' }).click();
       const card = page.locator('mat-card', { hasText: 'Lisa Cuddy' });
       await card.first().waitFor();
@@ -67,7 +59,7 @@ describe('clinician portal: admin verification queue', () => {
 
   it('an administrator browses the audit trail filtered by type', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-audit', async (page) => {
-      await signIn(page, server.admin);
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('main').getByRole('link', { name: 'Audit trail' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/audit`);
       const rows = page.locator('table.audit tbody tr');

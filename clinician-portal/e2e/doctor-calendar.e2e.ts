@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters } from './fhir-api';
-import { signInOnLoginPage } from './support/login-page';
+import { FhirApi, parameters, verifyDoctor } from './fhir-api';
+import { signInToClinician } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 interface Bundle<T> {
@@ -60,11 +60,7 @@ describe('clinician portal: the calendar of slots', () => {
       doctorApi = await FhirApi.signIn(server, doctor);
       patientApi = await FhirApi.signIn(server, patient);
       const admin = await FhirApi.signIn(server, server.admin);
-      await admin.request(
-        'POST',
-        `${doctorApi.profile}/$verify`,
-        parameters({ name: 'status', valueCode: 'validated' }, { name: 'reason', valueString: 'Licence checked' }),
-      );
+      await verifyDoctor(admin, doctorApi.profile);
     },
     { timeout: 240_000 },
   );
@@ -73,14 +69,6 @@ describe('clinician portal: the calendar of slots', () => {
     await browser?.close();
     await server?.stop();
   });
-
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/home`);
-  }
 
   /** Waits until the calendar shows `view` around `date` and has read its slots. */
   async function shows(page: Page, view: 'day' | 'week', date: string): Promise<void> {
@@ -104,7 +92,7 @@ describe('clinician portal: the calendar of slots', () => {
 
   it('opening hours saved on the availability page become slots; a patient holds one and books another', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-calendar-availability', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.getByRole('link', { name: 'Profile and availability' }).click();
       await page.getByText('Save your profile and hours to publish slots.').waitFor();
       await page.getByRole('combobox', { name: 'Specialty' }).click();
@@ -163,7 +151,7 @@ describe('clinician portal: the calendar of slots', () => {
   it('the day and week views show free, held and booked slots in words, at the doctor local times', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-calendar', async (page) => {
       assert.ok(held && booked, 'slots from the first test');
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.getByRole('link', { name: 'Calendar' }).click();
       await page.waitForURL(`${server.url}/clinician/calendar`);
       await page.getByText(`Times in ${ZONE}`).waitFor();
@@ -237,7 +225,7 @@ describe('clinician portal: the calendar of slots', () => {
 
   it('on a phone the week is a list of days', { timeout: 120_000 }, () =>
     withPage(browser, PHONE, 'clinician-calendar-phone', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.goto(`${server.url}/clinician/calendar?view=week&date=${day}`);
       await shows(page, 'week', day);
       await expectSlot(page, booked, 'Booked', 'Rebecca Adler');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters } from './fhir-api';
-import { signInOnLoginPage } from './support/login-page';
+import { FhirApi, parameters, verifyDoctor } from './fhir-api';
+import { signInToClinician } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 interface Bundle<T> {
@@ -41,11 +41,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
       doctorApi = await FhirApi.signIn(server, doctor);
       patientApi = await FhirApi.signIn(server, patient);
       const admin = await FhirApi.signIn(server, server.admin);
-      await admin.request(
-        'POST',
-        `${doctorApi.profile}/$verify`,
-        parameters({ name: 'status', valueCode: 'validated' }, { name: 'reason', valueString: 'Licence checked' }),
-      );
+      await verifyDoctor(admin, doctorApi.profile);
     },
     { timeout: 240_000 },
   );
@@ -54,14 +50,6 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
     await browser?.close();
     await server?.stop();
   });
-
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/home`);
-  }
 
   async function freeSlots(): Promise<Slot[]> {
     const soon = new Date(Date.now() + 60_000).toISOString();
@@ -74,7 +62,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
 
   it('availability rules become free slots, previewed on the page', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-availability', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.getByRole('link', { name: 'Profile and availability' }).click();
       await page.waitForURL(`${server.url}/clinician/availability`);
       await page.getByText('Save your profile and hours to publish slots.').waitFor();
@@ -138,7 +126,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
           parameters({ name: 'slot', valueString: `Slot/${slot.id}` }),
         );
 
-        await signIn(page, doctor);
+        await signInToClinician(page, server, doctor);
         await page.getByRole('link', { name: 'Today' }).click();
         await page.waitForURL(`${server.url}/clinician/today`);
         await page.getByRole('cell', { name: 'Rebecca Adler' }).waitFor();
@@ -365,7 +353,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
   it("the administrator finds the consultation's events in the audit trail and exports them", { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-audit-consultation', async (page) => {
       assert.ok(noteId, 'the consultation test wrote a note');
-      await signIn(page, server.admin);
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Audit trail' }).click();
       await page.waitForURL(`${server.url}/clinician/admin/audit`);
       await page.getByRole('textbox', { name: 'Patient' }).fill(patientApi.profile as string);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { signInOnLoginPage } from './support/login-page';
+import { signInToClinician } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 /** The public directory as the patient portal searches it (doctor-directory.ts), without a token. */
@@ -48,14 +48,6 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
     await server?.stop();
   });
 
-  async function signIn(page: Page, account: Account, landing: string): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/${landing}`);
-  }
-
   it('a doctor signs up and completes the wizard; the profile stays pending and unlisted', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-onboarding', async (page) => {
       await page.goto(`${server.url}/clinician/sign-in`);
@@ -71,7 +63,7 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       const confirmed = await fetch(await server.emailLink(doctor.email, '/auth/verify-email'));
       assert.equal(confirmed.status, 200);
 
-      await signIn(page, doctor, 'home');
+      await signInToClinician(page, server, doctor);
       await page.getByText('pending verification').first().waitFor();
       await page.getByRole('link', { name: 'Complete your profile for verification' }).click();
       await page.waitForURL(`${server.url}/clinician/onboarding`);
@@ -149,7 +141,7 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
 
   it('an administrator verifies the doctor, who then appears in discovery with the profile', { timeout: 180_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-onboarding-verified', async (page) => {
-      await signIn(page, server.admin, 'home');
+      await signInToClinician(page, server, server.admin);
       await page.getByRole('link', { name: 'Doctors awaiting verification' }).click();
       const card = page.locator('mat-card', { hasText: 'James Wilson' }).first();
       await card.waitFor();
@@ -188,7 +180,7 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
 
   it('the doctor sees the profile verified', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-onboarding-doctor-verified', async (page) => {
-      await signIn(page, doctor, 'home');
+      await signInToClinician(page, server, doctor);
       await page.goto(`${server.url}/clinician/onboarding`);
       await page.getByRole('status').filter({ hasText: 'Verified: patients find you' }).waitFor();
       assert.equal(await page.getByLabel('Work phone').inputValue(), '+49 30 1234567');

@@ -1,32 +1,32 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { ApiClient, seedFinishedConsultation } from './api-client';
+import type { Browser } from 'playwright-core';
+import { FhirApi, seedFinishedConsultation } from './fhir-api';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { signInOnLoginPage } from './support/login-page';
+import { signInToClinician } from './support/login-page';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 describe('clinician portal: a doctor’s patients, charts and reviews; the admin area refuses a doctor', () => {
   let server: MedBuddyServer;
   let browser: Browser;
   let doctor: Account;
-  let patientInCare: ApiClient;
-  let otherPatient: ApiClient;
+  let patientInCare: FhirApi;
+  let otherPatient: FhirApi;
 
   before(
     async () => {
       server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-patients.log'));
       browser = await launchChromium();
       doctor = await server.registerVerified({ role: 'doctor', givenName: 'Allison', familyName: 'Cameron' });
-      const admin = await ApiClient.signIn(server, server.admin);
-      const doctorApi = await ApiClient.signIn(server, doctor);
-      patientInCare = await ApiClient.signIn(
+      const admin = await FhirApi.signIn(server, server.admin);
+      const doctorApi = await FhirApi.signIn(server, doctor);
+      patientInCare = await FhirApi.signIn(
         server,
         await server.registerVerified({ role: 'patient', givenName: 'Maria', familyName: 'Keller' }),
       );
-      otherPatient = await ApiClient.signIn(
+      otherPatient = await FhirApi.signIn(
         server,
         await server.registerVerified({ role: 'patient', givenName: 'Otto', familyName: 'Fremd' }),
       );
@@ -72,17 +72,9 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
     await server?.stop();
   });
 
-  async function signIn(page: Page, account: Account): Promise<void> {
-    await page.goto(`${server.url}/clinician/`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/oauth2/authorize');
-    await signInOnLoginPage(page, account);
-    await page.waitForURL(`${server.url}/clinician/home`);
-  }
-
   it('lists only the patient in care and shows their chart read-only', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-patients', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.getByRole('link', { name: 'Patients' }).click();
       await page.waitForURL(`${server.url}/clinician/patients`);
       const list = page.getByRole('navigation', { name: 'Patients' });
@@ -109,7 +101,7 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
       DESKTOP,
       'clinician-patient-refused',
       async (page) => {
-        await signIn(page, doctor);
+        await signInToClinician(page, server, doctor);
         await page.goto(`${server.url}/clinician/patients/${otherPatient.profile.replace('Patient/', '')}`);
         await page.getByRole('alert').waitFor();
         assert.equal(await page.getByText('Confidential diagnosis').count(), 0);
@@ -122,7 +114,7 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
 
   it('shows the doctor their rating and reviews', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-reviews', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       await page.getByRole('link', { name: 'My reviews' }).click();
       await page.getByRole('status').filter({ hasText: 'Average rating 4.0 out of 5 from 1 review' }).waitFor();
       await page.getByText('Took time to explain everything.').waitFor();
@@ -133,12 +125,12 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
 
   it('refuses a doctor the admin area: the route sends them home and the API answers 403', { timeout: 120_000 }, () =>
     withPage(browser, DESKTOP, 'clinician-admin-refused-doctor', async (page) => {
-      await signIn(page, doctor);
+      await signInToClinician(page, server, doctor);
       for (const area of ['admin/verification', 'admin/audit']) {
         await page.goto(`${server.url}/clinician/${area}`);
         await page.waitForURL(`${server.url}/clinician/home`);
       }
-      const doctorApi = await ApiClient.signIn(server, doctor);
+      const doctorApi = await FhirApi.signIn(server, doctor);
       const audit = await doctorApi.send('GET', 'AuditEvent?_count=1');
       assert.equal(audit.status, 403);
       assert.equal(audit.body.resourceType, 'OperationOutcome');
