@@ -4,8 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import { matches, resourcesOfType } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { CREDENTIAL_CATEGORY, DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
-import { documentFileName } from '../documents/document-labels';
+import { CREDENTIAL_CATEGORY, DocumentApi, type StoredDocument } from '../shared/documents/document-api';
 
 export type VerificationDecision = 'validated' | 'rejected';
 
@@ -69,7 +68,7 @@ export class VerificationStore {
     this.opening.set(document.id);
     this.failure.set(undefined);
     try {
-      followDownload(await this.documentApi.downloadUrl(document.id), documentFileName(document));
+      await this.documentApi.download(document);
     } catch (error) {
       this.failure.set(outcomeMessage(error));
     } finally {

@@ -1,10 +1,9 @@
 import { inject, Injectable, signal } from '@angular/core';
-import { firstValueFrom, lastValueFrom, tap } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
-import { documentFileName } from '../documents/document-labels';
+import { DocumentApi, type StoredDocument } from '../shared/documents/document-api';
 
 /** Which consultation a report is for: the patient it is about and the Encounter it belongs to. */
 export interface ReportTarget {
@@ -57,29 +56,26 @@ export class ReportStore {
     }
     this.error.set(undefined);
     this.message.set(undefined);
-    this.uploadPercent.set(0);
     try {
-      const last = await lastValueFrom(
-        this.api
-          .upload(file, {
-            patient: target.patient,
-            encounter: target.encounter,
-            title: details.title.trim() || file.name,
-            category: details.category,
-            date: details.date || undefined,
-          })
-          .pipe(tap((progress) => this.uploadPercent.set(progress.kind === 'progress' ? progress.percent : 100))),
+      const document = await this.api.uploadShowingProgress(
+        file,
+        {
+          patient: target.patient,
+          encounter: target.encounter,
+          title: details.title.trim() || file.name,
+          category: details.category,
+          date: details.date || undefined,
+        },
+        this.uploadPercent,
       );
-      if (last.kind === 'done') {
-        this.reports.update((reports) => [last.document, ...reports]);
+      if (document) {
+        this.reports.update((reports) => [document, ...reports]);
       }
       this.message.set(`${file.name} is uploaded for the patient.`);
       return true;
     } catch (error) {
       this.error.set(outcomeMessage(error));
       return false;
-    } finally {
-      this.uploadPercent.set(undefined);
     }
   }
 
@@ -87,7 +83,7 @@ export class ReportStore {
     this.busyId.set(report.id);
     this.error.set(undefined);
     try {
-      followDownload(await this.api.downloadUrl(report.id), documentFileName(report));
+      await this.api.download(report);
     } catch (error) {
       this.error.set(outcomeMessage(error));
     } finally {

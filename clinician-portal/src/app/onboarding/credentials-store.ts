@@ -1,11 +1,10 @@
 import { inject, Injectable, signal } from '@angular/core';
-import { firstValueFrom, lastValueFrom, tap } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { AuthStore } from '../core/auth/auth-store';
 import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { CREDENTIAL_CATEGORY, DocumentApi, followDownload, type StoredDocument } from '../documents/document-api';
-import { documentFileName } from '../documents/document-labels';
+import { CREDENTIAL_CATEGORY, DocumentApi, type StoredDocument } from '../shared/documents/document-api';
 
 /**
  * The doctor's own credential documents (licence, diplomas) for verification: DocumentReferences
@@ -54,23 +53,17 @@ export class CredentialsStore {
     }
     this.error.set(undefined);
     this.message.set(undefined);
-    this.uploadPercent.set(0);
     try {
-      const last = await lastValueFrom(
-        this.api
-          .upload(file, { practitioner, title: title.trim() || file.name, category: 'Licence or certificate' })
-          .pipe(tap((progress) => this.uploadPercent.set(progress.kind === 'progress' ? progress.percent : 100))),
-      );
-      if (last.kind === 'done') {
-        this.documents.update((documents) => [last.document, ...documents]);
+      const fields = { practitioner, title: title.trim() || file.name, category: 'Licence or certificate' };
+      const document = await this.api.uploadShowingProgress(file, fields, this.uploadPercent);
+      if (document) {
+        this.documents.update((documents) => [document, ...documents]);
       }
       this.message.set(`${file.name} is uploaded.`);
       return true;
     } catch (error) {
       this.error.set(outcomeMessage(error));
       return false;
-    } finally {
-      this.uploadPercent.set(undefined);
     }
   }
 
@@ -85,7 +78,7 @@ export class CredentialsStore {
 
   /** Downloads the document through a signed URL. */
   async open(document: StoredDocument): Promise<void> {
-    await this.busyWith(document, async () => followDownload(await this.api.downloadUrl(document.id), documentFileName(document)));
+    await this.busyWith(document, () => this.api.download(document));
   }
 
   private async busyWith(document: StoredDocument, work: () => Promise<void>): Promise<void> {

@@ -1,19 +1,26 @@
 import { inject, Injectable, signal } from '@angular/core';
-import type { DocumentReference } from '@medplum/fhirtypes';
-import { lastValueFrom, tap } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
+import { matches } from '../core/fhir/bundle';
+import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
 import { loadForPatient } from '../records/load-records';
-import { followLink } from '../records/file-download';
-import { ReportsApi, type ReportDetails, type UploadProgress } from './reports-api';
+import { DocumentApi, type StoredDocument, type UploadFields } from '../shared/documents/document-api';
 
-/** The reports page's state: the list, one upload at a time with its progress, downloads. */
+/** What the patient says about a file they upload. */
+export type ReportDetails = Pick<UploadFields, 'title' | 'category' | 'date'>;
+
+/**
+ * The reports page's state: the DocumentReferences in the patient's compartment, one upload at a
+ * time with its progress, downloads through a signed URL.
+ */
 @Injectable()
 export class ReportsStore {
-  private readonly api = inject(ReportsApi);
+  private readonly fhir = inject(FhirClient);
+  private readonly api = inject(DocumentApi);
   private readonly patients = inject(PatientStore);
 
-  readonly reports = signal<(DocumentReference & { id: string })[]>([]);
+  readonly reports = signal<StoredDocument[]>([]);
   readonly loading = signal(true);
   /** Percent sent of the upload under way; undefined when none is. */
   readonly uploadPercent = signal<number | undefined>(undefined);
@@ -22,24 +29,20 @@ export class ReportsStore {
   readonly message = signal<string | undefined>(undefined);
 
   load(): Promise<void> {
-    return loadForPatient(this, this.patients, async (patient) => this.reports.set(patient ? await this.api.list(patient) : []));
+    return loadForPatient(this, this.patients, async (patient) => this.reports.set(patient ? await this.list(patient) : []));
   }
 
   /** Uploads the file for the signed-in patient; the new report goes to the top of the list. */
-  async upload(file: File, details: Omit<ReportDetails, 'patient'>): Promise<boolean> {
+  async upload(file: File, details: ReportDetails): Promise<boolean> {
     this.error.set(undefined);
     this.message.set(undefined);
     this.uploadPercent.set(0);
     try {
       await this.patients.load();
       const patient = this.patients.reference() as string;
-      const last = await lastValueFrom(
-        this.api
-          .upload(file, { ...details, patient })
-          .pipe(tap((progress: UploadProgress) => this.uploadPercent.set(progress.kind === 'progress' ? progress.percent : 100))),
-      );
-      if (last.kind === 'done') {
-        this.reports.update((reports) => [last.document as DocumentReference & { id: string }, ...reports]);
+      const document = await this.api.uploadShowingProgress(file, { ...details, patient }, this.uploadPercent);
+      if (document) {
+        this.reports.update((reports) => [document, ...reports]);
       }
       this.message.set(`${file.name} is uploaded.`);
       return true;
@@ -52,32 +55,22 @@ export class ReportsStore {
   }
 
   /** Asks for a signed URL and lets the browser download the file from it. */
-  async download(report: DocumentReference & { id: string }): Promise<void> {
+  async download(report: StoredDocument): Promise<void> {
     this.busyId.set(report.id);
     this.error.set(undefined);
     try {
-      followLink(await this.api.downloadUrl(report.id), reportFileName(report));
+      await this.api.download(report, 'report');
     } catch (error) {
       this.error.set(outcomeMessage(error));
     } finally {
       this.busyId.set(undefined);
     }
   }
-}
 
-/** The name a downloaded report is saved under: its title, or the file name it was uploaded with. */
-export function reportFileName(report: DocumentReference): string {
-  const attachment = report.content?.[0]?.attachment;
-  const name = attachment?.title ?? `report-${report.id ?? ''}`;
-  const extension = EXTENSIONS[attachment?.contentType ?? ''];
-  return extension && !name.toLowerCase().endsWith(extension) ? `${name}${extension}` : name;
+  private async list(patient: string): Promise<StoredDocument[]> {
+    const bundle = await firstValueFrom(
+      this.fhir.search('DocumentReference', { subject: patient, status: 'current', _sort: '-date', _count: 200 }),
+    );
+    return matches(bundle) as StoredDocument[];
+  }
 }
-
-const EXTENSIONS: Readonly<Record<string, string>> = {
-  'application/pdf': '.pdf',
-  'image/png': '.png',
-  'image/jpeg': '.jpg',
-  'application/dicom': '.dcm',
-  'image/gif': '.gif',
-  'image/tiff': '.tif',
-};

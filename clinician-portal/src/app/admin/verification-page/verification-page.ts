@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
 import type { Practitioner } from '@medplum/fhirtypes';
-import { documentSize, documentTitle } from '../../documents/document-labels';
+import { documentSize, documentTitle } from '../../shared/documents/document-labels';
 import { HumanNamePipe } from '../../shared/human-name.pipe';
 import { VerificationStore, type VerificationDecision } from '../verification-store';
 

@@ -3,8 +3,8 @@ import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { DocumentDrop } from '../../documents/document-drop/document-drop';
-import { documentSize, documentTitle } from '../../documents/document-labels';
+import { DocumentDrop } from '../../shared/documents/document-drop/document-drop';
+import { documentSize, documentTitle } from '../../shared/documents/document-labels';
 import { ReportStore } from '../report-store';
 
 /** Kinds of report a doctor hands a patient (shown to the patient as the category). */

@@ -4,8 +4,8 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { DocumentDrop } from '../../documents/document-drop/document-drop';
-import { documentSize, documentTitle } from '../../documents/document-labels';
+import { DocumentDrop } from '../../shared/documents/document-drop/document-drop';
+import { documentSize, documentTitle } from '../../shared/documents/document-labels';
 import { CredentialsStore } from '../credentials-store';
 
 /**

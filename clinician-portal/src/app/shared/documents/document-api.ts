@@ -1,9 +1,10 @@
 import { HttpClient, HttpEventType, HttpHeaders, HttpRequest, type HttpEvent } from '@angular/common/http';
-import { inject, Injectable } from '@angular/core';
+import { inject, Injectable, type WritableSignal } from '@angular/core';
 import type { DocumentReference, Parameters } from '@medplum/fhirtypes';
-import { filter, firstValueFrom, map, type Observable } from 'rxjs';
-import { FhirClient } from '../core/fhir/fhir-client';
-import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { filter, firstValueFrom, lastValueFrom, map, tap, type Observable } from 'rxjs';
+import { FhirClient } from '../../core/fhir/fhir-client';
+import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
+import { documentFileName } from './document-labels';
 
 /** MedBuddy's document categories (terminology/CodeSystem-document-category.json). */
 export const DOCUMENT_CATEGORY_SYSTEM = 'https://medbuddy.dev/fhir/CodeSystem/document-category';
@@ -12,14 +13,14 @@ export const CREDENTIAL_CATEGORY = `${DOCUMENT_CATEGORY_SYSTEM}|practitioner-cre
 
 /**
  * The `DocumentReference/$upload` form fields: `patient` (a patient's document, optionally with
- * its `encounter`) or `practitioner` (the doctor's own credential), and what describes the file.
+ * its `encounter`) or `practitioner` (a doctor's own credential), and what describes the file.
  */
 export interface UploadFields {
   readonly patient?: string;
   readonly practitioner?: string;
   readonly encounter?: string;
   readonly title?: string;
-  /** Free text shown as the category (Laboratory, Referral letter, Licence...). */
+  /** Free text shown as the category (Laboratory, Imaging, Referral letter, Licence...). */
   readonly category?: string;
   readonly description?: string;
   /** When the document was written (YYYY-MM-DD); default now. */
@@ -33,7 +34,7 @@ export type UploadProgress =
 export type StoredDocument = DocumentReference & { id: string };
 
 /**
- * Documents on the server: uploaded as one multipart request (`DocumentReference/$upload`,
+ * Documents on the server, for both portals: uploaded as one multipart request (`DocumentReference/$upload`,
  * streamed and checked by the server), opened through a signed URL (`$download-url`) so the
  * browser fetches the bytes without the access token, and removed with their Binary.
  */
@@ -43,7 +44,7 @@ export class DocumentApi {
   private readonly http = inject(HttpClient);
   private readonly baseUrl = inject(FHIR_ENDPOINT).baseUrl;
 
-  /** `POST DocumentReference/$upload` (the fields, then the file), reporting progress. */
+  /** `POST DocumentReference/$upload` (multipart: the fields, then the file), reporting progress. */
   upload(file: File, fields: UploadFields): Observable<UploadProgress> {
     const form = new FormData();
     for (const [name, value] of Object.entries(fields)) {
@@ -70,6 +71,31 @@ export class DocumentApi {
       }),
       filter((progress): progress is UploadProgress => progress !== undefined),
     );
+  }
+
+  /**
+   * Runs an upload to its end, showing its progress in `percent` (0 to 100, then undefined
+   * again, also when it fails); the DocumentReference written.
+   */
+  async uploadShowingProgress(
+    file: File,
+    fields: UploadFields,
+    percent: WritableSignal<number | undefined>,
+  ): Promise<StoredDocument | undefined> {
+    percent.set(0);
+    try {
+      const last = await lastValueFrom(
+        this.upload(file, fields).pipe(tap((progress) => percent.set(progress.kind === 'progress' ? progress.percent : 100))),
+      );
+      return last.kind === 'done' ? last.document : undefined;
+    } finally {
+      percent.set(undefined);
+    }
+  }
+
+  /** Lets the browser download the document from a signed URL, named after it (`<stem>-<id>` without a title). */
+  async download(document: StoredDocument, stem?: string): Promise<void> {
+    followDownload(await this.downloadUrl(document.id), documentFileName(document, stem));
   }
 
   /** `GET DocumentReference/<id>/$download-url`: a URL that downloads without a token until it expires. */

@@ -1,15 +1,16 @@
 import { TestBed } from '@angular/core/testing';
-import { provideIcons } from '../../core/shell/icons';
-import { DocumentDrop, refusal } from './document-drop';
+import { provideIcons } from '../../../core/shell/icons';
+import { DICOM, DocumentDrop, DOCUMENT_KINDS, refusal } from './document-drop';
 
 const pdf = (size = 10, name = 'licence.pdf') => new File([new Uint8Array(size)], name, { type: 'application/pdf' });
 
 describe('DocumentDrop', () => {
-  function render(maxBytes = 1000) {
+  function render(maxBytes = 1000, kinds = DOCUMENT_KINDS) {
     TestBed.configureTestingModule({ imports: [DocumentDrop], providers: [provideIcons()] });
     const fixture = TestBed.createComponent(DocumentDrop);
     fixture.componentRef.setInput('label', 'Licence file');
     fixture.componentRef.setInput('maxBytes', maxBytes);
+    fixture.componentRef.setInput('kinds', kinds);
     const picked: File[] = [];
     fixture.componentInstance.picked.subscribe((file) => picked.push(file));
     fixture.detectChanges();
@@ -42,10 +43,20 @@ describe('DocumentDrop', () => {
     const { fixture, element } = render(25 * 1024 * 1024);
     expect(element.textContent).toContain('up to 25 MB');
     expect(element.querySelector('input[type="file"]')?.getAttribute('aria-label')).toBe('Licence file');
-    expect(element.querySelector('input[type="file"]')?.getAttribute('accept')).toBe('application/pdf,image/png,image/jpeg');
+    expect(element.querySelector('input[type="file"]')?.getAttribute('accept')).toBe(
+      '.pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg',
+    );
     fixture.componentRef.setInput('percent', 40);
     fixture.detectChanges();
     expect(element.textContent).toContain('Uploading… 40%');
+  });
+
+  it('takes the kinds it is given, named in its text and its picker', () => {
+    const { element, picked, drop } = render(25 * 1024 * 1024, [...DOCUMENT_KINDS, DICOM]);
+    expect(element.textContent).toContain('Drag a file here (PDF, PNG, JPEG or DICOM, up to 25 MB)');
+    expect(element.querySelector('input[type="file"]')?.getAttribute('accept')).toContain('.dcm');
+    drop(new File(['DICM'], 'ct.dcm'));
+    expect(picked.map((file) => file.name)).toEqual(['ct.dcm']);
   });
 });
 
@@ -57,5 +68,8 @@ describe('refusal', () => {
     expect(refusal(pdf(0), 100)).toBe('licence.pdf is empty.');
     expect(refusal(pdf(3 * 1024 * 1024), 2 * 1024 * 1024)).toBe('licence.pdf is larger than the limit of 2 MB.');
     expect(refusal(new File(['x'], 'run.exe', { type: 'application/x-msdownload' }), 100)).toContain('is not a PDF');
+    expect(refusal(new File(['x'], 'scan.PDF'), 100)).toBeUndefined();
+    expect(refusal(new File(['x'], 'ct.dcm'), 100)).toBe('ct.dcm is not a PDF, PNG or JPEG file.');
+    expect(refusal(new File(['x'], 'ct.dcm'), 100, [...DOCUMENT_KINDS, DICOM])).toBeUndefined();
   });
 });
