@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
 import { FhirApi, verifyDoctor } from './fhir-api';
-import { signInToClinician } from './support/login-page';
+import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type MedBuddyServer } from './support/medbuddy-server';
 
 const SPECIALTY_VALUE_SET = 'https://medbuddy.dev/fhir/ValueSet/specialty';

@@ -5,7 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
 import { FhirApi, parameters, verifyDoctor } from './fhir-api';
-import { signInToClinician } from './support/login-page';
+import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 interface Bundle<T> {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { signInToClinician } from './support/login-page';
+import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 /** The public directory as the patient portal searches it (doctor-directory.ts), without a token. */

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { FhirApi, seedFinishedConsultation } from './fhir-api';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { signInToClinician } from './support/login-page';
+import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
 describe('clinician portal: a doctor’s patients, charts and reviews; the admin area refuses a doctor', () => {
