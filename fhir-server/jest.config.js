@@ -25,6 +25,9 @@ const config = {
   // Generous: starting a server on PGlite (migrations, seeding) takes long on a loaded machine.
   testTimeout: 180_000,
   maxWorkers: 2,
+  // A worker's heap grows with every test file it runs (module registries, the FHIR definitions);
+  // one past this after a file is replaced, so a long run cannot end in an out-of-memory crash.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       displayName: 'postgres',
