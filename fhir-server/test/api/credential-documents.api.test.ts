@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Binary, Bundle, DocumentReference, Parameters } from '@medplum/fhirtypes';
-import { binaryParser, samplePdf, samplePng, sha1Base64 } from '../setup/documents';
+import { binaryIdOf, downloadBytes, samplePdf, samplePng, sha1Base64, uploadDocument } from '../setup/documents';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -43,16 +43,8 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-function upload(actor: Actor, bytes: Buffer, fields: Record<string, string>, fileName = 'licence.pdf', contentType = 'application/pdf') {
-  let req = actor.agent.post('/fhir/DocumentReference/$upload');
-  for (const [name, value] of Object.entries(fields)) {
-    req = req.field(name, value);
-  }
-  return req.attach('file', bytes, { filename: fileName, contentType });
-}
+const upload = (actor: Actor, bytes: Buffer, fields: Record<string, string>) => uploadDocument(actor, bytes, fields, 'licence.pdf');
 
-const download = (agent: Actor['agent'], url: string) => agent.get(url).buffer(true).parse(binaryParser);
-const binaryIdOf = (document: DocumentReference) => (document.content?.[0].attachment.url as string).split('/')[1];
 const entries = (text: string) => ((JSON.parse(text) as Bundle).entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
 
 describe('the doctor and their own credentials', () => {
@@ -86,7 +78,7 @@ describe('the doctor and their own credentials', () => {
     expect(
       entries((await doctor.agent.get(`/fhir/DocumentReference?subject=${doctor.profile}&category=${CATEGORY}`).expect(200)).text),
     ).toEqual([`DocumentReference/${licence.id}`]);
-    const bytes = await download(doctor.agent, `/fhir/Binary/${binaryIdOf(licence)}`).expect(200);
+    const bytes = await downloadBytes(doctor.agent, `/fhir/Binary/${binaryIdOf(licence)}`).expect(200);
     expect(sha1Base64(bytes.body as Buffer)).toBe(sha1Base64(licenceBytes));
     await doctor.agent.get(`/fhir/DocumentReference/${licence.id}/$download-url`).expect(200);
   });
@@ -141,7 +133,7 @@ describe('who else sees a doctor’s credentials', () => {
     await otherDoctor.agent.delete(`/fhir/DocumentReference/${licence.id}`);
     await otherDoctor.agent.delete(`/fhir/Binary/${binaryIdOf(licence)}`);
     await doctor.agent.get(`/fhir/DocumentReference/${licence.id}`).expect(200);
-    await download(doctor.agent, `/fhir/Binary/${binaryIdOf(licence)}`).expect(200);
+    await downloadBytes(doctor.agent, `/fhir/Binary/${binaryIdOf(licence)}`).expect(200);
   });
 
   test('a patient: 404 for both, nothing by search, nor through _include or _revinclude of a verified doctor', async () => {
@@ -203,7 +195,7 @@ describe('who else sees a doctor’s credentials', () => {
 
     const res = await admin.agent.get(`/fhir/DocumentReference/${licence.id}/$download-url`).expect(200);
     const url = (JSON.parse(res.text) as Parameters).parameter?.find((p) => p.name === 'url')?.valueUrl as string;
-    const bytes = await download(server.anonymous(), url.replace(server.publicUrl, '')).expect(200);
+    const bytes = await downloadBytes(server.anonymous(), url.replace(server.publicUrl, '')).expect(200);
     expect(Buffer.compare(bytes.body as Buffer, licenceBytes)).toBe(0);
     // Reading is all: an administrator neither changes nor removes a doctor's credentials.
     expectOutcome(await admin.agent.delete(`/fhir/DocumentReference/${licence.id}`), 403, 'forbidden');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Binary, DocumentReference, Parameters } from '@medplum/fhirtypes';
 import { S3BlobStore } from '../../src/integrations/s3-blob-store';
-import { binaryParser, samplePdf, sha1Base64 } from '../setup/documents';
+import { downloadBytes, samplePdf, sha1Base64 } from '../setup/documents';
 import { expectOutcome } from '../setup/matchers';
 import { S3RVER_KEY, startS3Server, type S3TestServer } from '../setup/s3-server';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
@@ -34,8 +34,6 @@ afterAll(async () => {
   await s3?.close();
 });
 
-const download = (agent: Actor['agent'], url: string) => agent.get(url).buffer(true).parse(binaryParser);
-
 test('an upload of several S3 parts goes to the bucket under binary/<id> and comes back whole, by range and by signed URL', async () => {
   const pdf = samplePdf(12 * 1024 * 1024);
   const res = await patient.agent
@@ -48,14 +46,14 @@ test('an upload of several S3 parts goes to the bucket under binary/<id> and com
   const binaryId = (document.content?.[0].attachment.url as string).split('/')[1];
   expect(await objects.stat(`binary/${binaryId}`)).toEqual({ size: pdf.length, contentType: 'application/pdf' });
 
-  const whole = await download(patient.agent, `/fhir/Binary/${binaryId}`).expect(200);
+  const whole = await downloadBytes(patient.agent, `/fhir/Binary/${binaryId}`).expect(200);
   expect(sha1Base64(whole.body as Buffer)).toBe(sha1Base64(pdf));
-  const part = await download(patient.agent, `/fhir/Binary/${binaryId}`).set('Range', 'bytes=100-199').expect(206);
+  const part = await downloadBytes(patient.agent, `/fhir/Binary/${binaryId}`).set('Range', 'bytes=100-199').expect(206);
   expect(Buffer.compare(part.body as Buffer, pdf.subarray(100, 200))).toBe(0);
 
   const urlRes = await patient.agent.get(`/fhir/DocumentReference/${document.id}/$download-url`).expect(200);
   const url = (JSON.parse(urlRes.text) as Parameters).parameter?.[0].valueUrl as string;
-  const signed = await download(server.anonymous(), url.replace(server.publicUrl, '')).expect(200);
+  const signed = await downloadBytes(server.anonymous(), url.replace(server.publicUrl, '')).expect(200);
   expect((signed.body as Buffer).length).toBe(pdf.length);
 });
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AuditEvent, Binary, Bundle, DocumentReference, Parameters } from '@medplum/fhirtypes';
 import { UrlSigner } from '../../src/domain/documents/signed-urls';
-import { binaryParser, rawMultipart, sampleDicom, samplePdf, samplePng, sha1Base64 } from '../setup/documents';
+import { binaryIdOf, downloadBytes, rawMultipart, sampleDicom, samplePdf, samplePng, sha1Base64, uploadDocument } from '../setup/documents';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -59,17 +59,6 @@ function postBinary(actor: Actor, bytes: Buffer, contentType: string, securityCo
   return req.send(bytes);
 }
 
-function upload(actor: Actor, bytes: Buffer, fields: Record<string, string>, fileName = 'report.pdf', contentType = 'application/pdf') {
-  let req = actor.agent.post('/fhir/DocumentReference/$upload');
-  for (const [name, value] of Object.entries(fields)) {
-    req = req.field(name, value);
-  }
-  return req.attach('file', bytes, { filename: fileName, contentType });
-}
-
-const download = (agent: Actor['agent'], url: string) => agent.get(url).buffer(true).parse(binaryParser);
-const binaryIdOf = (document: DocumentReference) => (document.content?.[0].attachment.url as string).split('/')[1];
-
 async function downloadUrl(actor: Actor, documentId: string): Promise<string> {
   const res = await actor.agent.get(`/fhir/DocumentReference/${documentId}/$download-url`).expect(200);
   return (JSON.parse(res.text) as Parameters).parameter?.find((p) => p.name === 'url')?.valueUrl as string;
@@ -88,15 +77,15 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
     expect(binary.data).toBeUndefined();
     expect(res.headers.location).toContain(`/fhir/Binary/${binary.id}/_history/1`);
 
-    const whole = await download(patient.agent, `/fhir/Binary/${binary.id}`).expect(200);
+    const whole = await downloadBytes(patient.agent, `/fhir/Binary/${binary.id}`).expect(200);
     expect(whole.headers['content-type']).toBe('application/pdf');
     expect(whole.headers['accept-ranges']).toBe('bytes');
     expect(Buffer.compare(whole.body as Buffer, pdf)).toBe(0);
 
-    const part = await download(patient.agent, `/fhir/Binary/${binary.id}`).set('Range', 'bytes=0-3').expect(206);
+    const part = await downloadBytes(patient.agent, `/fhir/Binary/${binary.id}`).set('Range', 'bytes=0-3').expect(206);
     expect((part.body as Buffer).toString('latin1')).toBe('%PDF');
     expect(part.headers['content-range']).toBe('bytes 0-3/5000');
-    const tail = await download(patient.agent, `/fhir/Binary/${binary.id}`).set('Range', 'bytes=-10').expect(206);
+    const tail = await downloadBytes(patient.agent, `/fhir/Binary/${binary.id}`).set('Range', 'bytes=-10').expect(206);
     expect(Buffer.compare(tail.body as Buffer, pdf.subarray(4990))).toBe(0);
     const outside = await patient.agent.get(`/fhir/Binary/${binary.id}`).set('Range', 'bytes=6000-7000');
     expectOutcome(outside, 416, 'invalid');
@@ -122,7 +111,7 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
     const pdf = samplePdf(40_000);
     const encounter = JSON.parse((await server.request.get(`/fhir/Encounter?subject=${patient.profile}`).expect(200)).text) as Bundle;
     const encounterId = encounter.entry?.[0].resource?.id as string;
-    const res = await upload(doctor, pdf, {
+    const res = await uploadDocument(doctor, pdf, {
       patient: patient.profile as string,
       title: 'Blood panel',
       category: 'Laboratory',
@@ -150,7 +139,7 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
     });
     // Object keys are ids: no patient name, no file name.
     expect(await fs.readdir(path.join(dataDir, 'blobs', 'data', 'binary'))).toContain(binaryIdOf(document));
-    const bytes = await download(patient.agent, `/fhir/${document.content?.[0].attachment.url}`).expect(200);
+    const bytes = await downloadBytes(patient.agent, `/fhir/${document.content?.[0].attachment.url}`).expect(200);
     expect(sha1Base64(bytes.body as Buffer)).toBe(sha1Base64(pdf));
     // The patient finds the doctor's report the way the patient portal lists reports.
     const reports = await patient.agent.get(`/fhir/DocumentReference?subject=${patient.profile}&status=current&_sort=-date`).expect(200);
@@ -158,7 +147,7 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
   });
 
   test('a patient uploads a DICOM image for themselves without naming the patient; the file name becomes the title', async () => {
-    const res = await upload(patient, sampleDicom(), {}, 'chest.dcm', 'application/dicom').expect(201);
+    const res = await uploadDocument(patient, sampleDicom(), {}, 'chest.dcm', 'application/dicom').expect(201);
     const document = JSON.parse(res.text) as DocumentReference;
     expect(document.subject?.reference).toBe(patient.profile);
     expect(document.content?.[0].attachment).toMatchObject({ contentType: 'application/dicom', title: 'chest.dcm' });
@@ -168,7 +157,7 @@ describe('upload and download (Binary, DocumentReference/$upload)', () => {
 describe('who may see a document', () => {
   let document: DocumentReference;
   beforeAll(async () => {
-    document = JSON.parse((await upload(patient, samplePdf(), { title: 'My report' }).expect(201)).text) as DocumentReference;
+    document = JSON.parse((await uploadDocument(patient, samplePdf(), { title: 'My report' }).expect(201)).text) as DocumentReference;
   });
 
   test('another patient gets 404 for the DocumentReference, its Binary and a download URL', async () => {
@@ -180,17 +169,17 @@ describe('who may see a document', () => {
   });
 
   test('a doctor with a care relationship reads it; a doctor without one gets 404 and cannot upload for the patient', async () => {
-    await download(doctor.agent, `/fhir/Binary/${binaryIdOf(document)}`).expect(200);
+    await downloadBytes(doctor.agent, `/fhir/Binary/${binaryIdOf(document)}`).expect(200);
     await doctor.agent.get(`/fhir/DocumentReference/${document.id}/$download-url`).expect(200);
     expectOutcome(await stranger.agent.get(`/fhir/Binary/${binaryIdOf(document)}`), 404, 'not-found');
     expectOutcome(await stranger.agent.get(`/fhir/DocumentReference/${document.id}/$download-url`), 404, 'not-found');
-    expectOutcome(await upload(stranger, samplePdf(), { patient: patient.profile as string }), 404, 'not-found');
+    expectOutcome(await uploadDocument(stranger, samplePdf(), { patient: patient.profile as string }), 404, 'not-found');
     expectOutcome(await postBinary(stranger, samplePdf(), 'application/pdf', patient.profile), 404, 'not-found');
   });
 
   test('a patient cannot file a document under another patient', async () => {
     expectOutcome(await postBinary(patient, samplePdf(), 'application/pdf', other.profile), 404, 'not-found');
-    expectOutcome(await upload(patient, samplePdf(), { patient: other.profile as string }), 404, 'not-found');
+    expectOutcome(await uploadDocument(patient, samplePdf(), { patient: other.profile as string }), 404, 'not-found');
   });
 
   test('without a token the bytes need a signed URL', async () => {
@@ -202,7 +191,7 @@ describe('signed download URLs', () => {
   let document: DocumentReference;
   let url: string;
   beforeAll(async () => {
-    document = JSON.parse((await upload(patient, samplePdf(3000), { title: 'Signed' }).expect(201)).text) as DocumentReference;
+    document = JSON.parse((await uploadDocument(patient, samplePdf(3000), { title: 'Signed' }).expect(201)).text) as DocumentReference;
     url = await downloadUrl(patient, document.id as string);
   });
 
@@ -214,9 +203,9 @@ describe('signed download URLs', () => {
     expect(lifetime).toBeLessThanOrEqual(3600_000);
     expect(url.startsWith('http://medbuddy.test/documents/')).toBe(true);
     const local = url.replace('http://medbuddy.test', '');
-    const bytes = await download(server.anonymous(), local).expect(200);
+    const bytes = await downloadBytes(server.anonymous(), local).expect(200);
     expect((bytes.body as Buffer).length).toBe(3000);
-    await download(server.anonymous(), local).set('Range', 'bytes=0-4').expect(206);
+    await downloadBytes(server.anonymous(), local).set('Range', 'bytes=0-4').expect(206);
   });
 
   test('a tampered URL, an expired one and one for a Binary that does not exist fail', async () => {
@@ -240,7 +229,7 @@ describe('signed download URLs', () => {
 
   test('issuing the URL and every download through it are AuditEvents naming the patient', async () => {
     await patient.agent.get(`/fhir/DocumentReference/${document.id}/$download-url`).set('X-Request-Id', 'req-doc-url').expect(200);
-    await download(server.anonymous(), url.replace('http://medbuddy.test', '')).set('X-Request-Id', 'req-doc-download').expect(200);
+    await downloadBytes(server.anonymous(), url.replace('http://medbuddy.test', '')).set('X-Request-Id', 'req-doc-download').expect(200);
     await server.flushAudit();
     const admin = await server.actAsAdmin();
     const events = ((JSON.parse((await admin.agent.get('/fhir/AuditEvent?_count=1000').expect(200)).text) as Bundle).entry ?? []).map(
@@ -273,28 +262,28 @@ describe('bad input leaves nothing behind', () => {
     expectOutcome(await postBinary(patient, Buffer.from('<html><script>x</script></html>'), 'application/pdf'), 415, 'not-supported');
     expectOutcome(await postBinary(patient, samplePng(), 'application/pdf'), 415, 'not-supported');
     expectOutcome(await postBinary(patient, Buffer.from('MZ\x90\x00 executable'), 'application/octet-stream'), 415, 'not-supported');
-    expectOutcome(await upload(patient, Buffer.from('#!/bin/sh\nrm -rf /'), {}, 'x.pdf'), 415, 'not-supported');
+    expectOutcome(await uploadDocument(patient, Buffer.from('#!/bin/sh\nrm -rf /'), {}, 'x.pdf'), 415, 'not-supported');
     expect([await countBinaries(), (await blobNames()).length, await blobNames()]).toEqual(before);
   });
 
   test('a body over the limit is 413, whether Content-Length says so or the stream shows it', async () => {
     const before = (await blobNames()).length;
     expectOutcome(await postBinary(patient, samplePdf(MAX_BYTES + 1), 'application/pdf'), 413, 'too-long');
-    expectOutcome(await upload(patient, samplePdf(MAX_BYTES + 1), {}), 413, 'too-long');
+    expectOutcome(await uploadDocument(patient, samplePdf(MAX_BYTES + 1), {}), 413, 'too-long');
     expect((await blobNames()).length).toBe(before);
   });
 
   test('an empty file is 400; a file name with a path is 400; unknown fields are 400', async () => {
     expectOutcome(await postBinary(patient, Buffer.alloc(0), 'application/pdf'), 400, 'invalid');
-    expectOutcome(await upload(patient, Buffer.alloc(0), {}), 400, 'invalid');
+    expectOutcome(await uploadDocument(patient, Buffer.alloc(0), {}), 400, 'invalid');
     for (const name of ['../../etc/passwd', '..\\windows\\system.ini', 'a/b.pdf', 'report\u0000.pdf']) {
       const form = rawMultipart({}, { name, type: 'application/pdf', bytes: samplePdf() });
       const res = await patient.agent.post('/fhir/DocumentReference/$upload').set('Content-Type', form.contentType).send(form.body);
       expectOutcome(res, 400, 'invalid');
     }
-    expectOutcome(await upload(patient, samplePdf(), { owner: 'me' }), 400, 'invalid');
-    expectOutcome(await upload(patient, samplePdf(), { date: 'yesterday' }), 400, 'invalid');
-    expectOutcome(await upload(patient, samplePdf(), { encounter: '../Encounter/1' }), 400, 'invalid');
+    expectOutcome(await uploadDocument(patient, samplePdf(), { owner: 'me' }), 400, 'invalid');
+    expectOutcome(await uploadDocument(patient, samplePdf(), { date: 'yesterday' }), 400, 'invalid');
+    expectOutcome(await uploadDocument(patient, samplePdf(), { encounter: '../Encounter/1' }), 400, 'invalid');
     expectOutcome(
       await patient.agent.post('/fhir/DocumentReference/$upload').set('Content-Type', FHIR_JSON).send('{}'),
       415,
@@ -335,10 +324,10 @@ describe('bad input leaves nothing behind', () => {
 
 describe('retention', () => {
   test('deleting a DocumentReference and its Binary keeps the object (DOCUMENT_RETENTION=keep)', async () => {
-    const document = JSON.parse((await upload(patient, samplePdf(), {}).expect(201)).text) as DocumentReference;
+    const document = JSON.parse((await uploadDocument(patient, samplePdf(), {}).expect(201)).text) as DocumentReference;
     const binaryId = binaryIdOf(document);
     await patient.agent.delete(`/fhir/DocumentReference/${document.id}`).expect(204);
-    await download(patient.agent, `/fhir/Binary/${binaryId}`).expect(200);
+    await downloadBytes(patient.agent, `/fhir/Binary/${binaryId}`).expect(200);
     await patient.agent.delete(`/fhir/Binary/${binaryId}`).expect(204);
     expectOutcome(await server.request.get(`/fhir/Binary/${binaryId}`), 410, 'deleted');
     await fs.access(blobFile(binaryId));

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { DocumentReference } from '@medplum/fhirtypes';
 import type { Response } from 'superagent';
+import type { Actor } from './test-server';
 
 /** Bytes that start like each accepted type, with random content after the signature. */
 export const samplePdf = (size = 2048): Buffer => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(Math.max(0, size - 9))]);
@@ -40,3 +42,24 @@ export function rawMultipart(
   );
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/** `DocumentReference/$upload` as a browser form sends it: the fields, then the file. */
+export function uploadDocument(
+  actor: Actor,
+  bytes: Buffer,
+  fields: Record<string, string>,
+  fileName = 'report.pdf',
+  contentType = 'application/pdf',
+) {
+  let req = actor.agent.post('/fhir/DocumentReference/$upload');
+  for (const [name, value] of Object.entries(fields)) {
+    req = req.field(name, value);
+  }
+  return req.attach('file', bytes, { filename: fileName, contentType });
+}
+
+/** GET of a download (Binary or signed URL) with the body collected as bytes. */
+export const downloadBytes = (agent: Actor['agent'], url: string) => agent.get(url).buffer(true).parse(binaryParser);
+
+/** The id of the Binary a DocumentReference's attachment points at. */
+export const binaryIdOf = (document: DocumentReference): string => (document.content?.[0].attachment.url as string).split('/')[1];
