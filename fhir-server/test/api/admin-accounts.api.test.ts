@@ -105,6 +105,19 @@ describe('disable and re-enable', () => {
     await ownProfile().expect(200);
   });
 
+  test('a disable or re-enable made by another instance takes effect here when the revocation list reloads', async () => {
+    const patient = await createAccount(server, 'patient');
+    const login = await server.anonymous().post('/auth/login').send({ email: patient.email, password: patient.password }).expect(200);
+    const ownProfile = () => server.withToken(login.body.access_token).get(`/fhir/${patient.profile}`);
+    // Written to the shared database only, as the other instance's AccountService would.
+    await server.security.store.setDisabled(patient.accountId, new Date());
+    await server.security.revocations.reload();
+    expectOutcome(await ownProfile(), 401, 'login');
+    await server.security.store.setDisabled(patient.accountId, null);
+    await server.security.revocations.reload();
+    await ownProfile().expect(200);
+  });
+
   test('a wrong password on a disabled account gets the usual refusal (no hint that it exists)', async () => {
     const patient = await createAccount(server, 'patient');
     await admin().post(`/admin/accounts/${patient.accountId}/disable`).expect(200);
