@@ -23,13 +23,16 @@ export interface StorageLoadOptions {
  * Writes resources through the storage layer (PgRepository.writeVersion, which extracts and
  * stores the search index rows exactly as the server does), in batched transactions on a few
  * parallel connections: the fast way to load benchmark volumes. Migrates the database first.
+ * The data ends up as if restored from a backup: the notification outbox is emptied, or the
+ * server under test would spend the benchmark planning notifications for every loaded resource.
  */
 export function loadThroughStorage(
   databaseUrl: string,
   resources: Iterable<Resource & { id: string }>,
   options: StorageLoadOptions = {},
 ): Promise<number> {
-  return loadInBatches(databaseUrl, resources, options, async (repo, _sql, batch) => {
+  const emptyOutbox = (sql: SqlExecutor) => sql.raw('TRUNCATE resource_change');
+  return loadInBatches(databaseUrl, resources, options, emptyOutbox, async (repo, _sql, batch) => {
     const lastUpdated = new Date().toISOString();
     await repo.transaction(async (tx) => {
       for (const resource of batch) {
@@ -54,7 +57,7 @@ export function loadAuditEvents(
   events: Iterable<StorableAuditEvent>,
   options: StorageLoadOptions = {},
 ): Promise<number> {
-  return loadInBatches(databaseUrl, events, options, async (repo, sql, batch) => {
+  return loadInBatches(databaseUrl, events, options, undefined, async (repo, sql, batch) => {
     const { parts, bindings } = auditInsertCtes(batch, 'a', (event) => repo.extractIndex(event));
     await sql.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
   });
@@ -64,6 +67,7 @@ async function loadInBatches<T>(
   databaseUrl: string,
   items: Iterable<T>,
   options: StorageLoadOptions,
+  finish: ((sql: SqlExecutor) => Promise<unknown>) | undefined,
   write: (repo: PgRepository, sql: SqlExecutor, batch: T[]) => Promise<void>,
 ): Promise<number> {
   const streams = options.streams ?? 3;
@@ -100,6 +104,7 @@ async function loadInBatches<T>(
       }
     };
     await Promise.all(Array.from({ length: streams }, stream));
+    await finish?.(db.sql);
     return written;
   } finally {
     await db.close();
