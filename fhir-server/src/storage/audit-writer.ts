@@ -75,7 +75,7 @@ export class AuditWriter {
   private async store(batch: StorableAuditEvent[]): Promise<void> {
     try {
       const { parts, bindings } = auditInsertCtes(batch, 'a', this.extract);
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, { prepare: true });
     } catch (error) {
       this.pending.unshift(...batch);
       this.onError('Storing audit events failed; will retry', {

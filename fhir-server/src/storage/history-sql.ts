@@ -47,7 +47,7 @@ export async function historyPage(db: SqlExecutor, query: HistoryQuery, access?:
   const sql = `SELECT h.seq, ${versionColumnsOf('h')} FROM ${from}
     ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
     ORDER BY h.seq DESC LIMIT ?`;
-  const result = await db.raw(sql, [...bindings, query.count + 1]);
+  const result = await db.raw(sql, [...bindings, query.count + 1], { prepare: true });
   const rows = result.rows as (VersionRow & { seq: string | number })[];
   const pageRows = rows.slice(0, query.count);
   const last = pageRows[pageRows.length - 1];

@@ -3,9 +3,20 @@ import type { QueryConfig } from 'pg';
 import { toPositionalSql, type PoolStats, type RawOptions, type SqlExecutor } from './sql-executor';
 
 const sqlCache = new Map<string, string>();
-/** Names of prepared statements by SQL text; bounded so a connection never holds many. */
+/**
+ * Names of prepared statements by SQL text, first come first served; bounded so a connection
+ * never holds many (search shapes beyond the bound run unprepared).
+ */
 const statementNames = new Map<string, string>();
-const MAX_PREPARED_STATEMENTS = 100;
+const MAX_PREPARED_STATEMENTS = 300;
+const SESSION_SETUP = [
+  // Prepared statements are planned for their values on every execution: after five runs
+  // PostgreSQL may switch to one generic plan, which for skewed index data can be far worse (a
+  // Slot window search went from 1 ms to 120 ms). Preparing still saves the parse.
+  'SET plan_cache_mode = force_custom_plan',
+  // lz4 compresses the resource JSON (TOASTed above ~2 kB) several times faster than pglz.
+  "SET default_toast_compression = 'lz4'",
+];
 /** The session setup each new connection runs before its first query. */
 const sessionReady = new WeakMap<PoolClient, Promise<void>>();
 
@@ -43,16 +54,14 @@ export class PgPoolExecutor implements SqlExecutor {
     this.pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
-    // lz4 compresses the resource JSON (TOASTed above ~2 kB) several times faster than the
-    // default pglz; a session setting, so servers built without lz4 just keep pglz.
     this.pool.on('connect', (client) => {
-      sessionReady.set(
-        client,
-        client.query("SET default_toast_compression = 'lz4'").then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
+      const setUp = async (): Promise<void> => {
+        for (const statement of SESSION_SETUP) {
+          // A server without the feature (lz4, say) keeps its default.
+          await client.query(statement).catch(() => undefined);
+        }
+      };
+      sessionReady.set(client, setUp());
     });
   }
 

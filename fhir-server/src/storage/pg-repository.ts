@@ -130,6 +130,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${VERSION_COLUMNS} FROM resource
        WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
       [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
+      PREPARED,
     );
     return this.observed(rows.map(toStoredVersion));
   }
@@ -302,7 +303,7 @@ export class PgRepository implements FhirRepository {
           const audit = this.trail?.eventForWrites();
           if (audit) {
             const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
-            await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
+            await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
           }
           return value;
         });

@@ -22,9 +22,9 @@ export interface PoolStats {
 
 export interface RawOptions {
   /**
-   * A hint for hot statements of fixed shape (primary-key reads, the write statement): the
-   * executor may prepare them once per connection, which saves PostgreSQL parse and plan work on
-   * every later call. Leave it off for statements whose best plan depends on the values (search).
+   * A hint for statements whose shape repeats (reads by id, the write statement, search pages):
+   * the executor may prepare them once per connection, which saves PostgreSQL the parse on every
+   * later call. They are still planned for each call's values (pg-executor.ts).
    */
   readonly prepare?: boolean;
 }

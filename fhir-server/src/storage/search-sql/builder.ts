@@ -199,7 +199,7 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
       if (wanted <= 0) {
         break;
       }
-      fetched.push(...(await db.raw<PageRow>(page.text, [...page.bindings, wanted])).rows);
+      fetched.push(...(await db.raw<PageRow>(page.text, [...page.bindings, wanted], { prepare: true })).rows);
     }
     more = fetched.length > query.count;
     rows = fetched.slice(0, query.count);
