@@ -64,6 +64,47 @@ describe('search SQL (snapshots)', () => {
     expect(unbounded.pages[0].sql).not.toContain('x.high <=');
   });
 
+  test('PractitionerRole?specialty=X&_sort=date (one row per role): a walk of the date index against a hash of the matches, tried first', () => {
+    const specialty = {
+      code: 'specialty',
+      type: 'token' as const,
+      values: [{ value: 'http://snomed.info/sct|394814009', parts: ['http://snomed.info/sct', '394814009'] }],
+    };
+    const query: SearchQuery = {
+      resourceTypes: ['PractitionerRole'],
+      filters: [specialty],
+      sort: [{ code: 'date', type: 'date', descending: false, singleValue: true }],
+      count: 20,
+      total: 'none',
+    };
+    const { walk } = compileSearch(query);
+    const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();
+    expect(tidy(walk?.probe.text ?? '')).toBe(
+      'SELECT count(*)::int AS n FROM (SELECT 1 FROM sp_token d WHERE d.resource_type = ? AND d.param = ? AND (d.code = ? AND d.system = ?) LIMIT ?) s',
+    );
+    const page = walk?.page(4000);
+    expect(tidy(page?.text ?? '')).toContain(
+      'WHERE x.resource_type = ? AND x.param = ? ORDER BY x.low ASC, x.resource_id ASC LIMIT ?) w WHERE (w.k1 IN (SELECT d.resource_id FROM sp_token d',
+    );
+    expect(page?.bindings).toEqual([
+      'PractitionerRole',
+      'date',
+      4000,
+      'PractitionerRole',
+      'specialty',
+      '394814009',
+      'http://snomed.info/sct',
+    ]);
+    // Not for a sort key with several rows per resource, a second filter, a negation, or paging backwards.
+    const multiValued = { ...query, sort: [{ code: 'date', type: 'date' as const, descending: false }] };
+    expect(compileSearch(multiValued).walk).toBeUndefined();
+    const twoFilters = { ...query, filters: [specialty, { code: 'active', type: 'token' as const, values: [{ value: 'true' }] }] };
+    expect(compileSearch(twoFilters).walk).toBeUndefined();
+    expect(compileSearch({ ...query, filters: [{ ...specialty, modifier: 'not' }] }).walk).toBeUndefined();
+    const back = encodeSearchCursor('p', 'PractitionerRole|date', ['2026-01-01T00:00:00.000Z', 'r1']);
+    expect(compileSearch({ ...query, cursor: back }).walk).toBeUndefined();
+  });
+
   test('Slot?schedule=Schedule/s1&status=free&start=ge...&start=lt...', () => {
     expect(
       compiled({

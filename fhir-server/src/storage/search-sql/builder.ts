@@ -7,6 +7,7 @@ import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 import { typeTest } from './chain';
 import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter';
+import { filteredWalk, matchCount, walkRowsFor, type FilteredWalk } from './filtered-walk';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
@@ -23,6 +24,8 @@ export interface CompiledSearch {
   readonly keyCount: number;
   readonly signature: string;
   readonly cursor?: SearchCursor;
+  /** A cheaper way to the page that is tried first, when a count of matches favours it. */
+  readonly walk?: FilteredWalk;
 }
 
 const RESULT_COLUMNS = VERSION_COLUMNS.split(', ');
@@ -116,6 +119,10 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
         ])
       : undefined;
     pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
+    const walk = onIdOnly
+      ? filteredWalk(query.sort[0], types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor)
+      : undefined;
+    return { pages, count, keyCount: keys.length, signature, cursor, walk };
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
     let pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
@@ -193,7 +200,7 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
   let rows: PageRow[] = [];
   let more = false;
   if (query.count > 0) {
-    const fetched: PageRow[] = [];
+    const fetched = await walkedPage(db, query, compiled);
     for (const page of compiled.pages) {
       const wanted = query.count + 1 - fetched.length;
       if (wanted <= 0) {
@@ -218,6 +225,18 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
     prevCursor: hasPrev && first ? encodeSearchCursor('p', compiled.signature, keysOf(first)) : undefined,
     total: await total(db, query, compiled, rows.length, more),
   };
+}
+
+/** The full page (count + 1 rows) from the filtered walk, or nothing: then the usual queries answer. */
+async function walkedPage(db: SqlExecutor, query: SearchQuery, compiled: CompiledSearch): Promise<PageRow[]> {
+  const walkRows = compiled.walk && walkRowsFor(await matchCount(db, compiled.walk.probe));
+  if (!compiled.walk || !walkRows) {
+    return [];
+  }
+  const page = compiled.walk.page(walkRows);
+  const { rows } = await db.raw<PageRow>(page.text, [...page.bindings, query.count + 1], { prepare: true });
+  // A page the walk did not fill may have matches beyond the rows it walked.
+  return rows.length > query.count ? rows : [];
 }
 
 async function total(

@@ -111,17 +111,9 @@ function valuesQuery(
 ): Sql {
   const column = ordered.column(rule.descending);
   const down = rule.descending !== reverse;
-  const op = (symbol: '<' | '>' | '<=' | '>=') => (ordered.pattern ? `~${symbol}~` : symbol);
-  const after = down ? '<' : '>';
+  const op = comparison(ordered);
   const keyRows = (alias: string) => (ordered.keyRow ? compose(' AND {}', ordered.keyRow(alias)) : sql(''));
-  const keyset = cursor
-    ? sql(
-        ` AND x.${column} ${op(down ? '<=' : '>=')} ?::${ordered.cast} AND (x.${column} ${op(after)} ?::${ordered.cast} OR x.resource_id ${after} ?)`,
-        cursor.keys[0],
-        cursor.keys[0],
-        cursor.keys[1],
-      )
-    : sql('');
+  const keyset = cursor ? afterCursor(ordered, `x.${column}`, down, cursor) : sql('');
   // The key of a resource is its lowest value for an ascending sort, its highest for a descending one:
   // the row no other row of the resource beats. A parameter with one row per resource needs no test.
   const better = rule.descending ? op('>') : op('<');
@@ -134,8 +126,7 @@ function valuesQuery(
          AND y.param = x.param{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.ctid)))`,
           keyRows('y'),
         );
-  const order = (key: string, id: string) =>
-    `${key} ${ordered.pattern ? `USING ${op(down ? '>' : '<')}` : down ? 'DESC' : 'ASC'}, ${id} ${down ? 'DESC' : 'ASC'}`;
+  const order = orderTerms(ordered, down);
   if (late) {
     // The page is chosen from index rows alone; only its resources' rows are read.
     return compose(
@@ -167,6 +158,71 @@ function valuesQuery(
     lowest,
     where,
     keyset,
+  );
+}
+
+/**
+ * The first page (or the next, after `cursor`) of a search with one filter, sorted by a
+ * parameter with one index row per resource, from a walk of at most `walkRows` rows of the sort
+ * parameter's index in order: each walked resource is tested against a hash of the filter's
+ * matching ids (`filterRows`, `sp_<type> d WHERE ...`), built once. Wrapped in `IS TRUE`, the
+ * membership test stays that hashed SubPlan; as a semi-join the planner would drive from the
+ * filter's rows again and look up each match's key. Ends in `LIMIT ?` (rows wanted); fewer
+ * rows than wanted mean the walk ran out, not that the matches did (filtered-walk.ts).
+ */
+export function filteredWalkPage(
+  rule: SortRule,
+  type: string,
+  filterRows: Sql,
+  columns: string,
+  cursor: SearchCursor | undefined,
+  walkRows: number,
+): Sql {
+  const ordered = ORDERED[rule.type];
+  const column = ordered.column(rule.descending);
+  const order = orderTerms(ordered, rule.descending);
+  return compose(
+    `SELECT ${columns}, p.k0::text AS k0, p.k1 FROM (
+       SELECT w.resource_type, w.k1, w.k0 FROM (
+         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM ${ordered.table} x
+         WHERE x.resource_type = {} AND x.param = {}{}{}
+         ORDER BY ${order(`x.${column}`, 'x.resource_id')}
+         LIMIT {}) w
+       WHERE (w.k1 IN (SELECT d.resource_id FROM {})) IS TRUE
+       ORDER BY ${order('w.k0', 'w.k1')}
+       LIMIT ?) p
+     JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.k1
+     WHERE NOT r.deleted
+     ORDER BY ${order('p.k0', 'p.k1')}`,
+    sql('?', type),
+    sql('?', rule.code),
+    ordered.keyRow ? compose(' AND {}', ordered.keyRow('x')) : sql(''),
+    cursor ? afterCursor(ordered, `x.${column}`, rule.descending, cursor) : sql(''),
+    sql('?', walkRows),
+    filterRows,
+  );
+}
+
+/** Comparison operators on the column: byte order (`~<~`) for text indexed with text_pattern_ops. */
+function comparison(ordered: OrderedColumn): (symbol: '<' | '>' | '<=' | '>=') => string {
+  return (symbol) => (ordered.pattern ? `~${symbol}~` : symbol);
+}
+
+/** `ORDER BY` terms for the key and the id, walking down or up. */
+function orderTerms(ordered: OrderedColumn, down: boolean): (key: string, id: string) => string {
+  const op = comparison(ordered);
+  return (key, id) => `${key} ${ordered.pattern ? `USING ${op(down ? '>' : '<')}` : down ? 'DESC' : 'ASC'}, ${id} ${down ? 'DESC' : 'ASC'}`;
+}
+
+/** The keyset condition: rows after the cursor's key and id (`AND ...`). */
+function afterCursor(ordered: OrderedColumn, column: string, down: boolean, cursor: SearchCursor): Sql {
+  const op = comparison(ordered);
+  const after = down ? '<' : '>';
+  return sql(
+    ` AND ${column} ${op(down ? '<=' : '>=')} ?::${ordered.cast} AND (${column} ${op(after)} ?::${ordered.cast} OR x.resource_id ${after} ?)`,
+    cursor.keys[0],
+    cursor.keys[0],
+    cursor.keys[1],
   );
 }
 
