@@ -15,6 +15,7 @@ import * as addAccountDisabled from './20261225090000_add-account-disabled';
 import * as addJobRunLeases from './20261226300000_add-job-run-leases';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
 import * as coveringSearchIndexes from './20261226600000_add-covering-search-indexes';
+import * as dropReferenceReverseIndex from './20261226700000_drop-reference-reverse-index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226300000_add-job-run-leases': addJobRunLeases,
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
   '20261226600000_add-covering-search-indexes': coveringSearchIndexes,
+  '20261226700000_drop-reference-reverse-index': dropReferenceReverseIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
