@@ -1,36 +1,29 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { createThrowawayDatabase } from '../../test/setup/test-database';
+import { openThrowawayDatabase } from '../../test/setup/test-database';
 import { accessContextFor, FULL_ACCESS } from '../auth/access-context';
 import type { Role } from '../auth/principal';
 import { parseScopes } from '../auth/scopes';
 import { loadFhirDefinitions } from '../definitions';
-import { openDatabase, type Database } from './db';
 import { PgRepository } from './pg-repository';
 
 /**
  * Reads by id issued in the same turn of the event loop share one statement (current-reads.ts):
  * each caller still gets exactly what its own access filter lets through.
  */
-let database: { url: string; drop(): Promise<void> };
-let db: Database;
+let database: Awaited<ReturnType<typeof openThrowawayDatabase>>;
 let repo: PgRepository;
 
 beforeAll(async () => {
   loadFhirDefinitions();
-  database = await createThrowawayDatabase();
-  db = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 });
-  await db.migrate();
-  repo = new PgRepository(db.sql, FULL_ACCESS);
+  database = await openThrowawayDatabase(2);
+  repo = new PgRepository(database.db.sql, FULL_ACCESS);
   for (const id of ['cr-p1', 'cr-p2', 'cr-p3']) {
     const lastUpdated = new Date().toISOString();
     const resource: Patient & { id: string } = { resourceType: 'Patient', id, meta: { versionId: '1', lastUpdated } };
     await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
   }
 });
-afterAll(async () => {
-  await db.close();
-  await database.drop();
-});
+afterAll(() => database.close());
 
 function patientRepo(id: string, role: Role = 'patient'): PgRepository {
   const access = accessContextFor({

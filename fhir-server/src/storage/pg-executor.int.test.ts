@@ -1,29 +1,25 @@
-import { createThrowawayDatabase } from '../../test/setup/test-database';
+import { openThrowawayDatabase } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
-import { openDatabase, type Database } from './db';
+import type { Database } from './db';
 import { PgRepository } from './pg-repository';
 
 /**
  * Search pages run as prepared statements (parsed once per connection) that PostgreSQL plans
  * for each call's values: a generic plan, chosen after five calls, was 100x slower for skewed data.
  */
-let database: { url: string; drop(): Promise<void> };
+let database: Awaited<ReturnType<typeof openThrowawayDatabase>>;
 let db: Database;
 let repo: PgRepository;
 
 beforeAll(async () => {
   loadFhirDefinitions();
-  database = await createThrowawayDatabase();
   // One connection: every statement below runs in the same session.
-  db = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 1 });
-  await db.migrate();
+  database = await openThrowawayDatabase(1);
+  db = database.db;
   repo = new PgRepository(db.sql, FULL_ACCESS);
 });
-afterAll(async () => {
-  await db.close();
-  await database.drop();
-});
+afterAll(() => database.close());
 
 async function sessionSetting(name: string): Promise<string> {
   const { rows } = await db.sql.raw<{ setting: string }>('SELECT current_setting(?) AS setting', [name]);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { openDatabase, type Database } from '../../src/storage/db';
 
 /** The PostgreSQL server tests run against (a maintenance database URL). */
 export function testDatabaseUrl(): string {
@@ -20,6 +21,20 @@ export async function createThrowawayDatabase(prefix = 'medbuddy_test'): Promise
   return {
     url: url.toString(),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+/** A migrated throwaway PostgreSQL database opened with a pool of `poolSize`; `close` also drops it. */
+export async function openThrowawayDatabase(poolSize: number): Promise<{ db: Database; close(): Promise<void> }> {
+  const database = await createThrowawayDatabase();
+  const db = await openDatabase({ kind: 'postgres', url: database.url, poolSize });
+  await db.migrate();
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
   };
 }
 
