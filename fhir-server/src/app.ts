@@ -132,6 +132,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
         return principal && claims ? { principal, expiresAt: new Date(claims.exp * 1000) } : undefined;
       },
       bindingKey: signer.deriveSecret('subscription-binding-tokens'),
+      accountDisabled: (principal) => principal.kind === 'user' && revocations.isAccountDisabled(principal.accountId),
     },
     options.clock,
   );

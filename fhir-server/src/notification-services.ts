@@ -1,3 +1,4 @@
+import type { Principal } from './auth/principal';
 import type { Config } from './config';
 import { allResourceTypes } from './definitions';
 import { AppointmentEmailSender } from './domain/notifications/appointment-email-sender';
@@ -39,6 +40,8 @@ export interface NotificationAccess {
   authenticate(accessToken: string): Promise<SocketCaller | undefined>;
   /** HMAC key of binding tokens, the same in every process. */
   readonly bindingKey: Buffer | string;
+  /** The principal's account has been disabled since it signed in. */
+  accountDisabled(principal: Principal): boolean;
 }
 
 export function createNotificationServices(
@@ -55,6 +58,7 @@ export function createNotificationServices(
   const bindingTokens = new BindingTokens(access.bindingKey, settings.bindingTokenSeconds);
   const sockets = new SubscriptionSockets({
     authenticate: access.authenticate,
+    accountDisabled: access.accountDisabled,
     bindingTokens,
     repo,
     baseUrl: config.fhirBaseUrl,

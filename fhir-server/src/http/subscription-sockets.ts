@@ -45,6 +45,11 @@ export interface SubscriptionSocketOptions {
   readonly baseUrl: string;
   /** The number of the last event of a Subscription so far (0: none). */
   latestEvent(subscriptionId: string): Promise<number>;
+  /**
+   * The principal's account has been disabled since it signed in: its connections close before
+   * their next event, however they were bound (a binding outlives its binding token).
+   */
+  accountDisabled(principal: Principal): boolean;
   readonly limits?: Partial<SubscriptionSocketLimits>;
   readonly onError?: (message: string, details: Record<string, unknown>) => void;
 }
@@ -57,6 +62,7 @@ export interface SocketCaller {
 interface Binding {
   readonly socket: WebSocket;
   readonly subscriptionId: string;
+  readonly principal: Principal;
   readonly access: AccessContext;
   /** Send the events as a one-entry history Bundle after each ping (channel.payload set). */
   readonly withPayload: boolean;
@@ -202,6 +208,9 @@ export class SubscriptionSockets implements SubscriptionEventSink {
       send(socket, `error ${id.slice(0, 64)} no such Subscription`);
       return;
     }
+    if (this.closedIfDisabled(socket, principal)) {
+      return;
+    }
     try {
       if (!mine.has(id) && mine.size >= this.limits.maxBindings) {
         send(socket, `error ${id} at most ${this.limits.maxBindings} subscriptions per connection`);
@@ -221,6 +230,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
       const binding: Binding = {
         socket,
         subscriptionId: id,
+        principal,
         access,
         withPayload: Boolean(subscription.channel.payload),
         lastEvent: await this.options.latestEvent(id),
@@ -277,7 +287,7 @@ export class SubscriptionSockets implements SubscriptionEventSink {
         return;
       }
       for (const event of events) {
-        if (binding.socket.readyState !== binding.socket.OPEN) {
+        if (binding.socket.readyState !== binding.socket.OPEN || this.closedIfDisabled(binding.socket, binding.principal)) {
           return;
         }
         const bundle = await eventsBundle(repo, this.options.baseUrl, [event]);
@@ -291,6 +301,14 @@ export class SubscriptionSockets implements SubscriptionEventSink {
         }
       }
     }
+  }
+
+  private closedIfDisabled(socket: WebSocket, principal: Principal): boolean {
+    if (!this.options.accountDisabled(principal)) {
+      return false;
+    }
+    socket.close(SOCKET_CLOSE.unauthorized, 'The account is disabled');
+    return true;
   }
 }
 

@@ -24,15 +24,18 @@ export class RevocationList {
   constructor(private readonly store: AccountStore) {}
 
   has(jti: string): boolean {
-    if (Date.now() - this.loadedAt > REFRESH_MS && !this.loading) {
-      this.loading = this.reload().finally(() => (this.loading = undefined));
-    }
+    this.refreshIfStale();
     return this.revoked.has(jti);
+  }
+
+  isAccountDisabled(accountId: string): boolean {
+    this.refreshIfStale();
+    return this.disabledAccounts.has(accountId);
   }
 
   /** True when the token was revoked or its account has been disabled since it was issued. */
   revokes(token: TokenIdentity): boolean {
-    return this.has(token.jti) || this.disabledAccounts.has(token.sub);
+    return this.has(token.jti) || this.isAccountDisabled(token.sub);
   }
 
   /** Takes effect on this instance at once (the database is the caller's to update). */
@@ -47,6 +50,12 @@ export class RevocationList {
   async revoke(jti: string, expiresAt: Date): Promise<void> {
     this.revoked.add(jti);
     await this.store.revokeAccessToken(jti, expiresAt);
+  }
+
+  private refreshIfStale(): void {
+    if (Date.now() - this.loadedAt > REFRESH_MS && !this.loading) {
+      this.loading = this.reload().finally(() => (this.loading = undefined));
+    }
   }
 
   async reload(): Promise<void> {
