@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, screenshot, withPage } from './support/browser';
-import { FhirApi, verifyDoctor } from './fhir-api';
+import { verifiedDoctor, type FhirApi } from './fhir-api';
 import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -20,10 +20,7 @@ describe('clinician portal: admin operations', () => {
     async () => {
       server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-admin-operations.log'));
       browser = await launchChromium();
-      const account = await server.registerVerified({ role: 'doctor', givenName: 'James', familyName: 'Wilson' });
-      doctor = await FhirApi.signIn(server, account);
-      const admin = await FhirApi.signIn(server, server.admin);
-      await verifyDoctor(admin, doctor.profile);
+      doctor = (await verifiedDoctor(server, { givenName: 'James', familyName: 'Wilson' })).api;
     },
     { timeout: 240_000 },
   );

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters, verifyDoctor } from './fhir-api';
+import { FhirApi, parameters, verifiedDoctor } from './fhir-api';
 import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -55,12 +55,9 @@ describe('clinician portal: the calendar of slots', () => {
       process.env['SLOT_HOLD_MINUTES'] = '60';
       server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-doctor-calendar.log'));
       browser = await launchChromium();
-      doctor = await server.registerVerified({ role: 'doctor', givenName: 'Lisa', familyName: 'Cuddy' });
+      ({ account: doctor, api: doctorApi } = await verifiedDoctor(server, { givenName: 'Lisa', familyName: 'Cuddy' }));
       const patient = await server.registerVerified({ role: 'patient', givenName: 'Rebecca', familyName: 'Adler' });
-      doctorApi = await FhirApi.signIn(server, doctor);
       patientApi = await FhirApi.signIn(server, patient);
-      const admin = await FhirApi.signIn(server, server.admin);
-      await verifyDoctor(admin, doctorApi.profile);
     },
     { timeout: 240_000 },
   );

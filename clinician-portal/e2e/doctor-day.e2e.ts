@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { expectAccessible } from './support/accessibility';
 import { DESKTOP, FAKE_MEDIA, launchChromium, OUTPUT_DIR, PHONE, screenshot, withPage } from './support/browser';
-import { FhirApi, parameters, verifyDoctor } from './fhir-api';
+import { FhirApi, parameters, verifiedDoctor } from './fhir-api';
 import { signInToClinician } from './clinician-sign-in';
 import { startMedBuddy, type Account, type MedBuddyServer } from './support/medbuddy-server';
 
@@ -36,12 +36,9 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
     async () => {
       server = await startMedBuddy(path.join(OUTPUT_DIR, 'server-doctor-day.log'));
       browser = await launchChromium(FAKE_MEDIA);
-      doctor = await server.registerVerified({ role: 'doctor', givenName: 'Gregory', familyName: 'House' });
+      ({ account: doctor, api: doctorApi } = await verifiedDoctor(server, { givenName: 'Gregory', familyName: 'House' }));
       patient = await server.registerVerified({ role: 'patient', givenName: 'Rebecca', familyName: 'Adler' });
-      doctorApi = await FhirApi.signIn(server, doctor);
       patientApi = await FhirApi.signIn(server, patient);
-      const admin = await FhirApi.signIn(server, server.admin);
-      await verifyDoctor(admin, doctorApi.profile);
     },
     { timeout: 240_000 },
   );

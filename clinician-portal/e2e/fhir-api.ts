@@ -78,6 +78,17 @@ export async function verifyDoctor(admin: FhirApi, practitioner: string): Promis
   );
 }
 
+/** A doctor registered, signed in, and verified by the administrator: ready to publish availability. */
+export async function verifiedDoctor(
+  server: MedBuddyServer,
+  name: { givenName: string; familyName: string },
+): Promise<{ account: Account; api: FhirApi }> {
+  const account = await server.registerVerified({ role: 'doctor', ...name });
+  const api = await FhirApi.signIn(server, account);
+  await verifyDoctor(await FhirApi.signIn(server, server.admin), api.profile);
+  return { account, api };
+}
+
 const EXT = 'https://medbuddy.dev/fhir/StructureDefinition/';
 
 /**

@@ -71,6 +71,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
 
   const columns = RESULT_COLUMNS.map((c) => `r.${c}`).join(', ');
   let pages: Sql[];
+  let walk: FilteredWalk | undefined;
   // Without an access filter, a compartment or `_lastUpdated`, every condition is one on the
   // resource's id, which any index row of the resource carries: a deleted resource has none.
   const onIdOnly =
@@ -119,10 +120,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
         ])
       : undefined;
     pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
-    const walk = onIdOnly
-      ? filteredWalk(query.sort[0], types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor)
-      : undefined;
-    return { pages, count, keyCount: keys.length, signature, cursor, walk };
+    walk = onIdOnly ? filteredWalk(query.sort[0], types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor) : undefined;
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));
     let pageWhere = cursor ? and([where, keysetCondition(keyColumns, cursor.keys, reverse)]) : where;
@@ -158,7 +156,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
       ),
     ];
   }
-  return { pages, count, keyCount: keys.length, signature, cursor };
+  return { pages, count, keyCount: keys.length, signature, cursor, walk };
 }
 
 /** The caller's read filter (storage/access-filter.ts) in the shape search conditions take. */
