@@ -68,17 +68,21 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
       await page.getByRole('option', { name: 'General practice' }).click();
       await page.getByRole('spinbutton', { name: 'Consultation fee (EUR)' }).fill('45');
       await page.getByRole('textbox', { name: 'Biography' }).fill('Diagnostics, mostly.');
-      await page.getByRole('textbox', { name: 'Time zone' }).fill('UTC');
+      // A fixed-offset zone where it is about noon now: the hour from now never crosses midnight.
+      const now = new Date();
+      const offsetHours = ((12 - now.getUTCHours() + 36) % 24) - 12;
+      const zone = offsetHours === 0 ? 'UTC' : `Etc/GMT${offsetHours > 0 ? '-' : '+'}${Math.abs(offsetHours)}`;
+      const local = (date: Date) => new Date(date.getTime() + offsetHours * 3_600_000);
+      await page.getByRole('textbox', { name: 'Time zone' }).fill(zone);
       await page.getByRole('spinbutton', { name: 'Slot length (minutes)' }).fill('10');
       const hours = page.getByRole('group', { name: 'Opening hours 1' });
       // Open today only, from now for an hour, without a break: a slot starts within the
       // check-in window, and few slots are generated over the horizon.
-      const now = new Date();
-      const today = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][now.getUTCDay()];
+      const today = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][local(now).getUTCDay()];
       for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']) {
         await hours.getByRole('checkbox', { name: day }).setChecked(day === today);
       }
-      const time = (date: Date) => date.toISOString().slice(11, 16);
+      const time = (date: Date) => local(date).toISOString().slice(11, 16);
       await hours.getByLabel('From', { exact: true }).fill(time(new Date(Math.floor(now.getTime() / 600_000) * 600_000)));
       await hours.getByLabel('To', { exact: true }).fill(time(new Date(now.getTime() + 70 * 60_000)));
       await hours.getByLabel('Break from').fill('');
