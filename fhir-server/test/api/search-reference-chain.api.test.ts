@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { matchSet, putAll } from '../setup/search-client';
+import { matchIds, matchSet, putAll } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
 let server: TestServer;
@@ -122,6 +122,12 @@ const fixtures = [
     status: 'completed',
     questionnaire: 'http://medbuddy.org/Questionnaire/intake|2',
   },
+  {
+    resourceType: 'QuestionnaireResponse',
+    id: 'qr2',
+    status: 'completed',
+    questionnaire: 'http://medbuddy.test/fhir/Questionnaire/local|3',
+  },
 ] as (Resource & { id: string })[];
 
 beforeAll(async () => {
@@ -146,10 +152,18 @@ describe('reference parameters (search.html#reference)', () => {
     expect(await ids('Appointment?actor=Patient/pat1/_history/1')).toEqual(['ap1']);
   });
 
+  test('_sort by a reference orders by the reference as stored (Type/id, or the URL), resources without one last', async () => {
+    expect(await matchIds(server, 'Appointment?_sort=patient')).toEqual(['ap1', 'ap2', 'ap3', 'ap4']);
+    expect(await matchIds(server, 'Appointment?_sort=-practitioner')).toEqual(['ap3', 'ap2', 'ap1', 'ap4']);
+  });
+
   test('references to other servers and canonicals match by URL (a canonical without its |version)', async () => {
     expect(await ids('Appointment?practitioner=http://elsewhere.org/fhir/Practitioner/x')).toEqual(['ap3']);
     expect(await ids('QuestionnaireResponse?questionnaire=http://medbuddy.org/Questionnaire/intake')).toEqual(['qr1']);
     expect(await ids('QuestionnaireResponse?questionnaire=http://medbuddy.org/Questionnaire/intake|2')).toEqual(['qr1']);
+    // A canonical of this server is a local reference: found by its target, with or without |version.
+    expect(await ids('QuestionnaireResponse?questionnaire=http://medbuddy.test/fhir/Questionnaire/local|3')).toEqual(['qr2']);
+    expect(await ids('QuestionnaireResponse?questionnaire=Questionnaire/local')).toEqual(['qr2']);
   });
 
   test(':identifier matches the identifier of a reference (search.html#modifiers)', async () => {

@@ -181,8 +181,10 @@ function parseTypedValue(ctx: FilterContext, type: SearchParamType, piece: strin
 
 function referenceValue(ctx: FilterContext, piece: string, name: string): SearchValue {
   const value = withParts(piece, 2, name);
-  if (ctx.baseUrl && value.value.startsWith(ctx.baseUrl + '/')) {
-    return { value: value.value.slice(ctx.baseUrl.length + 1) };
+  const url = value.parts ? value.parts[0] : value.value;
+  if (ctx.baseUrl && url.startsWith(ctx.baseUrl + '/')) {
+    // A local reference; a canonical's |version is dropped, as the index keeps none.
+    return { value: url.slice(ctx.baseUrl.length + 1) };
   }
   return value;
 }
