@@ -16,7 +16,6 @@ import * as addJobRunLeases from './20261226300000_add-job-run-leases';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
 import * as coveringSearchIndexes from './20261226600000_add-covering-search-indexes';
 import * as dropReferenceReverseIndex from './20261226700000_drop-reference-reverse-index';
-import * as partialReferenceUrlIndex from './20261226800000_partial-reference-url-index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -45,7 +44,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
   '20261226600000_add-covering-search-indexes': coveringSearchIndexes,
   '20261226700000_drop-reference-reverse-index': dropReferenceReverseIndex,
-  '20261226800000_partial-reference-url-index': partialReferenceUrlIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,22 +10,19 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
  * One reference value against an `sp_reference` row (search.html#reference): `Type/id`
  * (also with `/_history/n`), a bare id (any of the parameter's target types, or the `:Type`
  * modifier's), an absolute URL or canonical (`url|version` matches the url). Absolute URLs of
- * this server arrive here already made relative by the parser. Only rows without a target are
- * matched by URL: a local reference's `url` repeats its target, and only the rows without one
- * are in `sp_reference_url_idx`.
+ * this server arrive here already made relative by the parser.
  */
 export function referenceCondition(x: string, filter: ParameterFilter, value: SearchValue): Sql {
   const typeModifier = filter.modifier && /^[A-Z]/.test(filter.modifier) ? filter.modifier : undefined;
-  const reference = value.parts ? value.parts[0] : value.value;
-  const local = LOCAL.exec(reference);
+  if (value.parts) {
+    return sql(`${x}.url = ?`, limitIndexedText(value.parts[0]));
+  }
+  const local = LOCAL.exec(value.value);
   if (local) {
     if (typeModifier && local[1] !== typeModifier) {
       throw new InvalidSearchError(`${filter.code}:${typeModifier} cannot match ${value.value}`);
     }
     return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, local[2], local[1]);
-  }
-  if (value.parts) {
-    return urlCondition(x, reference);
   }
   if (ID.test(value.value)) {
     if (typeModifier) {
@@ -36,9 +33,5 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
     }
     return sql(`${x}.target_id = ?`, value.value);
   }
-  return urlCondition(x, value.value);
-}
-
-function urlCondition(x: string, url: string): Sql {
-  return sql(`${x}.target_id IS NULL AND ${x}.url = ?`, limitIndexedText(url));
+  return sql(`${x}.url = ?`, limitIndexedText(value.value));
 }
