@@ -1,4 +1,5 @@
 import type { Appointment, Bundle, Parameters, Subscription } from '@medplum/fhirtypes';
+import { decodeJwt } from 'jose';
 import { TextSocket } from '../setup/text-socket';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -164,7 +165,7 @@ describe('websocket subscriptions', () => {
 
   test("a disabled account's bound sockets close before its next event, and its binding tokens bind nothing", async () => {
     const patient = await server.actAsPatient();
-    const accountId = (JSON.parse(Buffer.from(patient.token.split('.')[1], 'base64url').toString()) as { sub: string }).sub;
+    const accountId = decodeJwt(patient.token).sub as string;
     const id = await subscribe(patient, `Appointment?patient=${patient.profile}`);
     const tokenOf = async () => (await bindingToken(patient, id)).parameter?.find((p) => p.name === 'token')?.valueString;
     const bound = await open();
@@ -174,20 +175,23 @@ describe('websocket subscriptions', () => {
 
     // What disabling the account through /admin/accounts does on this instance (other instances: within 5 s).
     server.security.revocations.setAccountDisabled(accountId, true);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      bound.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    await appointmentFor(patient.profile as string);
-    await server.notifications.tick();
-    expect(await closed).toEqual({ code: 4001, reason: 'The account is disabled' });
-    expect(bound.unread()).toEqual([]);
+    try {
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        bound.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+      await appointmentFor(patient.profile as string);
+      await server.notifications.tick();
+      expect(await closed).toEqual({ code: 4001, reason: 'The account is disabled' });
+      expect(bound.unread()).toEqual([]);
 
-    const late = await open();
-    const lateClosed = new Promise<number>((resolve) => late.socket.once('close', (code) => resolve(code)));
-    late.send(`bind-with-token ${unused}`);
-    expect(await lateClosed).toBe(4001);
-    expect(late.unread()).toEqual([]);
-    server.security.revocations.setAccountDisabled(accountId, false);
+      const late = await open();
+      const lateClosed = new Promise<number>((resolve) => late.socket.once('close', (code) => resolve(code)));
+      late.send(`bind-with-token ${unused}`);
+      expect(await lateClosed).toBe(4001);
+      expect(late.unread()).toEqual([]);
+    } finally {
+      server.security.revocations.setAccountDisabled(accountId, false);
+    }
   });
 
   test('a binding token is only for a websocket channel (400 OperationOutcome)', async () => {
