@@ -392,7 +392,8 @@ describe('patient portal: the patient journey', () => {
         );
         // Wait until the worker controls the page, then go offline: the shell still opens.
         await page.reload();
-        await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+        // The worker installs (precaches the app shell) before it takes control: slow on a loaded machine.
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 90_000 });
         await page.context().setOffline(true);
         await page.goto(`${server.url}/patient/home`);
         await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -59,7 +59,8 @@ describe('patient portal: offline', () => {
         'offline',
         async (page) => {
           await signIn(page, server.url, maria);
-          await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+          // The worker installs (precaches the app shell) before it takes control: slow on a loaded machine.
+          await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 90_000 });
           await menu(page, 'Appointments');
           await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor();
           await menu(page, 'Prescriptions');
