@@ -1,15 +1,20 @@
 import type { Binary, Resource, Subscription } from '@medplum/fhirtypes';
 import { criteriaSubjects } from '../auth/subscription-subjects';
-import { patientCompartmentParams } from '../definitions';
+import { patientCompartmentParams, type SearchParameterCatalog } from '../definitions';
 import { compartmentReferenceRows } from './compartment-references';
 import type { IndexRows } from './indexing/index-rows';
+import { indexedParametersOf } from './indexing/indexed-parameters';
 
 /**
  * The Patient compartments (`Patient/<id>`) a resource version belongs to, from its reference
  * index rows and compartmentdefinition-patient. Stored with every version so that access
  * filters are an indexed array containment test, not a join.
  */
-export function patientCompartments(resource: Resource & { id: string }, index: IndexRows | undefined): string[] {
+export function patientCompartments(
+  resource: Resource & { id: string },
+  index: IndexRows | undefined,
+  catalog: SearchParameterCatalog,
+): string[] {
   const compartments = new Set<string>();
   if (resource.resourceType === 'Patient') {
     compartments.add(`Patient/${resource.id}`);
@@ -23,7 +28,7 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
   if (resource.resourceType === 'Subscription') {
     criteriaSubjects((resource as Subscription).criteria, 'Patient').forEach((patient) => compartments.add(patient));
   }
-  const params = patientCompartmentParams(resource.resourceType);
+  const params = withPatientSources(catalog, resource.resourceType, patientCompartmentParams(resource.resourceType));
   if (params.length > 0 && index) {
     const rows = index.reference.length > 0 ? index.reference : compartmentReferenceRows(resource, params);
     for (const row of rows) {
@@ -33,6 +38,17 @@ export function patientCompartments(resource: Resource & { id: string }, index: 
     }
   }
   return [...compartments];
+}
+
+/**
+ * The compartment parameters plus the parameters whose rows stand for a derived one's Patient
+ * rows (e.g. Observation `subject` for `patient`, indexed-parameters.ts referenceDerivation).
+ */
+function withPatientSources(catalog: SearchParameterCatalog, resourceType: string, params: readonly string[]): readonly string[] {
+  const sources = indexedParametersOf(catalog, resourceType)
+    .filter((p) => p.derived?.targetType === 'Patient' && params.includes(p.code))
+    .flatMap((p) => p.derived?.sources ?? []);
+  return sources.length > 0 ? [...new Set([...params, ...sources])] : params;
 }
 
 /** `Patient/<id>` from a Binary's securityContext, when it names a patient of this server. */

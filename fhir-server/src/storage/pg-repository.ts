@@ -19,6 +19,7 @@ import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, ty
 import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/builder';
+import { withDerivations } from './search-sql/reference-param';
 import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { RawOptions, SqlExecutor } from './sql-executor';
 import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
@@ -164,7 +165,9 @@ export class PgRepository implements FhirRepository {
     const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     // A deletion keeps the compartments of the version it deletes, so its history stays with the same callers.
-    const compartments = deleted ? await this.currentCompartments(type, resource.id) : patientCompartments(resource, index);
+    const compartments = deleted
+      ? await this.currentCompartments(type, resource.id)
+      : patientCompartments(resource, index, this.indexing.catalog);
     const tags = deleted ? [] : accessTags(resource);
     if (!this.access.unrestricted) {
       await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
@@ -235,7 +238,7 @@ export class PgRepository implements FhirRepository {
   }
 
   async search(query: SearchQuery): Promise<Page> {
-    const page = await runSearch(this.db, query, this.access);
+    const page = await runSearch(this.db, withDerivations(query, this.indexing.catalog), this.access);
     this.observed([...page.entries]);
     return page;
   }
@@ -391,7 +394,7 @@ export class PgRepository implements FhirRepository {
 function newIndexing(catalog: SearchParameterCatalog, baseUrl: string | undefined): SearchIndexing {
   const indexResource: IndexResource = (resource) => {
     const rows = extractIndexRows(resource, catalog, { baseUrl });
-    return { rows, compartments: patientCompartments(resource, rows) };
+    return { rows, compartments: patientCompartments(resource, rows, catalog) };
   };
   return { catalog, sync: new SearchParameterSync(catalog), indexResource, baseUrl };
 }

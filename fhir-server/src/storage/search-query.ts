@@ -45,6 +45,8 @@ export interface ParameterFilter {
   readonly components?: readonly SearchParamType[];
   /** Reference parameters: the resource types they may point to. */
   readonly targetTypes?: readonly string[];
+  /** Reference parameters: where part of their rows are stored under other parameters. */
+  readonly derived?: readonly ReferenceDerivation[];
   /** String parameters matched phonetically (SearchParameter.xpathUsage = phonetic). */
   readonly phonetic?: boolean;
   /** Date parameters with at most one index row per resource (see SortRule.singleValue). */
@@ -64,6 +66,7 @@ export interface ChainFilter {
   readonly kind: 'chain';
   readonly code: string;
   readonly targetTypes: readonly string[];
+  readonly derived?: readonly ReferenceDerivation[];
   readonly filter: SearchFilter;
 }
 
@@ -75,7 +78,18 @@ export interface ReverseChainFilter {
   readonly kind: 'has';
   readonly sourceType: string;
   readonly referenceParam: string;
+  readonly derived?: readonly ReferenceDerivation[];
   readonly filter: SearchFilter;
+}
+
+/**
+ * A reference parameter of `resourceType` whose rows of `targetType` targets are the rows of
+ * the `sources` parameters with such targets (storage/indexing/indexed-parameters.ts).
+ */
+export interface ReferenceDerivation {
+  readonly resourceType: string;
+  readonly sources: readonly string[];
+  readonly targetType: string;
 }
 
 export interface SearchValue {
@@ -98,7 +112,9 @@ export interface SortRule {
   readonly type: SearchParamType;
   readonly descending: boolean;
   /** `_sort=patient.family`: sort by a parameter of the resource a reference points to. */
-  readonly chain?: { readonly code: string; readonly targetTypes: readonly string[] };
+  readonly chain?: { readonly code: string; readonly targetTypes: readonly string[]; readonly derived?: readonly ReferenceDerivation[] };
+  /** Reference parameters: where part of their rows are stored under other parameters. */
+  readonly derived?: readonly ReferenceDerivation[];
   /** The parameter holds at most one instant per resource, so a filter on it bounds the sort key. */
   readonly singleInstant?: boolean;
   /** The parameter has at most one index row per resource, so that row is its sort key. */

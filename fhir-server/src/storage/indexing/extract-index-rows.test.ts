@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { createSearchParameterCatalog } from '../../definitions';
 import { extractIndexRows } from './extract-index-rows';
+import { indexedParametersOf } from './indexed-parameters';
 import type { IndexRows, IndexTable } from './index-rows';
 
 const catalog = createSearchParameterCatalog();
@@ -152,5 +153,62 @@ describe('index rows per search parameter type (search.html)', () => {
     expect(rowsOf(tagged, 'token', '_tag')).toEqual([{ system: 'urn:t', code: 'vip', display: null }]);
     expect(rowsOf(tagged, 'token', '_security')).toEqual([{ system: 'urn:s', code: 'R', display: null }]);
     expect(rowsOf(tagged, 'uri', '_profile')).toEqual([{ value: 'http://medbuddy.org/Patient' }]);
+  });
+});
+
+describe('reference parameters narrowed to one target type (indexed-parameters.ts referenceDerivation)', () => {
+  test('their local rows are not stored twice: the source parameter already holds them', () => {
+    const observation: Resource = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'Patient/p1' },
+    };
+    expect(rowsOf(observation, 'reference', 'subject')).toEqual([{ target_type: 'Patient', target_id: 'p1', url: 'Patient/p1' }]);
+    expect(rowsOf(observation, 'reference', 'patient')).toEqual([]);
+    const audit: Resource = {
+      resourceType: 'AuditEvent',
+      type: { code: 'rest' },
+      recorded: '2026-11-26T00:00:00Z',
+      agent: [{ who: { reference: 'Patient/p1' }, requestor: true }],
+      source: { observer: { display: 'server' } },
+      entity: [{ what: { reference: 'Patient/p2' } }, { what: { reference: 'Observation/o1' } }],
+    };
+    expect(rowsOf(audit, 'reference', 'patient')).toEqual([]);
+    expect(rowsOf(audit, 'reference', 'agent')).toEqual([{ target_type: 'Patient', target_id: 'p1', url: 'Patient/p1' }]);
+    expect(rowsOf(audit, 'reference', 'entity')).toHaveLength(2);
+  });
+
+  test('rows whose target is not local (another server, a conditional reference) are kept under the parameter', () => {
+    const elsewhere: Resource = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'http://elsewhere.org/fhir/Patient/9' },
+    };
+    expect(rowsOf(elsewhere, 'reference', 'patient')).toEqual([
+      { target_type: null, target_id: null, url: 'http://elsewhere.org/fhir/Patient/9' },
+    ]);
+    expect(rowsOf(elsewhere, 'reference', 'subject')).toEqual([
+      { target_type: null, target_id: null, url: 'http://elsewhere.org/fhir/Patient/9' },
+    ]);
+  });
+
+  test('only parameters made of whole source expressions narrowed to one type are derived', () => {
+    const derived = (type: string) =>
+      Object.fromEntries(
+        indexedParametersOf(catalog, type)
+          .filter((p) => p.derived)
+          .map((p) => [p.code, p.derived]),
+      );
+    expect(derived('AuditEvent')).toEqual({ patient: { resourceType: 'AuditEvent', sources: ['agent', 'entity'], targetType: 'Patient' } });
+    expect(derived('Appointment')).toEqual({
+      location: { resourceType: 'Appointment', sources: ['actor'], targetType: 'Location' },
+      patient: { resourceType: 'Appointment', sources: ['actor'], targetType: 'Patient' },
+      practitioner: { resourceType: 'Appointment', sources: ['actor'], targetType: 'Practitioner' },
+    });
+    // Patient `general-practitioner` has no narrowed branch; Encounter `subject` is a source, not derived.
+    expect(derived('Patient')).toEqual({});
+    expect(Object.keys(derived('Encounter')).sort()).toEqual(['patient', 'practitioner']);
   });
 });

@@ -2,7 +2,8 @@ import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core'
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchParameterCatalog } from '../../definitions';
 import { addDateRows } from './date';
-import { emptyIndexRows, type IndexRows, type IndexTable } from './index-rows';
+import type { ReferenceDerivation } from '../search-query';
+import { emptyIndexRows, type IndexRows, type IndexTable, type ReferenceRow } from './index-rows';
 import { componentParam, indexedParametersOf, type IndexedParameter } from './indexed-parameters';
 import { addNumberRows } from './number';
 import { addQuantityRows } from './quantity';
@@ -29,7 +30,8 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
   const input = [root];
   const variables = { '%resource': root, '%rootResource': root };
   let group = 0;
-  for (const param of indexedParametersOf(catalog, resource.resourceType)) {
+  const params = indexedParametersOf(catalog, resource.resourceType);
+  for (const param of params) {
     const values = evaluate(param, input, variables, options.fhirPathOnly);
     if (values.length === 0) {
       continue;
@@ -40,7 +42,25 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
       addRows(rows, param.type, param.code, values, param.phonetic, options, undefined);
     }
   }
+  removeDerivedRows(rows.reference, params);
   return rows;
+}
+
+/** Drops the local rows of derived parameters that their sources' rows already hold (see referenceDerivation). */
+function removeDerivedRows(rows: ReferenceRow[], params: readonly IndexedParameter[]): void {
+  const derived = new Map(params.filter((p) => p.derived).map((p) => [p.code, p.derived as ReferenceDerivation]));
+  if (derived.size === 0) {
+    return;
+  }
+  const stored = new Set(rows.filter((row) => row.grp === undefined).map((row) => `${row.param} ${row.url}`));
+  const repeats = (row: ReferenceRow, { sources, targetType }: ReferenceDerivation) =>
+    row.target_type === targetType && row.grp === undefined && sources.some((source) => stored.has(`${source} ${row.url}`));
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const derivation = derived.get(rows[i].param);
+    if (derivation && repeats(rows[i], derivation)) {
+      rows.splice(i, 1);
+    }
+  }
 }
 
 function evaluate(

@@ -1,6 +1,7 @@
 import { parseFhirPath, type FhirPathAtom } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { isResourceType, type SearchParameterCatalog } from '../../definitions';
+import type { ReferenceDerivation } from '../search-query';
 import type { IndexTable } from './index-rows';
 import { compilePathEvaluator, type PathEvaluator } from './path-evaluator';
 
@@ -15,6 +16,8 @@ export interface IndexedParameter {
   /** Phonetic string parameters index a Soundex code of each word. */
   readonly phonetic: boolean;
   readonly components?: readonly IndexedComponent[];
+  /** Set when the parameter's local reference rows repeat those of other parameters (see referenceDerivation). */
+  readonly derived?: ReferenceDerivation;
 }
 
 export interface IndexedComponent {
@@ -55,13 +58,51 @@ export function indexedParametersOf(catalog: SearchParameterCatalog, resourceTyp
 
 function compileParameters(catalog: SearchParameterCatalog, resourceType: string): IndexedParameter[] {
   const compiled: IndexedParameter[] = [];
+  const referenceExpressions = new Map<string, string>();
   for (const param of catalog.parametersOf(resourceType).values()) {
     const indexed = compileParameter(catalog, resourceType, param);
     if (indexed) {
       compiled.push(indexed);
+      if (indexed.type === 'reference') {
+        referenceExpressions.set(indexed.code, expressionFor(param.expression as string, resourceType) as string);
+      }
     }
   }
-  return compiled;
+  return compiled.map((indexed) => {
+    const derived = indexed.type === 'reference' ? referenceDerivation(resourceType, indexed.code, referenceExpressions) : undefined;
+    return derived ? { ...indexed, derived } : indexed;
+  });
+}
+
+const TYPED_BRANCH = /^(.+)\.where\(resolve\(\) is ([A-Z][A-Za-z]+)\)$/;
+
+/**
+ * A reference parameter whose expression is other reference parameters' expressions narrowed
+ * to one target type, e.g. Observation `patient` = `Observation.subject.where(resolve() is
+ * Patient)` beside `subject` = `Observation.subject`, or AuditEvent `patient` = `agent.who` and
+ * `entity.what` narrowed to Patient. Its local rows (target type and id known) would repeat
+ * rows of those parameters, so they are not stored: the search reads the sources' rows of the
+ * target type instead (search-sql/reference-param.ts). Its other rows (absolute URLs of other
+ * servers, conditional references) are stored as usual. On an AuditEvent, written for every
+ * request, this halves the reference rows.
+ */
+function referenceDerivation(
+  resourceType: string,
+  code: string,
+  expressions: ReadonlyMap<string, string>,
+): ReferenceDerivation | undefined {
+  const sources: string[] = [];
+  let targetType: string | undefined;
+  for (const branch of splitUnion(expressions.get(code) ?? '')) {
+    const typed = TYPED_BRANCH.exec(branch);
+    const source = typed && [...expressions].find(([other, expression]) => other !== code && expression === typed[1].trim())?.[0];
+    if (!typed || !source || (targetType && targetType !== typed[2])) {
+      return undefined;
+    }
+    targetType = typed[2];
+    sources.push(source);
+  }
+  return targetType ? { resourceType, sources, targetType } : undefined;
 }
 
 /** The compiled parameter, or undefined when it cannot be indexed (no expression, special type). */

@@ -16,6 +16,8 @@ import * as addJobRunLeases from './20261226300000_add-job-run-leases';
 import * as indexDisabledAccounts from './20261226500000_index-disabled-accounts';
 import * as coveringSearchIndexes from './20261226600000_add-covering-search-indexes';
 import * as dropReferenceReverseIndex from './20261226700000_drop-reference-reverse-index';
+import * as dropDerivedReferenceRows from './20261226800000_drop-derived-reference-rows';
+import * as compressContentLz4 from './20261226900000_compress-content-lz4';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -44,6 +46,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226500000_index-disabled-accounts': indexDisabledAccounts,
   '20261226600000_add-covering-search-indexes': coveringSearchIndexes,
   '20261226700000_drop-reference-reverse-index': dropReferenceReverseIndex,
+  '20261226800000_drop-derived-reference-rows': dropDerivedReferenceRows,
+  '20261226900000_compress-content-lz4': compressContentLz4,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,4 +1,5 @@
 import type { ChainFilter, ReverseChainFilter, SearchFilter } from '../search-query';
+import { referenceParamTest } from './reference-param';
 import { compose, membershipOf, sql, type Sql, type Target } from './sql-fragment';
 
 type CompileFilter = (target: Target, filter: SearchFilter) => Sql;
@@ -18,7 +19,7 @@ export function chainCondition(target: Target, filter: ChainFilter, compile: Com
   const select = `${single ? '' : `${ref}.resource_type, `}${ref}.resource_id`;
   const where = [
     typeTest(`${ref}.resource_type`, target.types),
-    sql(`${ref}.param = ?`, filter.code),
+    referenceParamTest(ref, filter.code, filter.derived),
     typeTest(`${ref}.target_type`, filter.targetTypes),
   ];
   const visible = target.visible?.(filter.targetTypes);
@@ -58,7 +59,8 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
   const single = target.types.length === 1;
   const select = `${single ? '' : `${ref}.target_type, `}${ref}.target_id`;
   const where = [
-    sql(`${ref}.resource_type = ? AND ${ref}.param = ?`, filter.sourceType, filter.referenceParam),
+    sql(`${ref}.resource_type = ?`, filter.sourceType),
+    referenceParamTest(ref, filter.referenceParam, filter.derived),
     typeTest(`${ref}.target_type`, target.types),
   ];
   const visible = target.visible?.([filter.sourceType]);
@@ -67,7 +69,11 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
       { id: `${ref}.resource_id`, type: `${ref}.resource_type`, types: [filter.sourceType], next: target.next, visible: target.visible },
       filter.filter,
     );
-    return compose(`${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref} WHERE {} AND {} AND ({}))`, ...where, inner);
+    return compose(
+      `${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref} WHERE {} AND {} AND {} AND ({}))`,
+      ...where,
+      inner,
+    );
   }
   const s = target.next('s');
   const inner = compile(
@@ -77,7 +83,7 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
   return compose(
     `${membershipOf(target)} IN (SELECT ${select} FROM sp_reference ${ref}
       JOIN resource ${s} ON ${s}.resource_type = ${ref}.resource_type AND ${s}.id = ${ref}.resource_id
-      WHERE {} AND {} AND NOT ${s}.deleted${visible ? ' AND {}' : ''} AND ({}))`,
+      WHERE {} AND {} AND {} AND NOT ${s}.deleted${visible ? ' AND {}' : ''} AND ({}))`,
     ...where,
     ...(visible ? [visible(s)] : []),
     inner,

@@ -4,6 +4,7 @@ import { InvalidSearchError } from '../storage-errors';
 import { chainCondition, hasCondition, typeTest } from './chain';
 import { compositeCondition } from './composite';
 import { dateCondition } from './date';
+import { referenceParamTest } from './reference-param';
 import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
@@ -36,10 +37,11 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   const table = filter.type as IndexTable;
   const x = target.next('x');
   const condition = valuesCondition(x, filter);
+  const param = paramTest(x, table, filter.code, filter);
   if (filter.modifier === 'not') {
-    return absent(target, table, x, filter.code, condition);
+    return absent(target, table, x, param, condition);
   }
-  return present(target, table, x, filter.code, condition);
+  return present(target, table, x, param, condition);
 }
 
 /**
@@ -62,7 +64,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
     return compose(
       `sp_reference ${d} WHERE {} AND {} AND {} AND ({})`,
       typeTest(`${d}.resource_type`, types),
-      sql(`${d}.param = ?`, filter.code),
+      referenceParamTest(d, filter.code, filter.derived),
       typeTest(`${d}.target_type`, filter.targetTypes),
       inner,
     );
@@ -80,7 +82,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
   return compose(
     `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
     typeTest(`${d}.resource_type`, types),
-    sql(`${d}.param = ?`, filter.code),
+    paramTest(d, filter.type as IndexTable, filter.code, filter),
     valuesCondition(d, filter),
   );
 }
@@ -119,31 +121,36 @@ export function mergeSingleValueFilters(filters: readonly SearchFilter[]): Searc
 function missingCondition(target: Target, filter: ParameterFilter): Sql {
   const missing = filter.values[0]?.value === 'true';
   const table = (filter.type === 'composite' ? filter.components?.[0] : filter.type) as IndexTable;
-  const param = filter.type === 'composite' ? `${filter.code}#0` : filter.code;
   const x = target.next('x');
+  const param = filter.type === 'composite' ? sql(`${x}.param = ?`, `${filter.code}#0`) : paramTest(x, table, filter.code, filter);
   return missing ? absent(target, table, x, param, sql('TRUE')) : present(target, table, x, param, sql('TRUE'));
 }
 
 /** Some row of the parameter satisfies the condition: a semi-join on the index table. */
-function present(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
+function present(target: Target, table: IndexTable, x: string, param: Sql, condition: Sql): Sql {
   const single = target.types.length === 1;
   const bound = single && target.idBound ? compose(' AND {}', target.idBound(`${x}.resource_id`)) : sql('');
   return compose(
     `${membershipOf(target)} IN (SELECT ${single ? '' : `${x}.resource_type, `}${x}.resource_id FROM sp_${table} ${x} WHERE {} AND {} AND ({}){})`,
     typeTest(`${x}.resource_type`, target.types),
-    sql(`${x}.param = ?`, param),
+    param,
     condition,
     bound,
   );
 }
 
 /** No row of the parameter satisfies the condition: an anti-join (`:not`, `:missing=true`). */
-function absent(target: Target, table: IndexTable, x: string, param: string, condition: Sql): Sql {
+function absent(target: Target, table: IndexTable, x: string, param: Sql, condition: Sql): Sql {
   return compose(
     `NOT EXISTS (SELECT 1 FROM sp_${table} ${x} WHERE ${x}.resource_type = ${target.type} AND ${x}.resource_id = ${target.id} AND {} AND ({}))`,
-    sql(`${x}.param = ?`, param),
+    param,
     condition,
   );
+}
+
+/** That index row `x` of `table` belongs to the filter's parameter. */
+function paramTest(x: string, table: IndexTable, code: string, filter: ParameterFilter): Sql {
+  return table === 'reference' ? referenceParamTest(x, code, filter.derived) : sql(`${x}.param = ?`, code);
 }
 
 /**

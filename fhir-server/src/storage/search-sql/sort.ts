@@ -2,6 +2,7 @@ import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
+import { referenceParamTest } from './reference-param';
 import { and, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
@@ -48,10 +49,8 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
   if (!rule.chain) {
     return {
       expression: join(
-        sql(
-          `(SELECT ${aggregate} FROM sp_${rule.type} k WHERE k.resource_type = ${r}.resource_type AND k.resource_id = ${r}.id AND k.param = ?`,
-          rule.code,
-        ),
+        sql(`(SELECT ${aggregate} FROM sp_${rule.type} k WHERE k.resource_type = ${r}.resource_type AND k.resource_id = ${r}.id AND `),
+        rule.type === 'reference' ? referenceParamTest('k', rule.code, rule.derived) : sql('k.param = ?', rule.code),
         unitFilter,
         sql(')'),
       ),
@@ -72,11 +71,10 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
         rule.code,
       ),
       targetRow,
-      sql(
-        `
-          WHERE kr.resource_type = ${r}.resource_type AND kr.resource_id = ${r}.id AND kr.param = ? AND `,
-        rule.chain.code,
-      ),
+      sql(`
+          WHERE kr.resource_type = ${r}.resource_type AND kr.resource_id = ${r}.id AND `),
+      referenceParamTest('kr', rule.chain.code, rule.chain.derived),
+      sql(' AND '),
       types,
       unitFilter,
       sql(')'),

@@ -1,0 +1,95 @@
+import knex, { type Knex } from 'knex';
+import { createThrowawayDatabase } from '../../../test/setup/test-database';
+import { down, up } from './20261226800000_drop-derived-reference-rows';
+import { migrationSource } from './index';
+
+/** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
+let database: { url: string; drop(): Promise<void> };
+let db: Knex;
+
+beforeAll(async () => {
+  database = await createThrowawayDatabase();
+  db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 1 } });
+  await db.migrate.latest({ migrationSource, tableName: 'knex_migrations' });
+});
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+type Row = [resourceType: string, resourceId: string, param: string, targetType: string | null, targetId: string | null, url: string];
+const local = (resourceType: string, resourceId: string, param: string, target: string): Row => {
+  const [type, id] = target.split('/');
+  return [resourceType, resourceId, param, type, id, target];
+};
+
+test('20261226900000: resource JSON is compressed with lz4 (the Debian PostgreSQL has it)', async () => {
+  const { rows } = await db.raw<{ rows: { table: string; compression: string }[] }>(
+    `SELECT attrelid::regclass::text AS table, attcompression AS compression FROM pg_attribute
+     WHERE attrelid IN ('resource'::regclass, 'resource_history'::regclass) AND attname = 'content' ORDER BY 1`,
+  );
+  expect(rows).toEqual([
+    { table: 'resource', compression: 'l' },
+    { table: 'resource_history', compression: 'l' },
+  ]);
+});
+
+// The rows a narrowed reference parameter stored before its sources' rows stood for them:
+// deleted where a source row holds the same reference, kept otherwise.
+test('20261226800000: deletes the derived rows that repeat a source row, and down restores them', async () => {
+  const rows: Row[] = [
+    local('Observation', 'o1', 'subject', 'Patient/p1'),
+    local('Observation', 'o1', 'patient', 'Patient/p1'),
+    local('Observation', 'o2', 'subject', 'Group/g1'),
+    // A row of another server's patient has no local target: kept.
+    ['Observation', 'o3', 'subject', null, null, 'http://elsewhere.org/fhir/Patient/9'],
+    ['Observation', 'o3', 'patient', null, null, 'http://elsewhere.org/fhir/Patient/9'],
+    local('AuditEvent', 'a1', 'agent', 'Patient/p1'),
+    local('AuditEvent', 'a1', 'entity', 'Patient/p2'),
+    local('AuditEvent', 'a1', 'patient', 'Patient/p1'),
+    local('AuditEvent', 'a1', 'patient', 'Patient/p2'),
+    // No source row holds it (stored by other rules): kept.
+    local('AuditEvent', 'a2', 'patient', 'Patient/p3'),
+  ];
+  await db('sp_reference').insert(
+    rows.map(([resource_type, resource_id, param, target_type, target_id, url]) => ({
+      resource_type,
+      resource_id,
+      param,
+      target_type,
+      target_id,
+      url,
+    })),
+  );
+  const stored = async () =>
+    (
+      await db('sp_reference')
+        .select('resource_type', 'resource_id', 'param', 'url')
+        .orderBy(['resource_type', 'resource_id', 'param', 'url'])
+    ).map((r: Record<string, string>) => `${r.resource_type}/${r.resource_id} ${r.param} ${r.url}`);
+
+  await up(db);
+  expect(await stored()).toEqual([
+    'AuditEvent/a1 agent Patient/p1',
+    'AuditEvent/a1 entity Patient/p2',
+    'AuditEvent/a2 patient Patient/p3',
+    'Observation/o1 subject Patient/p1',
+    'Observation/o2 subject Group/g1',
+    'Observation/o3 patient http://elsewhere.org/fhir/Patient/9',
+    'Observation/o3 subject http://elsewhere.org/fhir/Patient/9',
+  ]);
+
+  await down(db);
+  expect(await stored()).toEqual([
+    'AuditEvent/a1 agent Patient/p1',
+    'AuditEvent/a1 entity Patient/p2',
+    'AuditEvent/a1 patient Patient/p1',
+    'AuditEvent/a1 patient Patient/p2',
+    'AuditEvent/a2 patient Patient/p3',
+    'Observation/o1 patient Patient/p1',
+    'Observation/o1 subject Patient/p1',
+    'Observation/o2 subject Group/g1',
+    'Observation/o3 patient http://elsewhere.org/fhir/Patient/9',
+    'Observation/o3 subject http://elsewhere.org/fhir/Patient/9',
+  ]);
+});

@@ -1,0 +1,60 @@
+import type { SearchParameterCatalog } from '../../definitions';
+import { indexedParametersOf } from '../indexing/indexed-parameters';
+import type { ReferenceDerivation, SearchFilter, SearchQuery, SortRule } from '../search-query';
+import { sql, type Sql } from './sql-fragment';
+
+/**
+ * That the `sp_reference` row `x` is a row of reference parameter `code`: one stored under it,
+ * or, for a derived parameter (indexing/indexed-parameters.ts referenceDerivation), a row of
+ * one of its sources on the same resource type whose target has the derived type. All the
+ * parameter names lead the condition, so the index on (resource_type, param, target_id) is
+ * probed once per name.
+ */
+export function referenceParamTest(x: string, code: string, derived: readonly ReferenceDerivation[] = []): Sql {
+  if (derived.length === 0) {
+    return sql(`${x}.param = ?`, code);
+  }
+  const names = [...new Set([code, ...derived.flatMap((d) => d.sources)])];
+  const sourceRows = derived.map(() => `(${x}.resource_type = ? AND ${x}.target_type = ? AND ${x}.param = ANY(?::text[]))`);
+  return sql(
+    `${x}.param = ANY(?::text[]) AND (${x}.param = ? OR ${sourceRows.join(' OR ')})`,
+    names,
+    code,
+    ...derived.flatMap((d) => [d.resourceType, d.targetType, [...d.sources]]),
+  );
+}
+
+/**
+ * The query with the derivations of its reference parameters (filters at every chain level,
+ * `_has`, sort keys) filled in from the catalog the rows were indexed with. Done here, not by
+ * the parser, because how rows are stored is storage's business: a filter built by domain code
+ * gets the same treatment as one parsed from a URL.
+ */
+export function withDerivations(query: SearchQuery, catalog: SearchParameterCatalog): SearchQuery {
+  const derivationsOf = (types: readonly string[], code: string): ReferenceDerivation[] =>
+    types.flatMap((type) => indexedParametersOf(catalog, type).find((p) => p.code === code)?.derived ?? []);
+  const annotate = (types: readonly string[], filter: SearchFilter): SearchFilter => {
+    if (filter.kind === 'chain') {
+      return { ...filter, derived: derivationsOf(types, filter.code), filter: annotate(filter.targetTypes, filter.filter) };
+    }
+    if (filter.kind === 'has') {
+      return {
+        ...filter,
+        derived: derivationsOf([filter.sourceType], filter.referenceParam),
+        filter: annotate([filter.sourceType], filter.filter),
+      };
+    }
+    return filter.type === 'reference' ? { ...filter, derived: derivationsOf(types, filter.code) } : filter;
+  };
+  const sortRule = (rule: SortRule): SortRule =>
+    rule.chain
+      ? { ...rule, chain: { ...rule.chain, derived: derivationsOf(query.resourceTypes, rule.chain.code) } }
+      : rule.type === 'reference'
+        ? { ...rule, derived: derivationsOf(query.resourceTypes, rule.code) }
+        : rule;
+  return {
+    ...query,
+    filters: query.filters.map((filter) => annotate(query.resourceTypes, filter)),
+    sort: query.sort.map(sortRule),
+  };
+}
