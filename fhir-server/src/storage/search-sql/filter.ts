@@ -37,7 +37,7 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   const table = filter.type as IndexTable;
   const x = target.next('x');
   const condition = valuesCondition(x, filter);
-  const param = paramTest(x, table, filter.code, filter);
+  const param = paramTest(x, table, filter);
   if (filter.modifier === 'not') {
     return absent(target, table, x, param, condition);
   }
@@ -82,7 +82,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
   return compose(
     `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
     typeTest(`${d}.resource_type`, types),
-    paramTest(d, filter.type as IndexTable, filter.code, filter),
+    paramTest(d, filter.type as IndexTable, filter),
     valuesCondition(d, filter),
   );
 }
@@ -122,7 +122,7 @@ function missingCondition(target: Target, filter: ParameterFilter): Sql {
   const missing = filter.values[0]?.value === 'true';
   const table = (filter.type === 'composite' ? filter.components?.[0] : filter.type) as IndexTable;
   const x = target.next('x');
-  const param = filter.type === 'composite' ? sql(`${x}.param = ?`, `${filter.code}#0`) : paramTest(x, table, filter.code, filter);
+  const param = filter.type === 'composite' ? sql(`${x}.param = ?`, `${filter.code}#0`) : paramTest(x, table, filter);
   return missing ? absent(target, table, x, param, sql('TRUE')) : present(target, table, x, param, sql('TRUE'));
 }
 
@@ -149,8 +149,8 @@ function absent(target: Target, table: IndexTable, x: string, param: Sql, condit
 }
 
 /** That index row `x` of `table` belongs to the filter's parameter. */
-function paramTest(x: string, table: IndexTable, code: string, filter: ParameterFilter): Sql {
-  return table === 'reference' ? referenceParamTest(x, code, filter.derived) : sql(`${x}.param = ?`, code);
+function paramTest(x: string, table: IndexTable, filter: ParameterFilter): Sql {
+  return table === 'reference' ? referenceParamTest(x, filter.code, filter.derived) : sql(`${x}.param = ?`, filter.code);
 }
 
 /**
