@@ -31,26 +31,26 @@ export function referenceParamTest(x: string, code: string, derived: readonly Re
  * gets the same treatment as one parsed from a URL.
  */
 export function withDerivations(query: SearchQuery, catalog: SearchParameterCatalog): SearchQuery {
-  const derivationsOf = (types: readonly string[], code: string): ReferenceDerivation[] =>
-    types.flatMap((type) => indexedParametersOf(catalog, type).find((p) => p.code === code)?.derived ?? []);
+  // Only a non-empty list is set: the query of a search without derived parameters stays as it was.
+  const derivations = (types: readonly string[], code: string): { derived?: ReferenceDerivation[] } => {
+    const derived = types.flatMap((type) => indexedParametersOf(catalog, type).find((p) => p.code === code)?.derived ?? []);
+    return derived.length > 0 ? { derived } : {};
+  };
   const annotate = (types: readonly string[], filter: SearchFilter): SearchFilter => {
     if (filter.kind === 'chain') {
-      return { ...filter, derived: derivationsOf(types, filter.code), filter: annotate(filter.targetTypes, filter.filter) };
+      return { ...filter, ...derivations(types, filter.code), filter: annotate(filter.targetTypes, filter.filter) };
     }
     if (filter.kind === 'has') {
-      return {
-        ...filter,
-        derived: derivationsOf([filter.sourceType], filter.referenceParam),
-        filter: annotate([filter.sourceType], filter.filter),
-      };
+      const source = [filter.sourceType];
+      return { ...filter, ...derivations(source, filter.referenceParam), filter: annotate(source, filter.filter) };
     }
-    return filter.type === 'reference' ? { ...filter, derived: derivationsOf(types, filter.code) } : filter;
+    return filter.type === 'reference' ? { ...filter, ...derivations(types, filter.code) } : filter;
   };
   const sortRule = (rule: SortRule): SortRule =>
     rule.chain
-      ? { ...rule, chain: { ...rule.chain, derived: derivationsOf(query.resourceTypes, rule.chain.code) } }
+      ? { ...rule, chain: { ...rule.chain, ...derivations(query.resourceTypes, rule.chain.code) } }
       : rule.type === 'reference'
-        ? { ...rule, derived: derivationsOf(query.resourceTypes, rule.code) }
+        ? { ...rule, ...derivations(query.resourceTypes, rule.code) }
         : rule;
   return {
     ...query,
