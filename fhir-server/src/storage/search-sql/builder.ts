@@ -10,7 +10,7 @@ import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter
 import { filteredWalk, matchCount, walkRowsFor, type FilteredWalk } from './filtered-walk';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
-import { keysetCondition, orderTerm, sortKey, type KeyColumn } from './sort';
+import { keysetCondition, orderTerm, sortKey, type KeyColumn, type SortKey } from './sort';
 import { aliasCounter, and, compose, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
@@ -52,15 +52,21 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   const filters = mergeSingleValueFilters(query.filters);
   const where = and([...conditions, ...filters.map((f) => filterCondition(target, f))]);
 
-  const ruleKeys = query.sort.map((rule) => sortKey(rule, 'r', visible));
-  const tieDescending = ruleKeys[0]?.descending ?? false;
   // The id breaks ties (with the type in a multi-type search), unless `_id` is already a key.
   const sortsById = types.length === 1 && query.sort.some((rule) => rule.code === '_id' && !rule.chain);
-  const keys = [
-    ...ruleKeys,
-    ...(types.length > 1 ? [{ expression: sql('r.resource_type'), cast: 'text' as const, descending: tieDescending, column: true }] : []),
-    ...(sortsById ? [] : [{ expression: sql('r.id'), cast: 'text' as const, descending: tieDescending, column: true }]),
-  ];
+  /** The sort keys of the resource whose `resource_type` and `id` are columns of `alias`. */
+  const sortKeys = (alias: string): SortKey[] => {
+    const ruleKeys = query.sort.map((rule) => sortKey(rule, alias, visible));
+    const tieDescending = ruleKeys[0]?.descending ?? false;
+    return [
+      ...ruleKeys,
+      ...(types.length > 1
+        ? [{ expression: sql(`${alias}.resource_type`), cast: 'text' as const, descending: tieDescending, column: true }]
+        : []),
+      ...(sortsById ? [] : [{ expression: sql(`${alias}.id`), cast: 'text' as const, descending: tieDescending, column: true }]),
+    ];
+  };
+  const keys = sortKeys('r');
   const signature = [
     types.join(','),
     ...query.sort.map((rule) => `${rule.descending ? '-' : ''}${rule.chain ? rule.chain.code + '.' : ''}${rule.code}`),
@@ -80,22 +86,24 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     !query.compartment &&
     !query.filters.some((f) => f.kind !== 'chain' && f.kind !== 'has' && f.code === '_lastUpdated');
   const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
+  // The first filter answered by one index table's rows: the page's ids can be taken from them.
   let driver = -1;
   let source: Sql | undefined;
-  for (let i = 0; onIdOnly && idOrdered && i < filters.length && !source; i++) {
+  for (let i = 0; onIdOnly && i < filters.length && !source; i++) {
     source = matchingRows(target, filters[i], 'd');
     driver = i;
   }
-  if (source) {
+  const othersOn = (idBound?: (column: string) => Sql) =>
+    filters
+      .filter((_, i) => i !== driver)
+      .map((f) => filterCondition({ id: 'd.resource_id', type: 'd.resource_type', types, next: target.next, visible, idBound }, f));
+  if (source && idOrdered) {
     // Ordered by id: the page's ids are chosen from the index rows of one filter (the planner
     // may still start from another), in id order from the cursor on, and only their resource
     // rows are read.
     const down = keys[0].descending !== reverse;
     const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, cursor.keys[0]) : undefined;
-    const others = filters
-      .filter((_, i) => i !== driver)
-      .map((f) => filterCondition({ id: 'd.resource_id', type: 'd.resource_type', types, next: target.next, visible, idBound }, f));
-    const rest = [...others, ...(idBound ? [idBound('d.resource_id')] : [])];
+    const rest = [...othersOn(idBound), ...(idBound ? [idBound('d.resource_id')] : [])];
     const direction = down ? 'DESC' : 'ASC';
     const pages = [
       compose(
@@ -137,6 +145,35 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
         `SELECT ${columns}, ${keyColumns.map((k, i) => `${k.column}::text AS k${i}`).join(', ')}
          FROM resource r WHERE {} ORDER BY ${keyColumns.map((k) => orderTerm(k, reverse)).join(', ')} LIMIT ?`,
         pageWhere,
+      ),
+    ];
+  } else if (source && !query.sort.some((rule) => rule.code === '_lastUpdated' && !rule.chain)) {
+    // Keys computed from index rows for the ids the filters match, and only the page's
+    // resource rows read: the resource row of every match (e.g. the ~1,000 roles of a
+    // specialty, of which ~100 pass the other filters) is never fetched to be sorted.
+    const idKeys = sortKeys('i');
+    const keyed = (alias: string) => idKeys.map((k, i) => ({ ...toKeyColumn(k), column: `${alias}.s${i}` }));
+    const others = othersOn();
+    pages = [
+      compose(
+        `SELECT ${columns}, ${keyed('p')
+          .map((k, i) => `${k.column}::text AS k${i}`)
+          .join(', ')} FROM (
+           SELECT m.* FROM (
+             SELECT i.resource_type, i.id, ${idKeys.map((_, i) => `{} AS s${i}`).join(', ')}
+             FROM (SELECT DISTINCT d.resource_type, d.resource_id AS id FROM {}{}) i) m
+           WHERE {} ORDER BY ${keyed('m')
+             .map((k) => orderTerm(k, reverse))
+             .join(', ')} LIMIT ?) p
+         JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.id
+         WHERE NOT r.deleted
+         ORDER BY ${keyed('p')
+           .map((k) => orderTerm(k, reverse))
+           .join(', ')}`,
+        ...idKeys.map((k) => k.expression),
+        source,
+        others.length > 0 ? compose(' AND {}', and(others)) : sql(''),
+        cursor ? keysetCondition(keyed('m'), cursor.keys, reverse) : sql('TRUE'),
       ),
     ];
   } else {
