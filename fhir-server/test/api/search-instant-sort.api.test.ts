@@ -58,3 +58,31 @@ test.each([
     everything.filter((event) => (event.recorded as string) > low && (event.recorded as string) < high).map((e) => e.id),
   );
 });
+
+test('the bound of the walk never drops a match: an instant stored to the second against a search to the millisecond', async () => {
+  // Appointment.start (`date`) holds one instant: 09:00:00Z covers 09:00:00.000-09:00:00.999.
+  const stored = await server.request
+    .post('/fhir/Appointment')
+    .send({
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: '2031-01-01T09:00:00Z',
+      end: '2031-01-01T09:20:00Z',
+      participant: [{ status: 'accepted', actor: { display: 'x' } }],
+    })
+    .expect(201);
+  const id = stored.body.id as string;
+  const q = encodeURIComponent;
+  for (const filter of [
+    'gt2031-01-01T09:00:00.500Z',
+    'ge2031-01-01T09:00:00.500Z',
+    'lt2031-01-01T09:00:00.500Z',
+    'le2031-01-01T09:00:00.500Z',
+  ]) {
+    const unsorted = (await allPages(`Appointment?date=${q(filter)}&_count=1000`)).some((a) => a.id === id);
+    for (const sort of ['date', '-date']) {
+      const sorted = (await allPages(`Appointment?date=${q(filter)}&_sort=${sort}&_count=1000`)).some((a) => a.id === id);
+      expect([filter, sort, sorted]).toEqual([filter, sort, unsorted]);
+    }
+  }
+});

@@ -53,7 +53,9 @@ describe('search SQL (snapshots)', () => {
       ],
       sort: [{ code: 'date', type: 'date', descending: true, singleInstant: true }],
     });
-    expect(pages[0].sql).toContain('AND ((x.high >= ?::timestamptz) AND (x.high <= ?::timestamptz)) ORDER BY x.high DESC');
+    expect(pages[0].sql).toContain(
+      "AND ((x.high >= ?::timestamptz - interval '1 second') AND (x.high <= ?::timestamptz + interval '1 second')) ORDER BY x.high DESC",
+    );
     expect(pages[0].bindings).toEqual(expect.arrayContaining(['2026-09-01T00:00:00.000Z', '2026-09-07T23:59:59.999Z']));
     // Without the guarantee of one instant per resource (a Period, repeating dates) the walk is not bounded.
     const unbounded = compiled({

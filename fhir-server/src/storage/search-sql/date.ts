@@ -58,9 +58,12 @@ export function dateCondition(columns: DateColumns, value: SearchValue, now = Da
 }
 
 /**
- * The same test for a value known to be a single instant (its low and high are equal), as a
- * range on that one column, which an index on it can answer (`c <= ?` rather than an OR).
- * Undefined for the prefixes that are no range (ne, ap).
+ * A bound on one column (low or high) of an instant's index row that every match of the value
+ * satisfies, as a range an index on that column can answer (`c <= ?` rather than an OR); the
+ * exact test stays with the caller. An instant is stored as the range it covers, under a second
+ * wide (`09:00:00Z` is 09:00:00.000-09:00:00.999), so the bound reaches one second further out
+ * than the value: a search to the millisecond (`gt09:00:00.500Z`) then cannot lose an instant
+ * stored to the second. Undefined for the prefixes that are no range (ne, ap).
  */
 export function instantCondition(column: string, value: SearchValue): Sql | undefined {
   const range = parseDateRange(value.value);
@@ -69,19 +72,21 @@ export function instantCondition(column: string, value: SearchValue): Sql | unde
   }
   const sl = toTimestamp(range.low);
   const sh = toTimestamp(range.high);
+  const below = `?::timestamptz - interval '1 second'`;
+  const above = `?::timestamptz + interval '1 second'`;
   switch (value.prefix ?? 'eq') {
     case 'eq':
-      return sql(`${column} >= ?::timestamptz AND ${column} <= ?::timestamptz`, sl, sh);
+      return sql(`${column} >= ${below} AND ${column} <= ${above}`, sl, sh);
     case 'lt':
     case 'eb':
-      return sql(`${column} < ?::timestamptz`, sl);
+      return sql(`${column} < ${above}`, sl);
     case 'le':
-      return sql(`${column} <= ?::timestamptz`, sh);
+      return sql(`${column} <= ${above}`, sh);
     case 'gt':
     case 'sa':
-      return sql(`${column} > ?::timestamptz`, sh);
+      return sql(`${column} > ${below}`, sh);
     case 'ge':
-      return sql(`${column} >= ?::timestamptz`, sl);
+      return sql(`${column} >= ${below}`, sl);
     default:
       return undefined;
   }
