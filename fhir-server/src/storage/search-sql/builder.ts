@@ -1,12 +1,12 @@
 import type { AccessContext } from '../../auth/access-context';
 import { readFilter } from '../access-filter';
 import type { Page } from '../fhir-repository';
-import type { SearchQuery } from '../search-query';
+import type { ParameterFilter, SearchFilter, SearchQuery } from '../search-query';
 import type { SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, type VersionRow } from '../version-row';
 import { typeTest } from './chain';
-import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter';
+import { filterCondition, matchingRows, mergeSingleValueFilters, valuesCondition } from './filter';
 import { filteredWalk, matchCount, walkRowsFor, type FilteredWalk } from './filtered-walk';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
 import { indexOrderedSegments, isIndexOrdered } from './index-order';
@@ -121,13 +121,21 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     return { pages, count, keyCount: keys.length, signature, cursor };
   }
   if (isIndexOrdered(query.sort, types)) {
-    const indexWhere = onIdOnly
+    const rule = query.sort[0];
+    // Filters on the sort parameter are tested on the walked row itself when it is the
+    // resource's only row of that parameter (a second look-up of the same row otherwise).
+    const onKeyRow = (f: SearchFilter): f is ParameterFilter =>
+      !!(rule.singleValue || rule.singleInstant) && f.kind !== 'chain' && f.kind !== 'has' && f.code === rule.code && !f.modifier;
+    const keyRowTests = filters.filter(onKeyRow).map((f) => valuesCondition('x', f));
+    const others = filters.filter((f) => !onKeyRow(f));
+    const values = onIdOnly
       ? and([
           typeTest('x.resource_type', types),
-          ...filters.map((f) => filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f)),
+          ...others.map((f) => filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible }, f)),
+          ...keyRowTests,
         ])
-      : undefined;
-    pages = indexOrderedSegments(query.sort[0], where, columns, cursor, query.filters, indexWhere);
+      : and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests]);
+    pages = indexOrderedSegments(rule, { values, missing: where, late: onIdOnly }, columns, cursor, query.filters);
     walk = onIdOnly ? filteredWalk(query.sort[0], types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor) : undefined;
   } else if (keys.every((k) => k.column)) {
     const keyColumns = keys.map((k) => ({ ...toKeyColumn(k), column: k.expression.text }));

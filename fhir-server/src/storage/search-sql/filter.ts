@@ -87,8 +87,8 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
   );
 }
 
-/** Any of the filter's values (of each of `allOf`, when merged) on one index row. */
-function valuesCondition(x: string, filter: ParameterFilter): Sql {
+/** Any of the filter's values (of each of `allOf`, when merged) on one index row: also the test of a walked key row. */
+export function valuesCondition(x: string, filter: ParameterFilter): Sql {
   const anyValue = (f: ParameterFilter) => or(f.values.map((value) => valueCondition(x, f, value)));
   return filter.allOf ? and(filter.allOf.map(anyValue)) : anyValue(filter);
 }

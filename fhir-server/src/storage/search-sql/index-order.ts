@@ -51,37 +51,46 @@ export function isIndexOrdered(rules: readonly SortRule[], types: readonly strin
   );
 }
 
+/** The search's conditions for each segment of an index-ordered page. */
+export interface SegmentConditions {
+  /** For the resources with a key value: may test the walked key row `x` as well as `r`. */
+  readonly values: Sql;
+  /** For the resources without one, on `r`. */
+  readonly missing: Sql;
+  /**
+   * `values` tests only the index row's `x.resource_type` and `x.resource_id` (no condition
+   * needs the resource row): the page is then chosen before any resource row is read.
+   */
+  readonly late: boolean;
+}
+
 /**
  * The queries of one page, run in order until the page is full, each ending in `LIMIT ?`
  * (the runner binds how many rows are still wanted): the resources with a key value, then
  * those without, or the reverse when paging backwards. Rows carry `k0` (key as text, null when
- * absent) and `k1` (id) for the cursors. `indexWhere`, when given, is the search's condition on
- * the index row's `x.resource_type` and `x.resource_id` alone (no condition needs the resource
- * row): the page is then chosen before any resource row is read.
+ * absent) and `k1` (id) for the cursors.
  */
 export function indexOrderedSegments(
   rule: SortRule,
-  where: Sql,
+  where: SegmentConditions,
   columns: string,
   cursor: SearchCursor | undefined,
   filters: readonly SearchFilter[] = [],
-  indexWhere?: Sql,
 ): Sql[] {
   const ordered = ORDERED[rule.type];
   const reverse = cursor?.direction === 'p';
   const bounds = keyBounds(rule, filters, `x.${ordered.column(rule.descending)}`);
-  const valuesWhere = indexWhere ?? where;
   const withValues = (keyset: boolean) =>
     valuesQuery(
       ordered,
       rule,
-      bounds ? and([valuesWhere, bounds]) : valuesWhere,
+      bounds ? and([where.values, bounds]) : where.values,
       columns,
       reverse,
       keyset ? cursor : undefined,
-      indexWhere !== undefined,
+      where.late,
     );
-  const withoutValues = (keyset: boolean) => missingQuery(ordered, rule, where, columns, reverse, keyset ? cursor : undefined);
+  const withoutValues = (keyset: boolean) => missingQuery(ordered, rule, where.missing, columns, reverse, keyset ? cursor : undefined);
   const cursorOnMissing = cursor !== undefined && cursor.keys[0] === null;
   if (!reverse) {
     return cursorOnMissing ? [withoutValues(true)] : [withValues(cursor !== undefined), withoutValues(false)];
@@ -92,7 +101,7 @@ export function indexOrderedSegments(
 /**
  * For a parameter with at most one instant per resource, the walked row is the resource's only
  * value, so the search's own filters on that parameter bound the walk (the first page of a week
- * 55 days back no longer walks every newer row). They stay in `where` as well.
+ * 55 days back no longer walks every newer row). The exact test stays in the search's conditions.
  */
 function keyBounds(rule: SortRule, filters: readonly SearchFilter[], column: string): Sql | undefined {
   if (!rule.singleInstant) {
