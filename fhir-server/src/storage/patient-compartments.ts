@@ -3,7 +3,7 @@ import { criteriaSubjects } from '../auth/subscription-subjects';
 import { patientCompartmentParams, type SearchParameterCatalog } from '../definitions';
 import { compartmentReferenceRows } from './compartment-references';
 import type { IndexRows } from './indexing/index-rows';
-import { indexedParametersOf } from './indexing/indexed-parameters';
+import { referenceDerivationsOf } from './indexing/indexed-parameters';
 
 /**
  * The Patient compartments (`Patient/<id>`) a resource version belongs to, from its reference
@@ -45,9 +45,9 @@ export function patientCompartments(
  * rows (e.g. Observation `subject` for `patient`, indexed-parameters.ts referenceDerivation).
  */
 function withPatientSources(catalog: SearchParameterCatalog, resourceType: string, params: readonly string[]): readonly string[] {
-  const sources = indexedParametersOf(catalog, resourceType)
-    .filter((p) => p.derived?.targetType === 'Patient' && params.includes(p.code))
-    .flatMap((p) => p.derived?.sources ?? []);
+  const sources = [...referenceDerivationsOf(catalog, resourceType)]
+    .filter(([code, derivation]) => derivation.targetType === 'Patient' && params.includes(code))
+    .flatMap(([, derivation]) => derivation.sources);
   return sources.length > 0 ? [...new Set([...params, ...sources])] : params;
 }
 

@@ -4,7 +4,7 @@ import type { SearchParameterCatalog } from '../../definitions';
 import { addDateRows } from './date';
 import type { ReferenceDerivation } from '../search-query';
 import { emptyIndexRows, type IndexRows, type IndexTable, type ReferenceRow } from './index-rows';
-import { componentParam, indexedParametersOf, type IndexedParameter } from './indexed-parameters';
+import { componentParam, indexedParametersOf, referenceDerivationsOf, type IndexedParameter } from './indexed-parameters';
 import { addNumberRows } from './number';
 import { addQuantityRows } from './quantity';
 import { addReferenceRows } from './reference';
@@ -30,8 +30,7 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
   const input = [root];
   const variables = { '%resource': root, '%rootResource': root };
   let group = 0;
-  const params = indexedParametersOf(catalog, resource.resourceType);
-  for (const param of params) {
+  for (const param of indexedParametersOf(catalog, resource.resourceType)) {
     const values = evaluate(param, input, variables, options.fhirPathOnly);
     if (values.length === 0) {
       continue;
@@ -42,22 +41,28 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
       addRows(rows, param.type, param.code, values, param.phonetic, options, undefined);
     }
   }
-  removeDerivedRows(rows.reference, params);
+  removeDerivedRows(rows.reference, referenceDerivationsOf(catalog, resource.resourceType));
   return rows;
 }
 
-/** Drops the local rows of derived parameters that their sources' rows already hold (see referenceDerivation). */
-function removeDerivedRows(rows: ReferenceRow[], params: readonly IndexedParameter[]): void {
-  const derived = new Map(params.filter((p) => p.derived).map((p) => [p.code, p.derived as ReferenceDerivation]));
+/**
+ * Drops the local rows of derived parameters that their sources' rows already hold (see
+ * referenceDerivation). Neither kind is ever a composite component (those rows are stored
+ * under `<code>#<i>`), so `grp` plays no part.
+ */
+function removeDerivedRows(rows: ReferenceRow[], derived: ReadonlyMap<string, ReferenceDerivation>): void {
   if (derived.size === 0) {
     return;
   }
-  const stored = new Set(rows.filter((row) => row.grp === undefined).map((row) => `${row.param} ${row.url}`));
-  const repeats = (row: ReferenceRow, { sources, targetType }: ReferenceDerivation) =>
-    row.target_type === targetType && row.grp === undefined && sources.some((source) => stored.has(`${source} ${row.url}`));
+  const stored = new Set(rows.map((row) => `${row.param} ${row.url}`));
   for (let i = rows.length - 1; i >= 0; i--) {
-    const derivation = derived.get(rows[i].param);
-    if (derivation && repeats(rows[i], derivation)) {
+    const row = rows[i];
+    const derivation = derived.get(row.param);
+    if (
+      derivation &&
+      row.target_type === derivation.targetType &&
+      derivation.sources.some((source) => stored.has(`${source} ${row.url}`))
+    ) {
       rows.splice(i, 1);
     }
   }

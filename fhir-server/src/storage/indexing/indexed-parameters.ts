@@ -56,6 +56,19 @@ export function indexedParametersOf(catalog: SearchParameterCatalog, resourceTyp
   return params;
 }
 
+const derivationCache = new WeakMap<readonly IndexedParameter[], ReadonlyMap<string, ReferenceDerivation>>();
+
+/** The derived reference parameters of a type, by code (see referenceDerivation), once per compiled list. */
+export function referenceDerivationsOf(catalog: SearchParameterCatalog, resourceType: string): ReadonlyMap<string, ReferenceDerivation> {
+  const params = indexedParametersOf(catalog, resourceType);
+  let derivations = derivationCache.get(params);
+  if (!derivations) {
+    derivations = new Map(params.flatMap((p): [string, ReferenceDerivation][] => (p.derived ? [[p.code, p.derived]] : [])));
+    derivationCache.set(params, derivations);
+  }
+  return derivations;
+}
+
 function compileParameters(catalog: SearchParameterCatalog, resourceType: string): IndexedParameter[] {
   const compiled: IndexedParameter[] = [];
   const referenceExpressions = new Map<string, string>();

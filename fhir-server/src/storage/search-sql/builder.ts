@@ -9,7 +9,7 @@ import { typeTest } from './chain';
 import { filterCondition, matchingRows, mergeSingleValueFilters, valuesCondition } from './filter';
 import { filteredWalk, matchCount, walkRowsFor, type FilteredWalk } from './filtered-walk';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor';
-import { indexOrderedSegments, isIndexOrdered } from './index-order';
+import { indexOrderedSegments, isIndexOrdered, onSortParameter } from './index-order';
 import { keysetCondition, orderTerm, sortKey, type KeyColumn, type SortKey } from './sort';
 import { aliasCounter, and, compose, sql, type Sql, type VisibleRows } from './sql-fragment';
 
@@ -124,8 +124,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     const rule = query.sort[0];
     // Filters on the sort parameter are tested on the walked row itself when it is the
     // resource's only row of that parameter (a second look-up of the same row otherwise).
-    const onKeyRow = (f: SearchFilter): f is ParameterFilter =>
-      !!(rule.singleValue || rule.singleInstant) && f.kind !== 'chain' && f.kind !== 'has' && f.code === rule.code && !f.modifier;
+    const onKeyRow = (f: SearchFilter): f is ParameterFilter => !!(rule.singleValue || rule.singleInstant) && onSortParameter(rule, f);
     const keyRowTests = filters.filter(onKeyRow).map((f) => valuesCondition('x', f));
     const others = filters.filter((f) => !onKeyRow(f));
     const values = onIdOnly

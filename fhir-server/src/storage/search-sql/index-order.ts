@@ -98,6 +98,11 @@ export function indexOrderedSegments(
   return cursorOnMissing ? [withoutValues(true), withValues(false)] : [withValues(true)];
 }
 
+/** A filter on the sort parameter's own values (no modifier): one that can bound or test the walked key row. */
+export function onSortParameter(rule: SortRule, filter: SearchFilter): filter is ParameterFilter {
+  return filter.kind !== 'chain' && filter.kind !== 'has' && filter.code === rule.code && !filter.modifier;
+}
+
 /**
  * For a parameter with at most one instant per resource, the walked row is the resource's only
  * value, so the search's own filters on that parameter bound the walk (the first page of a week
@@ -108,8 +113,8 @@ function keyBounds(rule: SortRule, filters: readonly SearchFilter[], column: str
     return undefined;
   }
   const bounds = filters
-    .filter((f): f is ParameterFilter => f.kind !== 'chain' && f.kind !== 'has')
-    .filter((f) => f.code === rule.code && !f.modifier && f.values.length === 1)
+    .filter((f) => onSortParameter(rule, f))
+    .filter((f) => f.values.length === 1)
     .map((f) => instantCondition(column, f.values[0]))
     .filter((bound): bound is Sql => bound !== undefined);
   return bounds.length > 0 ? and(bounds) : undefined;

@@ -1,5 +1,5 @@
 import type { SearchParameterCatalog } from '../../definitions';
-import { indexedParametersOf } from '../indexing/indexed-parameters';
+import { referenceDerivationsOf } from '../indexing/indexed-parameters';
 import type { ReferenceDerivation, SearchFilter, SearchQuery, SortRule } from '../search-query';
 import { sql, type Sql } from './sql-fragment';
 
@@ -33,7 +33,7 @@ export function referenceParamTest(x: string, code: string, derived: readonly Re
 export function withDerivations(query: SearchQuery, catalog: SearchParameterCatalog): SearchQuery {
   // Only a non-empty list is set: the query of a search without derived parameters stays as it was.
   const derivations = (types: readonly string[], code: string): { derived?: ReferenceDerivation[] } => {
-    const derived = types.flatMap((type) => indexedParametersOf(catalog, type).find((p) => p.code === code)?.derived ?? []);
+    const derived = types.flatMap((type) => referenceDerivationsOf(catalog, type).get(code) ?? []);
     return derived.length > 0 ? { derived } : {};
   };
   const annotate = (types: readonly string[], filter: SearchFilter): SearchFilter => {
