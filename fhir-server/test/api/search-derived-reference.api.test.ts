@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { matchIds, matchSet, putAll, searchBundle } from '../setup/search-client';
+import { linkPath, matchIds, matchSet, putAll, searchBundle } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
 /**
@@ -27,6 +27,13 @@ const observation = (id: string, subject: string, code: string) => ({
   subject: { reference: subject },
 });
 
+const appointment = (id: string, ...actors: string[]) => ({
+  resourceType: 'Appointment',
+  id,
+  status: 'proposed',
+  participant: actors.map((reference) => ({ actor: { reference }, status: 'accepted' })),
+});
+
 const fixtures = [
   { resourceType: 'Patient', id: 'ana', name: [{ family: 'Alvarez' }] },
   { resourceType: 'Patient', id: 'ben', name: [{ family: 'Brown' }] },
@@ -36,6 +43,11 @@ const fixtures = [
   observation('o-ward', 'Group/ward', '8480-6'),
   observation('o-far', 'http://elsewhere.org/fhir/Patient/9', '8480-6'),
   { resourceType: 'Condition', id: 'c-ana', subject: { reference: 'Patient/ana' } },
+  // Keys (lowest Patient actor): ap-1 Patient/ana, ap-2 Patient/ana, ap-3 Patient/ben; ap-4 has none.
+  appointment('ap-3', 'Practitioner/doc', 'Patient/ben'),
+  appointment('ap-1', 'Patient/ana', 'Practitioner/doc'),
+  appointment('ap-2', 'Patient/ben', 'Patient/ana'),
+  appointment('ap-4', 'Practitioner/doc', 'Location/room'),
   {
     resourceType: 'AuditEvent',
     id: 'ae-by-ana',
@@ -100,4 +112,27 @@ test('_sort by the narrowed parameter and by a parameter of its target; several 
   expect(await matchIds(server, 'Observation?patient:missing=false&_sort=-patient.family')).toEqual(['o-ben', 'o-ana', 'o-far']);
   expect(await ids('?_type=Observation,Condition&patient=Patient/ana')).toEqual(['c-ana', 'o-ana']);
   expect(await matchIds(server, '?_type=Observation,Condition&patient=ana&_sort=patient,_id')).toEqual(['c-ana', 'o-ana']);
+});
+
+/** Every match of a search, following its next links. */
+async function allPages(first: string): Promise<string[]> {
+  const found: string[] = [];
+  for (let path: string | undefined = first; path; ) {
+    const bundle = await searchBundle(server, path);
+    found.push(...(bundle.entry ?? []).map((e) => e.resource?.id as string));
+    path = linkPath(server, bundle, 'next');
+  }
+  return found;
+}
+
+test.each([
+  ['a walk of the source rows in key order', ''],
+  ['filtered on the same resources', '&status=proposed'],
+])('_sort by a derived parameter of several sources: %s, ascending and descending, paged', async (_, filter) => {
+  // A resource's key is its lowest Patient actor (highest descending; ties by id in the same direction).
+  expect(await matchIds(server, `Appointment?_sort=patient${filter}`)).toEqual(['ap-1', 'ap-2', 'ap-3', 'ap-4']);
+  expect(await matchIds(server, `Appointment?_sort=-patient${filter}`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
+  expect(await allPages(`Appointment?_sort=patient${filter}&_count=1`)).toEqual(['ap-1', 'ap-2', 'ap-3', 'ap-4']);
+  expect(await allPages(`Appointment?_sort=-patient${filter}&_count=1`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
+  expect(await matchIds(server, `Appointment?_sort=practitioner${filter}`)).toEqual(['ap-1', 'ap-3', 'ap-4', 'ap-2']);
 });

@@ -1,6 +1,7 @@
 import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
 import { instantCondition } from './date';
+import { referenceParamTest } from './reference-param';
 import type { SearchCursor } from './search-cursor';
 import { and, compose, sql, type Sql } from './sql-fragment';
 
@@ -44,7 +45,6 @@ export function isIndexOrdered(rules: readonly SortRule[], types: readonly strin
     rules.length === 1 &&
     types.length === 1 &&
     !rule.chain &&
-    !rule.derived &&
     rule.code !== '_id' &&
     rule.code !== '_lastUpdated' &&
     !!ORDERED[rule.type]
@@ -137,13 +137,15 @@ function valuesQuery(
   // The key of a resource is its lowest value for an ascending sort, its highest for a descending one:
   // the row no other row of the resource beats. A parameter with one row per resource needs no test.
   const better = rule.descending ? op('>') : op('<');
+  const walked = walkedRows(ordered, rule);
   const lowest =
     rule.singleValue || rule.singleInstant
       ? sql('')
       : compose(
           `
        AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = x.resource_type AND y.resource_id = x.resource_id
-         AND y.param = x.param{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.ctid)))`,
+         AND {}{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.${walked.ctid})))`,
+          parameterRows('y', rule),
           keyRows('y'),
         );
   const order = orderTerms(ordered, down);
@@ -151,15 +153,16 @@ function valuesQuery(
     // The page is chosen from index rows alone; only its resources' rows are read.
     return compose(
       `SELECT ${columns}, p.k0::text AS k0, p.k1 FROM (
-         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM ${ordered.table} x
-         WHERE x.param = {}{}{}
+         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM {}
+         WHERE {}{}{}
            AND {}{}
          ORDER BY ${order(`x.${column}`, 'x.resource_id')}
          LIMIT ?) p
        JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.k1
        WHERE NOT r.deleted
        ORDER BY ${order('p.k0', 'p.k1')}`,
-      sql('?', rule.code),
+      walked.from,
+      walked.test,
       keyRows('x'),
       lowest,
       where,
@@ -168,17 +171,50 @@ function valuesQuery(
   }
   return compose(
     `SELECT ${columns}, x.${column}::text AS k0, x.resource_id AS k1
-     FROM ${ordered.table} x JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.resource_id
-     WHERE x.resource_type = r.resource_type AND x.param = {}{}{}
+     FROM {} JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.resource_id
+     WHERE x.resource_type = r.resource_type AND {}{}{}
        AND {}{}
      ORDER BY ${order(`x.${column}`, 'x.resource_id')}
      LIMIT ?`,
-    sql('?', rule.code),
+    walked.from,
+    walked.test,
     keyRows('x'),
     lowest,
     where,
     keyset,
   );
+}
+
+/** That index row `alias` is a row of the sort parameter (for a derived reference parameter, of its sources too). */
+function parameterRows(alias: string, rule: SortRule): Sql {
+  return referenceParamTest(alias, rule.code, rule.derived);
+}
+
+/**
+ * The index rows walked in key order, as `x` (`from`, with `test` in the WHERE clause), and
+ * the column of `x` that holds a row's ctid. A derived reference parameter's rows are its own
+ * and those of each source narrowed to the target type: a UNION ALL of one scan per parameter
+ * name, which PostgreSQL walks in order as a Merge Append of index scans. The single scan of
+ * `param = ANY(...)` would be sorted whole first.
+ */
+function walkedRows(ordered: OrderedColumn, rule: SortRule): { from: Sql; test: Sql; ctid: string } {
+  if (!rule.derived) {
+    return { from: sql(`${ordered.table} x`), test: sql('x.param = ?', rule.code), ctid: 'ctid' };
+  }
+  const scan = (where: string) =>
+    `SELECT s.resource_type, s.resource_id, s.${ordered.column(rule.descending)}, s.ctid AS row_ctid FROM ${ordered.table} s WHERE ${where}`;
+  const sources = rule.derived.flatMap((d) => d.sources.map((source) => [d.resourceType, source, d.targetType]));
+  return {
+    from: sql(
+      `(${[scan('s.param = ?'), ...sources.map(() => scan('s.resource_type = ? AND s.param = ? AND s.target_type = ?'))].join(
+        ' UNION ALL ',
+      )}) x`,
+      rule.code,
+      ...sources.flat(),
+    ),
+    test: sql('TRUE'),
+    ctid: 'row_ctid',
+  };
 }
 
 /**
@@ -260,11 +296,11 @@ function missingQuery(
   const keyset = cursor ? sql(` AND r.id ${down ? '<' : '>'} ?`, cursor.keys[1]) : sql('');
   return compose(
     `SELECT ${columns}, NULL::text AS k0, r.id AS k1 FROM resource r
-     WHERE {} AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = r.resource_type AND y.resource_id = r.id AND y.param = {}{}){}
+     WHERE {} AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = r.resource_type AND y.resource_id = r.id AND {}{}){}
      ORDER BY r.id ${down ? 'DESC' : 'ASC'}
      LIMIT ?`,
     where,
-    sql('?', rule.code),
+    parameterRows('y', rule),
     keyRows,
     keyset,
   );
