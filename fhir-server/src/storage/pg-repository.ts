@@ -18,7 +18,7 @@ import { changeAuthor } from './resource-changes';
 import { enqueueReindex, readReindexJob, runReindexBatch, type IndexResource, type ReindexStatus } from './reindex-jobs';
 import { ReindexWorker } from './reindex-worker';
 import type { SearchQuery } from './search-query';
-import { runSearch } from './search-sql/builder';
+import { runSearch } from './search-sql/run-search';
 import { withDerivations } from './search-sql/reference-param';
 import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
 import type { RawOptions, SqlExecutor } from './sql-executor';

@@ -42,12 +42,7 @@ const ORDERED: Record<string, OrderedColumn> = {
 export function isIndexOrdered(rules: readonly SortRule[], types: readonly string[]): boolean {
   const [rule] = rules;
   return (
-    rules.length === 1 &&
-    types.length === 1 &&
-    !rule.chain &&
-    rule.code !== '_id' &&
-    rule.code !== '_lastUpdated' &&
-    !!ORDERED[rule.type]
+    rules.length === 1 && types.length === 1 && !rule.chain && rule.code !== '_id' && rule.code !== '_lastUpdated' && !!ORDERED[rule.type]
   );
 }
 

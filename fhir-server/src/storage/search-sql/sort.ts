@@ -93,6 +93,11 @@ export interface KeyColumn {
   readonly nullable: boolean;
 }
 
+/** The key as a cursor column: its expression's text, nullable unless it is a resource column. */
+export function toKeyColumn(key: SortKey): KeyColumn {
+  return { column: key.expression.text, cast: key.cast, descending: key.descending, nullable: !key.column };
+}
+
 /**
  * An `ORDER BY` term: nulls (resources without the value) last in either direction. Columns
  * that are never null keep the default null placement, so an index can serve the order.
