@@ -126,7 +126,9 @@ describe('AuditEvent per request (BALP RESTful operations)', () => {
     const events = await eventFor('req-tx-1');
     expect(events).toHaveLength(1);
     expect(events[0].subtype?.[0].code).toBe('transaction');
-    expect(referencesOf(events[0], '4')).toHaveLength(2);
+    // The new Patient is listed as the patient, the Observation as a domain resource.
+    expect(referencesOf(events[0], '1')).toEqual([expect.stringMatching(/^Patient\//)]);
+    expect(referencesOf(events[0], '4')).toEqual([expect.stringMatching(/^Observation\//)]);
   });
 
   test('a clinician reading through the care relationship is audited with purpose TREAT', async () => {

@@ -71,6 +71,24 @@ describe('BALP AuditEvent shape (profiles.ihe.net/ITI/BALP)', () => {
     ]);
   });
 
+  test('a Patient among the resources is listed once, as the patient', () => {
+    const event = buildAuditEvent({
+      principal: doctor,
+      recorded: new Date('2026-11-25T10:00:00Z'),
+      interaction: 'search-type',
+      status: 200,
+      requestId: 'r-2',
+      resources: ['Patient/p1', 'Patient/p2', 'Observation/o1'],
+      patients: ['Patient/p1', 'Patient/p2'],
+    });
+    expect(event.entity?.map((e) => [e.what?.reference ?? e.what?.identifier?.value, e.role?.display])).toEqual([
+      ['r-2', undefined],
+      ['Patient/p1', 'Patient'],
+      ['Patient/p2', 'Patient'],
+      ['Observation/o1', 'Domain Resource'],
+    ]);
+  });
+
   test('failures map to BALP outcome codes; long lists are capped', () => {
     const base = { principal: doctor, recorded: new Date(), interaction: 'read' as const, requestId: 'r', patients: [] };
     expect(buildAuditEvent({ ...base, status: 403, resources: [] }).outcome).toBe('4');

@@ -143,22 +143,27 @@ function entities(facts: AuditFacts): AuditEventEntity[] {
       type: { system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType', code: 'XrequestId' },
     },
   ];
-  for (const patient of facts.patients.slice(0, MAX_ENTITIES)) {
+  const patients = facts.patients.slice(0, MAX_ENTITIES);
+  for (const patient of patients) {
     list.push({
       what: { reference: patient },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });
   }
-  for (const resource of facts.resources.slice(0, MAX_ENTITIES)) {
+  // A Patient resource is listed once, as the patient it is, not again as a domain resource:
+  // a search returning 20 patients would otherwise carry 40 entities and their index rows.
+  const listedPatients = new Set(patients);
+  const resources = facts.resources.filter((resource) => !listedPatients.has(resource));
+  for (const resource of resources.slice(0, MAX_ENTITIES)) {
     list.push({
       what: { reference: resource },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     });
   }
-  if (facts.resources.length > MAX_ENTITIES) {
-    list.push({ description: `${facts.resources.length - MAX_ENTITIES} more resources not listed` });
+  if (resources.length > MAX_ENTITIES) {
+    list.push({ description: `${resources.length - MAX_ENTITIES} more resources not listed` });
   }
   if (facts.query) {
     list.push({
