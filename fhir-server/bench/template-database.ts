@@ -108,7 +108,8 @@ export function codeFingerprint(salt: string, files: readonly string[]): string 
   hash.update(salt);
   for (const dir of ['src/storage/migrations', 'src/storage/indexing']) {
     for (const file of listFiles(path.join(SERVER_ROOT, dir))) {
-      hash.update(file).update(fs.readFileSync(file));
+      // Relative: a checkout elsewhere (a worktree of another revision) shares the cached data.
+      hash.update(path.relative(SERVER_ROOT, file)).update(fs.readFileSync(file));
     }
   }
   for (const file of files) {
