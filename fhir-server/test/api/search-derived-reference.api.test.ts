@@ -136,3 +136,8 @@ test.each([
   expect(await allPages(`Appointment?_sort=-patient${filter}&_count=1`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
   expect(await matchIds(server, `Appointment?_sort=practitioner${filter}`)).toEqual(['ap-1', 'ap-3', 'ap-4', 'ap-2']);
 });
+
+test('_sort by a derived parameter within a compartment', async () => {
+  expect(await matchIds(server, 'Patient/ben/Appointment?_sort=-patient')).toEqual(['ap-3', 'ap-2']);
+  expect(await allPages('Patient/ana/Appointment?_sort=patient&_count=1')).toEqual(['ap-1', 'ap-2']);
+});

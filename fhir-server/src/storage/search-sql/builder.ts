@@ -101,7 +101,7 @@ function choosePages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; wa
   if (driver && idOrdered) {
     return { pages: idOrderedPages(inputs, driver) };
   }
-  if (isIndexOrdered(query.sort, types, query.filters)) {
+  if (isIndexOrdered(query.sort, types, inputs.onIdOnly && inputs.filters.length === 0)) {
     return indexOrderedPages(inputs, query);
   }
   if (keys.every((k) => k.column)) {

@@ -42,16 +42,16 @@ const ORDERED: Record<string, OrderedColumn> = {
  * Whether a search's sort is one parameter key this module can answer from the index. A
  * derived reference parameter's walk merges several parameters' rows (walkedRows), which
  * PostgreSQL sorts whole rather than walking in order (its index gives `url` order, not
- * `url, resource_id`): worth it over all resources of the type, not against a filter, whose
- * matches' keys cost less to compute.
+ * `url, resource_id`): worth it over every resource of the type (`unrestricted`: no filter,
+ * compartment or access filter), not over a subset, whose keys cost less to compute.
  */
-export function isIndexOrdered(rules: readonly SortRule[], types: readonly string[], filters: readonly SearchFilter[]): boolean {
+export function isIndexOrdered(rules: readonly SortRule[], types: readonly string[], unrestricted: boolean): boolean {
   const [rule] = rules;
   return (
     rules.length === 1 &&
     types.length === 1 &&
     !rule.chain &&
-    !(rule.derived && filters.length > 0) &&
+    (!rule.derived || unrestricted) &&
     rule.code !== '_id' &&
     rule.code !== '_lastUpdated' &&
     !!ORDERED[rule.type]
