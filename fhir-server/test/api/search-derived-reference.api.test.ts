@@ -117,7 +117,7 @@ test('_sort by the narrowed parameter and by a parameter of its target; several 
 /** Every match of a search, following its next links. */
 async function allPages(first: string): Promise<string[]> {
   const found: string[] = [];
-  for (let path: string | undefined = first; path; ) {
+  for (let path: string | undefined = first; path;) {
     const bundle = await searchBundle(server, path);
     found.push(...(bundle.entry ?? []).map((e) => e.resource?.id as string));
     path = linkPath(server, bundle, 'next');
