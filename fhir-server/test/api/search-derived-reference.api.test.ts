@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { linkPath, matchIds, matchSet, putAll, searchBundle } from '../setup/search-client';
+import { allPages, linkPath, matchIds, matchSet, putAll, searchBundle } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
 /**
@@ -114,16 +114,8 @@ test('_sort by the narrowed parameter and by a parameter of its target; several 
   expect(await matchIds(server, '?_type=Observation,Condition&patient=ana&_sort=patient,_id')).toEqual(['c-ana', 'o-ana']);
 });
 
-/** Every match of a search, following its next links. */
-async function allPages(first: string): Promise<string[]> {
-  const found: string[] = [];
-  for (let path: string | undefined = first; path;) {
-    const bundle = await searchBundle(server, path);
-    found.push(...(bundle.entry ?? []).map((e) => e.resource?.id as string));
-    path = linkPath(server, bundle, 'next');
-  }
-  return found;
-}
+/** The ids of every page of a search, through its next links. */
+const allIds = async (first: string) => (await allPages(server, first)).map((resource) => resource.id);
 
 test.each([
   ['a walk of the source rows in key order', ''],
@@ -132,12 +124,25 @@ test.each([
   // A resource's key is its lowest Patient actor (highest descending; ties by id in the same direction).
   expect(await matchIds(server, `Appointment?_sort=patient${filter}`)).toEqual(['ap-1', 'ap-2', 'ap-3', 'ap-4']);
   expect(await matchIds(server, `Appointment?_sort=-patient${filter}`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
-  expect(await allPages(`Appointment?_sort=patient${filter}&_count=1`)).toEqual(['ap-1', 'ap-2', 'ap-3', 'ap-4']);
-  expect(await allPages(`Appointment?_sort=-patient${filter}&_count=1`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
+  expect(await allIds(`Appointment?_sort=patient${filter}&_count=1`)).toEqual(['ap-1', 'ap-2', 'ap-3', 'ap-4']);
+  expect(await allIds(`Appointment?_sort=-patient${filter}&_count=1`)).toEqual(['ap-3', 'ap-2', 'ap-1', 'ap-4']);
   expect(await matchIds(server, `Appointment?_sort=practitioner${filter}`)).toEqual(['ap-1', 'ap-3', 'ap-4', 'ap-2']);
+});
+
+test('_sort by a derived parameter, paged back from the last page through previous links', async () => {
+  let page = await searchBundle(server, 'Appointment?_sort=patient&_count=1');
+  for (let next = linkPath(server, page, 'next'); next; next = linkPath(server, page, 'next')) {
+    page = await searchBundle(server, next);
+  }
+  const backwards = [page.entry?.[0].resource?.id];
+  for (let previous = linkPath(server, page, 'previous'); previous; previous = linkPath(server, page, 'previous')) {
+    page = await searchBundle(server, previous);
+    backwards.push(page.entry?.[0].resource?.id);
+  }
+  expect(backwards).toEqual(['ap-4', 'ap-3', 'ap-2', 'ap-1']);
 });
 
 test('_sort by a derived parameter within a compartment', async () => {
   expect(await matchIds(server, 'Patient/ben/Appointment?_sort=-patient')).toEqual(['ap-3', 'ap-2']);
-  expect(await allPages('Patient/ana/Appointment?_sort=patient&_count=1')).toEqual(['ap-1', 'ap-2']);
+  expect(await allIds('Patient/ana/Appointment?_sort=patient&_count=1')).toEqual(['ap-1', 'ap-2']);
 });

@@ -1,5 +1,5 @@
-import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
-import { linkPath, searchBundle } from '../setup/search-client';
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { allPages as allPagesOf } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
 /**
@@ -24,16 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function allPages(first: string): Promise<AuditEvent[]> {
-  const events: AuditEvent[] = [];
-  let path: string | undefined = first;
-  while (path) {
-    const bundle: Bundle = await searchBundle(server, path);
-    events.push(...(bundle.entry ?? []).map((entry) => entry.resource as AuditEvent));
-    path = linkPath(server, bundle, 'next');
-  }
-  return events;
-}
+/** Every resource of a search, through its next links. */
+const allPages = async (first: string) => (await allPagesOf(server, first)) as AuditEvent[];
 
 test.each([
   ['newest first', '-date'],

@@ -57,3 +57,14 @@ export function linkPath(server: TestServer, bundle: Bundle, relation: string): 
   const url = bundle.link?.find((l) => l.relation === relation)?.url;
   return url?.slice(server.baseUrl.length + 1);
 }
+
+/** Every resource of a search (matches and includes), following its next links. */
+export async function allPages(server: TestServer, first: string): Promise<Resource[]> {
+  const found: Resource[] = [];
+  for (let path: string | undefined = first; path;) {
+    const bundle = await searchBundle(server, path);
+    found.push(...(bundle.entry ?? []).map((entry) => entry.resource as Resource));
+    path = linkPath(server, bundle, 'next');
+  }
+  return found;
+}
