@@ -95,6 +95,7 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
   return { pages, count, keyCount: keys.length, signature, cursor, walk };
 }
 
+/** How the page is found: the first strategy whose conditions the search meets. */
 function choosePages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; walk?: FilteredWalk } {
   const { types, keys, driver } = inputs;
   const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
