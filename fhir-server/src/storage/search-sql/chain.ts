@@ -1,5 +1,5 @@
 import type { ChainFilter, ReverseChainFilter, SearchFilter } from '../search-query';
-import { referenceParamTest } from './reference-param';
+import { parameterRowTest } from './reference-param';
 import { compose, membershipOf, sql, type Sql, type Target } from './sql-fragment';
 
 type CompileFilter = (target: Target, filter: SearchFilter) => Sql;
@@ -19,7 +19,7 @@ export function chainCondition(target: Target, filter: ChainFilter, compile: Com
   const select = `${single ? '' : `${ref}.resource_type, `}${ref}.resource_id`;
   const where = [
     typeTest(`${ref}.resource_type`, target.types),
-    referenceParamTest(ref, filter.code, filter.derived),
+    parameterRowTest(ref, filter.code, filter.derived),
     typeTest(`${ref}.target_type`, filter.targetTypes),
   ];
   const visible = target.visible?.(filter.targetTypes);
@@ -60,7 +60,7 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
   const select = `${single ? '' : `${ref}.target_type, `}${ref}.target_id`;
   const where = [
     sql(`${ref}.resource_type = ?`, filter.sourceType),
-    referenceParamTest(ref, filter.referenceParam, filter.derived),
+    parameterRowTest(ref, filter.referenceParam, filter.derived),
     typeTest(`${ref}.target_type`, target.types),
   ];
   const visible = target.visible?.([filter.sourceType]);

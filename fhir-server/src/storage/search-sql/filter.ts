@@ -4,7 +4,7 @@ import { InvalidSearchError } from '../storage-errors';
 import { chainCondition, hasCondition, typeTest } from './chain';
 import { compositeCondition } from './composite';
 import { dateCondition } from './date';
-import { referenceParamTest } from './reference-param';
+import { parameterRowTest } from './reference-param';
 import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
@@ -37,7 +37,7 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   const table = filter.type as IndexTable;
   const x = target.next('x');
   const condition = valuesCondition(x, filter);
-  const param = paramTest(x, table, filter);
+  const param = parameterRowTest(x, filter.code, filter.derived);
   if (filter.modifier === 'not') {
     return absent(target, table, x, param, condition);
   }
@@ -64,7 +64,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
     return compose(
       `sp_reference ${d} WHERE {} AND {} AND {} AND ({})`,
       typeTest(`${d}.resource_type`, types),
-      referenceParamTest(d, filter.code, filter.derived),
+      parameterRowTest(d, filter.code, filter.derived),
       typeTest(`${d}.target_type`, filter.targetTypes),
       inner,
     );
@@ -82,7 +82,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
   return compose(
     `sp_${filter.type} ${d} WHERE {} AND {} AND ({})`,
     typeTest(`${d}.resource_type`, types),
-    paramTest(d, filter.type as IndexTable, filter),
+    parameterRowTest(d, filter.code, filter.derived),
     valuesCondition(d, filter),
   );
 }
@@ -122,7 +122,7 @@ function missingCondition(target: Target, filter: ParameterFilter): Sql {
   const missing = filter.values[0]?.value === 'true';
   const table = (filter.type === 'composite' ? filter.components?.[0] : filter.type) as IndexTable;
   const x = target.next('x');
-  const param = filter.type === 'composite' ? sql(`${x}.param = ?`, `${filter.code}#0`) : paramTest(x, table, filter);
+  const param = filter.type === 'composite' ? sql(`${x}.param = ?`, `${filter.code}#0`) : parameterRowTest(x, filter.code, filter.derived);
   return missing ? absent(target, table, x, param, sql('TRUE')) : present(target, table, x, param, sql('TRUE'));
 }
 
@@ -146,11 +146,6 @@ function absent(target: Target, table: IndexTable, x: string, param: Sql, condit
     param,
     condition,
   );
-}
-
-/** That index row `x` of `table` belongs to the filter's parameter. */
-function paramTest(x: string, table: IndexTable, filter: ParameterFilter): Sql {
-  return table === 'reference' ? referenceParamTest(x, filter.code, filter.derived) : sql(`${x}.param = ?`, filter.code);
 }
 
 /**

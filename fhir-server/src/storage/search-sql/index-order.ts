@@ -1,7 +1,7 @@
 import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
 import { instantCondition } from './date';
-import { referenceParamTest } from './reference-param';
+import { parameterRowTest } from './reference-param';
 import type { SearchCursor } from './search-cursor';
 import { and, compose, sql, type Sql } from './sql-fragment';
 
@@ -152,7 +152,7 @@ function valuesQuery(
           `
        AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = x.resource_type AND y.resource_id = x.resource_id
          AND {}{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.${walked.ctid})))`,
-          parameterRows('y', rule),
+          parameterRowTest('y', rule.code, rule.derived),
           keyRows('y'),
         );
   const order = orderTerms(ordered, down);
@@ -192,11 +192,6 @@ function valuesQuery(
   );
 }
 
-/** That index row `alias` is a row of the sort parameter (for a derived reference parameter, of its sources too). */
-function parameterRows(alias: string, rule: SortRule): Sql {
-  return referenceParamTest(alias, rule.code, rule.derived);
-}
-
 /**
  * The index rows walked in key order, as `x` (`from`, with `test` in the WHERE clause), and
  * the column of `x` that holds a row's ctid. A derived reference parameter's rows are its own
@@ -206,7 +201,7 @@ function parameterRows(alias: string, rule: SortRule): Sql {
  */
 function walkedRows(ordered: OrderedColumn, rule: SortRule): { from: Sql; test: Sql; ctid: string } {
   if (!rule.derived) {
-    return { from: sql(`${ordered.table} x`), test: sql('x.param = ?', rule.code), ctid: 'ctid' };
+    return { from: sql(`${ordered.table} x`), test: parameterRowTest('x', rule.code), ctid: 'ctid' };
   }
   const scan = (where: string) =>
     `SELECT s.resource_type, s.resource_id, s.${ordered.column(rule.descending)}, s.ctid AS row_ctid FROM ${ordered.table} s WHERE ${where}`;
@@ -307,7 +302,7 @@ function missingQuery(
      ORDER BY r.id ${down ? 'DESC' : 'ASC'}
      LIMIT ?`,
     where,
-    parameterRows('y', rule),
+    parameterRowTest('y', rule.code, rule.derived),
     keyRows,
     keyset,
   );

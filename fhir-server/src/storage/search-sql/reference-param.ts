@@ -4,13 +4,13 @@ import type { ReferenceDerivation, SearchFilter, SearchQuery, SortRule } from '.
 import { sql, type Sql } from './sql-fragment';
 
 /**
- * That the `sp_reference` row `x` is a row of reference parameter `code`: one stored under it,
- * or, for a derived parameter (indexing/indexed-parameters.ts referenceDerivation), a row of
- * one of its sources on the same resource type whose target has the derived type. All the
- * parameter names lead the condition, so the index on (resource_type, param, target_id) is
+ * That the index row `x` is a row of parameter `code`: one stored under it, or, for a derived
+ * reference parameter (indexing/indexed-parameters.ts referenceDerivation), an `sp_reference`
+ * row of one of its sources on the same resource type whose target has the derived type. All
+ * the parameter names lead the condition, so the index on (resource_type, param, target_id) is
  * probed once per name.
  */
-export function referenceParamTest(x: string, code: string, derived: readonly ReferenceDerivation[] = []): Sql {
+export function parameterRowTest(x: string, code: string, derived: readonly ReferenceDerivation[] = []): Sql {
   if (derived.length === 0) {
     return sql(`${x}.param = ?`, code);
   }

@@ -2,7 +2,7 @@ import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
-import { referenceParamTest } from './reference-param';
+import { parameterRowTest } from './reference-param';
 import { and, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
@@ -50,7 +50,7 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
     return {
       expression: join(
         sql(`(SELECT ${aggregate} FROM sp_${rule.type} k WHERE k.resource_type = ${r}.resource_type AND k.resource_id = ${r}.id AND `),
-        rule.type === 'reference' ? referenceParamTest('k', rule.code, rule.derived) : sql('k.param = ?', rule.code),
+        parameterRowTest('k', rule.code, rule.derived),
         unitFilter,
         sql(')'),
       ),
@@ -73,7 +73,7 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
       targetRow,
       sql(`
           WHERE kr.resource_type = ${r}.resource_type AND kr.resource_id = ${r}.id AND `),
-      referenceParamTest('kr', rule.chain.code, rule.chain.derived),
+      parameterRowTest('kr', rule.chain.code, rule.chain.derived),
       sql(' AND '),
       types,
       unitFilter,
