@@ -1,43 +1,54 @@
 import { INDEX_COLUMNS, INDEX_TABLES, indexColumnType, type IndexRows, type IndexTable } from './indexing/index-rows';
 import type { SqlExecutor } from './sql-executor';
 
+/** The search index rows of one resource. */
+export interface ResourceIndexRows {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly rows: IndexRows | undefined;
+}
+
+export interface ResourceIndex extends ResourceIndexRows {
+  readonly rows: IndexRows;
+  readonly compartments: readonly string[];
+}
+
 /**
- * Data-modifying CTEs that replace the index rows of one resource: delete the old rows (when
- * it may have some) and insert the new ones from one JSON binding per table. Appends its
- * bindings to `bindings`; the caller joins the parts into one `WITH` statement.
+ * Data-modifying CTEs inserting the index rows of many resources: one JSON binding per table,
+ * read by json_to_recordset. Appends its bindings to `bindings`; the caller joins the parts
+ * into one `WITH` statement.
  */
-export function indexRowWrites(
-  resourceType: string,
-  id: string,
-  rows: IndexRows | undefined,
-  deleteOld: boolean,
-  bindings: unknown[],
-): string[] {
+export function indexInsertCtes(entries: readonly ResourceIndexRows[], bindings: unknown[]): string[] {
   const parts: string[] = [];
+  // One resource (a write outside a transaction) binds its type and id once, not in every row.
+  const single = entries.length === 1 ? entries[0] : undefined;
   for (const table of INDEX_TABLES) {
-    if (deleteOld) {
-      parts.push(`d_${table} AS (DELETE FROM sp_${table} WHERE resource_type = ? AND resource_id = ?)`);
-      bindings.push(resourceType, id);
+    const rows = single
+      ? (single.rows?.[table] ?? [])
+      : entries.flatMap((e) => (e.rows?.[table] ?? []).map((row) => ({ ...row, resource_type: e.resourceType, resource_id: e.id })));
+    if (rows.length === 0) {
+      continue;
     }
-    const tableRows = rows?.[table];
-    if (tableRows && tableRows.length > 0) {
-      const columns = INDEX_COLUMNS[table];
-      parts.push(
-        `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
-           SELECT ?, ?, ${columns.map((c) => `x.${c}`).join(', ')}
-           FROM json_to_recordset(?::json) AS x(${columnTypes(table)}))`,
-      );
-      bindings.push(resourceType, id, JSON.stringify(tableRows));
-    }
+    const columns = INDEX_COLUMNS[table];
+    parts.push(
+      single
+        ? `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
+             SELECT ?, ?, ${columns.map((c) => `x.${c}`).join(', ')}
+             FROM json_to_recordset(?::json) AS x(${columnTypes(table)}))`
+        : `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
+             SELECT x.resource_type, x.resource_id, ${columns.map((c) => `x.${c}`).join(', ')}
+             FROM json_to_recordset(?::json) AS x(resource_type text, resource_id text, ${columnTypes(table)}))`,
+    );
+    bindings.push(...(single ? [single.resourceType, single.id] : []), JSON.stringify(rows));
   }
   return parts;
 }
 
-export interface ResourceIndex {
-  readonly resourceType: string;
-  readonly id: string;
-  readonly rows: IndexRows;
-  readonly compartments: readonly string[];
+/** CTEs deleting the index rows of the resources listed by the CTE `keys` (columns resource_type, id). */
+export function indexDeleteCtes(keys: string): string[] {
+  return INDEX_TABLES.map(
+    (table) => `d_${table} AS (DELETE FROM sp_${table} s USING ${keys} k WHERE s.resource_type = k.resource_type AND s.resource_id = k.id)`,
+  );
 }
 
 /** Replaces the index rows and compartments of many resources in one statement (reindexing). */
@@ -50,20 +61,9 @@ export async function replaceIndexRows(db: SqlExecutor, entries: readonly Resour
   const parts = [
     `k AS (SELECT * FROM json_to_recordset(?::json) AS k(resource_type text, id text, compartments text[]))`,
     `c AS (UPDATE resource r SET compartments = k.compartments FROM k WHERE r.resource_type = k.resource_type AND r.id = k.id)`,
+    ...indexDeleteCtes('k'),
+    ...indexInsertCtes(entries, bindings),
   ];
-  for (const table of INDEX_TABLES) {
-    parts.push(`d_${table} AS (DELETE FROM sp_${table} s USING k WHERE s.resource_type = k.resource_type AND s.resource_id = k.id)`);
-    const rows = entries.flatMap((e) => e.rows[table].map((row) => ({ ...row, resource_type: e.resourceType, resource_id: e.id })));
-    if (rows.length > 0) {
-      const columns = ['resource_type', 'resource_id', ...INDEX_COLUMNS[table]];
-      parts.push(
-        `i_${table} AS (INSERT INTO sp_${table} (${columns.join(', ')})
-           SELECT ${columns.map((c) => `x.${c}`).join(', ')}
-           FROM json_to_recordset(?::json) AS x(resource_type text, resource_id text, ${columnTypes(table)}))`,
-      );
-      bindings.push(JSON.stringify(rows));
-    }
-  }
   await db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
 }
 

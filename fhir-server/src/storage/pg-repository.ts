@@ -10,7 +10,8 @@ import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
 import type { FhirRepository, HistoryQuery, NewVersion, Page, StoredVersion, SubscriptionEvent } from './fhir-repository';
 import { historyPage } from './history-sql';
-import { indexRowWrites, replaceIndexRows } from './index-writes';
+import { DeferredWrites } from './deferred-writes';
+import { replaceIndexRows } from './index-writes';
 import { extractIndexRows } from './indexing/extract-index-rows';
 import type { IndexRows } from './indexing/index-rows';
 import { patientCompartments } from './patient-compartments';
@@ -24,11 +25,18 @@ import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-par
 import type { RawOptions, SqlExecutor } from './sql-executor';
 import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, versionColumnsOf, type VersionRow } from './version-row';
+import { versionWriteCtes, type VersionWrite } from './version-writes';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** Hot statements of few shapes (reads by id, the write): prepared once per connection on PostgreSQL. */
 const PREPARED: RawOptions = { prepare: true };
+
+/**
+ * Types whose writes a transaction never holds back: an Appointment's booking ledger and a
+ * SearchParameter's reindex job are written right after them.
+ */
+const HELD_BACK_NEVER: ReadonlySet<string> = new Set(['Appointment', 'SearchParameter']);
 
 /** The coalesced reads by id of each connection pool (current-reads.ts). */
 const currentReads = new WeakMap<SqlExecutor, CurrentReads>();
@@ -150,19 +158,19 @@ export class PgRepository implements FhirRepository {
   }
 
   /**
-   * One statement: history row, current row (upsert), and the search index rows replaced,
-   * using data-modifying CTEs so a write costs one round trip. The statement also reads the
-   * SearchParameter version counter: if another process changed the parameters since this
-   * one loaded them, the index rows are extracted again with the new ones.
+   * One statement: history row, current row (upsert), search index rows replaced and the
+   * outbox row, as data-modifying CTEs (versionWriteCtes), so a write costs one round trip.
+   * In a transaction, writes of full-access callers are held back and stored together
+   * (DeferredWrites). The statement also reads the SearchParameter version counter: if another
+   * process changed the parameters since this one loaded them, the index rows are extracted again.
    */
   async writeVersion(version: NewVersion): Promise<void> {
-    const { resource, versionId, lastUpdated, method, deleted } = version;
+    const { resource, versionId, deleted } = version;
     const type = resource.resourceType;
     if (type === 'Appointment' && !this.db.inTransaction) {
       // The booking ledger is written with the appointment, all or nothing.
       return this.transaction((repo) => repo.writeVersion(version));
     }
-    const content = deleted ? '' : JSON.stringify(resource);
     const index: IndexRows | undefined = deleted ? undefined : this.extractIndex(resource);
     // A deletion keeps the compartments of the version it deletes, so its history stays with the same callers.
     const compartments = deleted
@@ -172,28 +180,18 @@ export class PgRepository implements FhirRepository {
     if (!this.access.unrestricted) {
       await this.checkWrite(version, { resourceType: type, id: resource.id, compartments, accessTags: tags });
     }
-    // The current row is copied from the history row's RETURNING: the content is sent once.
-    const parts: string[] = [
-      `h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, method, content, compartments, access_tags)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?::text[], ?::text[])
-             RETURNING resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)`,
-      `c AS (INSERT INTO resource (resource_type, id, version_id, last_updated, deleted, content, compartments, access_tags)
-             SELECT * FROM h
-             ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
-               last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content,
-               compartments = excluded.compartments, access_tags = excluded.access_tags
-             WHERE resource.version_id < excluded.version_id)`,
-    ];
-    const bindings: unknown[] = [type, resource.id, versionId, lastUpdated, deleted, method, content, compartments, tags];
-    parts.push(...indexRowWrites(type, resource.id, index, versionId > 1, bindings));
-    // The notification outbox: committed with the write or not at all (resource-changes.ts).
-    parts.push(`n AS (INSERT INTO resource_change (resource_type, resource_id, version_id, author) VALUES (?, ?, ?, ?::jsonb))`);
-    bindings.push(type, resource.id, versionId, changeAuthor(type, this.access));
+    this.trail?.wrote({ resourceType: type, id: resource.id, compartments });
+    const write: VersionWrite = { ...version, compartments, accessTags: tags, index, author: changeAuthor(type, this.access) };
+    // Restricted callers' writes stay immediate: a failure then names the resource they may not write.
+    if (this.db instanceof DeferredWrites && this.access.unrestricted && !HELD_BACK_NEVER.has(type)) {
+      return this.db.defer(write);
+    }
+    const bindings: unknown[] = [];
+    const parts = versionWriteCtes([write], bindings);
     if (type === 'SearchParameter') {
       parts.push(`j AS (INSERT INTO reindex_job (resource_types) VALUES (?::text[]))`);
       bindings.push(await this.typesToReindex(resource, versionId));
     }
-    this.trail?.wrote({ resourceType: type, id: resource.id, compartments });
     // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
     const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
     if (audit) {
@@ -201,33 +199,56 @@ export class PgRepository implements FhirRepository {
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
-    let versions: number;
-    try {
-      const result = await this.db.raw<{ n: number }>(
-        `WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`,
-        bindings,
-        PREPARED,
-      );
-      versions = result.rows[0].n;
-      if (audit) {
-        this.trail?.committed();
-      }
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
-        throw versionId === 1 && !this.access.unrestricted
-          ? new AccessDeniedError(`Not permitted to write ${type}/${resource.id}`)
-          : new ConcurrentWriteError();
-      }
-      throw error;
+    const versions = await this.executeWrite(this.db, parts, bindings, write);
+    if (audit) {
+      this.trail?.committed();
     }
     if (type === 'Appointment') {
       await replaceBookings(this.db, resource.id, deleted ? undefined : (resource as Appointment));
     }
     if (type === 'SearchParameter') {
       this.afterSearchParameterWrite();
-    } else if ((await this.indexing.sync.observe(this.db, versions)) && !deleted) {
-      await replaceIndexRows(this.db, [{ resourceType: type, id: resource.id, ...this.indexing.indexResource(resource) }]);
+    } else {
+      await this.reindexIfParametersChanged(this.db, versions, [write]);
+    }
+  }
+
+  /** Stores the writes a transaction held back (DeferredWrites), in one statement. */
+  private async storeWrites(db: SqlExecutor, writes: readonly VersionWrite[]): Promise<void> {
+    const bindings: unknown[] = [];
+    const parts = versionWriteCtes(writes, bindings);
+    const versions = await this.executeWrite(db, parts, bindings, writes[0]);
+    await this.reindexIfParametersChanged(db, versions, writes);
+  }
+
+  /** Runs a write statement; returns the SearchParameter version counter it read. */
+  private async executeWrite(db: SqlExecutor, parts: readonly string[], bindings: unknown[], first: VersionWrite): Promise<number> {
+    try {
+      const result = await db.raw<{ n: number }>(
+        `WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`,
+        bindings,
+        PREPARED,
+      );
+      return result.rows[0].n;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
+        throw first.versionId === 1 && !this.access.unrestricted
+          ? new AccessDeniedError(`Not permitted to write ${first.resource.resourceType}/${first.resource.id}`)
+          : new ConcurrentWriteError();
+      }
+      throw error;
+    }
+  }
+
+  /** When the search parameters changed since they were loaded, indexes these writes again with the new ones. */
+  private async reindexIfParametersChanged(db: SqlExecutor, versions: number, writes: readonly VersionWrite[]): Promise<void> {
+    if (await this.indexing.sync.observe(db, versions)) {
+      const stored = writes.filter((w) => !w.deleted);
+      await replaceIndexRows(
+        db,
+        stored.map((w) => ({ resourceType: w.resource.resourceType, id: w.resource.id, ...this.indexing.indexResource(w.resource) })),
+      );
     }
   }
 
@@ -301,13 +322,15 @@ export class PgRepository implements FhirRepository {
       let inner: PgRepository | undefined;
       try {
         const result = await this.db.transaction(async (tx) => {
-          const value = await fn((inner = new PgRepository(tx, this.access, this.trail, this.indexing)));
+          const deferred = new DeferredWrites(tx, (db, writes) => this.storeWrites(db, writes));
+          const value = await fn((inner = new PgRepository(deferred, this.access, this.trail, this.indexing)));
           // The request's AuditEvent commits with its changes, or not at all.
           const audit = this.trail?.eventForWrites();
           if (audit) {
             const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
-            await tx.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
+            await deferred.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
           }
+          await deferred.flush();
           return value;
         });
         this.trail?.committed();

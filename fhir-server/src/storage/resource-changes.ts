@@ -20,11 +20,10 @@ export interface ResourceChange {
 /** Types whose author is recorded with the change: a Subscription delivers what its owner may read. */
 const AUTHORED_TYPES: ReadonlySet<string> = new Set(['Subscription']);
 
-/** The JSON text of the author column for a write (null for types that do not need it). */
-export function changeAuthor(resourceType: string, access: AccessContext): string | null {
+/** The author column of a write (null for types that do not need it). */
+export function changeAuthor(resourceType: string, access: AccessContext): ChangeAuthor | null {
   if (!AUTHORED_TYPES.has(resourceType)) {
     return null;
   }
-  const author: ChangeAuthor = { unrestricted: access.unrestricted, principal: toPrincipalRecord(access.principal) };
-  return JSON.stringify(author);
+  return { unrestricted: access.unrestricted, principal: toPrincipalRecord(access.principal) };
 }
