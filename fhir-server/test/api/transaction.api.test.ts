@@ -107,6 +107,30 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
     expect((response.entry?.[0].resource as Patient).gender).toBe('female');
   });
 
+  test('a search entry finds the resources POSTed earlier in the same transaction', async () => {
+    const family = `Heldback${Date.now()}`;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { request: { method: 'GET', url: `Patient?family=${family}` } },
+        ...[1, 2, 3].map((n) => ({
+          resource: { ...makePatient(), name: [{ family, given: [`N${n}`] }] },
+          request: { method: 'POST' as const, url: 'Patient' },
+        })),
+      ],
+    };
+    const response = JSON.parse((await postBundle(bundle)).text) as Bundle;
+    expect(response.entry?.map((e) => e.response?.status)).toEqual(['200 OK', '201 Created', '201 Created', '201 Created']);
+    const found = response.entry?.[0].resource as Bundle;
+    expect(found.entry?.map((e) => e.resource?.id).sort()).toEqual(
+      response.entry
+        ?.slice(1)
+        .map((e) => /Patient\/([^/]+)/.exec(e.response?.location ?? '')?.[1])
+        .sort(),
+    );
+  });
+
   test('a reference to a urn:uuid that no entry declares is a 400', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',
