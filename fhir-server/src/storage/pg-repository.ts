@@ -199,7 +199,7 @@ export class PgRepository implements FhirRepository {
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
-    const versions = await this.executeWrite(this.db, parts, bindings, write);
+    const versions = await this.executeWrite(this.db, parts, bindings, versionId === 1 && !this.access.unrestricted ? write : undefined);
     if (audit) {
       this.trail?.committed();
     }
@@ -217,12 +217,20 @@ export class PgRepository implements FhirRepository {
   private async storeWrites(db: SqlExecutor, writes: readonly VersionWrite[]): Promise<void> {
     const bindings: unknown[] = [];
     const parts = versionWriteCtes(writes, bindings);
-    const versions = await this.executeWrite(db, parts, bindings, writes[0]);
+    const versions = await this.executeWrite(db, parts, bindings);
     await this.reindexIfParametersChanged(db, versions, writes);
   }
 
-  /** Runs a write statement; returns the SearchParameter version counter it read. */
-  private async executeWrite(db: SqlExecutor, parts: readonly string[], bindings: unknown[], first: VersionWrite): Promise<number> {
+  /**
+   * Runs a write statement; returns the SearchParameter version counter it read. `restrictedCreate`:
+   * the write of a restricted caller creating a resource, named when its id is taken.
+   */
+  private async executeWrite(
+    db: SqlExecutor,
+    parts: readonly string[],
+    bindings: unknown[],
+    restrictedCreate?: VersionWrite,
+  ): Promise<number> {
     try {
       const result = await db.raw<{ n: number }>(
         `WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`,
@@ -233,8 +241,8 @@ export class PgRepository implements FhirRepository {
     } catch (error) {
       if (isUniqueViolation(error)) {
         // A restricted caller creating at an id it cannot see: the id is taken by a hidden resource.
-        throw first.versionId === 1 && !this.access.unrestricted
-          ? new AccessDeniedError(`Not permitted to write ${first.resource.resourceType}/${first.resource.id}`)
+        throw restrictedCreate
+          ? new AccessDeniedError(`Not permitted to write ${restrictedCreate.resource.resourceType}/${restrictedCreate.resource.id}`)
           : new ConcurrentWriteError();
       }
       throw error;
