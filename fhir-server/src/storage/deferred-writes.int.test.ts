@@ -83,6 +83,17 @@ describe('writes held back by a transaction', () => {
     expect(history.entries.map((v) => v.versionId)).toEqual([1]);
   });
 
+  it('stores a large transaction in statements of 500 writes', async () => {
+    const before = historyInserts();
+    await repo.transaction(async (tx) => {
+      for (let i = 0; i < 501; i++) {
+        await write(tx, `dw-large-${i}`, 'Large');
+      }
+    });
+    expect(historyInserts() - before).toBe(2);
+    expect(await indexedFamily('Large')).toHaveLength(501);
+  });
+
   it('lets a later read of the same transaction see the writes before it', async () => {
     await repo.transaction(async (tx) => {
       await write(tx, 'dw-seen', 'Seen');

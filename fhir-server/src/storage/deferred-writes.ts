@@ -1,6 +1,9 @@
 import type { RawOptions, SqlExecutor } from './sql-executor';
 import type { VersionWrite } from './version-writes';
 
+/** Writes held back at most: a larger transaction stores them in statements of this many. */
+const MAX_HELD_BACK = 500;
+
 /**
  * The executor of a repository transaction: it holds resource writes back and stores them
  * together (one statement, versionWriteCtes) just before the transaction's next statement of
@@ -25,6 +28,9 @@ export class DeferredWrites implements SqlExecutor {
     }
     this.pending.push(write);
     this.pendingKeys.add(key);
+    if (this.pending.length >= MAX_HELD_BACK) {
+      await this.flush();
+    }
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
