@@ -30,14 +30,12 @@ export function indexInsertCtes(entries: readonly ResourceIndexRows[], bindings:
       continue;
     }
     const columns = INDEX_COLUMNS[table];
+    const keys = single ? '?, ?' : 'x.resource_type, x.resource_id';
+    const keyTypes = single ? '' : 'resource_type text, resource_id text, ';
     parts.push(
-      single
-        ? `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
-             SELECT ?, ?, ${columns.map((c) => `x.${c}`).join(', ')}
-             FROM json_to_recordset(?::json) AS x(${columnTypes(table)}))`
-        : `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
-             SELECT x.resource_type, x.resource_id, ${columns.map((c) => `x.${c}`).join(', ')}
-             FROM json_to_recordset(?::json) AS x(resource_type text, resource_id text, ${columnTypes(table)}))`,
+      `i_${table} AS (INSERT INTO sp_${table} (resource_type, resource_id, ${columns.join(', ')})
+         SELECT ${keys}, ${columns.map((c) => `x.${c}`).join(', ')}
+         FROM json_to_recordset(?::json) AS x(${keyTypes}${columnTypes(table)}))`,
     );
     bindings.push(...(single ? [single.resourceType, single.id] : []), JSON.stringify(rows));
   }
