@@ -71,7 +71,7 @@ describe('configuration of the server processes', () => {
   test('WEB_CONCURRENCY sets the number of HTTP worker processes on PostgreSQL', () => {
     const config = loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/medbuddy' });
     expect(config.workers).toBe(2);
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/medbuddy', poolSize: 16 });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/medbuddy', poolSize: 16, statementTimeoutMs: 30_000 });
   });
 
   test('several workers on the embedded single-process PGlite is refused', () => {

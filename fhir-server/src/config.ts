@@ -161,7 +161,13 @@ export interface PortalConfig {
 }
 
 export type DatabaseConfig =
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly poolSize: number;
+      /** A statement running longer is cancelled (0: never); see DATABASE_STATEMENT_TIMEOUT_MS. */
+      readonly statementTimeoutMs: number;
+    }
   | { readonly kind: 'pglite'; readonly dataDir: string | undefined };
 
 export class ConfigError extends Error {}
@@ -481,7 +487,12 @@ function readDatabase(env: Env): DatabaseConfig {
     if (!/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
       throw new ConfigError('DATABASE_URL must be a postgres:// URL');
     }
-    return { kind: 'postgres', url: env.DATABASE_URL, poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 16, 1, 500) };
+    return {
+      kind: 'postgres',
+      url: env.DATABASE_URL,
+      poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 16, 1, 500),
+      statementTimeoutMs: readInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 24 * 3600_000),
+    };
   }
   const dataDir = env.DATA_DIR ?? '.data';
   // DATA_DIR=memory keeps the embedded database in memory (tests, demos).

@@ -8,7 +8,13 @@ import { PgliteExecutor, type NestedQueryListener } from './pglite-executor';
 import type { PoolStats, SqlExecutor } from './sql-executor';
 
 export type DatabaseOptions =
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly poolSize: number;
+      /** Cancel any statement running longer (default: never). */
+      readonly statementTimeoutMs?: number;
+    }
   | { readonly kind: 'pglite'; readonly dataDir: string | undefined };
 
 export interface Database {
@@ -30,7 +36,7 @@ export interface DatabaseHooks {
 /** Opens the database: real PostgreSQL through pg, or embedded PGlite (a data folder or memory). */
 export async function openDatabase(options: DatabaseOptions, hooks: DatabaseHooks = {}): Promise<Database> {
   if (options.kind === 'postgres') {
-    const executor = new PgPoolExecutor(options.url, options.poolSize);
+    const executor = new PgPoolExecutor(options.url, options.poolSize, options.statementTimeoutMs);
     return {
       sql: executor,
       migrate: () => withKnex(knex({ client: 'pg', connection: options.url, pool: { min: 0, max: 1 } }), runMigrations),

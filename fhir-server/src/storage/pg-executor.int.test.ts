@@ -1,8 +1,10 @@
-import { openThrowawayDatabase } from '../../test/setup/test-database';
+import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
 import type { Database } from './db';
+import { PgPoolExecutor } from './pg-executor';
 import { PgRepository } from './pg-repository';
+import { StatementTimeoutError } from './storage-errors';
 
 /**
  * Search pages run as prepared statements (parsed once per connection) that PostgreSQL plans
@@ -46,4 +48,33 @@ it('prepares a search page once and reuses it for other values of the same shape
   expect(rows).toHaveLength(1);
   expect(Number(rows[0].custom_plans)).toBe(7);
   expect(Number(rows[0].generic_plans)).toBe(0);
+});
+
+describe('statement timeout', () => {
+  // One connection, so the statement after the cancelled one runs on the same session.
+  const timed = new PgPoolExecutor(testDatabaseUrl(), 1, 200);
+  afterAll(() => timed.close());
+
+  it('is a setting of every session of the pool; without one, statements never time out', async () => {
+    const setting = 'SELECT current_setting(?) AS setting';
+    expect((await timed.raw<{ setting: string }>(setting, ['statement_timeout'])).rows[0].setting).toBe('200ms');
+    expect(await sessionSetting('statement_timeout')).toBe('0');
+  });
+
+  it('cancels a longer statement as StatementTimeoutError; the pool answers the next one', async () => {
+    const sleep = timed.raw('SELECT pg_sleep(5)');
+    await expect(sleep).rejects.toBeInstanceOf(StatementTimeoutError);
+    await expect(sleep).rejects.toThrow(/stopped after 0.2 s/);
+    expect((await timed.raw<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('cancels a statement inside a transaction, which is then rolled back', async () => {
+    await timed.raw('CREATE TEMP TABLE IF NOT EXISTS timeout_probe (n int)');
+    const tx = timed.transaction(async (sql) => {
+      await sql.raw('INSERT INTO timeout_probe VALUES (1)');
+      await sql.raw('SELECT pg_sleep(5)');
+    });
+    await expect(tx).rejects.toBeInstanceOf(StatementTimeoutError);
+    expect((await timed.raw('SELECT n FROM timeout_probe')).rows).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { QueryConfig } from 'pg';
 import { toPositionalSql, type PoolStats, type RawOptions, type SqlExecutor } from './sql-executor';
+import { isStatementTimeout, StatementTimeoutError } from './storage-errors';
 
 const sqlCache = new Map<string, string>();
 /**
@@ -45,13 +46,35 @@ function queryConfig(sql: string, bindings: readonly unknown[], options: RawOpti
   return { text, values: bindings as unknown[], name };
 }
 
+/** Runs a query, reporting a statement cancelled by the session's timeout as StatementTimeoutError. */
+async function runQuery(client: PoolClient, query: QueryConfig, statementTimeoutMs: number): Promise<unknown[]> {
+  try {
+    return (await client.query(query)).rows as unknown[];
+  } catch (error) {
+    throw isStatementTimeout(error) ? new StatementTimeoutError(statementTimeoutMs) : error;
+  }
+}
+
 /** SqlExecutor on a pg connection pool (PostgreSQL). */
 export class PgPoolExecutor implements SqlExecutor {
   readonly inTransaction = false;
   private readonly pool: Pool;
 
-  constructor(url: string, poolSize: number) {
-    this.pool = new Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  /**
+   * @param statementTimeoutMs PostgreSQL cancels any statement running longer (0 or undefined:
+   *   never), so no search, however costly, holds a connection and a core without bound.
+   */
+  constructor(
+    url: string,
+    poolSize: number,
+    private readonly statementTimeoutMs = 0,
+  ) {
+    this.pool = new Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: 10_000,
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => {
@@ -68,9 +91,9 @@ export class PgPoolExecutor implements SqlExecutor {
   async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
     const client = await this.connect();
     try {
-      const result = await client.query(queryConfig(sql, bindings, options));
+      const rows = await runQuery(client, queryConfig(sql, bindings, options), this.statementTimeoutMs);
       client.release();
-      return { rows: result.rows as Row[] };
+      return { rows: rows as Row[] };
     } catch (error) {
       // As pg's pool.query does: a connection that failed a query is not reused.
       client.release(error as Error);
@@ -82,7 +105,7 @@ export class PgPoolExecutor implements SqlExecutor {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn(new PgClientExecutor(client));
+      const result = await fn(new PgClientExecutor(client, this.statementTimeoutMs));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -113,11 +136,14 @@ export class PgPoolExecutor implements SqlExecutor {
 class PgClientExecutor implements SqlExecutor {
   readonly inTransaction = true;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly statementTimeoutMs: number,
+  ) {}
 
   async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
-    const result = await this.client.query(queryConfig(sql, bindings, options));
-    return { rows: result.rows as Row[] };
+    const rows = await runQuery(this.client, queryConfig(sql, bindings, options), this.statementTimeoutMs);
+    return { rows: rows as Row[] };
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -17,6 +17,23 @@ export class InvalidSearchError extends Error {
   }
 }
 
+/** A statement ran past the database's statement timeout and was cancelled (the HTTP layer answers 400 too-costly). */
+export class StatementTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `The request was stopped after ${timeoutMs / 1000} s of database work to protect the server; ` +
+        'narrow it (more selective search parameters, no _total=accurate) and retry',
+    );
+    this.name = 'StatementTimeoutError';
+  }
+}
+
+/** PostgreSQL's error for a statement cancelled by `statement_timeout` (57014 is also a manual cancel). */
+export function isStatementTimeout(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return code === '57014' && /statement timeout/.test(message ?? '');
+}
+
 const RETRYABLE_SQL_STATES = new Set(['40001', '40P01']);
 
 export function isRetryableSqlError(error: unknown): boolean {

@@ -6,12 +6,12 @@ import { accessContextFor, type AccessContext } from '../../auth/access-context'
 import { principalLabel, type Principal } from '../../auth/principal';
 import type { BlobStore } from '../../domain/documents/blob-store';
 import type { BulkJob, BulkJobStore } from '../../storage/bulk-jobs';
-import { AccessDeniedError } from '../../storage/storage-errors';
 import { principalFromJson, principalToJson } from '../bulk-export/principal-record';
 import { BulkJobRunner, JobInterrupted, JobTimedOut, type BulkJobTimings, type JobRun, type JobLog } from '../bulk-jobs/bulk-job-runner';
 import type { FhirContext } from '../fhir-request';
-import { badRequest, forbidden, OutcomeError, outcome } from '../outcomes';
+import { badRequest, type OutcomeError, outcome } from '../outcomes';
 import { dispatch } from '../router';
+import { outcomeErrorOf } from '../storage-outcomes';
 import { isValidId } from '../validation/resource-id';
 import type { ImportInput, ImportRequest } from './import-request';
 import { ndjsonLines, type NdjsonLine } from './ndjson-lines';
@@ -257,13 +257,13 @@ export class BulkImporter implements BulkJobKind {
       });
       return undefined;
     } catch (caught) {
-      const error = caught instanceof AccessDeniedError ? forbidden(caught.message) : caught;
-      if (error instanceof OutcomeError) {
+      const error = outcomeErrorOf(caught);
+      if (error) {
         status = error.status;
         return error.outcome;
       }
       status = 500;
-      this.options.log.error('Import line failed', { job: jobId, error: String((error as Error)?.stack ?? error) });
+      this.options.log.error('Import line failed', { job: jobId, error: String((caught as Error)?.stack ?? caught) });
       return outcome('error', 'exception', 'The server could not store this resource');
     } finally {
       done(status);

@@ -1,7 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { AccessDeniedError } from '../../storage/storage-errors';
-import { forbidden, OutcomeError } from '../outcomes';
+import { outcomeErrorOf } from '../storage-outcomes';
 import { entryToRequest } from './entry-request';
 import { errorEntry, responseEntry } from './entry-response';
 import type { Dispatch } from './transaction';
@@ -22,10 +21,11 @@ export async function processBatch(
       const response = await dispatch(ctx, entryToRequest(item, index, ctx.baseUrl));
       entry.push(responseEntry(response, preferReturn, ctx.baseUrl));
     } catch (caught) {
-      // A write the caller may not make fails its entry only (403), like any other refusal.
-      const error = caught instanceof AccessDeniedError ? forbidden(caught.message) : caught;
-      if (!(error instanceof OutcomeError)) {
-        throw error;
+      // A refused write (403), a stale version (409), a search stopped as too costly (400), ...
+      // fail their entry only; a server fault fails the batch.
+      const error = outcomeErrorOf(caught);
+      if (!error) {
+        throw caught;
       }
       entry.push(errorEntry(error.status, error.outcome));
     }

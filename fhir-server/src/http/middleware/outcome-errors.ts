@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { DocumentRejectedError, type RejectionReason } from '../../domain/documents/document-rejected-error';
-import { badRequest, conflict, forbidden, OutcomeError, payloadTooLarge, serverError, unsupportedMediaType } from '../../fhir/outcomes';
-import { AccessDeniedError, ConcurrentWriteError, InvalidSearchError } from '../../storage/storage-errors';
+import { badRequest, OutcomeError, payloadTooLarge, serverError, unsupportedMediaType } from '../../fhir/outcomes';
+import { outcomeErrorOf } from '../../fhir/storage-outcomes';
 
 export interface ErrorLogger {
   error(message: string, details: Record<string, unknown>): void;
@@ -44,17 +44,9 @@ const REJECTIONS: Record<RejectionReason, (text: string) => OutcomeError> = {
 };
 
 function toOutcomeError(error: unknown): OutcomeError {
-  if (error instanceof OutcomeError) {
-    return error;
-  }
-  if (error instanceof ConcurrentWriteError) {
-    return conflict(error.message);
-  }
-  if (error instanceof AccessDeniedError) {
-    return forbidden(error.message);
-  }
-  if (error instanceof InvalidSearchError) {
-    return badRequest(error.message);
+  const known = outcomeErrorOf(error);
+  if (known) {
+    return known;
   }
   if (error instanceof DocumentRejectedError) {
     return REJECTIONS[error.reason](error.message);
