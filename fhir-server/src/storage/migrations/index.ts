@@ -18,6 +18,7 @@ import * as coveringSearchIndexes from './20261226600000_add-covering-search-ind
 import * as dropReferenceReverseIndex from './20261226700000_drop-reference-reverse-index';
 import * as dropDerivedReferenceRows from './20261226800000_drop-derived-reference-rows';
 import * as compressContentLz4 from './20261226900000_compress-content-lz4';
+import * as partialReferenceUrlIndex from './20261227000000_partial-reference-url-index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226700000_drop-reference-reverse-index': dropReferenceReverseIndex,
   '20261226800000_drop-derived-reference-rows': dropDerivedReferenceRows,
   '20261226900000_compress-content-lz4': compressContentLz4,
+  '20261227000000_partial-reference-url-index': partialReferenceUrlIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -93,3 +93,20 @@ test('20261226800000: deletes the derived rows that repeat a source row, and dow
     'Observation/o3 subject http://elsewhere.org/fhir/Patient/9',
   ]);
 });
+
+test('20261227000000: the url index holds references without a local target, and answers the search condition for them', async () => {
+  const { rows } = await db.raw<{ rows: { indexdef: string }[] }>(
+    `SELECT indexdef FROM pg_indexes WHERE indexname = 'sp_reference_url_idx'`,
+  );
+  expect(rows[0].indexdef).toContain('WHERE (target_id IS NULL)');
+  // The condition search-sql/reference.ts writes for an absolute URL (the table is empty: no scan unless forced).
+  const plan = await db.transaction(async (tx) => {
+    await tx.raw('SET LOCAL enable_seqscan = off');
+    const explained = await tx.raw<{ rows: { 'QUERY PLAN': string }[] }>(
+      `EXPLAIN SELECT resource_id FROM sp_reference x
+       WHERE x.resource_type = 'Observation' AND x.param = 'subject' AND x.target_id IS NULL AND x.url = 'http://elsewhere.org/fhir/Patient/9'`,
+    );
+    return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+  expect(plan).toContain('sp_reference_url_idx');
+});

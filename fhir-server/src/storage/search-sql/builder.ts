@@ -102,7 +102,7 @@ function choosePages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; wa
   if (driver && idOrdered) {
     return { pages: idOrderedPages(inputs, driver) };
   }
-  if (isIndexOrdered(query.sort, types, inputs.onIdOnly && inputs.filters.length === 0)) {
+  if (isIndexOrdered(query.sort, types)) {
     return indexOrderedPages(inputs, query);
   }
   if (keys.every((k) => k.column)) {

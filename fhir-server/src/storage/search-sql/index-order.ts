@@ -26,7 +26,6 @@ const ORDERED: Record<string, OrderedColumn> = {
   string: { table: 'sp_string', column: () => 'value', pattern: true, cast: 'text' },
   uri: { table: 'sp_uri', column: () => 'value', pattern: true, cast: 'text' },
   token: { table: 'sp_token', column: () => 'code', pattern: false, cast: 'text', keyRow: (a) => sql(`${a}.code IS NOT NULL`) },
-  reference: { table: 'sp_reference', column: () => 'url', pattern: false, cast: 'text' },
   date: { table: 'sp_date', column: (d) => (d ? 'high' : 'low'), pattern: false, cast: 'timestamptz' },
   number: { table: 'sp_number', column: (d) => (d ? 'high' : 'low'), pattern: false, cast: 'numeric' },
   quantity: {
@@ -39,22 +38,14 @@ const ORDERED: Record<string, OrderedColumn> = {
 };
 
 /**
- * Whether a search's sort is one parameter key this module can answer from the index. A
- * derived reference parameter's walk merges several parameters' rows (walkedRows), which
- * PostgreSQL sorts whole rather than walking in order (its index gives `url` order, not
- * `url, resource_id`): worth it over every resource of the type (`unrestricted`: no filter,
- * compartment or access filter), not over a subset, whose keys cost less to compute.
+ * Whether a search's sort is one parameter key this module can answer from the index. Not a
+ * reference: `sp_reference_url_idx` holds only references without a local target, so the keys
+ * of a reference sort are computed from the matches (sort.ts).
  */
-export function isIndexOrdered(rules: readonly SortRule[], types: readonly string[], unrestricted: boolean): boolean {
+export function isIndexOrdered(rules: readonly SortRule[], types: readonly string[]): boolean {
   const [rule] = rules;
   return (
-    rules.length === 1 &&
-    types.length === 1 &&
-    !rule.chain &&
-    (!rule.derived || unrestricted) &&
-    rule.code !== '_id' &&
-    rule.code !== '_lastUpdated' &&
-    !!ORDERED[rule.type]
+    rules.length === 1 && types.length === 1 && !rule.chain && rule.code !== '_id' && rule.code !== '_lastUpdated' && !!ORDERED[rule.type]
   );
 }
 
@@ -144,15 +135,14 @@ function valuesQuery(
   // The key of a resource is its lowest value for an ascending sort, its highest for a descending one:
   // the row no other row of the resource beats. A parameter with one row per resource needs no test.
   const better = rule.descending ? op('>') : op('<');
-  const walked = walkedRows(ordered, rule);
   const lowest =
     rule.singleValue || rule.singleInstant
       ? sql('')
       : compose(
           `
        AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = x.resource_type AND y.resource_id = x.resource_id
-         AND {}{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.${walked.ctid})))`,
-          parameterRowTest('y', rule.code, rule.derived),
+         AND {}{} AND (y.${column} ${better} x.${column} OR (y.${column} = x.${column} AND y.ctid < x.ctid)))`,
+          parameterRowTest('y', rule.code),
           keyRows('y'),
         );
   const order = orderTerms(ordered, down);
@@ -160,7 +150,7 @@ function valuesQuery(
     // The page is chosen from index rows alone; only its resources' rows are read.
     return compose(
       `SELECT ${columns}, p.k0::text AS k0, p.k1 FROM (
-         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM {}
+         SELECT x.resource_type, x.resource_id AS k1, x.${column} AS k0 FROM ${ordered.table} x
          WHERE {}{}{}
            AND {}{}
          ORDER BY ${order(`x.${column}`, 'x.resource_id')}
@@ -168,8 +158,7 @@ function valuesQuery(
        JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.k1
        WHERE NOT r.deleted
        ORDER BY ${order('p.k0', 'p.k1')}`,
-      walked.from,
-      walked.test,
+      parameterRowTest('x', rule.code),
       keyRows('x'),
       lowest,
       where,
@@ -178,45 +167,17 @@ function valuesQuery(
   }
   return compose(
     `SELECT ${columns}, x.${column}::text AS k0, x.resource_id AS k1
-     FROM {} JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.resource_id
+     FROM ${ordered.table} x JOIN resource r ON r.resource_type = x.resource_type AND r.id = x.resource_id
      WHERE x.resource_type = r.resource_type AND {}{}{}
        AND {}{}
      ORDER BY ${order(`x.${column}`, 'x.resource_id')}
      LIMIT ?`,
-    walked.from,
-    walked.test,
+    parameterRowTest('x', rule.code),
     keyRows('x'),
     lowest,
     where,
     keyset,
   );
-}
-
-/**
- * The index rows walked in key order, as `x` (`from`, with `test` in the WHERE clause), and
- * the column of `x` that holds a row's ctid. A derived reference parameter's rows are its own
- * and those of each source narrowed to the target type: a UNION ALL of one scan per parameter
- * name (Appointment `patient` over 200,000 appointments: 0.2 s; the key of every match
- * computed instead: 2.4 s).
- */
-function walkedRows(ordered: OrderedColumn, rule: SortRule): { from: Sql; test: Sql; ctid: string } {
-  if (!rule.derived) {
-    return { from: sql(`${ordered.table} x`), test: parameterRowTest('x', rule.code), ctid: 'ctid' };
-  }
-  const scan = (where: string) =>
-    `SELECT s.resource_type, s.resource_id, s.${ordered.column(rule.descending)}, s.ctid AS row_ctid FROM ${ordered.table} s WHERE ${where}`;
-  const sources = rule.derived.flatMap((d) => d.sources.map((source) => [d.resourceType, source, d.targetType]));
-  return {
-    from: sql(
-      `(${[scan('s.param = ?'), ...sources.map(() => scan('s.resource_type = ? AND s.param = ? AND s.target_type = ?'))].join(
-        ' UNION ALL ',
-      )}) x`,
-      rule.code,
-      ...sources.flat(),
-    ),
-    test: sql('TRUE'),
-    ctid: 'row_ctid',
-  };
 }
 
 /**
@@ -302,7 +263,7 @@ function missingQuery(
      ORDER BY r.id ${down ? 'DESC' : 'ASC'}
      LIMIT ?`,
     where,
-    parameterRowTest('y', rule.code, rule.derived),
+    parameterRowTest('y', rule.code),
     keyRows,
     keyset,
   );

@@ -15,7 +15,7 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 export function referenceCondition(x: string, filter: ParameterFilter, value: SearchValue): Sql {
   const typeModifier = filter.modifier && /^[A-Z]/.test(filter.modifier) ? filter.modifier : undefined;
   if (value.parts) {
-    return sql(`${x}.url = ?`, limitIndexedText(value.parts[0]));
+    return urlCondition(x, value.parts[0]);
   }
   const local = LOCAL.exec(value.value);
   if (local) {
@@ -33,5 +33,18 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
     }
     return sql(`${x}.target_id = ?`, value.value);
   }
-  return sql(`${x}.url = ?`, limitIndexedText(value.value));
+  return urlCondition(x, value.value);
+}
+
+/**
+ * A reference stored by url only: one without a local target (another server's URL, a
+ * canonical), the only kind `sp_reference_url_idx` holds. A local one (`Type/id`) is stored with
+ * its target, which the condition then names.
+ */
+function urlCondition(x: string, url: string): Sql {
+  const local = LOCAL.exec(url);
+  if (local) {
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, local[2], local[1]);
+  }
+  return sql(`${x}.target_id IS NULL AND ${x}.url = ?`, limitIndexedText(url));
 }
