@@ -219,4 +219,20 @@ describe('batch (http.html#transaction)', () => {
     expect(response.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '400 Bad Request', '404 Not Found', '200 OK']);
     expect(response.entry?.[1].response?.outcome?.issue?.[0].expression).toEqual(['Patient.gender']);
   });
+
+  test('a search the storage layer refuses (a paging cursor that does not decode) fails its entry only', async () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [{ request: { method: 'GET', url: 'Patient?_cursor=not-a-cursor' } }, { request: { method: 'GET', url: 'Patient?_count=1' } }],
+    };
+    const res = await postBundle(bundle);
+    expect(res.status).toBe(200);
+    const response = JSON.parse(res.text) as Bundle;
+    expect(response.entry?.map((e) => e.response?.status)).toEqual(['400 Bad Request', '200 OK']);
+    expect(response.entry?.[0].response?.outcome?.issue?.[0]).toMatchObject({
+      code: 'invalid',
+      diagnostics: expect.stringContaining('cursor'),
+    });
+  });
 });
