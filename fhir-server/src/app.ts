@@ -48,6 +48,7 @@ import { createVideoServices, type VideoServiceOptions } from './video-services'
 import type { Server } from 'node:http';
 import { VideoSignalling } from './http/video-signalling';
 import { SUBSCRIPTION_SOCKET_PATH } from './http/subscription-sockets';
+import { answerClientErrors } from './http/client-errors';
 import { attachWebSockets } from './http/websocket-upgrades';
 import { SIGNALLING_PATH } from './integrations/webrtc-video';
 import { principalFromClaims } from './auth/token-claims';
@@ -67,7 +68,10 @@ export interface App {
   runSlotHorizonTick(tick: string, nowMs?: number): Promise<boolean>;
   /** One run of the no-show job now (it also runs every minute); the Appointment ids marked. */
   markNoShows(now?: Date): Promise<string[]>;
-  /** Lets the app answer WebSocket upgrades of this HTTP server (video signalling, Subscription notifications). */
+  /**
+   * Lets the app answer what its HTTP server receives outside Koa: WebSocket upgrades (video
+   * signalling, Subscription notifications) and requests Node's parser refuses.
+   */
   attach(server: Server): void;
   /** Starts a graceful shutdown: `/readyz` answers 503 so load balancers stop sending requests. */
   drain(): void;
@@ -287,7 +291,10 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     flushAudit: () => auditWriter.flush(),
     runSlotHorizonTick: (tick, nowMs) => runSlotHorizonTick(slotJob, tick, nowMs),
     markNoShows: (now) => noShowJob.run(now),
-    attach: (server) => attachWebSockets(server, { [SIGNALLING_PATH]: signalling, [SUBSCRIPTION_SOCKET_PATH]: notifications.sockets }),
+    attach: (server) => {
+      attachWebSockets(server, { [SIGNALLING_PATH]: signalling, [SUBSCRIPTION_SOCKET_PATH]: notifications.sockets });
+      answerClientErrors(server);
+    },
     drain: () => {
       draining = true;
       // Open WebSockets would hold the HTTP server's close until the shutdown timeout.

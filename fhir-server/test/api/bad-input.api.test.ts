@@ -1,3 +1,5 @@
+import net from 'node:net';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { makePatient } from '../setup/factories';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -116,5 +118,46 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
       .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: makePatient() }] }));
     expect(JSON.parse(good.text).issue[0]).toMatchObject({ severity: 'information' });
     expectOutcome(await server.request.post('/fhir/Patient/$nope').set('Content-Type', FHIR_JSON).send('{}'), 404, 'not-found');
+  });
+});
+
+/** Sends raw bytes and returns the whole answer (the server closes the connection after it). */
+function rawExchange(request: string): Promise<{ status: number; headers: string; body: string }> {
+  const { hostname, port } = new URL(server.address);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, body = ''] = received.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head, body });
+    });
+  });
+}
+
+describe('requests Node refuses before the app sees them still get an OperationOutcome', () => {
+  test('a request line over 16 kB is 431 too-long, naming POST _search; the same search as POST _search works', async () => {
+    // Three parameters of 100 alternatives each (the most a parameter may have), 60 characters long.
+    const values = (prefix: string) => Array.from({ length: 100 }, (_, i) => `${prefix}-${String(i).padStart(56, '0')}`).join(',');
+    const search = { _id: values('pid'), identifier: values('idn'), family: values('fam') };
+    const query = new URLSearchParams(search).toString();
+    expect(query.length).toBeGreaterThan(16 * 1024);
+    const answer = await rawExchange(`GET /fhir/Patient?${query} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+    expect(answer.status).toBe(431);
+    expect(answer.headers).toMatch(/content-type: application\/fhir\+json/i);
+    const outcome = JSON.parse(answer.body) as OperationOutcome;
+    expect(outcome.issue?.[0]).toMatchObject({ code: 'too-long', diagnostics: expect.stringContaining('_search') });
+
+    const searched = await server.request.post('/fhir/Patient/_search').type('form').send(search);
+    expect(searched.status).toBe(200);
+    expect((JSON.parse(searched.text) as Bundle).entry ?? []).toEqual([]);
+  });
+
+  test('bytes that are not HTTP are 400 structure', async () => {
+    const answer = await rawExchange('HELLO THERE\r\n\r\n');
+    expect(answer.status).toBe(400);
+    expect((JSON.parse(answer.body) as OperationOutcome).issue?.[0].code).toBe('structure');
   });
 });
