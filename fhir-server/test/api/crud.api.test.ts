@@ -195,6 +195,25 @@ describe('patch (http.html#patch, JSON Patch)', () => {
     const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text);
     expect(current.meta.versionId).toBe('1');
   });
+
+  test('hostile or impossible patches are a 4xx, never a 500, and change nothing (RFC 6902)', async () => {
+    const created = await create();
+    const patch = (body: unknown) =>
+      server.request.patch(`/fhir/Patient/${created.id}`).set('Content-Type', 'application/json-patch+json').send(JSON.stringify(body));
+    // Paths into an object's prototype are no FHIR element.
+    expectOutcome(await patch([{ op: 'add', path: '/__proto__/polluted', value: true }]), 400, 'invalid');
+    expectOutcome(await patch([{ op: 'copy', from: '/constructor/prototype', path: '/x' }]), 400, 'invalid');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // Section 4.4: a value cannot be moved into one of its own children.
+    expectOutcome(await patch([{ op: 'move', from: '/name', path: '/name/0' }]), 400, 'invalid');
+    // fast-json-patch's own extension op is not RFC 6902.
+    expectOutcome(await patch([{ op: '_get', path: '/name' }]), 400, 'invalid');
+    // Removing or replacing the whole document leaves no resource.
+    expectOutcome(await patch([{ op: 'remove', path: '' }]), 422, 'processing');
+    expectOutcome(await patch([{ op: 'replace', path: '', value: 5 }]), 422, 'processing');
+    const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text);
+    expect(current).toEqual(created);
+  });
 });
 
 describe('delete (http.html#delete)', () => {

@@ -220,6 +220,26 @@ describe('batch (http.html#transaction)', () => {
     expect(response.entry?.[1].response?.outcome?.issue?.[0].expression).toEqual(['Patient.gender']);
   });
 
+  test('entries that are not objects, and conditional fields that are not strings, are a 400 naming them', async () => {
+    const notObjects = await server.request
+      .post('/fhir')
+      .set('Content-Type', 'application/fhir+json')
+      .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'metadata' } }, null, 1] }));
+    expect(expectOutcome(notObjects, 400, 'invalid').issue?.[0].expression).toEqual(['Bundle.entry[1]']);
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: [
+        { resource: makePatient(), request: { method: 'POST', url: 'Patient', ifNoneExist: {} as unknown as string } },
+        { request: { method: 'GET', url: 'metadata', ifNoneMatch: 5 as unknown as string } },
+        { request: { method: 'GET', url: 'metadata' } },
+      ],
+    };
+    const response = JSON.parse((await postBundle(bundle)).text) as Bundle;
+    expect(response.entry?.map((e) => e.response?.status)).toEqual(['400 Bad Request', '400 Bad Request', '200 OK']);
+    expect(response.entry?.[0].response?.outcome?.issue?.[0].expression).toEqual(['Bundle.entry[0].request.ifNoneExist']);
+  });
+
   test('a search the storage layer refuses (a paging cursor that does not decode) fails its entry only', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',

@@ -13,6 +13,10 @@ export async function processBundle(ctx: FhirContext, request: FhirRequest, disp
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
   }
+  const notObject = (bundle.entry ?? []).findIndex((entry: unknown) => typeof entry !== 'object' || entry === null || Array.isArray(entry));
+  if (notObject >= 0) {
+    throw badRequest('Each entry of a Bundle must be an object', `Bundle.entry[${notObject}]`);
+  }
   const preferReturn = request.headers.preferReturn;
   if (bundle.type === 'transaction') {
     return processTransaction(ctx, bundle, dispatch, preferReturn);

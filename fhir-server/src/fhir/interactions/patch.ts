@@ -8,6 +8,9 @@ import { checkIfMatch, parseStored, requireLive } from './stored-resource';
 import { lockCurrent, writeNextVersion } from './update';
 
 export const JSON_PATCH_CONTENT_TYPE = 'application/json-patch+json';
+const RFC_6902_OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+/** Pointer tokens that would reach an object's prototype: never a FHIR element. */
+const BANNED_TOKENS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** http://hl7.org/fhir/R4/http.html#patch with JSON Patch (RFC 6902). */
 export async function patchResource(
@@ -25,8 +28,9 @@ export async function patchResource(
     const current = requireLive(await lockCurrent(repo, resourceType, id), resourceType, id);
     checkIfMatch(options.ifMatch, current);
     const patched = applyOperations(parseStored(current), operations);
-    if (patched.resourceType !== resourceType || patched.id !== id) {
-      throw unprocessable('A patch must not change resourceType or id');
+    // A patch of the whole document (`""`) may leave no object at all.
+    if (typeof patched !== 'object' || patched === null || patched.resourceType !== resourceType || patched.id !== id) {
+      throw unprocessable('A patch must leave a resource of the same resourceType and id');
     }
     const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
     checkStatusChange(ctx.access, current, valid);
@@ -42,7 +46,21 @@ function requirePatchDocument(body: unknown): Operation[] {
   if (error) {
     throw badRequest(`Invalid JSON Patch operation: ${error.message.split('\n')[0]}`);
   }
-  return body as Operation[];
+  const operations = body as Operation[];
+  for (const [index, operation] of operations.entries()) {
+    if (!RFC_6902_OPERATIONS.has(operation.op)) {
+      throw badRequest(`Invalid JSON Patch operation ${index}: op must be one of ${[...RFC_6902_OPERATIONS].join(', ')}`);
+    }
+    const from = 'from' in operation ? operation.from : undefined;
+    if ([operation.path, from].some((pointer) => pointer !== undefined && pointer.split('/').some((token) => BANNED_TOKENS.has(token)))) {
+      throw badRequest(`Invalid JSON Patch operation ${index}: its path names no FHIR element`);
+    }
+    // RFC 6902 section 4.4: the from location must not be a proper prefix of the path.
+    if (operation.op === 'move' && operation.path.startsWith(`${operation.from}/`)) {
+      throw badRequest(`Invalid JSON Patch operation ${index}: a value cannot be moved into itself`);
+    }
+  }
+  return operations;
 }
 
 function applyOperations(resource: Resource, operations: Operation[]): Resource {
@@ -53,6 +71,8 @@ function applyOperations(resource: Resource, operations: Operation[]): Resource 
       // A failed `test` operation or a path that does not exist: the patch cannot apply here.
       throw unprocessable(`The patch could not be applied: ${error.name} at operation ${Number(error.index ?? 0)}`);
     }
-    throw error;
+    // fast-json-patch throws plain TypeErrors for some patches it cannot apply (removing the
+    // whole document, say); it works on a copy, so nothing stored is touched.
+    throw unprocessable(`The patch could not be applied: ${(error as Error).message.split('\n')[0]}`);
   }
 }
