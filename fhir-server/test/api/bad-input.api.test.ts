@@ -137,6 +137,11 @@ function rawExchange(request: string): Promise<{ status: number; headers: string
   });
 }
 
+test('an operation whose Parameters.parameter is not an array is a 400 naming it (operations.html#request)', async () => {
+  const res = await post(JSON.stringify({ resourceType: 'Parameters', parameter: 5 }), FHIR_JSON, '/fhir/Appointment/$find');
+  expect(expectOutcome(res, 400, 'invalid').issue?.[0].expression).toEqual(['Parameters.parameter']);
+});
+
 describe('requests Node refuses before the app sees them still get an OperationOutcome', () => {
   test('a request line over 16 kB is 431 too-long, naming POST _search; the same search as POST _search works', async () => {
     // Three parameters of 100 alternatives each (the most a parameter may have), 60 characters long.

@@ -45,6 +45,9 @@ export class OperationInput {
       if (body?.resourceType !== 'Parameters') {
         throw badRequest(`$${definition.code} takes a Parameters resource in a POST body`);
       }
+      if (body.parameter !== undefined && !Array.isArray(body.parameter)) {
+        throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
+      }
       for (const parameter of body.parameter ?? []) {
         if (typeof parameter?.name !== 'string') {
           throw badRequest('Every parameter needs a name');
