@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import { expectOutcome } from '../setup/matchers';
 import { putAll, searchBundle } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -90,6 +90,34 @@ describe('hostile strings never reach SQL as text (search.html#escaping)', () =>
       expect({ path, status: res.status < 500 }).toEqual({ path, status: true });
     }
     expect((await searchBundle(server, 'Patient?family=loop')).entry).toHaveLength(2);
+  });
+
+  test('every parameter of the telemedicine types, with every modifier, answers hostile values with 200 or 400', async () => {
+    const capabilities = JSON.parse((await get('metadata')).text) as CapabilityStatement;
+    const types = new Set(['Patient', 'Practitioner', 'PractitionerRole', 'Schedule', 'Slot', 'Appointment', 'Encounter', 'Composition']);
+    ['MedicationRequest', 'DocumentReference', 'AuditEvent', 'Observation', 'Communication', 'Subscription'].forEach((t) => types.add(t));
+    const modifiers = ['', ':missing', ':exact', ':contains', ':text', ':not', ':above', ':below', ':identifier', ':of-type', ':Patient'];
+    // One request tries several alternatives: each is parsed for the parameter's type.
+    const values = encodeURIComponent(["'", '%', 'x|y|z', '9999-99', 'ge', '1e999', 'Patient/', '\\'].join(','));
+    const failures: string[] = [];
+    let tried = 0;
+    for (const resource of capabilities.rest?.[0].resource ?? []) {
+      if (!types.has(resource.type)) {
+        continue;
+      }
+      for (const parameter of resource.searchParam ?? []) {
+        for (const modifier of modifiers) {
+          const path = `${resource.type}?${parameter.name}${modifier}=${values}`;
+          const res = await get(path);
+          tried++;
+          if (res.status !== 200 && res.status !== 400) {
+            failures.push(`${res.status} ${path}`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(tried).toBeGreaterThan(1_500);
   });
 
   test('parameter names with SQL in them are unknown parameters, not SQL', async () => {
