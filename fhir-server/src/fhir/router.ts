@@ -12,7 +12,7 @@ import { conditionalUpdate, updateResource } from './interactions/update';
 import { findOperation } from './operations/registry';
 import { bookPostedAppointment, isSlotBooking } from './scheduling/appointment-booking';
 import { withSchedulingEffects } from './scheduling/scheduling-writes';
-import { badRequest, methodNotAllowed, notFound } from './outcomes';
+import { badRequest, methodNotAllowed, notFound, unsupportedMediaType } from './outcomes';
 import { authorizeRoute } from './route-authorization';
 import { isValidId } from './validation/resource-id';
 
@@ -34,12 +34,12 @@ const ROUTES: readonly Route[] = [
   }),
   route('GET', '', (ctx, req) => searchSystem(ctx, req)),
   route('POST', '', (ctx, req) => processBundle(ctx, req, dispatch)),
-  route('POST', '_search', (ctx, req) => searchSystem(ctx, req)),
+  route('POST', '_search', (ctx, req) => searchSystem(ctx, requireFormSearch(req))),
   route('GET', '_history', (ctx, req) => historyBundle(ctx, req, {})),
   route('GET', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
   route('POST', ':op', (ctx, req, p) => invokeOperation(ctx, req, p, 'system')),
   route('GET', ':type', (ctx, req, p) => searchType(ctx, req, p.type)),
-  route('POST', ':type/_search', (ctx, req, p) => searchType(ctx, req, p.type)),
+  route('POST', ':type/_search', (ctx, req, p) => searchType(ctx, requireFormSearch(req), p.type)),
   route('POST', ':type', (ctx, req, p) =>
     isSlotBooking(p.type, req.body)
       ? bookPostedAppointment(ctx, req.body)
@@ -136,6 +136,17 @@ function matchPattern(pattern: readonly string[], segments: readonly string[]): 
     }
   }
   return params;
+}
+
+/**
+ * `POST _search` takes its parameters form-encoded (search.html#search): a JSON body would
+ * otherwise be ignored and the search run without the filters the client meant to send.
+ */
+function requireFormSearch(request: FhirRequest): FhirRequest {
+  if (request.body !== undefined) {
+    throw unsupportedMediaType('POST _search takes its parameters as application/x-www-form-urlencoded');
+  }
+  return request;
 }
 
 function requireCriteria(request: FhirRequest): string {

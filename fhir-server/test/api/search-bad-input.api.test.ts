@@ -120,6 +120,13 @@ describe('hostile strings never reach SQL as text (search.html#escaping)', () =>
     expect(tried).toBeGreaterThan(3_000);
   });
 
+  test('POST _search with a JSON body is a 415, not a search without the filters meant (search.html#search)', async () => {
+    const posted = (type: string, body: string) => server.request.post('/fhir/Patient/_search').set('Content-Type', type).send(body);
+    expectOutcome(await posted('application/json', JSON.stringify({ family: 'nobody' })), 415, 'not-supported');
+    const form = JSON.parse((await posted('application/x-www-form-urlencoded', 'family=loop')).text) as Bundle;
+    expect(form.entry).toHaveLength(2);
+  });
+
   test('parameter names with SQL in them are unknown parameters, not SQL', async () => {
     const bundle = await searchBundle(server, `Patient?${encodeURIComponent('family;DELETE FROM resource')}=x`);
     expect(bundle.entry).toHaveLength(2);
