@@ -137,6 +137,36 @@ function rawExchange(request: string): Promise<{ status: number; headers: string
   });
 }
 
+test('values the structure validator lets through are a 400 naming the element; nothing is stored', async () => {
+  const observation = (change: Record<string, unknown>) =>
+    JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'pulse' }, ...change });
+  const wrongType = expectOutcome(
+    await post(observation({ code: { coding: [{ code: {} }] } }), FHIR_JSON, '/fhir/Observation'),
+    400,
+    'structure',
+  );
+  expect(wrongType.issue?.[0].expression).toEqual(['Observation.code.coding[0].code']);
+  const control = expectOutcome(
+    await post(observation({ meta: { tag: [{ system: 'urn:x\u0000', code: 't' }] } }), FHIR_JSON, '/fhir/Observation'),
+    400,
+    'value',
+  );
+  expect(control.issue?.[0].expression).toEqual(['Observation.meta.tag[0].system']);
+  expectOutcome(await post(observation({ subject: { reference: [] } }), FHIR_JSON, '/fhir/Observation'), 400, 'structure');
+  const stored = JSON.parse((await server.request.get('/fhir/Observation?code:text=pulse&_summary=count')).text) as Bundle;
+  expect(stored.total).toBe(0);
+});
+
+test('a quantity too large for its canonical unit is stored, not indexed in that unit', async () => {
+  const huge = { value: 1e308, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' };
+  const res = await post(
+    JSON.stringify({ resourceType: 'Observation', status: 'final', code: { text: 'mass' }, valueQuantity: huge }),
+    FHIR_JSON,
+    '/fhir/Observation',
+  );
+  expect(res.status).toBe(201);
+});
+
 test('an operation whose Parameters.parameter is not an array is a 400 naming it (operations.html#request)', async () => {
   const res = await post(JSON.stringify({ resourceType: 'Parameters', parameter: 5 }), FHIR_JSON, '/fhir/Appointment/$find');
   expect(expectOutcome(res, 400, 'invalid').issue?.[0].expression).toEqual(['Parameters.parameter']);

@@ -1,5 +1,5 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
-import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { elementIndex, isResourceType } from '../../definitions';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, invalidResource } from '../outcomes';
@@ -7,7 +7,9 @@ import { terminologyFor } from '../terminology/resolve-canonical';
 import type { TerminologySource } from '../terminology/terminology-source';
 import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
-import { requiredBindingIssues } from './required-bindings';
+import { arrayShapeCheck, primitiveValueCheck } from './primitive-values';
+import { requiredBindingCheck } from './required-bindings';
+import { walkElements } from './element-walk';
 import { isValidId } from './resource-id';
 import { searchParameterIssues } from './search-parameter';
 import { subscriptionIssues } from './subscription';
@@ -76,13 +78,22 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       throw error;
     }
   }
-  const bindingIssues = [
-    ...requiredBindingIssues(body as Resource, elementIndex),
-    ...searchParameterIssues(body as Resource),
-    ...subscriptionIssues(body as Resource),
-  ];
-  if (bindingIssues.length > 0) {
-    throw invalidResource({ resourceType: 'OperationOutcome', issue: bindingIssues });
+  // One walk of the element values for the checks the structure validator does not make.
+  const issues: OperationOutcomeIssue[] = [];
+  const primitives = primitiveValueCheck(issues);
+  const bindings = requiredBindingCheck(elementIndex, issues);
+  walkElements(
+    body as Resource,
+    elementIndex,
+    (value, element, expression) => {
+      primitives(value, element, expression);
+      bindings(value, element, expression);
+    },
+    arrayShapeCheck(issues),
+  );
+  issues.push(...searchParameterIssues(body as Resource), ...subscriptionIssues(body as Resource));
+  if (issues.length > 0) {
+    throw invalidResource({ resourceType: 'OperationOutcome', issue: issues });
   }
   return body as Resource;
 }

@@ -22,6 +22,9 @@ export function addNumberRows(out: NumberRow[], param: string, values: readonly 
 }
 
 function push(out: NumberRow[], row: NumberRow): void {
+  if (!Number.isFinite(row.low) || !Number.isFinite(row.high)) {
+    return;
+  }
   for (const existing of out) {
     if (existing.param === row.param && existing.low === row.low && existing.high === row.high && existing.grp === row.grp) {
       return;

@@ -67,6 +67,10 @@ function addQuantity(out: QuantityRow[], param: string, unitOf: Quantity, low: n
 }
 
 function push(out: QuantityRow[], row: QuantityRow): void {
+  // A value near the limit of a double can overflow on conversion to canonical units (1e308 mg in g).
+  if (!Number.isFinite(row.low) || !Number.isFinite(row.high)) {
+    return;
+  }
   for (const e of out) {
     if (
       e.param === row.param &&

@@ -1,0 +1,68 @@
+import type { Observation, Resource } from '@medplum/fhirtypes';
+import { elementIndex, loadFhirDefinitions } from '../../definitions';
+import { readSampleBundle, sampleBundleFiles } from '../../../test/setup/samples';
+import { primitiveValueIssues } from './primitive-values';
+
+beforeAll(() => loadFhirDefinitions());
+
+const issuesOf = (resource: unknown) => primitiveValueIssues(resource as Resource, elementIndex).map((i) => [i.expression?.[0], i.code]);
+
+const HEART_RATE: Observation = {
+  resourceType: 'Observation',
+  status: 'final',
+  code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }], text: 'Heart rate' },
+  subject: { reference: 'Patient/p1' },
+  valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+};
+
+/** HEART_RATE with the value at `path` (property names and array indexes) replaced. */
+function observation(path: readonly (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(HEART_RATE) as unknown as Record<string | number, unknown>;
+  let node = copy;
+  for (const step of path.slice(0, -1)) {
+    node = node[step] as Record<string | number, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+  return copy;
+}
+
+describe('values the @medplum/core validator lets through (json.html, datatypes.html)', () => {
+  test('an object, array or number where a string primitive belongs', () => {
+    expect(issuesOf(observation(['code', 'coding', 0, 'code'], {}))).toEqual([['Observation.code.coding[0].code', 'structure']]);
+    expect(issuesOf(observation(['code', 'text'], ['a']))).toEqual([['Observation.code.text', 'structure']]);
+    expect(issuesOf(observation(['subject', 'reference'], 5))).toEqual([['Observation.subject.reference', 'structure']]);
+    expect(issuesOf(observation(['valueQuantity', 'value'], {}))).toEqual([['Observation.valueQuantity.value', 'structure']]);
+  });
+
+  test('a single object where an array belongs and a non-object where a complex type belongs', () => {
+    expect(issuesOf(observation(['code', 'coding'], { system: 'http://loinc.org', code: '8867-4' }))).toEqual([
+      ['Observation.code.coding', 'structure'],
+    ]);
+    // An empty array is tolerated, as the @medplum/core validator does: it holds nothing to check.
+    expect(issuesOf(observation(['code', 'coding'], []))).toEqual([]);
+    expect(issuesOf(observation(['subject'], 'Patient/p1'))).toEqual([['Observation.subject', 'structure']]);
+  });
+
+  test('empty strings, control characters and numbers beyond a double', () => {
+    expect(issuesOf(observation(['code', 'coding', 0, 'code'], ''))).toEqual([['Observation.code.coding[0].code', 'value']]);
+    expect(issuesOf(observation(['code', 'coding', 0, 'system'], 'http://loinc.org\u0000'))).toEqual([
+      ['Observation.code.coding[0].system', 'value'],
+    ]);
+    expect(issuesOf(observation(['valueQuantity', 'value'], Infinity))).toEqual([['Observation.valueQuantity.value', 'value']]);
+    // Tab, line feed and carriage return are allowed.
+    expect(issuesOf(observation(['code', 'text'], 'Heart\trate\r\n'))).toEqual([]);
+  });
+
+  test('a primitive array may hold null where its extensions stand alone (json.html#primitive)', () => {
+    const patient = { resourceType: 'Patient', name: [{ given: [null, 'Ann'], _given: [{ extension: [] }, null] }] };
+    expect(issuesOf(patient)).toEqual([]);
+  });
+
+  test('no issue in any resource of the Synthea samples', () => {
+    for (const file of sampleBundleFiles()) {
+      for (const entry of readSampleBundle(file).entry ?? []) {
+        expect({ file, resource: entry.resource?.resourceType, issues: issuesOf(entry.resource) }).toMatchObject({ issues: [] });
+      }
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { fhirTypeToJsType } from '@medplum/core';
+import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { ElementIndex } from '../../definitions/element-index';
+import { isPrimitive, walkElements, type LeafVisitor, type PropertyVisitor } from './element-walk';
+
+/** Control characters a FHIR string may not hold: all below U+0020 but tab, line feed, carriage return. */
+// eslint-disable-next-line no-control-regex -- matching control characters is what it is for
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
+/**
+ * Element values the @medplum/core validator lets through: an array where one value belongs or
+ * the reverse, an object, array or wrong JSON type
+ * where a primitive belongs (`"code": {}`), a non-object where a complex type belongs, empty
+ * strings (json.html: no empty values) and control characters (datatypes.html#string). Each
+ * is a definite issue naming the element; before this check such values reached search index
+ * extraction (a 500) or PostgreSQL, which cannot store `\u0000`.
+ */
+export function primitiveValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  walkElements(resource, index, primitiveValueCheck(issues), arrayShapeCheck(issues));
+  return issues;
+}
+
+/** A repeating element's value is a JSON array, any other element's value is not an array. */
+export function arrayShapeCheck(issues: OperationOutcomeIssue[]): PropertyVisitor {
+  return (value, repeats, expression) => {
+    if (repeats && !Array.isArray(value)) {
+      issues.push(issue('structure', `${expression} must be a JSON array`, expression));
+    } else if (!repeats && Array.isArray(value)) {
+      issues.push(issue('structure', `${expression} repeats at most once: not a JSON array`, expression));
+    }
+  };
+}
+
+/** The check of primitiveValueIssues for one element value, to run in a walk shared with other checks. */
+export function primitiveValueCheck(issues: OperationOutcomeIssue[]): LeafVisitor {
+  return (value, element, expression) => {
+    // null stands for a primitive whose extensions alone are given (`_given`), in arrays.
+    if (value === null && expression.endsWith(']')) {
+      return;
+    }
+    if (!isPrimitive(element)) {
+      issues.push(issue('structure', `${expression} must be a JSON object (FHIR ${element.types.join(' | ')})`, expression));
+      return;
+    }
+    const type = element.types[0];
+    const jsType =
+      (fhirTypeToJsType as Record<string, string | undefined>)[type] ??
+      (type.startsWith('http://hl7.org/fhirpath/System.') ? 'string' : undefined);
+    if (jsType !== undefined && typeof value !== jsType) {
+      issues.push(issue('structure', `${expression} must be a JSON ${jsType} (FHIR ${type})`, expression));
+    } else if (typeof value === 'number' && !Number.isFinite(value)) {
+      issues.push(issue('value', `${expression} is beyond the range of a number`, expression));
+    } else if (typeof value === 'string' && value.trim() === '') {
+      issues.push(issue('value', `${expression} must not be empty`, expression));
+    } else if (typeof value === 'string' && CONTROL_CHARACTERS.test(value)) {
+      issues.push(issue('value', `${expression} holds a control character`, expression));
+    }
+  };
+}
+
+function issue(code: 'structure' | 'value', diagnostics: string, expression: string): OperationOutcomeIssue {
+  return { severity: 'error', code, diagnostics, expression: [expression] };
+}
