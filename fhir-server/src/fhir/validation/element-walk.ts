@@ -7,8 +7,11 @@ const INLINE_TYPES = new Set(['BackboneElement', 'Element']);
 /** Called for every value of a defined element that is not a JSON object (strings, numbers, arrays in arrays, ...). */
 export type LeafVisitor = (value: unknown, element: ElementInfo, expression: string) => void;
 
-/** Called for every defined property: whether its element repeats (max > 1) and its JSON value as given. */
-export type PropertyVisitor = (value: unknown, repeats: boolean, expression: string) => void;
+/**
+ * Called for every defined property with its JSON value as given and whether its element
+ * repeats (max > 1); its expression is `${parent}.${key}` (built only when needed).
+ */
+export type PropertyVisitor = (value: unknown, repeats: boolean, parent: string, key: string) => void;
 
 /**
  * Walks a resource's JSON along the R4 element definitions: every value of a defined element
@@ -37,7 +40,7 @@ function walk(node: Record<string, unknown>, definitionPath: string, expression:
       continue;
     }
     const value = node[key];
-    onProperty?.(value, child.repeats, `${expression}.${key}`);
+    onProperty?.(value, child.repeats, expression, key);
     const isArray = Array.isArray(value);
     const items: unknown[] = isArray ? value : [value];
     for (let i = 0; i < items.length; i++) {

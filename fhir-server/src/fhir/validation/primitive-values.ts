@@ -9,11 +9,11 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /**
  * Element values the @medplum/core validator lets through: an array where one value belongs or
- * the reverse, an object, array or wrong JSON type
- * where a primitive belongs (`"code": {}`), a non-object where a complex type belongs, empty
- * strings (json.html: no empty values) and control characters (datatypes.html#string). Each
- * is a definite issue naming the element; before this check such values reached search index
- * extraction (a 500) or PostgreSQL, which cannot store `\u0000`.
+ * the reverse, an object, array or wrong JSON type where a primitive belongs (`"code": {}`), a
+ * non-object where a complex type belongs, empty strings (json.html: no empty values), control
+ * characters (datatypes.html#string) and numbers beyond a double. Each is a definite issue
+ * naming the element; before this check such values reached search index extraction (a 500) or
+ * PostgreSQL, which cannot store `\u0000`.
  */
 export function primitiveValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
@@ -23,11 +23,16 @@ export function primitiveValueIssues(resource: Resource, index: ElementIndex): O
 
 /** A repeating element's value is a JSON array, any other element's value is not an array. */
 export function arrayShapeCheck(issues: OperationOutcomeIssue[]): PropertyVisitor {
-  return (value, repeats, expression) => {
-    if (repeats && !Array.isArray(value)) {
-      issues.push(issue('structure', `${expression} must be a JSON array`, expression));
-    } else if (!repeats && Array.isArray(value)) {
-      issues.push(issue('structure', `${expression} repeats at most once: not a JSON array`, expression));
+  return (value, repeats, parent, key) => {
+    if (repeats !== Array.isArray(value)) {
+      const expression = `${parent}.${key}`;
+      issues.push(
+        issue(
+          'structure',
+          repeats ? `${expression} must be a JSON array` : `${expression} repeats at most once: not a JSON array`,
+          expression,
+        ),
+      );
     }
   };
 }
