@@ -119,6 +119,12 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expect(JSON.parse(good.text).issue[0]).toMatchObject({ severity: 'information' });
     expectOutcome(await server.request.post('/fhir/Patient/$nope').set('Content-Type', FHIR_JSON).send('{}'), 404, 'not-found');
   });
+
+  test('$validate with Parameters lacking the resource, or whose parameter is no array, is a 400 (not a verdict)', async () => {
+    const validate = (body: unknown) => post(JSON.stringify(body), FHIR_JSON, '/fhir/Patient/$validate');
+    expectOutcome(await validate({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }), 400, 'invalid');
+    expectOutcome(await validate({ resourceType: 'Parameters', parameter: 5 }), 400, 'invalid');
+  });
 });
 
 /** Sends raw bytes and returns the whole answer (the server closes the connection after it). */

@@ -36,9 +36,10 @@ export const resourceValidate: FhirOperation = {
     if (request.method !== 'POST') {
       throw badRequest('$validate needs the resource in a POST body');
     }
-    const profile = profileFrom(request.body) ?? request.query.get('profile') ?? undefined;
+    const input = validateInput(request.body, target.resourceType);
+    const profile = input.profile ?? request.query.get('profile') ?? undefined;
     try {
-      await requireValidResource(ctx, resourceFromBody(request.body), target.resourceType, { profiles: profile ? [profile] : [] });
+      await requireValidResource(ctx, input.resource, target.resourceType, { profiles: profile ? [profile] : [] });
     } catch (error) {
       if (error instanceof OutcomeError) {
         return { status: 200, resource: error.outcome };
@@ -49,19 +50,19 @@ export const resourceValidate: FhirOperation = {
   },
 };
 
-function profileFrom(body: unknown): string | undefined {
+/** The resource to check and the profile part: from a Parameters body, or the body itself. */
+function validateInput(body: unknown, targetType: string | undefined): { resource: unknown; profile?: string } {
   const parameters = body as Parameters | undefined;
   if (parameters?.resourceType !== 'Parameters') {
-    return undefined;
+    return { resource: body };
   }
-  const part = parameters.parameter?.find((p) => p.name === 'profile');
-  return part?.valueUri ?? part?.valueCanonical ?? part?.valueString;
-}
-
-function resourceFromBody(body: unknown): unknown {
-  const parameters = body as Parameters | undefined;
-  if (parameters?.resourceType === 'Parameters') {
-    return parameters.parameter?.find((p) => p.name === 'resource')?.resource;
+  if (!Array.isArray(parameters.parameter)) {
+    throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
   }
-  return body;
+  const resource = parameters.parameter.find((p) => p?.name === 'resource')?.resource;
+  if (resource === undefined && targetType !== 'Parameters') {
+    throw badRequest('$validate takes the resource to check in a parameter named "resource"', 'Parameters.parameter');
+  }
+  const part = parameters.parameter.find((p) => p?.name === 'profile');
+  return { resource: resource ?? body, profile: part?.valueUri ?? part?.valueCanonical ?? part?.valueString };
 }
