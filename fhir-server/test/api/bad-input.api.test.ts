@@ -173,9 +173,19 @@ test('a quantity too large for its canonical unit is stored, not indexed in that
   expect(res.status).toBe(201);
 });
 
-test('an operation whose Parameters.parameter is not an array is a 400 naming it (operations.html#request)', async () => {
-  const res = await post(JSON.stringify({ resourceType: 'Parameters', parameter: 5 }), FHIR_JSON, '/fhir/Appointment/$find');
-  expect(expectOutcome(res, 400, 'invalid').issue?.[0].expression).toEqual(['Parameters.parameter']);
+test('an operation whose Parameters.parameter is not an array of objects is a 400 naming it (operations.html#request)', async () => {
+  for (const path of ['/fhir/Appointment/$find', '/fhir/Patient/$validate', '/fhir/$reindex']) {
+    const notArray = await post(JSON.stringify({ resourceType: 'Parameters', parameter: 5 }), FHIR_JSON, path);
+    expect({ path, expression: expectOutcome(notArray, 400, 'invalid').issue?.[0].expression }).toEqual({
+      path,
+      expression: ['Parameters.parameter'],
+    });
+    const notObject = await post(JSON.stringify({ resourceType: 'Parameters', parameter: [null] }), FHIR_JSON, path);
+    expect({ path, expression: expectOutcome(notObject, 400, 'invalid').issue?.[0].expression }).toEqual({
+      path,
+      expression: ['Parameters.parameter[0]'],
+    });
+  }
 });
 
 describe('requests Node refuses before the app sees them still get an OperationOutcome', () => {

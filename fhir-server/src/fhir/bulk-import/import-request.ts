@@ -1,6 +1,7 @@
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { AccessContext } from '../../auth/access-context';
 import { isResourceType } from '../../definitions';
+import { partsOf } from '../operations/parameters';
 import { badRequest, forbidden } from '../outcomes';
 
 /** One NDJSON file to import: fetched from `url`, or uploaded with the kick-off and kept under `blobKey`. */
@@ -75,7 +76,7 @@ function readBody(body: unknown): { format?: string; inputs: ImportInput[] } {
     throw badRequest('$import needs a Parameters body naming its inputs');
   }
   if ((body as { resourceType?: unknown }).resourceType === 'Parameters') {
-    const parameters = (body as Parameters).parameter ?? [];
+    const parameters = partsOf(body as Parameters);
     const format = parameters.find((p) => p.name === 'inputFormat');
     return {
       format: format && textOf(format),

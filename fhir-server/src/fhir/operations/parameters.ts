@@ -13,6 +13,19 @@ import { badRequest } from '../outcomes';
 /** Value properties that carry text, for parameters of any string-like type. */
 const TEXT_VALUES = ['valueString', 'valueCode', 'valueUri', 'valueUrl', 'valueCanonical', 'valueId', 'valueMarkdown'] as const;
 
+/** The parts of a Parameters body: a 400 when `parameter` is not an array of objects. */
+export function partsOf(parameters: Parameters): ParametersParameter[] {
+  const parts: unknown = parameters.parameter ?? [];
+  if (!Array.isArray(parts)) {
+    throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
+  }
+  const notObject = parts.findIndex((part) => typeof part !== 'object' || part === null || Array.isArray(part));
+  if (notObject >= 0) {
+    throw badRequest('Each parameter must be an object', `Parameters.parameter[${notObject}]`);
+  }
+  return parts as ParametersParameter[];
+}
+
 /**
  * An operation's input parameters (http://hl7.org/fhir/R4/operations.html#request), from the
  * query string of a GET or a Parameters body of a POST, checked against the definition: unknown
@@ -45,10 +58,7 @@ export class OperationInput {
       if (body?.resourceType !== 'Parameters') {
         throw badRequest(`$${definition.code} takes a Parameters resource in a POST body`);
       }
-      if (body.parameter !== undefined && !Array.isArray(body.parameter)) {
-        throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
-      }
-      for (const parameter of body.parameter ?? []) {
+      for (const parameter of partsOf(body)) {
         if (typeof parameter?.name !== 'string') {
           throw badRequest('Every parameter needs a name');
         }

@@ -2,6 +2,7 @@ import type { OperationDefinition, Parameters } from '@medplum/fhirtypes';
 import type { FhirOperation } from './fhir-operation';
 import { badRequest, informational, OutcomeError } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
+import { partsOf } from './parameters';
 
 /**
  * http://hl7.org/fhir/R4/resource-operation-validate.html: validates without storing. The
@@ -56,13 +57,11 @@ function validateInput(body: unknown, targetType: string | undefined): { resourc
   if (parameters?.resourceType !== 'Parameters') {
     return { resource: body };
   }
-  if (!Array.isArray(parameters.parameter)) {
-    throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
-  }
-  const resource = parameters.parameter.find((p) => p?.name === 'resource')?.resource;
+  const parts = partsOf(parameters);
+  const resource = parts.find((p) => p.name === 'resource')?.resource;
   if (resource === undefined && targetType !== 'Parameters') {
     throw badRequest('$validate takes the resource to check in a parameter named "resource"', 'Parameters.parameter');
   }
-  const part = parameters.parameter.find((p) => p?.name === 'profile');
+  const part = parts.find((p) => p.name === 'profile');
   return { resource: resource ?? body, profile: part?.valueUri ?? part?.valueCanonical ?? part?.valueString };
 }

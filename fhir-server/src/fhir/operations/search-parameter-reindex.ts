@@ -4,6 +4,7 @@ import type { ReindexStatus } from '../../storage/fhir-repository';
 import { parseStored } from '../interactions/stored-resource';
 import { badRequest, forbidden, notFound } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
+import { partsOf } from './parameters';
 
 /** How long a request works on the job before answering; the rest runs in the background. */
 const WAIT_MS = 10_000;
@@ -71,7 +72,9 @@ function typesFromBody(body: unknown): string[] {
   if (parameters?.resourceType !== 'Parameters') {
     return [];
   }
-  return (parameters.parameter ?? []).filter((p) => p.name === 'type').map((p) => p.valueCode ?? p.valueString ?? '');
+  return partsOf(parameters)
+    .filter((p) => p.name === 'type')
+    .map((p) => p.valueCode ?? p.valueString ?? '');
 }
 
 function toParameters(status: ReindexStatus): Parameters {
