@@ -7,7 +7,7 @@ import { terminologyFor } from '../terminology/resolve-canonical';
 import type { TerminologySource } from '../terminology/terminology-source';
 import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
-import { arrayShapeCheck, primitiveValueCheck } from './primitive-values';
+import { arrayShapeCheck, elementValueCheck } from './element-values';
 import { requiredBindingCheck } from './required-bindings';
 import { walkElements } from './element-walk';
 import { isValidId } from './resource-id';
@@ -80,13 +80,13 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
   }
   // One walk of the element values for the checks the structure validator does not make.
   const issues: OperationOutcomeIssue[] = [];
-  const primitives = primitiveValueCheck(issues);
+  const values = elementValueCheck(issues);
   const bindings = requiredBindingCheck(elementIndex, issues);
   walkElements(
     body as Resource,
     elementIndex,
     (value, element, expression) => {
-      primitives(value, element, expression);
+      values(value, element, expression);
       bindings(value, element, expression);
     },
     arrayShapeCheck(issues),

@@ -1,11 +1,11 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { elementIndex, loadFhirDefinitions } from '../../definitions';
 import { readSampleBundle, sampleBundleFiles } from '../../../test/setup/samples';
-import { primitiveValueIssues } from './primitive-values';
+import { elementValueIssues } from './element-values';
 
 beforeAll(() => loadFhirDefinitions());
 
-const issuesOf = (resource: unknown) => primitiveValueIssues(resource as Resource, elementIndex).map((i) => [i.expression?.[0], i.code]);
+const issuesOf = (resource: unknown) => elementValueIssues(resource as Resource, elementIndex).map((i) => [i.expression?.[0], i.code]);
 
 const HEART_RATE: Observation = {
   resourceType: 'Observation',

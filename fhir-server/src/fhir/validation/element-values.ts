@@ -15,9 +15,9 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
  * naming the element; before this check such values reached search index extraction (a 500) or
  * PostgreSQL, which cannot store `\u0000`.
  */
-export function primitiveValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
+export function elementValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  walkElements(resource, index, primitiveValueCheck(issues), arrayShapeCheck(issues));
+  walkElements(resource, index, elementValueCheck(issues), arrayShapeCheck(issues));
   return issues;
 }
 
@@ -37,8 +37,8 @@ export function arrayShapeCheck(issues: OperationOutcomeIssue[]): PropertyVisito
   };
 }
 
-/** The check of primitiveValueIssues for one element value, to run in a walk shared with other checks. */
-export function primitiveValueCheck(issues: OperationOutcomeIssue[]): LeafVisitor {
+/** The check of elementValueIssues for one element value, to run in a walk shared with other checks. */
+export function elementValueCheck(issues: OperationOutcomeIssue[]): LeafVisitor {
   return (value, element, expression) => {
     // null stands for a primitive whose extensions alone are given (`_given`), in arrays.
     if (value === null && expression.endsWith(']')) {
