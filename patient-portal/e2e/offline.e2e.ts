@@ -59,8 +59,10 @@ describe('patient portal: offline', () => {
         'offline',
         async (page) => {
           await signIn(page, server.url, maria);
-          // The worker installs (precaches the app shell) before it takes control: slow on a loaded machine.
-          await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 90_000 });
+          // The worker precaches the app shell before it activates: slow on a loaded machine. Not
+          // `controller`: a page whose navigation began while the worker was activating (here the
+          // sign-in's redirect back) stays uncontrolled until its next load; the reload below is one.
+          await page.waitForFunction(() => navigator.serviceWorker.ready.then(() => true), undefined, { timeout: 90_000 });
           await menu(page, 'Appointments');
           await page.getByRole('tab', { name: 'Past and cancelled (1)' }).waitFor();
           await menu(page, 'Prescriptions');
