@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Observation, Patient } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Observation, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { makePatient } from '../setup/factories';
 import { expectOutcome } from '../setup/matchers';
 import { readSampleBundle, sampleBundleFiles } from '../setup/samples';
@@ -188,8 +188,13 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
   test('malformed Bundles are 400', async () => {
     expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'collection' }), 400, 'invalid');
     expectOutcome(await postBundle({ resourceType: 'Patient' }), 400, 'invalid');
-    expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: {} }), 400, 'invalid');
-    expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: makePatient() }] }), 400, 'invalid');
+    expectOutcome(await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: {} }), 400, 'structure');
+    // bdl-3: every entry of a transaction has a request.
+    expectOutcome(
+      await postBundle({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: makePatient() }] }),
+      400,
+      'invariant',
+    );
     expectOutcome(
       await postBundle({
         resourceType: 'Bundle',
@@ -220,24 +225,30 @@ describe('batch (http.html#transaction)', () => {
     expect(response.entry?.[1].response?.outcome?.issue?.[0].expression).toEqual(['Patient.gender']);
   });
 
-  test('entries that are not objects, and conditional fields that are not strings, are a 400 naming them', async () => {
-    const notObjects = await server.request
-      .post('/fhir')
-      .set('Content-Type', 'application/fhir+json')
-      .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'metadata' } }, null, 1] }));
-    expect(expectOutcome(notObjects, 400, 'invalid').issue?.[0].expression).toEqual(['Bundle.entry[1]']);
-    const bundle: Bundle = {
-      resourceType: 'Bundle',
-      type: 'batch',
-      entry: [
-        { resource: makePatient(), request: { method: 'POST', url: 'Patient', ifNoneExist: {} as unknown as string } },
-        { request: { method: 'GET', url: 'metadata', ifNoneMatch: 5 as unknown as string } },
-        { request: { method: 'GET', url: 'metadata' } },
-      ],
-    };
-    const response = JSON.parse((await postBundle(bundle)).text) as Bundle;
-    expect(response.entry?.map((e) => e.response?.status)).toEqual(['400 Bad Request', '400 Bad Request', '200 OK']);
-    expect(response.entry?.[0].response?.outcome?.issue?.[0].expression).toEqual(['Bundle.entry[0].request.ifNoneExist']);
+  test('a Bundle that is not valid R4 itself is a 400 naming each problem, and nothing of it runs', async () => {
+    const before = await countHistory();
+    const create = { resource: makePatient(), request: { method: 'POST', url: 'Patient' } };
+    const invalid: [unknown, string, string][] = [
+      [{ entry: [create], entry2: [] }, 'Bundle.entry2', 'structure'],
+      [{ entry: [create, null, 1] }, 'Bundle.entry[1]', 'structure'],
+      [{ entry: [{ ...create, fullUrl: 5 }] }, 'Bundle.entry[0].fullUrl', 'structure'],
+      [{ entry: [{ ...create, request: { ...create.request, ifNoneExist: {} } }] }, 'Bundle.entry[0].request.ifNoneExist', 'structure'],
+      [{ entry: [{ ...create, request: { ...create.request, ifNoneMatch: 5 } }] }, 'Bundle.entry[0].request.ifNoneMatch', 'structure'],
+      [{ entry: [{ ...create, request: { method: 'FETCH', url: 'Patient' } }] }, 'Bundle.entry[0].request.method', 'code-invalid'],
+      [{ entry: [{ ...create, request: { method: 'POST' } }] }, 'Bundle.entry[0].request.url', 'required'],
+      [{ entry: [{ ...create, unknown: true }] }, 'Bundle.entry[0].unknown', 'structure'],
+      [{ entry: [create], timestamp: 'yesterday' }, 'Bundle.timestamp', 'structure'],
+    ];
+    for (const [fields, expression, code] of invalid) {
+      for (const type of ['batch', 'transaction']) {
+        const response = await postBundle({ resourceType: 'Bundle', type, ...(fields as object) });
+        expect(response.status).toBe(400);
+        expect((JSON.parse(response.text) as OperationOutcome).issue).toContainEqual(
+          expect.objectContaining({ code, expression: [expression] }),
+        );
+      }
+    }
+    expect(await countHistory()).toBe(before);
   });
 
   test('a search the storage layer refuses (a paging cursor that does not decode) fails its entry only', async () => {

@@ -12,12 +12,6 @@ export function entryToRequest(entry: BundleEntry, index: number, baseUrl: strin
   if (!method || !ENTRY_METHODS.has(method) || typeof url !== 'string' || url === '') {
     throw badRequest('Each entry needs request.method and request.url', `Bundle.entry[${index}].request`);
   }
-  const conditionalHeader = (['ifMatch', 'ifNoneMatch', 'ifNoneExist', 'ifModifiedSince'] as const).find(
-    (name) => entry.request?.[name] !== undefined && typeof entry.request[name] !== 'string',
-  );
-  if (conditionalHeader) {
-    throw badRequest(`request.${conditionalHeader} must be a string`, `Bundle.entry[${index}].request.${conditionalHeader}`);
-  }
   const relative = url.startsWith(baseUrl + '/') ? url.slice(baseUrl.length + 1) : url.replace(/^\/+/, '');
   if (/^[a-z]+:/i.test(relative)) {
     throw badRequest(`request.url must be relative to this server: ${url}`, `Bundle.entry[${index}].request.url`);

@@ -1,5 +1,5 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
-import type { OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { elementIndex, isResourceType } from '../../definitions';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, invalidResource } from '../outcomes';
@@ -49,6 +49,28 @@ export async function requireConformingResource(
     }
   }
   return resource;
+}
+
+/**
+ * Checks a batch or transaction Bundle's own elements against R4 (structure, id, required
+ * bindings), without its entries' resources: each of those is validated by the interaction its
+ * entry asks for, so a batch entry with an invalid resource fails alone.
+ */
+export function requireValidBundle(body: unknown): Bundle {
+  const entries = (body as { entry?: unknown } | null)?.entry;
+  const envelope = Array.isArray(entries)
+    ? { ...(body as object), entry: entries.map((entry: unknown) => (isPlainObject(entry) ? withoutResource(entry) : entry)) }
+    : body;
+  requireValidStructure(envelope, 'Bundle');
+  return body as Bundle;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutResource({ resource: _resource, ...entry }: Record<string, unknown>): Record<string, unknown> {
+  return entry;
 }
 
 /** The base R4 checks: structure (@medplum/core), id rules and base required bindings. */
