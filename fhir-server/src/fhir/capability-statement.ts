@@ -100,6 +100,7 @@ function buildCapabilityStatement(
         ...(oauth ? { security: smartSecurity(oauth) } : {}),
         resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
+        searchParam: [LIST_SEARCH_PARAMETER],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({
           name: op.definition.code,
           definition: op.definition.url as string,
@@ -108,6 +109,13 @@ function buildCapabilityStatement(
     ],
   };
 }
+
+/** `_list`, which every resource type takes (search.html#list; parse-filter.ts). */
+const LIST_SEARCH_PARAMETER = {
+  name: '_list',
+  type: 'special',
+  documentation: 'The resources that are items of the List with this id. Functional lists ($current-problems, ...) are not supported.',
+} as const;
 
 /** Where Subscription clients connect: the R4 websocket extension, and the key of Web Push registrations. */
 function channelExtensions(channels: Pick<SubscriptionChannels, 'websocketUrl' | 'vapidPublicKey'>): Extension[] {

@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, List, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -266,6 +266,27 @@ describe('patient A learns nothing of B through what a search only tests (chains
     const practitioners = await search(`/fhir/Practitioner?_has:Observation:performer:code=urn:test:secret|b-only`);
     expect(practitioners).not.toContain(doctor.profile);
     expect(await search(`/fhir/Practitioner?_id=${doctor.id}`)).toEqual([doctor.profile]);
+  });
+
+  test('_list does not open a List of B, even one that lists A (search.html#list)', async () => {
+    const items = (...references: string[]) => references.map((reference) => ({ item: { reference } }));
+    const listOfB = await createAs<List>(server.request, {
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      subject: { reference: b.profile as string },
+      entry: items(a.profile as string, `Observation/${obsA.id}`),
+    });
+    const listOfA = await createAs<List>(a.agent, {
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      subject: { reference: a.profile as string },
+      entry: items(a.profile as string),
+    });
+    expect(await search(`/fhir/Patient?_list=${listOfB.id}`)).toEqual([]);
+    expect(await search(`/fhir/Observation?_list=${listOfB.id}`)).toEqual([]);
+    expect(await search(`/fhir/Patient?_list=${listOfA.id}`)).toEqual([a.profile]);
   });
 
   test('a chained sort key of a resource A may not see sorts as missing (search.html#sort)', async () => {

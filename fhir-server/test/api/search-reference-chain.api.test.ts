@@ -1,4 +1,5 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, Resource } from '@medplum/fhirtypes';
+import { expectOutcome } from '../setup/matchers';
 import { matchIds, matchSet, putAll } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
@@ -117,6 +118,15 @@ const fixtures = [
     content: [{ attachment: { url: 'http://files.medbuddy.test/docs/a.pdf' } }],
   },
   {
+    resourceType: 'List',
+    id: 'watch',
+    status: 'current',
+    mode: 'working',
+    entry: [{ item: { reference: 'Patient/pat1' } }, { item: { reference: 'Patient/pat3' } }, { item: { reference: 'Observation/obs2' } }],
+  },
+  { resourceType: 'List', id: 'followup', status: 'current', mode: 'working', entry: [{ item: { reference: 'Patient/pat2' } }] },
+  { resourceType: 'List', id: 'retired', status: 'retired', mode: 'working', entry: [{ item: { reference: 'Patient/pat4' } }] },
+  {
     resourceType: 'QuestionnaireResponse',
     id: 'qr1',
     status: 'completed',
@@ -210,6 +220,35 @@ describe('reverse chaining with _has (search.html#has)', () => {
 
   test('nested _has', async () => {
     expect(await ids('Patient?_has:Observation:subject:_has:AuditEvent:entity:agent=Practitioner/house')).toEqual(['pat1']);
+  });
+});
+
+describe('_list (search.html#list)', () => {
+  test('the items of a List of the type searched; several lists are alternatives', async () => {
+    expect(await ids('Patient?_list=watch')).toEqual(['pat1', 'pat3']);
+    expect(await ids('Observation?_list=watch')).toEqual(['obs2']);
+    expect(await ids('Patient?_list=watch,followup')).toEqual(['pat1', 'pat2', 'pat3']);
+    expect(await ids('Patient?_list=watch&_list=followup')).toEqual([]);
+    expect(await ids('Patient?_list=watch&family=Smith&_id=pat3')).toEqual(['pat3']);
+    expect(await ids('Practitioner?_list=watch')).toEqual([]);
+    expect(await ids('Patient?_list=nowhere')).toEqual([]);
+  });
+
+  test('works at system level and is declared for all types in the CapabilityStatement', async () => {
+    expect(await ids('?_list=watch&_type=Patient,Observation')).toEqual(['obs2', 'pat1', 'pat3']);
+    const statement = JSON.parse((await server.request.get('/fhir/metadata').expect(200)).text) as CapabilityStatement;
+    expect(statement.rest?.[0].searchParam).toContainEqual(expect.objectContaining({ name: '_list', type: 'special' }));
+  });
+
+  test('a deleted List lists nothing', async () => {
+    expect(await ids('Patient?_list=retired')).toEqual(['pat4']);
+    await server.request.delete('/fhir/List/retired').expect(204);
+    expect(await ids('Patient?_list=retired')).toEqual([]);
+  });
+
+  test('functional lists ($current-problems) are refused, not ignored', async () => {
+    const res = await server.request.get('/fhir/Condition?patient=pat1&_list=$current-problems');
+    expect(expectOutcome(res, 400, 'not-supported').issue?.[0].diagnostics).toContain('functional lists');
   });
 });
 

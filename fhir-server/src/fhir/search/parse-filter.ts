@@ -46,6 +46,9 @@ export function parseFilter(ctx: FilterContext, types: readonly string[], name: 
   if (name.startsWith('_has:')) {
     return parseHas(ctx, types, name, raw, depth);
   }
+  if (name === '_list') {
+    return parseList(ctx, types, raw, depth);
+  }
   const dot = name.indexOf('.');
   if (dot > 0) {
     return parseChain(ctx, types, name.slice(0, dot), name.slice(dot + 1), raw, depth);
@@ -217,6 +220,17 @@ function parseChain(
   }
   const filter = parseFilter(ctx, targetTypes, rest, raw, depth + 1);
   return filter && { kind: 'chain', code, targetTypes, filter };
+}
+
+/**
+ * `_list=42` (search.html#list): the items of List/42, which is `_has:List:item:_id=42`, so the
+ * List must be one the caller may read, as any `_has` source.
+ */
+function parseList(ctx: FilterContext, types: readonly string[], raw: string, depth: number): SearchFilter {
+  if (splitEscaped(raw, ',').some((id) => id.startsWith('$'))) {
+    throw notSupported(`_list=${raw}: functional lists such as $current-problems are not supported`);
+  }
+  return parseHas(ctx, types, '_has:List:item:_id', raw, depth);
 }
 
 /** `_has:Observation:patient:code=x` (and nested `_has:...:_has:...`). */
