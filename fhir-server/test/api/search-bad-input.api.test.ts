@@ -62,6 +62,12 @@ describe('unknown modifiers are refused; unknown parameters are ignored unless s
     expectOutcome(await get('Patient?general-practitioner:Spaceship=1'), 400, 'invalid');
   });
 
+  test('_contained=true or both is refused, not answered with the containers (search.html#contained)', async () => {
+    expectOutcome(await get('Patient?family=loop&_contained=true'), 400, 'not-supported');
+    expectOutcome(await get('Patient?family=loop&_contained=both&_containedType=contained'), 400, 'not-supported');
+    expect((await searchBundle(server, 'Patient?family=loop&_contained=false')).entry).toHaveLength(2);
+  });
+
   test('an unknown parameter is ignored and left out of the self link; Prefer: handling=strict makes it a 400', async () => {
     const bundle = await searchBundle(server, 'Patient?family=loop&shoe-size=42&_count=5');
     expect(bundle.entry).toHaveLength(2);

@@ -1,6 +1,6 @@
 import type { SearchParameterCatalog } from '../../definitions';
 import type { SearchFilter, SearchQuery, SortRule } from '../../storage/search-query';
-import { badRequest, tooCostly } from '../outcomes';
+import { badRequest, notSupported, tooCostly } from '../outcomes';
 import { parseCount } from '../paging';
 import { parseFilter } from './parse-filter';
 import { catalogOrDefault, supportedParameter } from './registry';
@@ -69,6 +69,11 @@ export function parseSearchRequest(
   }
   if (filters.length > MAX_FILTERS) {
     throw tooCostly(`A search may have at most ${MAX_FILTERS} parameters`);
+  }
+  const contained = params.get('_contained');
+  if (contained !== null && contained !== 'false') {
+    // Only resources themselves are indexed, never the ones they contain: false is what every search does.
+    throw notSupported(`_contained=${contained}: contained resources are not searched; only _contained=false (the default) is supported`);
   }
   const summaryCount = params.get('_summary') === 'count';
   return {
