@@ -246,9 +246,12 @@ describe('_list (search.html#list)', () => {
     expect(await ids('Patient?_list=retired')).toEqual([]);
   });
 
-  test('functional lists ($current-problems) are refused, not ignored', async () => {
+  test('functional lists ($current-problems) and an empty _list are refused, not ignored', async () => {
     const res = await server.request.get('/fhir/Condition?patient=pat1&_list=$current-problems');
     expect(expectOutcome(res, 400, 'not-supported').issue?.[0].diagnostics).toContain('functional lists');
+    expect(expectOutcome(await server.request.get('/fhir/Patient?_list='), 400, 'invalid').issue?.[0].diagnostics).toBe(
+      '_list has no value',
+    );
   });
 });
 

@@ -227,7 +227,11 @@ function parseChain(
  * List must be one the caller may read, as any `_has` source.
  */
 function parseList(ctx: FilterContext, types: readonly string[], raw: string, depth: number): SearchFilter {
-  if (splitEscaped(raw, ',').some((id) => id.startsWith('$'))) {
+  const ids = splitEscaped(raw, ',').filter((id) => id !== '');
+  if (ids.length === 0) {
+    throw badRequest('_list has no value');
+  }
+  if (ids.some((id) => id.startsWith('$'))) {
     throw notSupported(`_list=${raw}: functional lists such as $current-problems are not supported`);
   }
   return parseHas(ctx, types, '_has:List:item:_id', raw, depth);
