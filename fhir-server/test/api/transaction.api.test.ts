@@ -238,6 +238,17 @@ describe('batch (http.html#transaction)', () => {
       [{ entry: [{ ...create, request: { method: 'POST' } }] }, 'Bundle.entry[0].request.url', 'required'],
       [{ entry: [{ ...create, unknown: true }] }, 'Bundle.entry[0].unknown', 'structure'],
       [{ entry: [create], timestamp: 'yesterday' }, 'Bundle.timestamp', 'structure'],
+      // bdl-7: fullUrl is unique in a Bundle.
+      [
+        {
+          entry: [
+            { ...create, fullUrl: 'urn:uuid:1' },
+            { ...create, fullUrl: 'urn:uuid:1' },
+          ],
+        },
+        'Bundle',
+        'invariant',
+      ],
     ];
     for (const [fields, expression, code] of invalid) {
       for (const type of ['batch', 'transaction']) {
