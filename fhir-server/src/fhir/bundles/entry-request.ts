@@ -1,17 +1,15 @@
-import type { BundleEntry } from '@medplum/fhirtypes';
+import type { BundleEntry, BundleEntryRequest } from '@medplum/fhirtypes';
 import type { FhirRequest, HttpMethod } from '../fhir-request';
 import { JSON_PATCH_CONTENT_TYPE } from '../interactions/patch';
 import { badRequest } from '../outcomes';
 
-const ENTRY_METHODS = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** A Bundle entry's `request` as a FhirRequest (http://hl7.org/fhir/R4/bundle.html#transaction). */
+/**
+ * A Bundle entry's `request` as a FhirRequest (http://hl7.org/fhir/R4/bundle.html#transaction).
+ * The Bundle passed requireValidBundle: every entry has a request (bdl-3) with a method of the
+ * http-verb value set and a url.
+ */
 export function entryToRequest(entry: BundleEntry, index: number, baseUrl: string): FhirRequest {
-  const method = entry.request?.method;
-  const url = entry.request?.url;
-  if (!method || !ENTRY_METHODS.has(method) || typeof url !== 'string' || url === '') {
-    throw badRequest('Each entry needs request.method and request.url', `Bundle.entry[${index}].request`);
-  }
+  const { method, url } = entry.request as BundleEntryRequest;
   const relative = url.startsWith(baseUrl + '/') ? url.slice(baseUrl.length + 1) : url.replace(/^\/+/, '');
   if (/^[a-z]+:/i.test(relative)) {
     throw badRequest(`request.url must be relative to this server: ${url}`, `Bundle.entry[${index}].request.url`);

@@ -59,7 +59,7 @@ export class OperationInput {
         throw badRequest(`$${definition.code} takes a Parameters resource in a POST body`);
       }
       for (const parameter of partsOf(body)) {
-        if (typeof parameter?.name !== 'string') {
+        if (typeof parameter.name !== 'string') {
           throw badRequest('Every parameter needs a name');
         }
         add(parameter);
