@@ -1,7 +1,7 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { auditInsertCtes, type StorableAuditEvent } from './audit-sql';
 import type { IndexRows } from './indexing/index-rows';
-import type { SqlExecutor } from './sql-executor';
+import { PREPARED_GENERIC, type SqlExecutor } from './sql-executor';
 
 const FLUSH_MS = 100;
 const BATCH = 500;
@@ -75,7 +75,7 @@ export class AuditWriter {
   private async store(batch: StorableAuditEvent[]): Promise<void> {
     try {
       const { parts, bindings } = auditInsertCtes(batch, 'a', this.extract);
-      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, { prepare: true });
+      await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED_GENERIC);
     } catch (error) {
       this.pending.unshift(...batch);
       this.onError('Storing audit events failed; will retry', {

@@ -4,11 +4,13 @@ import { loadFhirDefinitions } from '../definitions';
 import type { Database } from './db';
 import { PgPoolExecutor } from './pg-executor';
 import { PgRepository } from './pg-repository';
+import { PREPARED_GENERIC, toPositionalSql } from './sql-executor';
 import { StatementTimeoutError } from './storage-errors';
 
 /**
  * Search pages run as prepared statements (parsed once per connection) that PostgreSQL plans
  * for each call's values: a generic plan, chosen after five calls, was 100x slower for skewed data.
+ * Writes and reads by primary key ask for a generic plan: planned once per connection.
  */
 let database: Awaited<ReturnType<typeof openThrowawayDatabase>>;
 let db: Database;
@@ -48,6 +50,46 @@ it('prepares a search page once and reuses it for other values of the same shape
   expect(rows).toHaveLength(1);
   expect(Number(rows[0].custom_plans)).toBe(7);
   expect(Number(rows[0].generic_plans)).toBe(0);
+});
+
+const READ_BY_KEY = 'SELECT id FROM resource WHERE resource_type = ? AND id = ?';
+
+async function planCounts(sql: string): Promise<{ generic: number; custom: number }> {
+  const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
+    'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = ?',
+    [toPositionalSql(sql)],
+  );
+  expect(rows).toHaveLength(1);
+  return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
+}
+
+function searchFamily(family: string, on: PgRepository = repo): Promise<unknown> {
+  return on.search({
+    resourceTypes: ['Patient'],
+    filters: [{ code: 'family', type: 'string', values: [{ value: family }] }],
+    sort: [],
+    count: 10,
+    total: 'none',
+  });
+}
+
+it('plans a statement that asks for a generic plan once, and the searches after it for their values', async () => {
+  for (const id of ['a', 'b', 'c']) {
+    await db.sql.raw(READ_BY_KEY, ['Patient', id], PREPARED_GENERIC);
+  }
+  expect(await planCounts(READ_BY_KEY)).toEqual({ generic: 3, custom: 0 });
+  await searchFamily('Eighth');
+  expect(await sessionSetting('plan_cache_mode')).toBe('force_custom_plan');
+});
+
+it('does not trust its record of the session after a rollback, which undoes a SET', async () => {
+  await db.sql.raw(READ_BY_KEY, ['Patient', 'd'], PREPARED_GENERIC);
+  const rolledBack = db.sql.transaction(async (tx) => {
+    await searchFamily('Ninth', repo.boundTo(tx));
+    throw new Error('roll back');
+  });
+  await expect(rolledBack).rejects.toThrow('roll back');
+  expect(await sessionSetting('plan_cache_mode')).toBe('force_custom_plan');
 });
 
 describe('statement timeout', () => {

@@ -11,15 +11,22 @@ const sqlCache = new Map<string, string>();
 const statementNames = new Map<string, string>();
 const MAX_PREPARED_STATEMENTS = 300;
 const SESSION_SETUP = [
-  // Prepared statements are planned for their values on every execution: after five runs
-  // PostgreSQL may switch to one generic plan, which for skewed index data can be far worse (a
-  // Slot window search went from 1 ms to 120 ms). Preparing still saves the parse.
-  'SET plan_cache_mode = force_custom_plan',
   // lz4 compresses the resource JSON (TOASTed above ~2 kB) several times faster than pglz.
   "SET default_toast_compression = 'lz4'",
 ];
 /** The session setup each new connection runs before its first query. */
 const sessionReady = new WeakMap<PoolClient, Promise<void>>();
+
+/**
+ * Statements are planned for their values on every execution by default: after five runs
+ * PostgreSQL may switch a prepared statement to one generic plan, which for skewed index data
+ * can be far worse (a Slot window search went from 1 ms to 120 ms). Statements that ask for a
+ * generic plan (writes, reads by primary key) are planned once per connection instead. The
+ * session's mode is switched only when the next statement wants the other one; undefined:
+ * not known (a new session, or a rolled-back transaction that may have undone a switch).
+ */
+type PlanCacheMode = 'force_custom_plan' | 'force_generic_plan';
+const planCacheModes = new WeakMap<PoolClient, PlanCacheMode>();
 
 function positional(sql: string): string {
   let converted = sqlCache.get(sql);
@@ -46,10 +53,26 @@ function queryConfig(sql: string, bindings: readonly unknown[], options: RawOpti
   return { text, values: bindings as unknown[], name };
 }
 
+/** Puts the session in the plan cache mode the statement wants, if it is not in it already. */
+async function usePlanCacheMode(client: PoolClient, options: RawOptions | undefined): Promise<void> {
+  const wanted: PlanCacheMode = options?.prepare && options.genericPlan ? 'force_generic_plan' : 'force_custom_plan';
+  if (planCacheModes.get(client) !== wanted) {
+    await client.query(`SET plan_cache_mode = ${wanted}`);
+    planCacheModes.set(client, wanted);
+  }
+}
+
 /** Runs a query, reporting a statement cancelled by the session's timeout as StatementTimeoutError. */
-async function runQuery(client: PoolClient, query: QueryConfig, statementTimeoutMs: number): Promise<unknown[]> {
+async function runQuery(
+  client: PoolClient,
+  sql: string,
+  bindings: readonly unknown[],
+  options: RawOptions | undefined,
+  statementTimeoutMs: number,
+): Promise<unknown[]> {
   try {
-    return (await client.query(query)).rows as unknown[];
+    await usePlanCacheMode(client, options);
+    return (await client.query(queryConfig(sql, bindings, options))).rows as unknown[];
   } catch (error) {
     throw isStatementTimeout(error) ? new StatementTimeoutError(statementTimeoutMs) : error;
   }
@@ -91,7 +114,7 @@ export class PgPoolExecutor implements SqlExecutor {
   async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
     const client = await this.connect();
     try {
-      const rows = await runQuery(client, queryConfig(sql, bindings, options), this.statementTimeoutMs);
+      const rows = await runQuery(client, sql, bindings, options, this.statementTimeoutMs);
       client.release();
       return { rows: rows as Row[] };
     } catch (error) {
@@ -110,6 +133,8 @@ export class PgPoolExecutor implements SqlExecutor {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      // A SET plan_cache_mode in the transaction is undone with it.
+      planCacheModes.delete(client);
       throw error;
     } finally {
       client.release();
@@ -142,7 +167,7 @@ class PgClientExecutor implements SqlExecutor {
   ) {}
 
   async raw<Row>(sql: string, bindings: readonly unknown[] = [], options?: RawOptions): Promise<{ rows: Row[] }> {
-    const rows = await runQuery(this.client, queryConfig(sql, bindings, options), this.statementTimeoutMs);
+    const rows = await runQuery(this.client, sql, bindings, options, this.statementTimeoutMs);
     return { rows: rows as Row[] };
   }
 

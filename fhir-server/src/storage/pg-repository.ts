@@ -22,15 +22,12 @@ import type { SearchQuery } from './search-query';
 import { runSearch } from './search-sql/run-search';
 import { withDerivations } from './search-sql/reference-param';
 import { SEARCH_PARAMETER_VERSIONS_SQL, SearchParameterSync } from './search-parameter-sync';
-import type { RawOptions, SqlExecutor } from './sql-executor';
+import { PREPARED_GENERIC, type RawOptions, type SqlExecutor } from './sql-executor';
 import { AccessDeniedError, ConcurrentWriteError, isRetryableSqlError, isUniqueViolation } from './storage-errors';
 import { toStoredVersion, VERSION_COLUMNS, versionColumnsOf, type VersionRow } from './version-row';
 import { versionWriteCtes, type VersionWrite } from './version-writes';
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
-
-/** Hot statements of few shapes (reads by id, the write): prepared once per connection on PostgreSQL. */
-const PREPARED: RawOptions = { prepare: true };
 
 /**
  * Types whose writes a transaction never holds back: an Appointment's booking ledger and a
@@ -108,7 +105,7 @@ export class PgRepository implements FhirRepository {
     const rows = await this.rows<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion))[0];
   }
@@ -125,7 +122,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${versionColumnsOf('h')} FROM ${from}
        WHERE h.resource_type = ? AND h.id = ? AND h.version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, versionId, ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion))[0];
   }
@@ -139,7 +136,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${VERSION_COLUMNS} FROM resource
        WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
       [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion));
   }
@@ -235,7 +232,7 @@ export class PgRepository implements FhirRepository {
       const result = await db.raw<{ n: number }>(
         `WITH ${parts.join(',\n')} SELECT ${SEARCH_PARAMETER_VERSIONS_SQL} AS n`,
         bindings,
-        PREPARED,
+        PREPARED_GENERIC,
       );
       return result.rows[0].n;
     } catch (error) {
@@ -336,7 +333,7 @@ export class PgRepository implements FhirRepository {
           const audit = this.trail?.eventForWrites();
           if (audit) {
             const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
-            await deferred.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED);
+            await deferred.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED_GENERIC);
           }
           await deferred.flush();
           return value;
