@@ -75,6 +75,13 @@ describe('unknown modifiers are refused; unknown parameters are ignored unless s
     expectOutcome(await get('Patient?family=loop&shoe-size=42', { Prefer: 'handling=strict' }), 400, 'invalid');
     expect((await get('Patient?family=loop', { Prefer: 'handling=strict' })).status).toBe(200);
   });
+
+  test('_type below the system level is an unknown parameter there: ignored and left out of the self link, or a 400 when strict', async () => {
+    const bundle = await searchBundle(server, 'Patient?family=loop&_type=Observation');
+    expect(bundle.entry).toHaveLength(2);
+    expect(bundle.link?.find((l) => l.relation === 'self')?.url).toBe(`${server.baseUrl}/Patient?family=loop`);
+    expectOutcome(await get('Patient?family=loop&_type=Observation', { Prefer: 'handling=strict' }), 400, 'invalid');
+  });
 });
 
 describe('hostile strings never reach SQL as text (search.html#escaping)', () => {

@@ -13,6 +13,8 @@ interface SearchScope {
   readonly types: readonly string[];
   readonly path: string;
   readonly compartment?: string;
+  /** `GET [base]?_type=...`: only there does `_type` choose the types. */
+  readonly systemLevel?: boolean;
   /** Parameters the links repeat that are not search parameters (`$everything`'s `_type`). */
   readonly linkParams?: URLSearchParams;
 }
@@ -33,7 +35,7 @@ export function searchSystem(ctx: FhirContext, request: FhirRequest): Promise<Fh
   if (unknown.length > 0) {
     throw badRequest(`_type lists unknown resource types: ${unknown.join(', ')}`);
   }
-  return search(ctx, request, { types: listed.length > 0 ? [...new Set(listed)] : allResourceTypes(), path: '' });
+  return search(ctx, request, { types: listed.length > 0 ? [...new Set(listed)] : allResourceTypes(), path: '', systemLevel: true });
 }
 
 /**
@@ -107,6 +109,7 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
     strict: request.headers.preferHandling === 'strict',
     catalog: ctx.repo.searchParameters,
     baseUrl: ctx.baseUrl,
+    systemLevel: scope.systemLevel,
   });
   const view = parseResourceView(params);
   const includes = parseIncludes(params, ctx.repo.searchParameters);

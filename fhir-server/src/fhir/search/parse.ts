@@ -11,6 +11,8 @@ export interface ParseOptions {
   readonly catalog?: SearchParameterCatalog;
   /** This server's FHIR base URL: absolute references to it are searched as local ones. */
   readonly baseUrl?: string;
+  /** A system-level search, whose `_type` lists the types searched; anywhere else `_type` is unknown. */
+  readonly systemLevel?: boolean;
 }
 
 export interface ParsedSearch {
@@ -32,7 +34,6 @@ const RESULT_PARAMETERS = new Set([
   '_cursor',
   '_pretty',
   '_format',
-  '_type',
   '_contained',
   '_containedType',
 ]);
@@ -55,7 +56,7 @@ export function parseSearchRequest(
   const filters: SearchFilter[] = [];
   const ignored: string[] = [];
   for (const [name, value] of params) {
-    if (RESULT_PARAMETERS.has(name) || /^_(rev)?include(:iterate|:recurse)?$/.test(name)) {
+    if (RESULT_PARAMETERS.has(name) || /^_(rev)?include(:iterate|:recurse)?$/.test(name) || (name === '_type' && options.systemLevel)) {
       continue;
     }
     const filter = parseFilter(ctx, types, name, value);
