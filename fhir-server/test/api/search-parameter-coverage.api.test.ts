@@ -88,8 +88,21 @@ const EXTRA: Record<string, Record<string, unknown>> = {
   'ServiceRequest.order-detail': { code: { text: 'x' } },
 };
 
+/**
+ * Cases for the parameters declared for every type (CapabilityStatement.rest.searchParam): given
+ * the stored id of the resource to find, the value that finds it.
+ */
+const ALL_TYPES_CASES: Record<string, (resourceType: string, id: string) => Promise<string>> = {
+  _list: async (resourceType, id) => {
+    const list = { resourceType: 'List', id: `items-${resourceType}`, status: 'current', mode: 'working' };
+    const entry = [{ item: { reference: `${resourceType}/${id}` } }];
+    return (await putAll(server, [{ ...list, entry } as never])).get(`List/${list.id}`) as string;
+  },
+};
+
 let server: TestServer;
 let declared: Map<string, SearchParameter[]>;
+let declaredForAllTypes: string[];
 const examples = readPackageFolder('profiles', 'examples').map((file) => file.resource as Resource & { id: string });
 let exampleIds: Map<string, string>;
 
@@ -105,6 +118,7 @@ beforeAll(async () => {
       ),
     ]),
   );
+  declaredForAllTypes = (statement.rest?.[0].searchParam ?? []).map((p) => p.name);
 });
 afterAll(() => server.close());
 
@@ -151,6 +165,29 @@ describe('every declared search parameter of the telemedicine resources filters 
       const found = await matchIds(server, query).catch((error) => [`error ${String(error).slice(0, 200)}`]);
       if (JSON.stringify(found) !== JSON.stringify([storedId])) {
         failures.push(`${key}: ${query} found ${JSON.stringify(found)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('every search parameter declared for all types filters the telemedicine resources (CapabilityStatement.rest.searchParam)', () => {
+  test.each(TELEMEDICINE_TYPES)('%s', async (resourceType) => {
+    const base = { ...baseResource(resourceType), ...BASE_PATCHES[resourceType] };
+    const stored = await putAll(server, [{ ...base, id: 'all-in' } as never, { ...base, id: 'all-out' } as never]);
+    const [inId, outId] = [stored.get(`${resourceType}/all-in`) as string, stored.get(`${resourceType}/all-out`) as string];
+    expect(declaredForAllTypes).toContain('_list');
+    const failures: string[] = [];
+    for (const code of declaredForAllTypes) {
+      const valueFinding = ALL_TYPES_CASES[code];
+      if (!valueFinding) {
+        failures.push(`${code}: no case`);
+        continue;
+      }
+      const query = `${resourceType}?${code}=${encodeURIComponent(await valueFinding(resourceType, inId))}&_id=${inId},${outId}`;
+      const found = await matchIds(server, query).catch((error) => [`error ${String(error).slice(0, 200)}`]);
+      if (JSON.stringify(found) !== JSON.stringify([inId])) {
+        failures.push(`${code}: ${query} found ${JSON.stringify(found)}`);
       }
     }
     expect(failures).toEqual([]);
