@@ -191,6 +191,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (workers > 1 && database.kind !== 'postgres') {
     throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
   }
+  const video = readVideo(env);
+  if (workers > 1 && video.provider === 'webrtc') {
+    // Each worker would sign room tokens with its own key and pair only the participants it holds.
+    throw new ConfigError(
+      'WEB_CONCURRENCY above 1 needs VIDEO_PROVIDER=twilio: the built-in video signalling pairs the two participants of a room inside one process',
+    );
+  }
   return {
     port,
     fhirBasePath,
@@ -218,7 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
       holdMinutes: readInteger(env, 'SLOT_HOLD_MINUTES', 5, 1, 120),
       jobCron: readCron(env.SLOT_JOB_CRON, 'SLOT_JOB_CRON', '*/15 * * * *'),
     },
-    video: readVideo(env),
+    video,
     documents: readDocuments(env, dataDir),
   };
 }
