@@ -10,6 +10,8 @@ export interface ElementInfo {
   readonly contentReference?: string;
   /** Maximum cardinality (`1`, `*`). */
   readonly max?: string;
+  /** For a typed property of a choice element (`valueQuantity`), the element's name (`value`). */
+  readonly choice?: string;
 }
 
 /**
@@ -39,9 +41,15 @@ export class ElementIndex {
         };
         this.elements.set(path, info);
         if (path.endsWith('[x]')) {
+          const choice = path.slice(path.lastIndexOf('.') + 1, -3);
           for (const type of types) {
             const typed = path.slice(0, -3) + type.charAt(0).toUpperCase() + type.slice(1);
-            this.elements.set(typed, { ...info, types: [type], requiredValueSet: type === 'code' ? info.requiredValueSet : undefined });
+            this.elements.set(typed, {
+              ...info,
+              types: [type],
+              requiredValueSet: type === 'code' ? info.requiredValueSet : undefined,
+              choice,
+            });
           }
         }
       }

@@ -32,6 +32,16 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expect(outcome.issue?.[0].expression).toEqual(['Patient.favouriteColour']);
   });
 
+  test('a choice element with two values, or a typed property none of its types, is a 400 and nothing is stored', async () => {
+    const deceased = { ...makePatient(), identifier: [{ system: 'urn:choice-test', value: 'c1' }], deceasedBoolean: true };
+    const twice = expectOutcome(await post(JSON.stringify({ ...deceased, deceasedDateTime: '2020-01-01' })), 400, 'structure');
+    expect(twice.issue?.[0].expression).toEqual(['Patient.deceasedDateTime']);
+    const bogus = expectOutcome(await post(JSON.stringify({ ...deceased, deceasedBogus: 1 })), 400, 'structure');
+    expect(bogus.issue?.[0].expression).toEqual(['Patient.deceasedBogus']);
+    const search = await server.request.get('/fhir/Patient?identifier=urn:choice-test|c1');
+    expect((JSON.parse(search.text) as Bundle).entry ?? []).toHaveLength(0);
+  });
+
   test('wrong primitive types are reported with their path', async () => {
     const outcome = expectOutcome(await post(JSON.stringify({ ...makePatient(), birthDate: 19741225 })), 400, 'structure');
     expect(outcome.issue?.[0].expression).toEqual(['Patient.birthDate']);
@@ -123,7 +133,7 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
   test('$validate with Parameters lacking the resource, or whose parameter is no array, is a 400 (not a verdict)', async () => {
     const validate = (body: unknown) => post(JSON.stringify(body), FHIR_JSON, '/fhir/Patient/$validate');
     expectOutcome(await validate({ resourceType: 'Parameters', parameter: [{ name: 'mode', valueCode: 'create' }] }), 400, 'invalid');
-    expectOutcome(await validate({ resourceType: 'Parameters', parameter: 5 }), 400, 'invalid');
+    expectOutcome(await validate({ resourceType: 'Parameters', parameter: 5 }), 400, 'structure');
   });
 });
 
@@ -176,16 +186,51 @@ test('a quantity too large for its canonical unit is stored, not indexed in that
 test('an operation whose Parameters.parameter is not an array of objects is a 400 naming it (operations.html#request)', async () => {
   for (const path of ['/fhir/Appointment/$find', '/fhir/Patient/$validate', '/fhir/$reindex']) {
     const notArray = await post(JSON.stringify({ resourceType: 'Parameters', parameter: 5 }), FHIR_JSON, path);
-    expect({ path, expression: expectOutcome(notArray, 400, 'invalid').issue?.[0].expression }).toEqual({
+    expect({ path, expression: expectOutcome(notArray, 400, 'structure').issue?.[0].expression }).toEqual({
       path,
       expression: ['Parameters.parameter'],
     });
     const notObject = await post(JSON.stringify({ resourceType: 'Parameters', parameter: [null] }), FHIR_JSON, path);
-    expect({ path, expression: expectOutcome(notObject, 400, 'invalid').issue?.[0].expression }).toEqual({
+    expect({ path, expression: expectOutcome(notObject, 400, 'structure').issue?.[0].expression }).toEqual({
       path,
       expression: ['Parameters.parameter[0]'],
     });
   }
+});
+
+test('a Parameters body of an operation is checked against R4: unknown elements, wrong value types, no name, two values (parameters.html)', async () => {
+  const bodies: Record<string, unknown> = {
+    'unknown element': { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 'http://x', valueBogus: 1 }] },
+    'unknown top-level element': { resourceType: 'Parameters', parameter: [], bogus: true },
+    'wrong value type': { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 42 }] },
+    'no name': { resourceType: 'Parameters', parameter: [{ valueString: 'x' }] },
+    'two values (inv-1)': { resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: 'http://x', valueString: 'y' }] },
+    'a nested part with a wrong type': {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'url', part: [{ name: 'p', valueBoolean: 'yes' }] }],
+    },
+  };
+  for (const path of ['/fhir/Appointment/$find', '/fhir/Patient/$validate', '/fhir/$reindex']) {
+    for (const [what, body] of Object.entries(bodies)) {
+      const res = await post(JSON.stringify(body), FHIR_JSON, path);
+      const expression = (JSON.parse(res.text) as OperationOutcome).issue?.[0].expression?.[0];
+      expect({ path, what, status: res.status, expression }).toEqual({
+        path,
+        what,
+        status: 400,
+        expression: expect.stringMatching(/^Parameters/),
+      });
+    }
+  }
+  // The resources a body carries are the operation's to check: $validate still gives its verdict.
+  const invalidPatient = { resourceType: 'Patient', gender: 'sometimes' };
+  const verdict = await post(
+    JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: invalidPatient }] }),
+    FHIR_JSON,
+    '/fhir/Patient/$validate',
+  );
+  expect(verdict.status).toBe(200);
+  expect((JSON.parse(verdict.text) as OperationOutcome).issue?.[0]).toMatchObject({ severity: 'error', expression: ['Patient.gender'] });
 });
 
 describe('requests Node refuses before the app sees them still get an OperationOutcome', () => {

@@ -357,6 +357,7 @@ function capitalize(text: string): string {
 export function mergeInto(base: JsonObject, fragment: JsonObject): Resource {
   const merged: JsonObject = { ...base };
   for (const [key, value] of Object.entries(fragment)) {
+    dropOtherChoiceValues(merged, key);
     const existing = merged[key];
     merged[key] =
       value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object' && !Array.isArray(existing)
@@ -364,4 +365,15 @@ export function mergeInto(base: JsonObject, fragment: JsonObject): Resource {
         : value;
   }
   return merged as unknown as Resource;
+}
+
+/** A resource's choice element has one value: `medicationReference` replaces the base's `medicationCodeableConcept`. */
+function dropOtherChoiceValues(resource: JsonObject, key: string): void {
+  const type = resource.resourceType;
+  const choice = typeof type === 'string' ? elementIndex.element(`${type}.${key}`)?.choice : undefined;
+  for (const other of choice ? Object.keys(resource) : []) {
+    if (other !== key && elementIndex.element(`${type as string}.${other}`)?.choice === choice) {
+      delete resource[other];
+    }
+  }
 }

@@ -9,21 +9,14 @@ import type {
 } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../fhir-request';
 import { badRequest } from '../outcomes';
+import { requireValidParameters } from '../validation/resource-validator';
 
 /** Value properties that carry text, for parameters of any string-like type. */
 const TEXT_VALUES = ['valueString', 'valueCode', 'valueUri', 'valueUrl', 'valueCanonical', 'valueId', 'valueMarkdown'] as const;
 
-/** The parts of a Parameters body: a 400 when `parameter` is not an array of objects. */
+/** The parts of a Parameters body, which must be valid R4 (requireValidParameters): a 400 otherwise. */
 export function partsOf(parameters: Parameters): ParametersParameter[] {
-  const parts: unknown = parameters.parameter ?? [];
-  if (!Array.isArray(parts)) {
-    throw badRequest('Parameters.parameter must be an array', 'Parameters.parameter');
-  }
-  const notObject = parts.findIndex((part) => typeof part !== 'object' || part === null || Array.isArray(part));
-  if (notObject >= 0) {
-    throw badRequest('Each parameter must be an object', `Parameters.parameter[${notObject}]`);
-  }
-  return parts as ParametersParameter[];
+  return requireValidParameters(parameters).parameter ?? [];
 }
 
 /**
@@ -59,9 +52,6 @@ export class OperationInput {
         throw badRequest(`$${definition.code} takes a Parameters resource in a POST body`);
       }
       for (const parameter of partsOf(body)) {
-        if (typeof parameter.name !== 'string') {
-          throw badRequest('Every parameter needs a name');
-        }
         add(parameter);
       }
     }

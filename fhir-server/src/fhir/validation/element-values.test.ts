@@ -58,6 +58,19 @@ describe('values the @medplum/core validator lets through (json.html, datatypes.
     expect(issuesOf(patient)).toEqual([]);
   });
 
+  test('a choice element with two values, or a typed property that is none of its types (formats.html#choice)', () => {
+    expect(issuesOf({ ...HEART_RATE, valueString: '72' })).toEqual([['Observation.valueString', 'structure']]);
+    expect(issuesOf({ ...HEART_RATE, valueBogus: 1 })).toEqual([['Observation.valueBogus', 'structure']]);
+    const extension = { url: 'http://example.org/x', valueString: 'a', valueCode: 'b' };
+    expect(issuesOf({ ...HEART_RATE, code: { ...HEART_RATE.code, extension: [extension] } })).toEqual([
+      ['Observation.code.extension[0].valueCode', 'structure'],
+    ]);
+    const parameters = { resourceType: 'Parameters', parameter: [{ name: 'a', part: [{ name: 'b', valueString: 'x', valueUri: 'y' }] }] };
+    expect(issuesOf(parameters)).toEqual([['Parameters.parameter[0].part[0].valueUri', 'structure']]);
+    // Elements whose names only begin like a choice are not one (Observation.effective[x] and no effectiveX).
+    expect(issuesOf({ ...HEART_RATE, effectiveDateTime: '2020-01-01', _effectiveDateTime: { id: 'x' } })).toEqual([]);
+  });
+
   test('no issue in any resource of the Synthea samples', () => {
     for (const file of sampleBundleFiles()) {
       for (const entry of readSampleBundle(file).entry ?? []) {

@@ -1,7 +1,7 @@
 import { fhirTypeToJsType } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { ElementIndex } from '../../definitions/element-index';
-import { isPrimitive, walkElements, type LeafVisitor, type PropertyVisitor } from './element-walk';
+import { isPrimitive, walkElements, type LeafVisitor, type ObjectVisitor, type PropertyVisitor } from './element-walk';
 
 /** Control characters a FHIR string may not hold: all below U+0020 but tab, line feed, carriage return. */
 // eslint-disable-next-line no-control-regex -- matching control characters is what it is for
@@ -17,8 +17,55 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
  */
 export function elementValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  walkElements(resource, index, elementValueCheck(issues), arrayShapeCheck(issues));
+  walkElements(resource, index, elementValueCheck(issues), arrayShapeCheck(issues), choiceValueCheck(index, issues));
   return issues;
+}
+
+/**
+ * A choice element (`value[x]`) has at most one value, of one of its types. The structure
+ * validator checks neither once one valid typed property is there: `valueString` with
+ * `valueBoolean`, or with `valueBogus`, passed it.
+ */
+export function choiceValueCheck(index: ElementIndex, issues: OperationOutcomeIssue[]): ObjectVisitor {
+  return (node, definitionPath, expression) => {
+    let given: Map<string, string> | undefined;
+    for (const key in node) {
+      if (!/[A-Z]/.test(key) || key.charCodeAt(0) === 95 /* _ */) {
+        continue; // a typed choice property has a capital (valueQuantity); `_value...` is its extension
+      }
+      const info = index.element(`${definitionPath}.${key}`);
+      if (!info) {
+        const choice = choiceNamed(index, definitionPath, key);
+        if (choice) {
+          issues.push(issue('structure', `${key} is not one of the types of ${choice}[x]`, `${expression}.${key}`));
+        }
+        continue;
+      }
+      if (info.choice) {
+        given ??= new Map();
+        const first = given.get(info.choice);
+        if (first) {
+          issues.push(
+            issue('structure', `${info.choice}[x] has one value at most: ${first} and ${key} are both given`, `${expression}.${key}`),
+          );
+        } else {
+          given.set(info.choice, key);
+        }
+      }
+    }
+  };
+}
+
+/** The choice element an unknown property is named after (`valueBogus` -> `value`), if any. */
+function choiceNamed(index: ElementIndex, definitionPath: string, key: string): string | undefined {
+  let prefix = '';
+  for (const part of key.split(/(?=[A-Z])/)) {
+    prefix += part;
+    if (prefix !== key && index.element(`${definitionPath}.${prefix}[x]`)) {
+      return prefix;
+    }
+  }
+  return undefined;
 }
 
 /** A repeating element's value is a JSON array, any other element's value is not an array. */

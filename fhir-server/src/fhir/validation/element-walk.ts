@@ -13,23 +13,38 @@ export type LeafVisitor = (value: unknown, element: ElementInfo, expression: str
  */
 export type PropertyVisitor = (value: unknown, repeats: boolean, parent: string, key: string) => void;
 
+/** Called for every JSON object walked (the resource, and each complex value) with its definition path. */
+export type ObjectVisitor = (node: Record<string, unknown>, definitionPath: string, expression: string) => void;
+
 /**
  * Walks a resource's JSON along the R4 element definitions: every value of a defined element
  * that is not a nested object is passed to `visit` with its definition and FHIRPath-like
  * expression (`Patient.name[0].family`). Unknown keys and primitive extensions (`_x`) are
  * skipped; the structure validator reports the former.
  */
-export function walkElements(resource: Resource, index: ElementIndex, visit: LeafVisitor, onProperty?: PropertyVisitor): void {
-  walk(resource as unknown as Record<string, unknown>, resource.resourceType, resource.resourceType, index, { visit, onProperty });
+export function walkElements(
+  resource: Resource,
+  index: ElementIndex,
+  visit: LeafVisitor,
+  onProperty?: PropertyVisitor,
+  onObject?: ObjectVisitor,
+): void {
+  walk(resource as unknown as Record<string, unknown>, resource.resourceType, resource.resourceType, index, {
+    visit,
+    onProperty,
+    onObject,
+  });
 }
 
 interface Visitors {
   readonly visit: LeafVisitor;
   readonly onProperty?: PropertyVisitor;
+  readonly onObject?: ObjectVisitor;
 }
 
 function walk(node: Record<string, unknown>, definitionPath: string, expression: string, index: ElementIndex, visitors: Visitors): void {
-  const { visit, onProperty } = visitors;
+  const { visit, onProperty, onObject } = visitors;
+  onObject?.(node, definitionPath, expression);
   const children = childrenOf(index, definitionPath);
   for (const key in node) {
     if (key === 'resourceType' || key.charCodeAt(0) === 95 /* _ */) {

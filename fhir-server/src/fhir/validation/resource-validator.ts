@@ -1,5 +1,5 @@
 import { OperationOutcomeError, validateResource } from '@medplum/core';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirtypes';
 import { elementIndex, isResourceType } from '../../definitions';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, invalidResource } from '../outcomes';
@@ -7,7 +7,7 @@ import { terminologyFor } from '../terminology/resolve-canonical';
 import type { TerminologySource } from '../terminology/terminology-source';
 import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
-import { arrayShapeCheck, elementValueCheck } from './element-values';
+import { arrayShapeCheck, choiceValueCheck, elementValueCheck } from './element-values';
 import { requiredBindingCheck } from './required-bindings';
 import { walkElements } from './element-walk';
 import { isValidId } from './resource-id';
@@ -65,6 +65,36 @@ export function requireValidBundle(body: unknown): Bundle {
   return body as Bundle;
 }
 
+/**
+ * Checks an operation's Parameters body against R4 (unknown elements, value types, inv-1: one
+ * value, resource or part per parameter), without the resources it carries: the operation
+ * checks those as what it expects (a resource to validate, to book, to import).
+ */
+export function requireValidParameters(body: unknown): Parameters {
+  const envelope =
+    isPlainObject(body) && body.parameter !== undefined ? { ...body, parameter: withPlaceholderResources(body.parameter) } : body;
+  requireValidStructure(envelope, 'Parameters');
+  return body as Parameters;
+}
+
+/** Parameter parts (nested ones too) with each carried resource replaced by an empty, valid one. */
+function withPlaceholderResources(parts: unknown): unknown {
+  if (!Array.isArray(parts)) {
+    return parts;
+  }
+  return parts.map((part: unknown) => {
+    if (!isPlainObject(part)) {
+      return part;
+    }
+    const { resource, part: nested, ...rest } = part;
+    return {
+      ...rest,
+      ...(resource === undefined ? {} : { resource: isPlainObject(resource) ? { resourceType: 'Parameters' } : resource }),
+      ...(nested === undefined ? {} : { part: withPlaceholderResources(nested) }),
+    };
+  });
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -112,6 +142,7 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       bindings(value, element, expression);
     },
     arrayShapeCheck(issues),
+    choiceValueCheck(elementIndex, issues),
   );
   issues.push(...searchParameterIssues(body as Resource), ...subscriptionIssues(body as Resource));
   if (issues.length > 0) {
