@@ -111,7 +111,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
   const security = await createSecurityServices(config, db.sql, repo);
   await bootstrapSecurity(config, security, logger);
   const { signer, revocations } = security;
-  const video = createVideoServices(config, logger, options);
+  const video = createVideoServices(config, logger, signer.deriveSecret('video-room-tokens'), options);
   const webrtc = video.webrtc;
   const signalling = webrtc
     ? new VideoSignalling({

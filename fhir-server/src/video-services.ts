@@ -17,7 +17,13 @@ export interface VideoServiceOptions {
   readonly twilioHttpClient?: TwilioHttpClient;
 }
 
-export function createVideoServices(config: Config, logger: Logger, options: VideoServiceOptions = {}): VideoServices {
+/** `roomTokenKey`: the built-in provider's room token key (WebRtcVideoOptions). */
+export function createVideoServices(
+  config: Config,
+  logger: Logger,
+  roomTokenKey: Uint8Array,
+  options: VideoServiceOptions = {},
+): VideoServices {
   const { video } = config;
   const settings = { checkInMinutes: video.checkInMinutes, noShowGraceMinutes: video.noShowGraceMinutes };
   let provider: VideoProvider;
@@ -30,6 +36,7 @@ export function createVideoServices(config: Config, logger: Logger, options: Vid
       stunUrls: video.stunUrls,
       turnUrls: video.turnUrls,
       turnSecret: video.turnSecret,
+      roomTokenKey,
     });
     provider = webrtc;
   }

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { CredentialRequest, IceServer, VideoCredentials, VideoProvider } from '../domain/video/video-provider';
 
@@ -9,6 +9,11 @@ export interface WebRtcVideoOptions {
   readonly turnUrls: readonly string[];
   /** coturn `static-auth-secret`: TURN credentials are derived per participant (TURN REST API). */
   readonly turnSecret?: string;
+  /**
+   * HS256 key of the room tokens. Derived from the server's signing key, it is the same on
+   * every instance and after a restart, so a token works wherever its WebSocket lands.
+   */
+  readonly roomTokenKey: Uint8Array;
 }
 
 /** What a verified room token grants: one identity in one room until it expires. */
@@ -22,13 +27,12 @@ const AUDIENCE = 'medbuddy-video-signalling';
 export const SIGNALLING_PATH = '/video/signal';
 
 /**
- * The built-in provider: room tokens (HS256 JWTs with a key of this process) for our own
+ * The built-in provider: room tokens (HS256 JWTs, `roomTokenKey`) for our own
  * signalling endpoint, and the STUN/TURN servers to use. The browsers then connect peer to
  * peer; the server only relays the offer, answer and ICE candidates.
  */
 export class WebRtcVideo implements VideoProvider {
   readonly name = 'webrtc' as const;
-  private readonly key = randomBytes(32);
   private readonly roomCompleted: ((room: string) => void)[] = [];
 
   constructor(private readonly options: WebRtcVideoOptions) {}
@@ -41,7 +45,7 @@ export class WebRtcVideo implements VideoProvider {
       .setAudience(AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(Math.floor(request.expiresAt.getTime() / 1000))
-      .sign(this.key);
+      .sign(this.options.roomTokenKey);
     const url = new URL(SIGNALLING_PATH, this.options.publicUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return {
@@ -55,10 +59,14 @@ export class WebRtcVideo implements VideoProvider {
     };
   }
 
-  /** The grant of a token this process issued; undefined when forged, expired or not a room token. */
+  /** The grant of a room token signed with the key; undefined when forged, expired or not a room token. */
   async verify(token: string): Promise<RoomGrant | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { audience: AUDIENCE, issuer: this.options.publicUrl, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.options.roomTokenKey, {
+        audience: AUDIENCE,
+        issuer: this.options.publicUrl,
+        algorithms: ['HS256'],
+      });
       if (typeof payload.room !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
         return undefined;
       }

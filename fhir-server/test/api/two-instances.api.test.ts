@@ -1,4 +1,6 @@
 import type { Bundle, Patient, SearchParameter } from '@medplum/fhirtypes';
+import { checkedIn, videoToken } from '../setup/consultations';
+import { SignallingClient } from '../setup/signalling-client';
 import { createThrowawayDatabase } from '../setup/test-database';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
@@ -86,4 +88,17 @@ test('conditional creates racing across both instances create one resource (http
   );
   expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
   expect(await ids(a, 'Patient?identifier=urn:test:two-instances|race-1')).toHaveLength(1);
+});
+
+test('a video room token from one instance joins the signalling of the other (the key derives from the shared signing key)', async () => {
+  const patient = await a.actAsPatient();
+  const doctor = await a.actAsDoctor();
+  const { encounter } = await checkedIn(a, patient, doctor);
+  const credentials = await videoToken(patient, encounter.id as string);
+  const { client, joined } = await SignallingClient.join(b.address, credentials.token as string);
+  try {
+    expect(joined).toMatchObject({ type: 'joined', room: credentials.room });
+  } finally {
+    await client.close();
+  }
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLOSE, VideoSignalling } from '../../src/http/video-signalling';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   address = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  video = new WebRtcVideo({ publicUrl: address, stunUrls: [], turnUrls: [] });
+  video = new WebRtcVideo({ publicUrl: address, stunUrls: [], turnUrls: [], roomTokenKey: randomBytes(32) });
   signalling = new VideoSignalling({ verify: (token) => video.verify(token), iceServers: () => [] });
   attachWebSockets(http, { [SIGNALLING_PATH]: signalling });
 });
