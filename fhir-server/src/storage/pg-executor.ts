@@ -21,7 +21,7 @@ const sessionReady = new WeakMap<PoolClient, Promise<void>>();
  * Statements are planned for their values on every execution by default: after five runs
  * PostgreSQL may switch a prepared statement to one generic plan, which for skewed index data
  * can be far worse (a Slot window search went from 1 ms to 120 ms). Statements that ask for a
- * generic plan (writes, reads by primary key) are planned once per connection instead. The
+ * generic plan (the write statement, audit inserts) are planned once per connection instead. The
  * session's mode is switched only when the next statement wants the other one; undefined:
  * not known (a new session, or a rolled-back transaction that may have undone a switch).
  */
