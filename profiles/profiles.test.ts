@@ -1,5 +1,5 @@
 import { evalFhirPath, parseFhirPath } from '@medplum/core';
-import type { ImplementationGuide, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import type { ImplementationGuide, List, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { elementIndex, loadFhirDefinitions, profileRegistry } from '../fhir-server/src/definitions';
 import { OutcomeError } from '../fhir-server/src/fhir/outcomes';
 import { staticTerminology, type TerminologySource } from '../fhir-server/src/fhir/terminology/terminology-source';
@@ -98,6 +98,7 @@ describe('profiles package (FHIR package layout, profiling.html)', () => {
         'fee',
         'group-identifier',
         'hold-expires',
+        'current-item',
         'language',
         'rating',
         'review-count',
@@ -110,13 +111,22 @@ describe('profiles package (FHIR package layout, profiling.html)', () => {
       ...(examples.find((f) => f.resource.resourceType === 'Slot')?.resource as Resource),
       extension: [{ url: 'https://medbuddy.dev/fhir/StructureDefinition/hold-expires', valueInstant: '2026-12-01T08:00:00Z' }],
     };
+    const changedList: List = {
+      resourceType: 'List',
+      status: 'current',
+      mode: 'changes',
+      entry: [{ item: { reference: 'Patient/anna' } }, { item: { reference: 'Patient/ben' }, deleted: true }],
+    };
+    const inlineExamples: Record<string, Resource> = { Slot: heldSlot, List: changedList };
     for (const sp of searchParameters) {
       expect(() => parseFhirPath(sp.expression as string)).not.toThrow();
       for (const base of sp.base ?? []) {
-        const example = base === 'Slot' ? heldSlot : examples.find((f) => f.resource.resourceType === base)?.resource;
+        const example = inlineExamples[base] ?? examples.find((f) => f.resource.resourceType === base)?.resource;
         expect([sp.code, base, evalFhirPath(sp.expression as string, example).length > 0]).toEqual([sp.code, base, true]);
       }
     }
+    const currentItem = searchParameters.find((sp) => sp.code === 'current-item')?.expression as string;
+    expect(evalFhirPath(currentItem, changedList)).toEqual([{ reference: 'Patient/anna' }]);
   });
 
   test('the ImplementationGuide lists every conformance resource of the package', () => {

@@ -124,7 +124,16 @@ const fixtures = [
     mode: 'working',
     entry: [{ item: { reference: 'Patient/pat1' } }, { item: { reference: 'Patient/pat3' } }, { item: { reference: 'Observation/obs2' } }],
   },
-  { resourceType: 'List', id: 'followup', status: 'current', mode: 'working', entry: [{ item: { reference: 'Patient/pat2' } }] },
+  {
+    resourceType: 'List',
+    id: 'followup',
+    status: 'current',
+    mode: 'changes',
+    entry: [
+      { item: { reference: 'Patient/pat2' }, deleted: false },
+      { item: { reference: 'Patient/pat4' }, deleted: true },
+    ],
+  },
   { resourceType: 'List', id: 'retired', status: 'retired', mode: 'working', entry: [{ item: { reference: 'Patient/pat4' } }] },
   {
     resourceType: 'QuestionnaireResponse',
@@ -238,6 +247,11 @@ describe('_list (search.html#list)', () => {
     expect(await ids('?_list=watch&_type=Patient,Observation')).toEqual(['obs2', 'pat1', 'pat3']);
     const statement = JSON.parse((await server.request.get('/fhir/metadata').expect(200)).text) as CapabilityStatement;
     expect(statement.rest?.[0].searchParam).toContainEqual(expect.objectContaining({ name: '_list', type: 'special' }));
+  });
+
+  test('an entry flagged deleted was taken off the list (List.entry.deleted)', async () => {
+    expect(await ids('Patient?_list=followup')).toEqual(['pat2']);
+    expect(await ids('Patient?_has:List:item:_id=followup')).toEqual(['pat2', 'pat4']);
   });
 
   test('a deleted List lists nothing', async () => {

@@ -223,8 +223,9 @@ function parseChain(
 }
 
 /**
- * `_list=42` (search.html#list): the items of List/42, which is `_has:List:item:_id=42`, so the
- * List must be one the caller may read, as any `_has` source.
+ * `_list=42` (search.html#list): the items still on List/42, which is
+ * `_has:List:current-item:_id=42` (entries flagged `deleted` were taken off it), so the List
+ * must be one the caller may read, as any `_has` source.
  */
 function parseList(ctx: FilterContext, types: readonly string[], raw: string, depth: number): SearchFilter {
   const ids = splitEscaped(raw, ',').filter((id) => id !== '');
@@ -234,7 +235,7 @@ function parseList(ctx: FilterContext, types: readonly string[], raw: string, de
   if (ids.some((id) => id.startsWith('$'))) {
     throw notSupported(`_list=${raw}: functional lists such as $current-problems are not supported`);
   }
-  return parseHas(ctx, types, '_has:List:item:_id', raw, depth);
+  return parseHas(ctx, types, '_has:List:current-item:_id', raw, depth);
 }
 
 /** `_has:Observation:patient:code=x` (and nested `_has:...:_has:...`). */

@@ -19,6 +19,7 @@ import * as dropReferenceReverseIndex from './20261226700000_drop-reference-reve
 import * as dropDerivedReferenceRows from './20261226800000_drop-derived-reference-rows';
 import * as compressContentLz4 from './20261226900000_compress-content-lz4';
 import * as partialReferenceUrlIndex from './20261227000000_partial-reference-url-index';
+import * as reindexListCurrentItems from './20261228000000_reindex-list-current-items';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -50,6 +51,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226800000_drop-derived-reference-rows': dropDerivedReferenceRows,
   '20261226900000_compress-content-lz4': compressContentLz4,
   '20261227000000_partial-reference-url-index': partialReferenceUrlIndex,
+  '20261228000000_reindex-list-current-items': reindexListCurrentItems,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

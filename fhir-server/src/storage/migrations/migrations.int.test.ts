@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import { createThrowawayDatabase } from '../../../test/setup/test-database';
 import { down, up } from './20261226800000_drop-derived-reference-rows';
+import { up as reindexLists } from './20261228000000_reindex-list-current-items';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -109,4 +110,19 @@ test('20261227000000: the url index holds references without a local target, and
     return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
   });
   expect(plan).toContain('sp_reference_url_idx');
+});
+
+test('20261228000000: queues a reindex of the stored Lists, and nothing without any', async () => {
+  const pendingListJobs = async () =>
+    Number(
+      (await db.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM reindex_job WHERE NOT done AND resource_types = '{List}'`))
+        .rows[0].n,
+    );
+  await reindexLists(db);
+  expect(await pendingListJobs()).toBe(0);
+  await db('resource').insert({ resource_type: 'List', id: 'l1', version_id: 1, last_updated: new Date(), content: '{}' });
+  await reindexLists(db);
+  expect(await pendingListJobs()).toBe(1);
+  await db('resource').where({ resource_type: 'List' }).delete();
+  await db('reindex_job').delete();
 });
