@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../src/definitions';
 import { stampMeta } from '../src/fhir/interactions/stored-resource';
-import { auditInsertCtes, type StorableAuditEvent } from '../src/storage/audit-sql';
+import { auditEventRows, auditInsertCtes, type StorableAuditEvent } from '../src/storage/audit-sql';
 import { openDatabase } from '../src/storage/db';
 import { PgRepository } from '../src/storage/pg-repository';
 import type { SqlExecutor } from '../src/storage/sql-executor';
@@ -58,7 +58,10 @@ export function loadAuditEvents(
   options: StorageLoadOptions = {},
 ): Promise<number> {
   return loadInBatches(databaseUrl, events, options, undefined, async (repo, sql, batch) => {
-    const { parts, bindings } = auditInsertCtes(batch, 'a', (event) => repo.extractIndex(event));
+    const { parts, bindings } = auditInsertCtes(
+      batch.map((event) => auditEventRows(event, (e) => repo.extractIndex(e))),
+      'a',
+    );
     await sql.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings);
   });
 }

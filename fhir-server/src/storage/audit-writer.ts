@@ -1,5 +1,5 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
-import { auditInsertCtes, type StorableAuditEvent } from './audit-sql';
+import { auditEventRows, auditInsertCtes, type AuditEventRows, type StorableAuditEvent } from './audit-sql';
 import type { IndexRows } from './indexing/index-rows';
 import { PREPARED_GENERIC, type SqlExecutor } from './sql-executor';
 
@@ -72,12 +72,32 @@ export class AuditWriter {
     }
   }
 
+  /** The events whose rows could be made; any other is dropped, so it cannot hold back the rest forever. */
+  private prepare(batch: readonly StorableAuditEvent[]): { event: StorableAuditEvent; rows: AuditEventRows }[] {
+    return batch.flatMap((event) => {
+      try {
+        return [{ event, rows: auditEventRows(event, this.extract) }];
+      } catch (error) {
+        this.dropped++;
+        this.onError('Preparing an audit event failed; it is dropped', { error: String(error), id: event.event.id, dropped: this.dropped });
+        return [];
+      }
+    });
+  }
+
   private async store(batch: StorableAuditEvent[]): Promise<void> {
+    const prepared = this.prepare(batch);
+    if (prepared.length === 0) {
+      return;
+    }
     try {
-      const { parts, bindings } = auditInsertCtes(batch, 'a', this.extract);
+      const { parts, bindings } = auditInsertCtes(
+        prepared.map((p) => p.rows),
+        'a',
+      );
       await this.db.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED_GENERIC);
     } catch (error) {
-      this.pending.unshift(...batch);
+      this.pending.unshift(...prepared.map((p) => p.event));
       this.onError('Storing audit events failed; will retry', {
         error: String(error),
         pending: this.pending.length,

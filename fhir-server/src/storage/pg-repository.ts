@@ -4,7 +4,7 @@ import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCat
 import { overlappingBookings, replaceBookings, slotHolder } from './appointment-bookings';
 import { readFilter, versionReadFilter } from './access-filter';
 import { accessTags } from './access-tags';
-import { auditInsertCtes } from './audit-sql';
+import { auditEventRows, auditInsertCtes } from './audit-sql';
 import { CurrentReads } from './current-reads';
 import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
@@ -199,7 +199,7 @@ export class PgRepository implements FhirRepository {
     // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
     const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
     if (audit) {
-      const ctes = auditInsertCtes([audit], 'audit_', (event) => this.extractIndex(event));
+      const ctes = auditInsertCtes([auditEventRows(audit, (event) => this.extractIndex(event))], 'audit_');
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
@@ -339,7 +339,7 @@ export class PgRepository implements FhirRepository {
           // The request's AuditEvent commits with its changes, or not at all.
           const audit = this.trail?.eventForWrites();
           if (audit) {
-            const { parts, bindings } = auditInsertCtes([audit], 'a', (event) => this.extractIndex(event));
+            const { parts, bindings } = auditInsertCtes([auditEventRows(audit, (event) => this.extractIndex(event))], 'a');
             await deferred.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED_GENERIC);
           }
           await deferred.flush();
