@@ -11,7 +11,8 @@ import { signIn } from './patient-session';
  * Two patients in two browsers (their own contexts: cookies, storage) pick the same free time
  * at the same moment. The server holds it for exactly one of them (`Appointment/$hold` behind a
  * unique slot index); the other is told someone else took it and sees the refreshed times.
- * The winner confirms, and the server has exactly one booked appointment on the slot.
+ * The winner confirms, and the server has exactly one booked appointment on the slot. A picker
+ * left open follows the doctor's Slots: a time taken meanwhile disappears from it.
  */
 describe('patient portal: two patients race for the same time', () => {
   let server: MedBuddyServer;
@@ -107,5 +108,16 @@ describe('patient portal: two patients race for the same time', () => {
         ),
       [/status of 409/],
     ),
+  );
+
+  it('a time taken while the patient looks at the picker disappears from it without a reload', { timeout: 120_000 }, () =>
+    withPage(browser, DESKTOP, 'picker-follows-slots', async (page) => {
+      await signIn(page, server.url, patients[1]);
+      await page.goto(`${server.url}/patient/doctors/${doctor.roleId}/book`);
+      await page.waitForFunction(() => document.querySelectorAll('pp-slot-picker button').length === 1);
+      await admin.markSlotBusy(doctor.slotIds[1]);
+      await page.getByText('No free times in the coming two weeks.').waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('pp-slot-picker button').count(), 0);
+    }),
   );
 });

@@ -1,9 +1,10 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthStore } from '../../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
+import { LIVE_UPDATE_INTERVAL_MS } from '../../live-updates/live-updates';
 import { freeSlot, WEBER, WEBER_ROLE } from '../doctor-testing';
 import { BookingStore } from './booking-store';
 
@@ -14,9 +15,10 @@ describe('BookingStore', () => {
   const first = freeSlot('s1', new Date(Date.now() + 86_400_000).toISOString());
   const second = freeSlot('s2', new Date(Date.now() + 2 * 86_400_000).toISOString());
 
-  async function loaded(reschedule?: string) {
+  async function loaded(reschedule?: string, pollEveryMs?: number) {
     TestBed.configureTestingModule({
       providers: [
+        ...(pollEveryMs ? [{ provide: LIVE_UPDATE_INTERVAL_MS, useValue: pollEveryMs }] : []),
         provideHttpClient(),
         provideHttpClientTesting(),
         BookingStore,
@@ -52,6 +54,23 @@ describe('BookingStore', () => {
     expect(store.doctor()?.name).toBe('Dr. Lukas Weber');
     expect(store.slots().map((slot) => slot.id)).toEqual(['s1', 's2']);
     expect(store.loading()).toBe(false);
+  });
+
+  it('reads the free times again at each polling interval, so a time taken meanwhile disappears', async () => {
+    const { store, http } = await loaded(undefined, 20);
+    const refresh = await new Promise<TestRequest>((resolve) => {
+      const poll = setInterval(() => {
+        const [request] = http.match((r) => r.url === `${BASE}/Slot`);
+        if (request) {
+          clearInterval(poll);
+          resolve(request);
+        }
+      }, 5);
+    });
+    expect(refresh.request.params.get('status')).toBe('free');
+    refresh.flush({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: second }] });
+    await settle();
+    expect(store.slots().map((slot) => slot.id)).toEqual(['s2']);
   });
 
   it('holds the picked time for the patient in context, then books it', async () => {

@@ -1,6 +1,8 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Appointment, Slot } from '@medplum/fhirtypes';
+import { catchError, EMPTY, exhaustMap, filter, from, type Subscription } from 'rxjs';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
+import { PollingLiveUpdates } from '../../live-updates/polling-live-updates';
 import { PatientStore } from '../../patient/patient-store';
 import type { Choice } from '../../terminology/value-set-api';
 import { BookingApi, OverlapError, SlotTakenError, type BookingRequest, type Hold } from '../booking-api';
@@ -15,14 +17,17 @@ export const BOOKING_WINDOW_DAYS = 14;
  * `Appointment/$hold`), and the confirmation (`$book`), or, when rescheduling, the move of the
  * appointment (`$reschedule`). A time taken by someone else meanwhile is explained and the free
  * times are read again. A hold the patient does not confirm is released when they pick another
- * time or leave the page.
+ * time or leave the page. The free times shown are kept current without a reload (another
+ * patient's hold or booking, the doctor's new hours).
  */
 @Injectable()
 export class BookingStore {
   private readonly directory = inject(DoctorDirectory);
   private readonly booking = inject(BookingApi);
   private readonly patients = inject(PatientStore);
+  private readonly polling = inject(PollingLiveUpdates);
   private hold: Hold | undefined;
+  private watching: Subscription | undefined;
   /** The appointment this booking moves, when rescheduling. */
   private rescheduling: string | undefined;
 
@@ -36,7 +41,10 @@ export class BookingStore {
   readonly error = signal<string | undefined>(undefined);
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => void this.releaseHold());
+    inject(DestroyRef).onDestroy(() => {
+      this.watching?.unsubscribe();
+      void this.releaseHold();
+    });
   }
 
   async load(roleId: string, reschedule?: string): Promise<void> {
@@ -51,6 +59,7 @@ export class BookingStore {
         return;
       }
       await this.refreshSlots();
+      this.watchSlots();
     } catch (error) {
       this.error.set(outcomeMessage(error));
     } finally {
@@ -132,6 +141,23 @@ export class BookingStore {
     } finally {
       this.busy.set(false);
     }
+  }
+
+  /**
+   * Patients see free Slots only, so a time taken by someone else is not a change they could be
+   * told about but a free time gone: the free times are read again at each polling interval
+   * while the page is shown. Not while the patient's own request runs: each of those that
+   * returns to the picker reads them anyway.
+   */
+  private watchSlots(): void {
+    this.watching?.unsubscribe();
+    this.watching = this.polling
+      .ticks()
+      .pipe(
+        filter(() => !this.busy()),
+        exhaustMap(() => from(this.refreshSlots()).pipe(catchError(() => EMPTY))),
+      )
+      .subscribe();
   }
 
   private async refreshSlots(): Promise<void> {
