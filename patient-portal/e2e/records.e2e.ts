@@ -147,6 +147,10 @@ describe('patient portal: medical records', () => {
         await page.getByRole('button', { name: 'Upload', exact: true }).click();
         await page.getByRole('status').filter({ hasText: 'x-ray.png is uploaded.' }).waitFor();
         await page.getByRole('heading', { name: 'x-ray' }).waitFor();
+        // Listed again by the server, each report says who added it.
+        await page.reload();
+        await page.getByRole('heading', { name: 'x-ray' }).waitFor();
+        assert.equal(await page.getByText(/ · added by you$/).count(), 2);
         await screenshot(page, 'records-reports-desktop');
         await expectAccessible(page, 'the reports page with reports');
 

@@ -2,7 +2,7 @@ import { HttpEventType, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import type { DocumentReference } from '@medplum/fhirtypes';
+import type { DocumentReference, Resource } from '@medplum/fhirtypes';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { ReportsStore } from './reports-store';
@@ -23,7 +23,7 @@ function report(id: string, title: string, contentType = 'application/pdf'): Doc
 }
 
 describe('ReportsStore', () => {
-  async function loaded(reports: DocumentReference[]) {
+  async function loaded(reports: DocumentReference[], included: Resource[] = []) {
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),
@@ -42,14 +42,32 @@ describe('ReportsStore', () => {
     expect(search.request.params.get('subject')).toBe('Patient/p1');
     expect(search.request.params.get('status')).toBe('current');
     expect(search.request.params.get('_sort')).toBe('-date');
+    expect(search.request.params.get('_include')).toBe('DocumentReference:author');
     search.flush({
       resourceType: 'Bundle',
       type: 'searchset',
-      entry: reports.map((resource) => ({ resource, search: { mode: 'match' } })),
+      entry: [
+        ...reports.map((resource) => ({ resource, search: { mode: 'match' as const } })),
+        ...included.map((resource) => ({ resource, search: { mode: 'include' as const } })),
+      ],
     });
     await done;
     return { store, http };
   }
+
+  it('says who added each report: the patient, a doctor by name, else the display written on it', async () => {
+    const { store } = await loaded(
+      [
+        { ...report('mine', 'My scan'), author: [{ reference: 'Patient/p1' }] },
+        { ...report('doctors', 'Blood panel'), author: [{ reference: 'Practitioner/d1' }] },
+        { ...report('faxed', 'Letter'), author: [{ reference: 'Organization/lab', display: 'City Lab' }] },
+        report('unknown', 'Old scan'),
+      ],
+      [{ resourceType: 'Practitioner', id: 'd1', name: [{ prefix: ['Dr.'], given: ['Lukas'], family: 'Weber' }] }],
+    );
+    expect(store.reports().map((r) => r.id)).toEqual(['mine', 'doctors', 'faxed', 'unknown']);
+    expect(store.addedBy()).toEqual({ mine: 'you', doctors: 'Dr. Lukas Weber', faxed: 'City Lab' });
+  });
 
   it('uploads the fields then the file in one multipart $upload, showing the progress, and lists the new report first', async () => {
     const { store, http } = await loaded([report('old', 'Old scan')]);

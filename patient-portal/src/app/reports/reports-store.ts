@@ -1,18 +1,20 @@
 import { inject, Injectable, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { matches } from '../core/fhir/bundle';
+import { matches, resolveReference } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PatientStore } from '../patient/patient-store';
 import { loadForPatient } from '../records/load-records';
+import { formatHumanName } from '../shared/human-name.pipe';
 import { DocumentApi, type StoredDocument, type UploadFields } from '../shared/documents/document-api';
 
 /** What the patient says about a file they upload. */
 export type ReportDetails = Pick<UploadFields, 'title' | 'category' | 'date'>;
 
 /**
- * The reports page's state: the DocumentReferences in the patient's compartment, one upload at a
- * time with its progress, downloads through a signed URL.
+ * The reports page's state: the DocumentReferences in the patient's compartment with who added
+ * each (the patient or a doctor, `DocumentReference.author`), one upload at a time with its
+ * progress, downloads through a signed URL.
  */
 @Injectable()
 export class ReportsStore {
@@ -21,6 +23,8 @@ export class ReportsStore {
   private readonly patients = inject(PatientStore);
 
   readonly reports = signal<StoredDocument[]>([]);
+  /** Who added each report, by its id: "you" or the doctor's name; none when unknown. */
+  readonly addedBy = signal<Readonly<Record<string, string>>>({});
   readonly loading = signal(true);
   /** Percent sent of the upload under way; undefined when none is. */
   readonly uploadPercent = signal<number | undefined>(undefined);
@@ -43,6 +47,7 @@ export class ReportsStore {
       const document = await this.api.uploadShowingProgress(file, { ...details, patient }, this.uploadPercent);
       if (document) {
         this.reports.update((reports) => [document, ...reports]);
+        this.addedBy.update((names) => ({ ...names, [document.id]: 'you' }));
       }
       this.message.set(`${file.name} is uploaded.`);
       return true;
@@ -69,8 +74,27 @@ export class ReportsStore {
 
   private async list(patient: string): Promise<StoredDocument[]> {
     const bundle = await firstValueFrom(
-      this.fhir.search('DocumentReference', { subject: patient, status: 'current', _sort: '-date', _count: 200 }),
+      this.fhir.search('DocumentReference', {
+        subject: patient,
+        status: 'current',
+        _include: 'DocumentReference:author',
+        _sort: '-date',
+        _count: 200,
+      }),
     );
-    return matches(bundle) as StoredDocument[];
+    const reports = matches(bundle) as StoredDocument[];
+    const addedBy: Record<string, string> = {};
+    for (const report of reports) {
+      const author = report.author?.[0];
+      const name =
+        author?.reference === patient
+          ? 'you'
+          : formatHumanName(resolveReference<'Practitioner'>(bundle, author?.reference)?.name) || author?.display;
+      if (name) {
+        addedBy[report.id] = name;
+      }
+    }
+    this.addedBy.set(addedBy);
+    return reports;
   }
 }

@@ -10,6 +10,7 @@ import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';
 import { documentCategory, documentSize, documentTitle } from '../../shared/documents/document-labels';
 import { DICOM, DOCUMENT_KINDS, DocumentDrop } from '../../shared/documents/document-drop/document-drop';
+import type { StoredDocument } from '../../shared/documents/document-api';
 import { ReportsStore } from '../reports-store';
 
 export const REPORT_CATEGORIES = ['Laboratory', 'Imaging', 'Letter', 'Other'] as const;
@@ -54,16 +55,17 @@ export class ReportsPage implements OnInit {
     }
   }
 
-  protected when(report: DocumentReference): string {
-    return formatDateTime(report.date, this.patient.timeZone());
+  /** Kind, date, size and who added it (when known). */
+  protected subtitle(report: StoredDocument): string {
+    const addedBy = this.store.addedBy()[report.id];
+    return [documentCategory(report), formatDateTime(report.date, this.patient.timeZone()), documentSize(report)]
+      .concat(addedBy ? [`added by ${addedBy}`] : [])
+      .join(' · ');
   }
 
   protected titleOf(report: DocumentReference): string {
     return documentTitle(report, 'Report');
   }
-
-  protected readonly categoryOf = documentCategory;
-  protected readonly sizeOf = documentSize;
 
   protected pick(file: File): void {
     this.file.set(file);
