@@ -27,7 +27,7 @@ export interface SearchQuery {
   readonly compartment?: string;
 }
 
-export type SearchParamType = 'string' | 'token' | 'date' | 'number' | 'quantity' | 'reference' | 'uri' | 'composite' | 'special';
+export type SearchParamType = 'string' | 'token' | 'date' | 'number' | 'quantity' | 'reference' | 'uri' | 'composite' | 'special' | 'text';
 
 /** A condition on the resources searched: a parameter's values, a chain, or a reverse chain. */
 export type SearchFilter = ParameterFilter | ChainFilter | ReverseChainFilter;

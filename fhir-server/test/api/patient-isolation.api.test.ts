@@ -74,6 +74,14 @@ describe('patient A never reads patient B (SMART patient compartment)', () => {
     expect(ids(included)).not.toContain(`Patient/${b.id}`);
   });
 
+  test('full-text search (_content) finds only A, whatever the words (search.html#content)', async () => {
+    const found = async (path: string) => ids(JSON.parse((await a.agent.get(path).expect(200)).text) as Bundle);
+    expect(await found('/fhir/Observation?_content=weight')).toEqual([`Observation/${obsA.id}`]);
+    expect(await found('/fhir/Observation?_content=b weight')).toEqual([]);
+    expect(await found('/fhir/Patient?_has:Observation:subject:_content=v2')).toEqual([]);
+    expect(await found('/fhir/?_type=Observation,Patient&_content=weight')).toEqual([`Observation/${obsA.id}`]);
+  });
+
   test('_include does not pull in B even when A data references B (search.html#include)', async () => {
     const mixed = await createAs(server.request, {
       ...observation(a.profile as string, 'A with B as performer'),

@@ -57,6 +57,15 @@ const OVERRIDES: Record<string, GeneratedCase> = {
       },
     ]),
   ),
+  // Full text (search.html#content): a word of the narrative, which both parameters search.
+  ...Object.fromEntries(
+    TELEMEDICINE_TYPES.flatMap((type) =>
+      ['_content', '_text'].map((code) => [
+        `${type}.${code}`,
+        { fragment: { text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">A quokka</div>' } }, value: 'quokka' },
+      ]),
+    ),
+  ),
   'Patient.deceased': { fragment: { deceasedBoolean: true }, value: 'true' },
   'Appointment.part-status': {
     fragment: { participant: [{ actor: { reference: 'Practitioner/base' }, status: 'tentative' }] },

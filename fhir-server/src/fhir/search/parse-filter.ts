@@ -2,6 +2,7 @@ import type { SearchParameterCatalog } from '../../definitions';
 import { isResourceType } from '../../definitions';
 import { parseDateRange } from '../../storage/indexing/date-range';
 import { identifierParam } from '../../storage/indexing/reference';
+import { wordsOf } from '../../storage/indexing/full-text';
 import type { ParameterFilter, SearchFilter, SearchParamType, SearchValue } from '../../storage/search-query';
 import { badRequest, notSupported, tooCostly } from '../outcomes';
 import { supportedParameter, type SupportedParameter } from './registry';
@@ -177,6 +178,11 @@ function parseTypedValue(ctx: FilterContext, type: SearchParamType, piece: strin
       return withParts(piece, 2, name);
     case 'reference':
       return referenceValue(ctx, piece, name);
+    case 'text':
+      if (wordsOf(unescape(piece)).length === 0) {
+        throw badRequest(`${name}: "${piece}" has no word to search for (letters or digits)`);
+      }
+      return { value: unescape(piece) };
     default:
       return { value: unescape(piece) };
   }

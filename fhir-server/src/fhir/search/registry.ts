@@ -1,5 +1,6 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { createSearchParameterCatalog, elementIndex, type SearchParameterCatalog } from '../../definitions';
+import { fullTextParametersOf } from '../../storage/indexing/full-text';
 import { indexedParametersOf } from '../../storage/indexing/indexed-parameters';
 import type { SearchParamType } from '../../storage/search-query';
 
@@ -37,8 +38,8 @@ export function catalogOrDefault(catalog: SearchParameterCatalog | undefined): S
 /**
  * The search parameters of a resource type that work here: exactly those the indexer
  * extracts (plus `_id` and `_lastUpdated`), so the CapabilityStatement declares nothing that
- * would be silently ignored. Parameters without a FHIRPath expression (`_text`, `_content`,
- * `_query`, `near`) are left out.
+ * would be silently ignored. Of the parameters without a FHIRPath expression, `_content` and
+ * `_text` are indexed as full text (storage/indexing/full-text.ts); `_query` and `near` are left out.
  */
 export function supportedParametersOf(catalog: SearchParameterCatalog, resourceType: string): ReadonlyMap<string, SupportedParameter> {
   let entry = cache.get(catalog);
@@ -72,6 +73,9 @@ function build(catalog: SearchParameterCatalog, resourceType: string): Map<strin
     if (definition) {
       params.set(code, describe(resourceType, definition, definition.type as SearchParamType, undefined, false));
     }
+  }
+  for (const code of fullTextParametersOf(catalog, resourceType)) {
+    params.set(code, describe(resourceType, catalog.get(resourceType, code) as SearchParameter, 'text', undefined, false));
   }
   for (const indexed of indexedParametersOf(catalog, resourceType)) {
     const definition = catalog.get(resourceType, indexed.code) as SearchParameter;

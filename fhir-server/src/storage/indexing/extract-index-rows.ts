@@ -2,6 +2,7 @@ import { evalFhirPathTyped, toTypedValue, type TypedValue } from '@medplum/core'
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchParameterCatalog } from '../../definitions';
 import { addDateRows } from './date';
+import { addFullTextRows, fullTextParametersOf } from './full-text';
 import type { ReferenceDerivation } from '../search-query';
 import { emptyIndexRows, type IndexRows, type IndexTable, type ReferenceRow } from './index-rows';
 import { componentParam, indexedParametersOf, referenceDerivationsOf, type IndexedParameter } from './indexed-parameters';
@@ -42,6 +43,7 @@ export function extractIndexRows(resource: Resource, catalog: SearchParameterCat
     }
   }
   removeDerivedRows(rows.reference, referenceDerivationsOf(catalog, resource.resourceType));
+  addFullTextRows(rows.text, resource, fullTextParametersOf(catalog, resource.resourceType));
   return rows;
 }
 

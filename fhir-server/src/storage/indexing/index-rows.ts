@@ -10,6 +10,7 @@ export interface IndexRows {
   readonly quantity: QuantityRow[];
   readonly reference: ReferenceRow[];
   readonly uri: UriRow[];
+  readonly text: TextRow[];
 }
 
 interface Row {
@@ -60,9 +61,14 @@ export interface UriRow extends Row {
   value: string;
 }
 
+/** A full-text document (`_content`, `_text`): `doc` is a tsvector literal of its words (full-text.ts). */
+export interface TextRow extends Row {
+  doc: string;
+}
+
 export type IndexTable = keyof IndexRows;
 
-export const INDEX_TABLES: readonly IndexTable[] = ['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri'];
+export const INDEX_TABLES: readonly IndexTable[] = ['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri', 'text'];
 
 /** Column list of each sp_<type> table after (resource_type, resource_id). */
 export const INDEX_COLUMNS: Record<IndexTable, readonly string[]> = {
@@ -73,6 +79,7 @@ export const INDEX_COLUMNS: Record<IndexTable, readonly string[]> = {
   quantity: ['param', 'low', 'high', 'system', 'code', 'unit', 'grp'],
   reference: ['param', 'target_type', 'target_id', 'url', 'grp'],
   uri: ['param', 'value', 'grp'],
+  text: ['param', 'doc'],
 };
 
 /** The SQL type of an index column (for json_to_recordset column lists). */
@@ -86,9 +93,12 @@ export function indexColumnType(table: IndexTable, column: string): string {
   if ((table === 'number' || table === 'quantity') && (column === 'low' || column === 'high')) {
     return 'numeric';
   }
+  if (table === 'text' && column === 'doc') {
+    return 'tsvector';
+  }
   return 'text';
 }
 
 export function emptyIndexRows(): IndexRows {
-  return { string: [], token: [], date: [], number: [], quantity: [], reference: [], uri: [] };
+  return { string: [], token: [], date: [], number: [], quantity: [], reference: [], uri: [], text: [] };
 }

@@ -29,12 +29,15 @@ export function limitIndexedText(text: string): string {
  * are ignored and runs of white space count as one space.
  */
 export function normalizeString(text: string): string {
-  let normalized = text.toLowerCase();
-  if (NON_ASCII.test(normalized)) {
-    normalized = normalized.normalize('NFD').replace(COMBINING_MARKS, '');
-  }
+  let normalized = foldCaseAndAccents(text);
   if (SPACES.test(normalized)) {
     normalized = normalized.replace(SPACES, ' ').trim();
   }
   return limitIndexedText(normalized);
+}
+
+/** Lower case without accents (`Müller` -> `muller`). */
+export function foldCaseAndAccents(text: string): string {
+  const lower = text.toLowerCase();
+  return NON_ASCII.test(lower) ? lower.normalize('NFD').replace(COMBINING_MARKS, '') : lower;
 }

@@ -20,6 +20,7 @@ import * as dropDerivedReferenceRows from './20261226800000_drop-derived-referen
 import * as compressContentLz4 from './20261226900000_compress-content-lz4';
 import * as partialReferenceUrlIndex from './20261227000000_partial-reference-url-index';
 import * as reindexListCurrentItems from './20261228000000_reindex-list-current-items';
+import * as createFullTextIndex from './20261228100000_create-full-text-index';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -52,6 +53,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261226900000_compress-content-lz4': compressContentLz4,
   '20261227000000_partial-reference-url-index': partialReferenceUrlIndex,
   '20261228000000_reindex-list-current-items': reindexListCurrentItems,
+  '20261228100000_create-full-text-index': createFullTextIndex,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -8,7 +8,7 @@ import { parameterRowTest } from './reference-param';
 import { and, compose, membershipOf, or, sql, type Sql, type Target } from './sql-fragment';
 import { valueCondition } from './value-condition';
 
-const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri']);
+const VALUE_TABLES = new Set<string>(['string', 'token', 'date', 'number', 'quantity', 'reference', 'uri', 'text']);
 
 /** The SQL condition that the target resource satisfies a filter. */
 export function filterCondition(target: Target, filter: SearchFilter): Sql {

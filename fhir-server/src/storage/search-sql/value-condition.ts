@@ -1,6 +1,7 @@
 import type { ParameterFilter, SearchValue } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { dateCondition } from './date';
+import { fullTextCondition } from './full-text';
 import { numberSearchCondition } from './number';
 import { quantityCondition } from './quantity';
 import { referenceCondition } from './reference';
@@ -26,6 +27,8 @@ export function valueCondition(x: string, filter: ParameterFilter, value: Search
       return referenceCondition(x, filter, value);
     case 'uri':
       return uriCondition(x, filter, value);
+    case 'text':
+      return fullTextCondition(x, value);
     default:
       throw new InvalidSearchError(`Parameter ${filter.code} of type ${filter.type} cannot be searched by value`);
   }

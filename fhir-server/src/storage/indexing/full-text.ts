@@ -1,0 +1,109 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { SearchParameterCatalog } from '../../definitions';
+import { foldCaseAndAccents } from './indexed-text';
+import type { TextRow } from './index-rows';
+
+/**
+ * `_content` (every text of the resource) and `_text` (its narrative) of search.html#content,
+ * as PostgreSQL full-text documents. The words are made here rather than by a text search
+ * configuration, so that writes and searches split them alike on both engines: case and
+ * accents are folded as for string parameters, words are the runs of letters and digits, and
+ * there is no stemming or stop list (clinical text is in many languages).
+ */
+const FULL_TEXT_PARAMETERS: readonly string[] = ['_content', '_text'];
+/**
+ * Types whose text is not indexed: the audit trail, written for every request and searched by
+ * its structured parameters, and Binary, whose content is not JSON text.
+ */
+const WITHOUT_FULL_TEXT = new Set(['AuditEvent', 'Binary']);
+const NONE: ReadonlySet<string> = new Set();
+
+/** Words longer than this (a hash, base64) are not searched for. */
+const MAX_WORD_LENGTH = 64;
+/** Distinct words indexed per document, at most: a long letter is found by its first 4,000. */
+const MAX_WORDS = 4_000;
+/** Elements that hold no words a reader would search for: ids, references, code systems, binary data. */
+const WORDLESS_ELEMENTS = new Set(['resourceType', 'id', 'meta', 'reference', 'system', 'url', 'data', 'fullUrl']);
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Which of `_content` (all types) and `_text` (DomainResources) a type is searched by. */
+export function fullTextParametersOf(catalog: SearchParameterCatalog, resourceType: string): ReadonlySet<string> {
+  if (WITHOUT_FULL_TEXT.has(resourceType)) {
+    return NONE;
+  }
+  return new Set(FULL_TEXT_PARAMETERS.filter((code) => catalog.get(resourceType, code)));
+}
+
+/** The words of a text, folded, as both documents and searches use them. */
+export function wordsOf(text: string): string[] {
+  return (foldCaseAndAccents(text).match(WORD) ?? []).filter((word) => word.length <= MAX_WORD_LENGTH);
+}
+
+/** Adds the `_content` and `_text` rows of a resource, for the parameters its type has. */
+export function addFullTextRows(out: TextRow[], resource: Resource, params: ReadonlySet<string>): void {
+  if (params.has('_content')) {
+    const words = new Set<string>();
+    collectWords(resource, words);
+    addDocument(out, '_content', words);
+  }
+  const div = (resource as { text?: { div?: unknown } }).text?.div;
+  if (params.has('_text') && typeof div === 'string') {
+    addDocument(out, '_text', new Set(wordsOf(markupText(div))));
+  }
+}
+
+/** A tsvector literal of the words (each quoted, so no word is read as an operator or weight). */
+export function tsvectorLiteral(words: Iterable<string>): string {
+  return [...words].map(quoteLexeme).join(' ');
+}
+
+/** A tsquery literal matching documents that hold every word. */
+export function allWordsQuery(words: readonly string[]): string {
+  return words.map(quoteLexeme).join(' & ');
+}
+
+function addDocument(out: TextRow[], param: string, words: Set<string>): void {
+  if (words.size > 0) {
+    out.push({ param, doc: tsvectorLiteral([...words].slice(0, MAX_WORDS)) });
+  }
+}
+
+function collectWords(value: unknown, words: Set<string>, key?: string): void {
+  if (typeof value === 'string') {
+    for (const word of wordsOf(key === 'div' ? markupText(value) : value)) {
+      words.add(word);
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) {
+      collectWords(item, words, key);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [name, child] of Object.entries(value)) {
+      if (!WORDLESS_ELEMENTS.has(name)) {
+        collectWords(child, words, name);
+      }
+    }
+  }
+}
+
+/** The text of XHTML narrative: tags dropped, the common entities read. */
+function markupText(div: string): string {
+  return div
+    .replace(/<[^>]*>/g, ' ')
+    .replace(
+      /&(nbsp|amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);/gi,
+      (_entity, name: string) => ENTITIES[name.toLowerCase()] ?? numericEntity(name),
+    );
+}
+
+const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function numericEntity(name: string): string {
+  const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+  return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
+}
+
+function quoteLexeme(word: string): string {
+  // Words are letters and digits only, so they hold no quote or backslash to escape.
+  return `'${word}'`;
+}
