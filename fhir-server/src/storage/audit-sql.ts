@@ -9,8 +9,8 @@ export interface StorableAuditEvent {
 
 /**
  * An AuditEvent as the insert reads it: its resource row and its index rows per table, each
- * already JSON text. Preparing them is most of the CPU an event costs, so the AuditWriter does
- * it one event at a time as events arrive, not for a whole batch at once.
+ * already JSON text. Made per event, so that the AuditWriter can drop an event whose rows
+ * cannot be made without losing the rest of its batch.
  */
 export interface AuditEventRows {
   readonly resource: string;

@@ -121,6 +121,8 @@ describe('bad input', () => {
     expect(expectOutcome(noWord, 400, 'invalid').issue?.[0].diagnostics).toContain('has no word');
     expectOutcome(await server.request.get('/fhir/Observation?_content:exact=blood'), 400, 'not-supported');
     expectOutcome(await server.request.get('/fhir/Observation?_text:contains=blood'), 400, 'not-supported');
+    expectOutcome(await server.request.get('/fhir/Observation?_content:missing=true'), 400, 'not-supported');
+    expectOutcome(await server.request.get('/fhir/Observation?_sort=_content'), 400, 'invalid');
   });
 
   test('tsquery syntax in a value is read as words, never as operators', async () => {

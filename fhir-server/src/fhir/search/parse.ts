@@ -143,7 +143,7 @@ function sortableType(catalog: SearchParameterCatalog, types: readonly string[],
   let type: SortRule['type'] | undefined;
   for (const resourceType of types) {
     const param = supportedParameter(catalog, resourceType, code);
-    if (!param || param.type === 'composite' || (type && type !== param.type)) {
+    if (!param || param.type === 'composite' || param.type === 'text' || (type && type !== param.type)) {
       throw badRequest(`_sort=${key}: ${code} is not a sortable search parameter of ${types.join(', ')}`);
     }
     type = param.type;
