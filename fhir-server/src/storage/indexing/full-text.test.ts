@@ -17,17 +17,20 @@ test('words are runs of letters and digits, case and accents folded; very long r
   expect(allWordsQuery(['blood', 'pressure'])).toBe("'blood' & 'pressure'");
 });
 
-test('_content holds each word once, from every element but ids, references, code systems, URLs and binary data', () => {
+test('_content holds each word once, from every element but ids, references, code systems, URLs, binary data and dates', () => {
   const docs = documents({
     resourceType: 'Observation',
     id: 'obs-secret-id',
     meta: { source: 'http://lab.example/source-word' },
     status: 'final',
+    effectiveDateTime: '2026-11-20T10:15:00+01:00',
+    issued: '2026-11-20T10:20:00.123Z',
     code: { coding: [{ system: 'http://loinc.org', code: '85354-9', display: 'Blood pressure' }], text: 'Blood pressure' },
     subject: { reference: 'Patient/hidden-ref', display: 'Anna' },
+    device: { display: '1010' },
     valueAttachment: { contentType: 'text/plain', data: 'c2VjcmV0', url: 'http://files.example/x' },
   } as Resource);
-  expect(docs._content).toBe("'final' '85354' '9' 'blood' 'pressure' 'anna' 'text' 'plain'");
+  expect(docs._content).toBe("'final' '85354' '9' 'blood' 'pressure' 'anna' '1010' 'text' 'plain'");
   expect(docs._text).toBeUndefined();
 });
 

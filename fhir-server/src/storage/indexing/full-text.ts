@@ -22,9 +22,14 @@ const NONE: ReadonlySet<string> = new Set();
 const MAX_WORD_LENGTH = 64;
 /** Distinct words indexed per document, at most: a long letter is found by its first 4,000. */
 const MAX_WORDS = 4_000;
-/** Elements that hold no words a reader would search for: ids, references, code systems, binary data. */
+/** Elements that hold no words a reader would search for: ids, references, code systems, binary data (dates neither, see DATE_OR_TIME). */
 const WORDLESS_ELEMENTS = new Set(['resourceType', 'id', 'meta', 'reference', 'system', 'url', 'data', 'fullUrl']);
 const WORD = /[\p{L}\p{N}]+/gu;
+/**
+ * FHIR date, dateTime, instant and time values from year and month on: their digits are not
+ * words (`01t10`, `00z`). A bare year stays, as four digits may as well be a postal code.
+ */
+const DATE_OR_TIME = /^(\d{4}-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)?|\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/;
 
 /** Which of `_content` (all types) and `_text` (DomainResources) a type is searched by. */
 export function fullTextParametersOf(catalog: SearchParameterCatalog, resourceType: string): ReadonlySet<string> {
@@ -70,6 +75,9 @@ function addDocument(out: TextRow[], param: string, words: Set<string>): void {
 
 function collectWords(value: unknown, words: Set<string>, key?: string): void {
   if (typeof value === 'string') {
+    if (DATE_OR_TIME.test(value)) {
+      return;
+    }
     for (const word of wordsOf(key === 'div' ? markupText(value) : value)) {
       words.add(word);
     }
