@@ -5,6 +5,7 @@ import { TestBed } from '@angular/core/testing';
 import type { Appointment, Parameters, ServiceRequest, Slot } from '@medplum/fhirtypes';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
 import { windowEnd } from './follow-ups-api';
 import { FollowUpsStore } from './follow-ups-store';
 
@@ -48,9 +49,10 @@ const bundle = (resources: unknown[], included: unknown[] = []) => ({
 });
 
 describe('FollowUpsStore', () => {
-  async function loaded(requests: ServiceRequest[], appointments: Appointment[], slots: Slot[]) {
+  async function loaded(requests: ServiceRequest[], appointments: Appointment[], slots: Slot[], pollEveryMs?: number) {
     TestBed.configureTestingModule({
       providers: [
+        ...(pollEveryMs ? [{ provide: LIVE_UPDATE_INTERVAL_MS, useValue: pollEveryMs }] : []),
         provideHttpClient(),
         provideHttpClientTesting(),
         FollowUpsStore,
@@ -97,6 +99,28 @@ describe('FollowUpsStore', () => {
         .get('sr1')
         ?.map((s) => s.id),
     ).toEqual(['s1', 's2']);
+  });
+
+  it('reads the free times again at each polling interval, so a time taken meanwhile disappears', async () => {
+    const { store, http } = await loaded([followUp('sr1')], [], [slot('s1', 2), slot('s2', 3)], 20);
+    const refresh = await new Promise<TestRequest>((resolve) => {
+      const poll = setInterval(() => {
+        const [request] = http.match((r) => r.url === `${BASE}/Slot`);
+        if (request) {
+          clearInterval(poll);
+          resolve(request);
+        }
+      }, 5);
+    });
+    expect(refresh.request.params.get('schedule.actor')).toBe('Practitioner/d1');
+    refresh.flush(bundle([slot('s2', 3)]));
+    await settle();
+    expect(
+      store
+        .slots()
+        .get('sr1')
+        ?.map((s) => s.id),
+    ).toEqual(['s2']);
   });
 
   it('books in one $book call based on the recommendation', async () => {

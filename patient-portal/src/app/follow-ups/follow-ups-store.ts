@@ -1,16 +1,23 @@
-import { inject, Injectable, signal } from '@angular/core';
+import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Slot } from '@medplum/fhirtypes';
+import { catchError, EMPTY, exhaustMap, filter, from, type Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
+import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
 import { PatientStore } from '../patient/patient-store';
 import { loadForPatient } from '../records/load-records';
 import { formatDateTime } from '../patient/time-zone';
 import { FollowUpsApi, type FollowUp } from './follow-ups-api';
 
-/** The follow-ups page's state: the recommendations, the free times offered for each, booking one. */
+/**
+ * The follow-ups page's state: the recommendations, the free times offered for each (read again
+ * at each polling interval while the page is shown, as the booking picker does), booking one.
+ */
 @Injectable()
 export class FollowUpsStore {
   private readonly api = inject(FollowUpsApi);
   private readonly patients = inject(PatientStore);
+  private readonly polling = inject(PollingLiveUpdates);
+  private watching: Subscription | undefined;
 
   readonly followUps = signal<FollowUp[]>([]);
   /** Free slots per ServiceRequest id. */
@@ -20,6 +27,10 @@ export class FollowUpsStore {
   readonly error = signal<string | undefined>(undefined);
   readonly message = signal<string | undefined>(undefined);
 
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.watching?.unsubscribe());
+  }
+
   load(): Promise<void> {
     return loadForPatient(this, this.patients, async (patient) => {
       const followUps = patient ? await this.api.list(patient) : [];
@@ -28,6 +39,7 @@ export class FollowUpsStore {
       );
       this.followUps.set(followUps);
       this.slots.set(new Map(offered));
+      this.watchSlots();
     });
   }
 
@@ -54,12 +66,32 @@ export class FollowUpsStore {
     }
   }
 
+  /** Patients see free Slots only: a time taken meanwhile is noticed as gone (booking-store.ts). */
+  private watchSlots(): void {
+    this.watching?.unsubscribe();
+    this.watching = this.polling
+      .ticks()
+      .pipe(
+        filter(() => this.busySlot() === undefined),
+        exhaustMap(() =>
+          from(
+            Promise.all(
+              this.followUps()
+                .filter((followUp) => !followUp.appointment)
+                .map((followUp) => this.refreshSlots(followUp)),
+            ),
+          ).pipe(catchError(() => EMPTY)),
+        ),
+      )
+      .subscribe();
+  }
+
   private async refreshSlots(followUp: FollowUp): Promise<void> {
     try {
       const fresh = await this.api.freeSlots(followUp);
       this.slots.update((slots) => new Map([...slots, [followUp.request.id, fresh]]));
     } catch {
-      // The booking error is already shown; the old times stay.
+      // A booking error is already shown, and a failed periodic read is retried at the next one; the old times stay.
     }
   }
 }
