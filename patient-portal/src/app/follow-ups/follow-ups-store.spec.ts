@@ -6,6 +6,7 @@ import type { Appointment, Parameters, ServiceRequest, Slot } from '@medplum/fhi
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
+import { nextRequest } from '../live-updates/polling-testing';
 import { windowEnd } from './follow-ups-api';
 import { FollowUpsStore } from './follow-ups-store';
 
@@ -103,15 +104,7 @@ describe('FollowUpsStore', () => {
 
   it('reads the free times again at each polling interval, so a time taken meanwhile disappears', async () => {
     const { store, http } = await loaded([followUp('sr1')], [], [slot('s1', 2), slot('s2', 3)], 20);
-    const refresh = await new Promise<TestRequest>((resolve) => {
-      const poll = setInterval(() => {
-        const [request] = http.match((r) => r.url === `${BASE}/Slot`);
-        if (request) {
-          clearInterval(poll);
-          resolve(request);
-        }
-      }, 5);
-    });
+    const refresh = await nextRequest(http, (r) => r.url === `${BASE}/Slot`);
     expect(refresh.request.params.get('schedule.actor')).toBe('Practitioner/d1');
     refresh.flush(bundle([slot('s2', 3)]));
     await settle();

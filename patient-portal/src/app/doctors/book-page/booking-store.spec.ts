@@ -1,10 +1,11 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthStore } from '../../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
 import { LIVE_UPDATE_INTERVAL_MS } from '../../live-updates/live-updates';
+import { nextRequest } from '../../live-updates/polling-testing';
 import { freeSlot, WEBER, WEBER_ROLE } from '../doctor-testing';
 import { BookingStore } from './booking-store';
 
@@ -58,15 +59,7 @@ describe('BookingStore', () => {
 
   it('reads the free times again at each polling interval, so a time taken meanwhile disappears', async () => {
     const { store, http } = await loaded(undefined, 20);
-    const refresh = await new Promise<TestRequest>((resolve) => {
-      const poll = setInterval(() => {
-        const [request] = http.match((r) => r.url === `${BASE}/Slot`);
-        if (request) {
-          clearInterval(poll);
-          resolve(request);
-        }
-      }, 5);
-    });
+    const refresh = await nextRequest(http, (r) => r.url === `${BASE}/Slot`);
     expect(refresh.request.params.get('status')).toBe('free');
     refresh.flush({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: second }] });
     await settle();
