@@ -4,7 +4,7 @@ import { allResourceTypes, createSearchParameterCatalog, type SearchParameterCat
 import { overlappingBookings, replaceBookings, slotHolder } from './appointment-bookings';
 import { readFilter, versionReadFilter } from './access-filter';
 import { accessTags } from './access-tags';
-import { auditEventRows, auditInsertCtes } from './audit-sql';
+import { auditEventRows, auditInsertCtes, type StorableAuditEvent } from './audit-sql';
 import { CurrentReads } from './current-reads';
 import type { AuditTrail } from './audit-trail';
 import { WriteChecker, type VersionFacts } from './access-write-check';
@@ -149,6 +149,11 @@ export class PgRepository implements FhirRepository {
   }
 
   /** The search index rows of a resource, as writes store them. */
+  /** The CTEs storing a write's AuditEvent in the write's own statement or transaction. */
+  private auditCtes(audit: StorableAuditEvent, prefix: string): { parts: string[]; bindings: unknown[] } {
+    return auditInsertCtes([auditEventRows(audit, (event) => this.extractIndex(event))], prefix);
+  }
+
   extractIndex(resource: Resource): IndexRows {
     return extractIndexRows(resource, this.indexing.catalog, { baseUrl: this.indexing.baseUrl });
   }
@@ -199,7 +204,7 @@ export class PgRepository implements FhirRepository {
     // Outside a transaction the write is this one statement: its AuditEvent goes in it too.
     const audit = this.db.inTransaction ? undefined : this.trail?.eventForWrites();
     if (audit) {
-      const ctes = auditInsertCtes([auditEventRows(audit, (event) => this.extractIndex(event))], 'audit_');
+      const ctes = this.auditCtes(audit, 'audit_');
       parts.push(...ctes.parts);
       bindings.push(...ctes.bindings);
     }
@@ -339,7 +344,7 @@ export class PgRepository implements FhirRepository {
           // The request's AuditEvent commits with its changes, or not at all.
           const audit = this.trail?.eventForWrites();
           if (audit) {
-            const { parts, bindings } = auditInsertCtes([auditEventRows(audit, (event) => this.extractIndex(event))], 'a');
+            const { parts, bindings } = this.auditCtes(audit, 'a');
             await deferred.raw(`WITH ${parts.join(',\n')} SELECT 1`, bindings, PREPARED_GENERIC);
           }
           await deferred.flush();

@@ -178,11 +178,13 @@ function parseTypedValue(ctx: FilterContext, type: SearchParamType, piece: strin
       return withParts(piece, 2, name);
     case 'reference':
       return referenceValue(ctx, piece, name);
-    case 'text':
-      if (wordsOf(unescape(piece)).length === 0) {
+    case 'text': {
+      const value = unescape(piece);
+      if (wordsOf(value).length === 0) {
         throw badRequest(`${name}: "${piece}" has no word to search for (letters or digits)`);
       }
-      return { value: unescape(piece) };
+      return { value };
+    }
     default:
       return { value: unescape(piece) };
   }

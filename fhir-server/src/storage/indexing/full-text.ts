@@ -17,6 +17,8 @@ const FULL_TEXT_PARAMETERS: readonly string[] = ['_content', '_text'];
  */
 const WITHOUT_FULL_TEXT = new Set(['AuditEvent', 'Binary']);
 const NONE: ReadonlySet<string> = new Set();
+/** Per catalog and type: asked on every write, and the base definitions they come from do not change. */
+const parametersByType = new WeakMap<SearchParameterCatalog, Map<string, ReadonlySet<string>>>();
 
 /** Words longer than this (a hash, base64) are not searched for. */
 const MAX_WORD_LENGTH = 64;
@@ -36,7 +38,17 @@ export function fullTextParametersOf(catalog: SearchParameterCatalog, resourceTy
   if (WITHOUT_FULL_TEXT.has(resourceType)) {
     return NONE;
   }
-  return new Set(FULL_TEXT_PARAMETERS.filter((code) => catalog.get(resourceType, code)));
+  let byType = parametersByType.get(catalog);
+  if (!byType) {
+    byType = new Map();
+    parametersByType.set(catalog, byType);
+  }
+  let params = byType.get(resourceType);
+  if (!params) {
+    params = new Set(FULL_TEXT_PARAMETERS.filter((code) => catalog.get(resourceType, code)));
+    byType.set(resourceType, params);
+  }
+  return params;
 }
 
 /** The words of a text, folded, as both documents and searches use them. */
@@ -58,7 +70,7 @@ export function addFullTextRows(out: TextRow[], resource: Resource, params: Read
 }
 
 /** A tsvector literal of the words (each quoted, so no word is read as an operator or weight). */
-export function tsvectorLiteral(words: Iterable<string>): string {
+function tsvectorLiteral(words: Iterable<string>): string {
   return [...words].map(quoteLexeme).join(' ');
 }
 

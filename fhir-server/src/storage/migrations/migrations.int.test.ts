@@ -2,6 +2,7 @@ import knex, { type Knex } from 'knex';
 import { createThrowawayDatabase } from '../../../test/setup/test-database';
 import { down, up } from './20261226800000_drop-derived-reference-rows';
 import { up as reindexLists } from './20261228000000_reindex-list-current-items';
+import * as fullTextIndex from './20261228100000_create-full-text-index';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -124,5 +125,21 @@ test('20261228000000: queues a reindex of the stored Lists, and nothing without 
   await reindexLists(db);
   expect(await pendingListJobs()).toBe(1);
   await db('resource').where({ resource_type: 'List' }).delete();
+  await db('reindex_job').delete();
+});
+
+test('20261228100000: queues a reindex of the stored types that have full text (not AuditEvent or Binary)', async () => {
+  const resource = (resource_type: string, id: string) => ({ resource_type, id, version_id: 1, last_updated: new Date(), content: '{}' });
+  await db('resource').insert([
+    resource('Patient', 'p1'),
+    resource('Observation', 'o1'),
+    resource('AuditEvent', 'a1'),
+    resource('Binary', 'b1'),
+  ]);
+  await fullTextIndex.down(db);
+  await fullTextIndex.up(db);
+  const { rows } = await db.raw<{ rows: { resource_types: string[] }[] }>(`SELECT resource_types FROM reindex_job WHERE NOT done`);
+  expect(rows.map((row) => row.resource_types)).toEqual([['Observation', 'Patient']]);
+  await db('resource').delete();
   await db('reindex_job').delete();
 });
