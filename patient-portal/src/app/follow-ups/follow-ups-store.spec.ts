@@ -13,6 +13,12 @@ import { FollowUpsStore } from './follow-ups-store';
 const BASE = 'http://medbuddy.test/fhir';
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const DAY = 24 * 3_600_000;
+/** The ids of the free times offered for a follow-up. */
+const offeredIds = (store: FollowUpsStore, requestId: string) =>
+  store
+    .slots()
+    .get(requestId)
+    ?.map((s) => s.id);
 
 function followUp(id: string): ServiceRequest {
   return {
@@ -94,12 +100,7 @@ describe('FollowUpsStore', () => {
     expect(params.get('status')).toBe('free');
     expect(params.getAll('start')?.map((value) => value.slice(0, 2))).toEqual(['ge', 'lt']);
     expect(store.followUps()[0]).toMatchObject({ doctorName: 'Dr. Lena Weber', reason: 'Check your blood pressure' });
-    expect(
-      store
-        .slots()
-        .get('sr1')
-        ?.map((s) => s.id),
-    ).toEqual(['s1', 's2']);
+    expect(offeredIds(store, 'sr1')).toEqual(['s1', 's2']);
   });
 
   it('reads the free times again at each polling interval, so a time taken meanwhile disappears', async () => {
@@ -108,12 +109,7 @@ describe('FollowUpsStore', () => {
     expect(refresh.request.params.get('schedule.actor')).toBe('Practitioner/d1');
     refresh.flush(bundle([slot('s2', 3)]));
     await settle();
-    expect(
-      store
-        .slots()
-        .get('sr1')
-        ?.map((s) => s.id),
-    ).toEqual(['s2']);
+    expect(offeredIds(store, 'sr1')).toEqual(['s2']);
   });
 
   it('books in one $book call based on the recommendation', async () => {
@@ -154,12 +150,7 @@ describe('FollowUpsStore', () => {
     http.expectOne((r) => r.url === `${BASE}/Slot`).flush(bundle([slot('s2', 3)]));
     expect(await booking).toBe(false);
     expect(store.error()).toMatch(/no longer free/);
-    expect(
-      store
-        .slots()
-        .get('sr1')
-        ?.map((s) => s.id),
-    ).toEqual(['s2']);
+    expect(offeredIds(store, 'sr1')).toEqual(['s2']);
   });
 
   it('shows a recommendation already booked with its appointment, without offering times', async () => {

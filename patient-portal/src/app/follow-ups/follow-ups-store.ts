@@ -1,6 +1,6 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Slot } from '@medplum/fhirtypes';
-import { catchError, EMPTY, exhaustMap, filter, from, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
 import { PatientStore } from '../patient/patient-store';
@@ -69,19 +69,11 @@ export class FollowUpsStore {
   /** Patients see free Slots only: a time taken meanwhile is noticed as gone (booking-store.ts). */
   private watchSlots(): void {
     this.watching?.unsubscribe();
+    const offered = () => this.followUps().filter((followUp) => !followUp.appointment);
     this.watching = this.polling
-      .ticks()
-      .pipe(
-        filter(() => this.busySlot() === undefined),
-        exhaustMap(() =>
-          from(
-            Promise.all(
-              this.followUps()
-                .filter((followUp) => !followUp.appointment)
-                .map((followUp) => this.refreshSlots(followUp)),
-            ),
-          ).pipe(catchError(() => EMPTY)),
-        ),
+      .repeat(
+        () => Promise.all(offered().map((followUp) => this.refreshSlots(followUp))),
+        () => this.busySlot() !== undefined,
       )
       .subscribe();
   }

@@ -8,6 +8,11 @@ import { PollingLiveUpdates } from './polling-live-updates';
 
 const BASE = 'http://medbuddy.test/fhir';
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const until = async (condition: () => boolean) => {
+  while (!condition()) {
+    await wait(5);
+  }
+};
 
 describe('LiveUpdates (polling)', () => {
   function setUp() {
@@ -87,5 +92,34 @@ describe('LiveUpdates (polling)', () => {
     subscription.unsubscribe();
     visibility.mockRestore();
     expect(batches).toHaveLength(1);
+  });
+
+  it('repeats work at each check, except while paused, while a run is unfinished, and after a failure', async () => {
+    const { live } = setUp();
+    let paused = false;
+    let runs = 0;
+    let finish: (() => void) | undefined;
+    const subscription = live
+      .repeat(
+        () => {
+          runs++;
+          if (runs === 1) {
+            return Promise.reject(new Error('offline'));
+          }
+          return new Promise<void>((resolve) => (finish = resolve));
+        },
+        () => paused,
+      )
+      .subscribe();
+    await until(() => runs === 2); // the failed first run did not stop the checks
+    await wait(40);
+    expect(runs).toBe(2); // the second run has not ended: the checks meanwhile are skipped
+    finish?.();
+    paused = true;
+    await wait(40);
+    expect(runs).toBe(2);
+    paused = false;
+    await until(() => runs > 2);
+    subscription.unsubscribe();
   });
 });

@@ -1,6 +1,6 @@
 import { inject, Injectable } from '@angular/core';
 import type { ExtractResource, ResourceType } from '@medplum/fhirtypes';
-import { filter, timer, type Observable } from 'rxjs';
+import { catchError, EMPTY, exhaustMap, filter, from, timer, type Observable } from 'rxjs';
 import { FhirClient, type SearchParams } from '../core/fhir/fhir-client';
 import { changedVersions } from './changed-versions';
 import { LIVE_UPDATE_INTERVAL_MS, type LiveUpdates } from './live-updates';
@@ -17,6 +17,18 @@ export class PollingLiveUpdates implements LiveUpdates {
 
   changes<T extends ResourceType>(type: T, criteria: SearchParams): Observable<ExtractResource<T>[]> {
     return changedVersions(this.fhir, type, criteria, this.ticks(), 'skip');
+  }
+
+  /**
+   * Runs `work` at each check while the page is shown, skipping the checks that come while
+   * `paused()` or while the last run has not ended; a failed run waits for the next check.
+   * For what patients cannot be told of as a change (Slots taken: they see free ones only).
+   */
+  repeat(work: () => Promise<unknown>, paused: () => boolean): Observable<unknown> {
+    return this.ticks().pipe(
+      filter(() => !paused()),
+      exhaustMap(() => from(work()).pipe(catchError(() => EMPTY))),
+    );
   }
 
   /** When to check: every interval while the page is shown (also WebSocketLiveUpdates' while its socket is down). */

@@ -33,7 +33,11 @@ export class ReportsStore {
   readonly message = signal<string | undefined>(undefined);
 
   load(): Promise<void> {
-    return loadForPatient(this, this.patients, async (patient) => this.reports.set(patient ? await this.list(patient) : []));
+    return loadForPatient(this, this.patients, async (patient) => {
+      const { reports, addedBy } = patient ? await this.list(patient) : { reports: [], addedBy: {} };
+      this.reports.set(reports);
+      this.addedBy.set(addedBy);
+    });
   }
 
   /** Uploads the file for the signed-in patient; the new report goes to the top of the list. */
@@ -72,7 +76,7 @@ export class ReportsStore {
     }
   }
 
-  private async list(patient: string): Promise<StoredDocument[]> {
+  private async list(patient: string): Promise<{ reports: StoredDocument[]; addedBy: Record<string, string> }> {
     const bundle = await firstValueFrom(
       this.fhir.search('DocumentReference', {
         subject: patient,
@@ -94,7 +98,6 @@ export class ReportsStore {
         addedBy[report.id] = name;
       }
     }
-    this.addedBy.set(addedBy);
-    return reports;
+    return { reports, addedBy };
   }
 }

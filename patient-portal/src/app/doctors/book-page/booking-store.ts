@@ -1,6 +1,6 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Appointment, Slot } from '@medplum/fhirtypes';
-import { catchError, EMPTY, exhaustMap, filter, from, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
 import { PollingLiveUpdates } from '../../live-updates/polling-live-updates';
 import { PatientStore } from '../../patient/patient-store';
@@ -151,13 +151,7 @@ export class BookingStore {
    */
   private watchSlots(): void {
     this.watching?.unsubscribe();
-    this.watching = this.polling
-      .ticks()
-      .pipe(
-        filter(() => !this.busy()),
-        exhaustMap(() => from(this.refreshSlots()).pipe(catchError(() => EMPTY))),
-      )
-      .subscribe();
+    this.watching = this.polling.repeat(() => this.refreshSlots(), this.busy).subscribe();
   }
 
   private async refreshSlots(): Promise<void> {
