@@ -46,6 +46,7 @@ import { bootstrapSecurity, createSecurityServices, type SecurityServices } from
 import { startNoShowJob } from './jobs/no-show-job';
 import { createVideoServices, type VideoServiceOptions } from './video-services';
 import type { Server } from 'node:http';
+import { signallingHubOfProcess } from './http/signalling-hub';
 import { VideoSignalling } from './http/video-signalling';
 import { SUBSCRIPTION_SOCKET_PATH } from './http/subscription-sockets';
 import { answerClientErrors } from './http/client-errors';
@@ -117,6 +118,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     ? new VideoSignalling({
         verify: (token) => webrtc.verify(token),
         iceServers: (grant) => webrtc.iceServers(grant.identity, grant.expiresAt),
+        hub: signallingHubOfProcess(),
       })
     : undefined;
   if (webrtc && signalling) {

@@ -70,20 +70,16 @@ describe('configuration of the server processes', () => {
 
   const twilio = { VIDEO_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_API_KEY_SID: 'SK1', TWILIO_API_KEY_SECRET: 'secret' };
 
-  test('WEB_CONCURRENCY sets the number of HTTP worker processes on PostgreSQL', () => {
+  test('WEB_CONCURRENCY sets the number of HTTP worker processes on PostgreSQL, with either video provider', () => {
     const config = loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/medbuddy', ...twilio });
     expect(config.workers).toBe(2);
+    expect(loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' })).toMatchObject({ workers: 2, video: { provider: 'webrtc' } });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/medbuddy', poolSize: 16, statementTimeoutMs: 30_000 });
   });
 
   test('several workers on the embedded single-process PGlite is refused', () => {
     expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(ConfigError);
     expect(() => loadConfig({ WEB_CONCURRENCY: '0', DATABASE_URL: 'postgres://db/x' })).toThrow(/WEB_CONCURRENCY/);
-  });
-
-  test('several workers with the built-in video signalling, whose rooms live in one process, are refused', () => {
-    expect(() => loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' })).toThrow(/VIDEO_PROVIDER=twilio/);
-    expect(loadConfig({ WEB_CONCURRENCY: '1', DATABASE_URL: 'postgres://db/x' }).video.provider).toBe('webrtc');
   });
 });
 

@@ -192,12 +192,6 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded PGlite database belongs to one process');
   }
   const video = readVideo(env);
-  if (workers > 1 && video.provider === 'webrtc') {
-    // Each worker would sign room tokens with its own key and pair only the participants it holds.
-    throw new ConfigError(
-      'WEB_CONCURRENCY above 1 needs VIDEO_PROVIDER=twilio: the built-in video signalling pairs the two participants of a room inside one process',
-    );
-  }
   return {
     port,
     fhirBasePath,

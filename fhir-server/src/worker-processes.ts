@@ -1,14 +1,18 @@
 import cluster, { type Worker } from 'node:cluster';
+import { relaySignallingBetweenWorkers } from './http/signalling-hub';
 import type { Logger } from './logger';
 
 /**
  * The primary process of `WEB_CONCURRENCY > 1`: forks that many HTTP workers, which share the
  * listening port (node:cluster hands connections out round-robin), replaces a worker that
  * dies, and on SIGTERM/SIGINT asks every worker to shut down gracefully, then exits.
- * Workers are independent servers on the same database; nothing is cached between them.
+ * Workers are independent servers on the same database; nothing is cached between them. The
+ * primary keeps the video signalling rooms, so the two participants of a room may be
+ * connected to different workers.
  */
 export function superviseWorkers(count: number, logger: Logger): void {
   let stopping = false;
+  relaySignallingBetweenWorkers();
   const fork = (): Worker => cluster.fork();
   for (let i = 0; i < count; i++) {
     fork();

@@ -4,14 +4,16 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { pingOrTerminate, trackAlive } from './websocket-heartbeat';
 import type { IceServer } from '../domain/video/video-provider';
 import type { RoomGrant } from '../integrations/webrtc-video';
+import { LocalSignallingHub, type SignallingHub } from './signalling-hub';
+import { CLOSE_ENDED, CLOSE_REPLACED, type RoomSeat, type SeatEffect } from './signalling-rooms';
 
 /** Close codes (4000-4999 are the application's, RFC 6455 section 7.4.2). */
 export const CLOSE = {
-  replaced: 4000,
+  replaced: CLOSE_REPLACED.code,
   unauthorized: 4001,
   joinTimeout: 4002,
   roomFull: 4003,
-  ended: 4004,
+  ended: CLOSE_ENDED.code,
   flood: 4008,
 } as const;
 
@@ -42,11 +44,14 @@ export interface SignallingOptions {
   verify(token: string): Promise<RoomGrant | undefined>;
   iceServers(grant: RoomGrant): readonly IceServer[];
   readonly limits?: Partial<SignallingLimits>;
+  /** Where the rooms are kept (default: in this process). */
+  readonly hub?: SignallingHub;
 }
 
 interface Peer {
   readonly socket: WebSocket;
   readonly grant: RoomGrant;
+  readonly seat: RoomSeat;
 }
 
 /** What a participant may send after joining; everything else is refused. */
@@ -62,18 +67,23 @@ interface IceCandidate {
 /**
  * The built-in WebRTC signalling endpoint (`/video/signal`): a WebSocket per participant,
  * authenticated by the room token in its first message, relaying offer, answer and ICE
- * candidates between the two participants of one room. A third identity is refused; the same
- * identity joining again (a reload, a new network) replaces its old connection. Malformed
- * messages and floods are answered with an error and never reach the other participant.
+ * candidates between the two participants of one room (signalling-rooms.ts), who may be
+ * connected to different worker processes (signalling-hub.ts). A third identity is refused;
+ * the same identity joining again (a reload, a new network) replaces its old connection.
+ * Malformed messages and floods are answered with an error and never reach the other participant.
  */
 export class VideoSignalling {
   private readonly server: WebSocketServer;
-  private readonly rooms = new Map<string, Map<string, Peer>>();
+  /** This process's joined connections, by connection id. */
+  private readonly peers = new Map<string, Peer>();
+  private readonly hub: SignallingHub;
   private readonly limits: SignallingLimits;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(private readonly options: SignallingOptions) {
     this.limits = { ...DEFAULT_SIGNALLING_LIMITS, ...options.limits };
+    this.hub = options.hub ?? new LocalSignallingHub();
+    this.hub.onEffect((effect) => this.apply(effect));
     this.server = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes });
     this.server.on('connection', (socket) => this.connected(socket));
     this.pinger = setInterval(() => pingOrTerminate(this.server.clients), this.limits.pingIntervalMs);
@@ -85,16 +95,15 @@ export class VideoSignalling {
     this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
   }
 
-  /** Participants connected to a room now (tests, diagnostics). */
+  /** Participants of a room connected to this process now (tests, diagnostics). */
   participants(room: string): string[] {
-    return [...(this.rooms.get(room)?.keys() ?? [])];
+    const identities = [...this.peers.values()].filter((peer) => peer.seat.room === room).map((peer) => peer.seat.identity);
+    return [...new Set(identities)];
   }
 
-  /** The consultation ended: everyone in the room is disconnected. */
+  /** The consultation ended: everyone in the room is disconnected, on whichever worker. */
   closeRoom(room: string): void {
-    for (const peer of [...(this.rooms.get(room)?.values() ?? [])]) {
-      peer.socket.close(CLOSE.ended, 'The consultation has ended');
-    }
+    this.hub.closeRoom(room);
   }
 
   async close(): Promise<void> {
@@ -152,14 +161,13 @@ export class VideoSignalling {
         sendError(socket, 'malformed', relayed);
         return;
       }
-      this.relay(peer, relayed);
-    });
-    socket.on('close', () => {
-      clearTimeout(joinTimer);
-      if (peer) {
-        this.left(peer);
+      if (relayed.type === 'leave') {
+        socket.close(1000, 'Left');
+        return;
       }
+      this.hub.relay(peer.seat, relayed);
     });
+    socket.on('close', () => clearTimeout(joinTimer));
     socket.on('error', () => socket.terminate());
   }
 
@@ -172,18 +180,18 @@ export class VideoSignalling {
     if (socket.readyState !== socket.OPEN) {
       return undefined;
     }
-    const room = this.rooms.get(grant.room) ?? new Map<string, Peer>();
-    const others = [...room.values()].filter((p) => p.grant.identity !== grant.identity);
-    if (others.length >= 2) {
+    const seat: RoomSeat = { room: grant.room, identity: grant.identity, connection: this.hub.newConnection() };
+    const peer: Peer = { socket, grant, seat };
+    // Registered before the answer, so that what the join causes can reach this connection.
+    this.peers.set(seat.connection, peer);
+    socket.once('close', () => {
+      this.peers.delete(seat.connection);
+      this.hub.leave(seat);
+    });
+    const outcome = await this.hub.join(seat);
+    if (outcome === 'full') {
       socket.close(CLOSE.roomFull, 'The room already has its two participants');
       return undefined;
-    }
-    const previous = room.get(grant.identity);
-    const peer: Peer = { socket, grant };
-    room.set(grant.identity, peer);
-    this.rooms.set(grant.room, room);
-    if (previous) {
-      previous.socket.close(CLOSE.replaced, 'Joined again from another connection');
     }
     const expiry = setTimeout(() => socket.close(CLOSE.unauthorized, 'The room token expired'), grant.expiresAt.getTime() - Date.now());
     expiry.unref();
@@ -192,39 +200,22 @@ export class VideoSignalling {
       type: 'joined',
       room: grant.room,
       identity: grant.identity,
-      peers: others.map((p) => p.grant.identity),
+      peers: outcome.peers,
       iceServers: this.options.iceServers(grant),
     });
-    for (const other of others) {
-      send(other.socket, { type: 'peer-joined', identity: grant.identity });
-    }
     return peer;
   }
 
-  private relay(from: Peer, message: RelayedMessage): void {
-    if (message.type === 'leave') {
-      from.socket.close(1000, 'Left');
+  /** Carries out on this process's connection what a room change asks. */
+  private apply(effect: SeatEffect): void {
+    const peer = this.peers.get(effect.connection);
+    if (!peer) {
       return;
     }
-    const other = [...(this.rooms.get(from.grant.room)?.values() ?? [])].find((p) => p.grant.identity !== from.grant.identity);
-    if (!other) {
-      sendError(from.socket, 'no-peer', 'The other participant has not joined yet');
-      return;
-    }
-    send(other.socket, { ...message, from: from.grant.identity });
-  }
-
-  private left(peer: Peer): void {
-    const room = this.rooms.get(peer.grant.room);
-    if (room?.get(peer.grant.identity) !== peer) {
-      return; // replaced by a newer connection of the same participant
-    }
-    room.delete(peer.grant.identity);
-    if (room.size === 0) {
-      this.rooms.delete(peer.grant.room);
-    }
-    for (const other of room.values()) {
-      send(other.socket, { type: 'peer-left', identity: peer.grant.identity });
+    if ('close' in effect) {
+      peer.socket.close(effect.close.code, effect.close.reason);
+    } else {
+      send(peer.socket, effect.send);
     }
   }
 }

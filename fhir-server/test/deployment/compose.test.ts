@@ -213,7 +213,7 @@ describe('docker-compose.prod.yml (with docker-compose.yml)', () => {
     expect(config.production).toBe(true);
     expect(config.publicUrl).toBe('https://medbuddy.example.org');
     expect(config.trustProxy).toBe(true);
-    expect(config.workers).toBe(1);
+    expect(config.workers).toBe(2);
     expect(config.mail.smtpUrl).toBe('smtp://relay.example.org:587');
     expect(config.video).toMatchObject({
       turnSecret: 'a-turn-secret',

@@ -1,0 +1,136 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { checkedIn, videoToken } from '../setup/consultations';
+import { startChildServer, type ChildServer } from '../setup/child-server';
+import { SignallingClient } from '../setup/signalling-client';
+import type { Actor } from '../setup/test-server';
+
+/**
+ * The built-in video signalling with `WEB_CONCURRENCY=2` (the server as production runs it):
+ * node:cluster hands connections to the workers in turn, so the two participants of a room
+ * are connected to different workers, and the primary process keeps the rooms.
+ */
+const ICE = {
+  type: 'ice',
+  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
+
+let server: ChildServer;
+let patient: Actor;
+let doctor: Actor;
+const clients: SignallingClient[] = [];
+
+beforeAll(async () => {
+  server = await startChildServer({ WEB_CONCURRENCY: '2' });
+  patient = await server.checker.actAsPatient();
+  doctor = await server.checker.actAsDoctor();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
+});
+afterAll(() => server.close());
+
+async function join(token: string) {
+  const joined = await SignallingClient.join(server.origin, token);
+  clients.push(joined.client);
+  return joined;
+}
+
+/** A checked-in consultation (made through the in-process checker on the same database) and both room tokens. */
+async function room() {
+  const { encounter } = await checkedIn(server.checker, patient, doctor);
+  return {
+    encounter,
+    patientToken: (await videoToken(patient, encounter.id as string)).token as string,
+    doctorToken: (await videoToken(doctor, encounter.id as string)).token as string,
+  };
+}
+
+async function pair(tokens: { patientToken: string; doctorToken: string }) {
+  const a = await join(tokens.patientToken);
+  const b = await join(tokens.doctorToken);
+  expect(b.joined).toMatchObject({ identity: doctor.profile, peers: [patient.profile] });
+  expect(await a.client.next('peer-joined')).toEqual({ type: 'peer-joined', identity: doctor.profile });
+  return [a.client, b.client] as const;
+}
+
+async function expectRelaying(a: SignallingClient, b: SignallingClient): Promise<void> {
+  a.send(ICE);
+  expect(await b.next('ice')).toMatchObject({ candidate: ICE.candidate, from: patient.profile });
+  b.send({ type: 'offer', sdp: 'v=0\r\n' });
+  expect(await a.next('offer')).toEqual({ type: 'offer', sdp: 'v=0\r\n', from: doctor.profile });
+}
+
+async function post(actor: Actor, path: string): Promise<number> {
+  const res = await fetch(`${server.origin}/fhir/${path}`, { method: 'POST', headers: { Authorization: `Bearer ${actor.token}` } });
+  return res.status;
+}
+
+test('participants on different workers pair, relay both ways, and hear of each other leaving', async () => {
+  const tokens = await room();
+  const [a, b] = await pair(tokens);
+  await expectRelaying(a, b);
+
+  a.send({ type: 'leave' });
+  expect(await b.next('peer-left')).toEqual({ type: 'peer-left', identity: patient.profile });
+  const again = await join(tokens.patientToken);
+  expect(again.joined).toMatchObject({ peers: [doctor.profile] });
+  await b.next('peer-joined');
+  await expectRelaying(again.client, b);
+});
+
+test('joining again through the other worker replaces the old connection; a token admits to its own room only', async () => {
+  const tokens = await room();
+  const [a, b] = await pair(tokens);
+  const second = await join(tokens.patientToken);
+  expect((await a.closed).code).toBe(4000);
+  await b.next('peer-joined');
+  expect(b.pending('peer-left')).toEqual([]);
+  await expectRelaying(second.client, b);
+
+  const other = await room();
+  const intruder = await SignallingClient.connect(server.origin);
+  clients.push(intruder);
+  intruder.send({ type: 'join', token: other.patientToken });
+  expect(await intruder.next('joined')).toMatchObject({ peers: [] });
+  intruder.send(ICE);
+  expect(await intruder.next('error')).toMatchObject({ code: 'no-peer' });
+  expect(b.pending('ice')).toEqual([]);
+});
+
+test('the end of the consultation, asked of either worker, disconnects both participants', async () => {
+  const tokens = await room();
+  const [a, b] = await pair(tokens);
+  expect(await post(doctor, `Encounter/${tokens.encounter.id}/$admit`)).toBe(200);
+  expect(await post(doctor, `Encounter/${tokens.encounter.id}/$end`)).toBe(200);
+  expect(await a.closed).toEqual({ code: 4004, reason: 'The consultation has ended' });
+  expect(await b.closed).toEqual({ code: 4004, reason: 'The consultation has ended' });
+});
+
+test('when a worker dies, the participant on the other worker is told that the peer left', async () => {
+  const tokens = await room();
+  const [a, b] = await pair(tokens);
+  const workers = workersOf(server.process.pid as number);
+  expect(workers).toHaveLength(2);
+  process.kill(workers[0], 'SIGKILL');
+  const first = await Promise.race([a.closed.then(() => 'a' as const), b.closed.then(() => 'b' as const)]);
+  const [gone, stayed, identity] = first === 'a' ? [a, b, patient.profile] : [b, a, doctor.profile];
+  expect((await gone.closed).code).toBe(1006);
+  expect(await stayed.next('peer-left')).toEqual({ type: 'peer-left', identity });
+  expect(stayed.socket.readyState).toBe(WebSocket.OPEN);
+});
+
+/** The worker processes of the server `pid` (from /proc: children running src/main.ts, not tsx's esbuild). */
+function workersOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+        return parent === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('src/main.ts');
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+}
