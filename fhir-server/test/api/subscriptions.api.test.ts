@@ -178,11 +178,41 @@ describe('rest-hook subscriptions', () => {
   });
 });
 
+test('_content criteria match the words of the written version, as the search does', async () => {
+  const sub = await subscribe(subscription('/full-text', 'Appointment?_content=interpreter,spanish%20translator'));
+  expect(sub.status).toBe('active');
+  const write = async (comment: string) => {
+    const appointment: Appointment = { ...(await book(practitioner(), 'proposed')), comment };
+    const res = await server.request
+      .put(`/fhir/Appointment/${appointment.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(appointment));
+    expect(res.status).toBe(200);
+    return appointment.id as string;
+  };
+  const interpreter = await write('Needs an İNTERPRETER, please');
+  const translator = await write('Translator (Spanish) booked');
+  await write('Spanish speaker'); // one word of the second alternative only
+  await write('interpreters wanted'); // a longer word is another word
+  await server.notifications.tick();
+  const notified = hooks.callsTo('/full-text').map((call) => JSON.parse(call.body) as Appointment);
+  expect(notified.map((a) => [a.id, a.meta?.versionId])).toEqual([
+    [interpreter, '2'],
+    [translator, '2'],
+  ]);
+  // The same words find the same appointments by search.
+  const found = JSON.parse((await server.request.get('/fhir/Appointment?_content=interpreter,spanish%20translator&_count=100')).text);
+  expect(found.entry.map((e: { resource: Appointment }) => e.resource.id).sort()).toEqual([interpreter, translator].sort());
+});
+
 describe('bad subscriptions', () => {
   test.each([
     ['an unknown type', { criteria: 'Nonsense?status=booked' }, /criteria must start with a resource type/],
     ['an unknown parameter', { criteria: 'Appointment?colour=red' }, /not a search parameter of Appointment/],
     ['a chain', { criteria: 'Appointment?patient.name=x' }, /no chains/],
+    ['a full-text value without a word', { criteria: 'Appointment?_content=%22%3B%22' }, /needs a word/],
+    ['a full-text modifier', { criteria: 'Appointment?_content:exact=interpreter' }, /no modifiers/],
+    ['full text of the audit trail', { criteria: 'AuditEvent?_content=read' }, /not supported on AuditEvent/],
     ['no criteria', { criteria: undefined }, /criteria/],
     ['an e-mail channel', { channel: { type: 'email' } }, /channel.type email is not supported/],
     ['a non-http endpoint', { channel: { type: 'rest-hook', endpoint: 'file:///etc/passwd' } }, /http\(s\) URL/],

@@ -1,5 +1,6 @@
-import { getSearchParameter, matchesSearchRequest, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import { getSearchParameter, matchesSearchRequest, parseSearchRequest, splitSearchOnComma, type SearchRequest } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
+import { documentWords, hasFullText, wordsOf, type FullTextParameter } from '../../storage/indexing/full-text';
 
 /** Parameters about a result page rather than one resource: meaningless in criteria. */
 const RESULT_PARAMETERS = new Set(['_count', '_sort', '_include', '_revinclude', '_summary', '_elements', '_total', '_contained', '_has']);
@@ -7,12 +8,23 @@ const MATCHABLE_SPECIAL = new Set(['_id', '_lastUpdated', '_tag', '_profile', '_
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 const MAX_CRITERIA_LENGTH = 2000;
 
+const FULL_TEXT = new Set<string>(['_content', '_text']);
+
+/** `_content` or `_text` in criteria: any alternative (comma-separated) whose every word the document holds. */
+interface FullTextCriterion {
+  readonly param: FullTextParameter;
+  readonly alternatives: readonly (readonly string[])[];
+}
+
 export type ParsedCriteria =
-  { readonly ok: true; readonly resourceType: string; readonly request: SearchRequest } | { readonly ok: false; readonly problem: string };
+  | { readonly ok: true; readonly resourceType: string; readonly request: SearchRequest; readonly fullText: readonly FullTextCriterion[] }
+  | { readonly ok: false; readonly problem: string };
 
 /**
  * R4 Subscription.criteria: `Type?param=value&...`, evaluated against each written version in
- * memory. Chains, `_has` and result parameters cannot be evaluated that way and are refused.
+ * memory: `_content` and `_text` by the words the search indexes (storage/indexing/full-text.ts),
+ * the rest by @medplum/core. Chains, `_has` and result parameters cannot be evaluated that way
+ * and are refused.
  */
 export function parseCriteria(criteria: string | undefined, knownTypes: ReadonlySet<string> | readonly string[]): ParsedCriteria {
   if (!criteria || criteria.length > MAX_CRITERIA_LENGTH) {
@@ -31,22 +43,44 @@ export function parseCriteria(criteria: string | undefined, knownTypes: Readonly
     if (code.includes('.') || RESULT_PARAMETERS.has(code)) {
       return { ok: false, problem: `criteria parameter "${name}" is not supported (no chains, _has or result parameters)` };
     }
-    if (!MATCHABLE_SPECIAL.has(code) && !getSearchParameter(type, code)) {
+    if (FULL_TEXT.has(code)) {
+      if (name !== code || !hasFullText(type, code as FullTextParameter)) {
+        return { ok: false, problem: `criteria parameter "${name}" is not supported${name === code ? ` on ${type}` : ' (no modifiers)'}` };
+      }
+    } else if (!MATCHABLE_SPECIAL.has(code) && !getSearchParameter(type, code)) {
       return { ok: false, problem: `criteria parameter "${name}" is not a search parameter of ${type}` };
     }
   }
+  let request: SearchRequest;
   try {
-    return { ok: true, resourceType: type, request: parseSearchRequest(criteria) };
+    request = parseSearchRequest(criteria);
   } catch (error) {
     return { ok: false, problem: `criteria cannot be parsed: ${(error as Error).message}` };
   }
+  const fullText: FullTextCriterion[] = [];
+  for (const filter of request.filters ?? []) {
+    if (FULL_TEXT.has(filter.code)) {
+      const alternatives = splitSearchOnComma(filter.value).map(wordsOf);
+      if (alternatives.some((words) => words.length === 0)) {
+        return { ok: false, problem: `criteria parameter "${filter.code}" needs a word (letters or digits) in each value` };
+      }
+      fullText.push({ param: filter.code as FullTextParameter, alternatives });
+    }
+  }
+  const filters = request.filters?.filter((filter) => !FULL_TEXT.has(filter.code));
+  return { ok: true, resourceType: type, request: { ...request, filters }, fullText };
 }
 
 /** Whether a version matches; criteria that cannot be evaluated match nothing. */
-export function matchesCriteria(resource: Resource, request: SearchRequest): boolean {
+export function matchesCriteria(resource: Resource, criteria: Extract<ParsedCriteria, { ok: true }>): boolean {
   try {
-    return matchesSearchRequest(resource, request);
+    return matchesSearchRequest(resource, criteria.request) && criteria.fullText.every((criterion) => matchesFullText(resource, criterion));
   } catch {
     return false;
   }
+}
+
+function matchesFullText(resource: Resource, { param, alternatives }: FullTextCriterion): boolean {
+  const words = documentWords(resource, param);
+  return alternatives.some((alternative) => alternative.every((word) => words.has(word)));
 }

@@ -136,7 +136,7 @@ export class SubscriptionPlanner implements ChangePlanner {
       const criteria = parseCriteria(state.criteria, this.options.knownTypes);
       if (
         !criteria.ok ||
-        !matchesCriteria(resource, criteria.request) ||
+        !matchesCriteria(resource, criteria) ||
         !(await ownerMayRead(repo, state.owner, change, matched.versionId))
       ) {
         continue;

@@ -10,7 +10,7 @@ import type { TextRow } from './index-rows';
  * accents are folded as for string parameters, words are the runs of letters and digits, and
  * there is no stemming or stop list (clinical text is in many languages).
  */
-const FULL_TEXT_PARAMETERS: readonly string[] = ['_content', '_text'];
+const FULL_TEXT_PARAMETERS: readonly FullTextParameter[] = ['_content', '_text'];
 /**
  * Types whose text is not indexed: the audit trail, written for every request and searched by
  * its structured parameters, and Binary, whose content is not JSON text.
@@ -56,16 +56,42 @@ export function wordsOf(text: string): string[] {
   return (foldCaseAndAccents(text).match(WORD) ?? []).filter((word) => word.length <= MAX_WORD_LENGTH);
 }
 
+export type FullTextParameter = '_content' | '_text';
+
+/** The R4 resources that are not DomainResources, so have no narrative to search by `_text`. */
+const WITHOUT_NARRATIVE = new Set(['Binary', 'Bundle', 'Parameters']);
+
+/** Whether resources of the type have that document (the catalog declares the same: `_text` on DomainResources). */
+export function hasFullText(resourceType: string, param: FullTextParameter): boolean {
+  return !WITHOUT_FULL_TEXT.has(resourceType) && (param === '_content' || !WITHOUT_NARRATIVE.has(resourceType));
+}
+
+/**
+ * The words of a resource's `_content` (every text) or `_text` (narrative) document, as they
+ * are stored and searched (at most the first 4,000); empty when there is none.
+ */
+export function documentWords(resource: Resource, param: FullTextParameter): Set<string> {
+  const words = new Set<string>();
+  if (param === '_content') {
+    collectWords(resource, words);
+  } else {
+    const div = (resource as { text?: { div?: unknown } }).text?.div;
+    if (typeof div === 'string') {
+      wordsOf(markupText(div)).forEach((word) => words.add(word));
+    }
+  }
+  return words.size > MAX_WORDS ? new Set([...words].slice(0, MAX_WORDS)) : words;
+}
+
 /** Adds the `_content` and `_text` rows of a resource, for the parameters its type has. */
 export function addFullTextRows(out: TextRow[], resource: Resource, params: ReadonlySet<string>): void {
-  if (params.has('_content')) {
-    const words = new Set<string>();
-    collectWords(resource, words);
-    addDocument(out, '_content', words);
-  }
-  const div = (resource as { text?: { div?: unknown } }).text?.div;
-  if (params.has('_text') && typeof div === 'string') {
-    addDocument(out, '_text', new Set(wordsOf(markupText(div))));
+  for (const param of FULL_TEXT_PARAMETERS) {
+    if (params.has(param)) {
+      const words = documentWords(resource, param);
+      if (words.size > 0) {
+        out.push({ param, doc: tsvectorLiteral(words) });
+      }
+    }
   }
 }
 
@@ -77,12 +103,6 @@ function tsvectorLiteral(words: Iterable<string>): string {
 /** A tsquery literal matching documents that hold every word. */
 export function allWordsQuery(words: readonly string[]): string {
   return words.map(quoteLexeme).join(' & ');
-}
-
-function addDocument(out: TextRow[], param: string, words: Set<string>): void {
-  if (words.size > 0) {
-    out.push({ param, doc: tsvectorLiteral([...words].slice(0, MAX_WORDS)) });
-  }
 }
 
 function collectWords(value: unknown, words: Set<string>, key?: string): void {
