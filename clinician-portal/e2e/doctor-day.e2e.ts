@@ -326,7 +326,7 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
           await page.getByRole('button', { name: 'End the visit' }).click();
           await page.getByRole('status').filter({ hasText: 'The visit has ended.' }).waitFor();
           await call.waitFor({ state: 'detached' });
-          await patientTab.getByRole('status').filter({ hasText: 'Disconnected (4004' }).waitFor({ timeout: 10_000 });
+          await patientTab.getByRole('status').filter({ hasText: 'The consultation has ended.' }).waitFor({ timeout: 10_000 });
         } finally {
           await patientContext.close();
         }

@@ -8,7 +8,8 @@ import type { Context, Next } from 'koa';
  * Twilio Video room with twilio-video's browser bundle, served by this server at
  * `/video/twilio-video.min.js` (no CDN; loaded only in Twilio mode). The token stays in the
  * fragment, never sent to the server by the browser. The page shows the local and the remote
- * video, and exposes `window.medbuddyVideo.framesDecoded()` (built-in mode) for end-to-end tests.
+ * video, joins again by itself after a dropped connection (backing off, while the token is
+ * valid; not after the end of the consultation or a join from elsewhere), and exposes `window.medbuddyVideo.framesDecoded()` (built-in mode) for end-to-end tests.
  */
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -33,21 +34,51 @@ const SCRIPT = `'use strict';
   const local = document.getElementById('local');
   const remote = document.getElementById('remote');
   const say = (text) => { status.textContent = text; };
+  const show = (connection, text) => { document.body.dataset.connection = connection; say(text); };
   let ws, pc, stream, iceServers = [], queue = Promise.resolve();
-  const send = (message) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
+  let leaving = false, retries = 0, retryTimer;
+  const send = (message) => ws && ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(message));
+  window.addEventListener('pagehide', () => { leaving = true; });
+
+  /** A dropped connection is joined again after 1 s, 2 s, 4 s ... up to 15 s, while the room token is valid. */
+  const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
+  function retry(why, again) {
+    const delay = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)];
+    retries++;
+    remote.srcObject = null;
+    show('reconnecting', why + ' Reconnecting in ' + Math.round(delay / 1000) + ' s…');
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(again, delay);
+  }
+
+  const ENDED = 'The consultation has ended.';
+  const ELSEWHERE = 'You joined this call from another window or device, so this one was closed.';
+  const FULL = 'This call already has its two participants.';
+  const EXPIRED = 'Your access to this call has expired; open it again from the portal.';
+  /** Close codes of the built-in signalling after which joining again cannot help. */
+  const FINAL_CLOSE = { 4000: ELSEWHERE, 4001: EXPIRED, 4003: FULL, 4004: ENDED };
+  /** The same for Twilio's error codes (room completed, duplicate identity, room full, token invalid or expired). */
+  const FINAL_TWILIO = { 53118: ENDED, 53205: ELSEWHERE, 53105: FULL, 20101: EXPIRED, 20104: EXPIRED };
 
   function newPeerConnection() {
     if (pc) pc.close();
-    pc = new RTCPeerConnection({ iceServers });
-    for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    pc.onicecandidate = (e) => e.candidate && send({ type: 'ice', candidate: e.candidate.toJSON() });
-    pc.ontrack = (e) => { remote.srcObject = e.streams[0]; };
-    pc.onconnectionstatechange = () => { document.body.dataset.connection = pc.connectionState; say('Connection: ' + pc.connectionState); };
+    const peer = new RTCPeerConnection({ iceServers });
+    pc = peer;
+    for (const track of stream.getTracks()) peer.addTrack(track, stream);
+    peer.onicecandidate = (e) => e.candidate && send({ type: 'ice', candidate: e.candidate.toJSON() });
+    peer.ontrack = (e) => { remote.srcObject = e.streams[0]; };
+    peer.onconnectionstatechange = () => {
+      if (peer !== pc) return;
+      show(peer.connectionState, 'Connection: ' + peer.connectionState);
+      // The media path broke (a new network): join again, which negotiates a new one.
+      if (peer.connectionState === 'failed' && ws) ws.close();
+    };
   }
 
   async function handle(m) {
     switch (m.type) {
       case 'joined':
+        retries = 0;
         iceServers = m.iceServers || [];
         newPeerConnection();
         say(m.peers.length ? 'Calling…' : 'Waiting for the other participant…');
@@ -82,6 +113,20 @@ const SCRIPT = `'use strict';
     }
   }
 
+  function connectSignalling() {
+    const socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/video/signal');
+    ws = socket;
+    socket.onopen = () => send({ type: 'join', token });
+    socket.onmessage = (e) => { const m = JSON.parse(e.data); queue = queue.then(() => handle(m)).catch((err) => say(String(err))); };
+    socket.onclose = (e) => {
+      if (pc) pc.close();
+      pc = undefined;
+      if (leaving || socket !== ws) return;
+      if (FINAL_CLOSE[e.code]) return show('closed', FINAL_CLOSE[e.code]);
+      retry('The connection dropped.', connectSignalling);
+    };
+  }
+
   /** Twilio Video: the SDK from this server, the same camera and microphone tracks, the other participant's tracks as one stream. */
   function loadTwilio() {
     return new Promise((resolve, reject) => {
@@ -95,26 +140,42 @@ const SCRIPT = `'use strict';
 
   async function startTwilio(room) {
     const Video = await loadTwilio();
-    const joined = await Video.connect(token, { name: room, tracks: stream.getTracks() });
-    const showRemote = () => {
-      const other = Array.from(joined.participants.values())[0];
-      const tracks = other ? Array.from(other.tracks.values()).map((p) => p.track).filter((t) => t && t.kind !== 'data').map((t) => t.mediaStreamTrack) : [];
-      remote.srcObject = tracks.length ? new MediaStream(tracks) : null;
-      document.body.dataset.connection = other ? 'connected' : 'waiting';
-      say(other ? 'Connection: connected' : 'Waiting for the other participant…');
+    let current;
+    window.addEventListener('pagehide', () => current && current.disconnect());
+    const join = async () => {
+      let joined;
+      try {
+        joined = await Video.connect(token, { name: room, tracks: stream.getTracks() });
+      } catch (error) {
+        if (FINAL_TWILIO[error.code]) return show('closed', FINAL_TWILIO[error.code]);
+        return retry('Could not join the call (' + error.message + ').', join);
+      }
+      current = joined;
+      retries = 0;
+      const showRemote = () => {
+        const other = Array.from(joined.participants.values())[0];
+        const tracks = other ? Array.from(other.tracks.values()).map((p) => p.track).filter((t) => t && t.kind !== 'data').map((t) => t.mediaStreamTrack) : [];
+        remote.srcObject = tracks.length ? new MediaStream(tracks) : null;
+        show(other ? 'connected' : 'waiting', other ? 'Connection: connected' : 'Waiting for the other participant…');
+      };
+      const follow = (participant) => {
+        participant.on('trackSubscribed', showRemote);
+        participant.on('trackUnsubscribed', showRemote);
+      };
+      joined.participants.forEach(follow);
+      joined.on('participantConnected', (participant) => { follow(participant); showRemote(); });
+      joined.on('participantDisconnected', showRemote);
+      joined.on('reconnecting', () => show('reconnecting', 'Reconnecting…'));
+      joined.on('reconnected', showRemote);
+      joined.on('disconnected', (_room, error) => {
+        remote.srcObject = null;
+        if (leaving || !error) return show('closed', 'You left the call.');
+        if (FINAL_TWILIO[error.code]) return show('closed', FINAL_TWILIO[error.code]);
+        retry('The connection dropped (' + error.code + ').', join);
+      });
+      showRemote();
     };
-    const follow = (participant) => {
-      participant.on('trackSubscribed', showRemote);
-      participant.on('trackUnsubscribed', showRemote);
-    };
-    joined.participants.forEach(follow);
-    joined.on('participantConnected', (participant) => { follow(participant); showRemote(); });
-    joined.on('participantDisconnected', showRemote);
-    joined.on('reconnecting', () => say('Reconnecting…'));
-    joined.on('reconnected', showRemote);
-    joined.on('disconnected', (_room, error) => say(error && error.code === 53118 ? 'The consultation has ended.' : 'Disconnected' + (error ? ' (' + error.code + ': ' + error.message + ')' : '')));
-    window.addEventListener('pagehide', () => joined.disconnect());
-    showRemote();
+    await join();
   }
 
   async function start() {
@@ -124,10 +185,7 @@ const SCRIPT = `'use strict';
     if (fragment.get('provider') === 'twilio') {
       return startTwilio(fragment.get('room') || '').catch((err) => say('Could not join the Twilio room: ' + err.message));
     }
-    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/video/signal');
-    ws.onopen = () => send({ type: 'join', token });
-    ws.onmessage = (e) => { const m = JSON.parse(e.data); queue = queue.then(() => handle(m)).catch((err) => say(String(err))); };
-    ws.onclose = (e) => say('Disconnected (' + e.code + (e.reason ? ': ' + e.reason : '') + ')');
+    connectSignalling();
   }
 
   window.medbuddyVideo = {

@@ -88,10 +88,25 @@ test('#provider=twilio joins the room with the access token and the camera and m
     timeout: 30_000,
   });
 
-  await page.evaluate(() => {
-    const fake = (window as unknown as { fakeTwilio: { room: { emit(event: string, ...args: unknown[]): void } } }).fakeTwilio;
-    fake.room.emit('disconnected', fake.room, { code: 53118, message: 'Room completed' });
-  });
+  // A dropped signalling connection (Twilio gave up reconnecting): the page joins again with the same token.
+  await disconnect(page, { code: 53001, message: 'Signaling connection disconnected' });
+  await page.getByText('The connection dropped (53001). Reconnecting in 1 s…').waitFor();
+  await page.getByText('Waiting for the other participant…').waitFor({ timeout: 30_000 });
+  expect(await page.evaluate(() => (window as unknown as { fakeTwilio: { calls: unknown[] } }).fakeTwilio.calls)).toHaveLength(2);
+  await page.evaluate(() => (window as unknown as { fakeTwilio: { doctorJoins(): void } }).fakeTwilio.doctorJoins());
+  await page.waitForFunction(() => document.body.dataset.connection === 'connected');
+
+  await disconnect(page, { code: 53118, message: 'Room completed' });
   await page.getByText('The consultation has ended.').waitFor();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(await page.evaluate(() => (window as unknown as { fakeTwilio: { calls: unknown[] } }).fakeTwilio.calls)).toHaveLength(2);
   expect(problems).toEqual([]);
 });
+
+/** The fake room ends the way twilio-video reports it: a `disconnected` event with the error. */
+async function disconnect(page: Page, error: { code: number; message: string }): Promise<void> {
+  await page.evaluate((e) => {
+    const fake = (window as unknown as { fakeTwilio: { room: { emit(event: string, ...args: unknown[]): void } } }).fakeTwilio;
+    fake.room.emit('disconnected', fake.room, e);
+  }, error);
+}
