@@ -189,6 +189,23 @@ describe('clinician portal: a doctor signs up and onboards, an administrator ver
       await page.getByRole('button', { name: 'Download Medical licence' }).waitFor();
       assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
       await screenshot(page, 'clinician-onboarding-verified-desktop');
+
+      // A renewed licence replaces it: the old one stays, marked superseded, and cannot be replaced again.
+      await page.getByRole('button', { name: 'Replace Medical licence' }).click();
+      await page.getByRole('status').filter({ hasText: 'Choose the file that replaces Medical licence.' }).waitFor();
+      await page
+        .getByLabel('Licence or certificate file')
+        .setInputFiles({ name: 'licence-2031.pdf', mimeType: 'application/pdf', buffer: LICENCE_PDF });
+      await page.getByText('Replaces: Medical licence').waitFor();
+      await page.getByLabel('Document title').fill('Medical licence 2031');
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'licence-2031.pdf is uploaded and replaces Medical licence.' }).waitFor();
+      await page.reload();
+      await page.locator('mat-step-header', { hasText: 'Licence documents' }).click();
+      await page.getByRole('button', { name: 'Replace Medical licence 2031' }).waitFor();
+      const old = page.getByRole('listitem').filter({ has: page.getByRole('button', { name: 'Download Medical licence', exact: true }) });
+      await old.getByText('superseded').waitFor();
+      assert.equal(await old.getByRole('button', { name: /^Replace / }).count(), 0, 'a superseded document is not replaced again');
     }),
   );
 });

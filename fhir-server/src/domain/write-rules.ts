@@ -1,7 +1,8 @@
-import type { QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
+import type { DocumentReference, QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import type { AccessContext } from '../auth/access-context';
 import type { FhirRepository, WriteMethod } from '../storage/fhir-repository';
 import { CONSULTATION_NOTE_PROFILE, checkNoteWrite } from './consultations/consultation-note';
+import { supersedeReplacedDocuments } from './documents/document-replacement';
 import { checkPrescriptionWrite, PRESCRIPTION_PROFILE } from './prescriptions/medication-request-rules';
 import { checkRatingUnchanged, checkReviewWrite, isReview, REVIEW_PROFILE } from './reviews/review-rules';
 
@@ -25,7 +26,10 @@ interface TypeRules {
   /** The profile every client write of the type (of these resources) must conform to. */
   readonly profile?: string;
   readonly profileApplies?: (resource: Resource) => boolean;
-  readonly check: (write: ClientWrite, env: RuleEnv) => Promise<void>;
+  /** Refuses (RuleViolation) what the caller may not write; trusted backends are not checked. */
+  readonly check?: (write: ClientWrite, env: RuleEnv) => Promise<void>;
+  /** The writes to other resources that the write entails, in its transaction, for every caller. */
+  readonly entails?: (write: ClientWrite, env: RuleEnv) => Promise<void>;
 }
 
 /**
@@ -38,6 +42,10 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   MedicationRequest: { profile: PRESCRIPTION_PROFILE, check: checkPrescriptionWrite },
   PractitionerRole: { check: checkRatingUnchanged },
   QuestionnaireResponse: { profile: REVIEW_PROFILE, profileApplies: (r) => isReview(r as QuestionnaireResponse), check: checkReviewWrite },
+  DocumentReference: {
+    entails: async ({ before, after }, { repo }) =>
+      after && supersedeReplacedDocuments(repo, after as DocumentReference, before as DocumentReference | undefined),
+  },
 };
 
 /** The profile this client write must conform to, if domain rules own it. */
@@ -54,10 +62,11 @@ export function hasWriteRules(resourceType: string): boolean {
   return resourceType in RULES;
 }
 
-/** Throws RuleViolation when a domain rule refuses the write. */
-export async function checkClientWrite(write: ClientWrite, env: RuleEnv): Promise<void> {
+/** Checks the domain rules of the write (RuleViolation when one refuses it), then makes the writes it entails. */
+export async function applyClientWriteRules(write: ClientWrite, env: RuleEnv): Promise<void> {
   const rules = RULES[write.resourceType];
-  if (rules && !env.access.unrestricted) {
+  if (rules?.check && !env.access.unrestricted) {
     await rules.check(write, env);
   }
+  await rules?.entails?.(write, env);
 }

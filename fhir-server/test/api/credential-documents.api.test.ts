@@ -229,3 +229,65 @@ describe('removing credentials', () => {
     await upload(doctor, samplePdf(), { practitioner: doctor.profile as string, title: 'Renewed licence' }).expect(201);
   });
 });
+
+describe('replacing a document', () => {
+  const replace = (actor: Actor, replaced: DocumentReference, fields: Record<string, string>) =>
+    upload(actor, samplePdf(), { ...fields, replaces: `DocumentReference/${replaced.id}` });
+
+  test('a verified doctor retires a credential by uploading its renewal: the old one is superseded, unchanged otherwise', async () => {
+    // The doctor was verified above, so the licence can no longer be changed or removed by them.
+    const renewal = JSON.parse(
+      (await replace(doctor, licence, { practitioner: doctor.profile as string, title: 'Medical licence 2027' }).expect(201)).text,
+    ) as DocumentReference;
+    expect(renewal).toMatchObject({
+      status: 'current',
+      relatesTo: [{ code: 'replaces', target: { reference: `DocumentReference/${licence.id}` } }],
+    });
+
+    const old = JSON.parse((await admin.agent.get(`/fhir/DocumentReference/${licence.id}`).expect(200)).text) as DocumentReference;
+    expect(old).toMatchObject({ status: 'superseded', meta: { versionId: '2' } });
+    expect(old.content).toEqual(licence.content);
+    expect((await downloadBytes(admin.agent, `/fhir/Binary/${binaryIdOf(old)}`).expect(200)).body).toEqual(licenceBytes);
+    const current = JSON.parse(
+      (await admin.agent.get(`/fhir/DocumentReference?subject=${doctor.profile}&status=current&_count=50`).expect(200)).text,
+    ) as Bundle;
+    expect(entries(JSON.stringify(current))).toContain(`DocumentReference/${renewal.id}`);
+    expect(entries(JSON.stringify(current))).not.toContain(`DocumentReference/${licence.id}`);
+
+    // What is superseded is not current any more: replacing it again is refused, and nothing is stored.
+    expectOutcome(await replace(doctor, licence, { practitioner: doctor.profile as string }), 422, 'business-rule');
+    expectOutcome(await doctor.agent.delete(`/fhir/DocumentReference/${licence.id}`), 403, 'forbidden');
+  });
+
+  test('no one replaces a document they cannot see or about someone else; the document stays current', async () => {
+    const report = JSON.parse((await upload(patient, samplePdf(), { title: 'Lab report' }).expect(201)).text) as DocumentReference;
+    const renewal = JSON.parse(
+      (await upload(otherDoctor, samplePdf(), { practitioner: otherDoctor.profile as string, title: 'Licence' }).expect(201)).text,
+    ) as DocumentReference;
+    // This doctor's credential by another doctor; a patient's report by a doctor with no care
+    // relationship; another doctor's credential by a patient; a document that does not exist.
+    expectOutcome(await replace(otherDoctor, licence, { practitioner: otherDoctor.profile as string }), 422, 'business-rule');
+    expectOutcome(await replace(doctor, report, { practitioner: doctor.profile as string }), 422, 'business-rule');
+    expectOutcome(await replace(patient, renewal, {}), 422, 'business-rule');
+    expectOutcome(await replace(patient, { id: 'no-such-document' } as DocumentReference, {}), 422, 'business-rule');
+    const stored = JSON.parse((await patient.agent.get(`/fhir/DocumentReference/${report.id}`).expect(200)).text) as DocumentReference;
+    expect(stored).toMatchObject({ status: 'current', meta: { versionId: '1' } });
+    expect(JSON.parse((await otherDoctor.agent.get(`/fhir/DocumentReference/${renewal.id}`).expect(200)).text)).toMatchObject({
+      status: 'current',
+    });
+    expect((await upload(patient, samplePdf(), { replaces: 'Patient/x' })).status).toBe(400);
+  });
+
+  test('a patient replaces their own report through plain FHIR REST as through $upload', async () => {
+    const first = JSON.parse((await upload(patient, samplePdf(), { title: 'Letter' }).expect(201)).text) as DocumentReference;
+    const second: DocumentReference = {
+      ...first,
+      id: undefined,
+      meta: undefined,
+      relatesTo: [{ code: 'replaces', target: { reference: `DocumentReference/${first.id}` } }],
+    };
+    await patient.agent.post('/fhir/DocumentReference').set('Content-Type', FHIR_JSON).send(JSON.stringify(second)).expect(201);
+    const old = JSON.parse((await patient.agent.get(`/fhir/DocumentReference/${first.id}`).expect(200)).text) as DocumentReference;
+    expect(old.status).toBe('superseded');
+  });
+});

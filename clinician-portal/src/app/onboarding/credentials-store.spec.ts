@@ -62,6 +62,31 @@ describe('CredentialsStore', () => {
     expect(store.message()).toBe('licence.pdf is uploaded.');
   });
 
+  it('uploads a renewal that replaces an outdated document, which is then shown superseded', async () => {
+    const { store, http } = setUp();
+    const loading = store.load();
+    http
+      .expectOne((r) => r.url === `${BASE}/DocumentReference`)
+      .flush({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: LICENCE }] });
+    await loading;
+    const uploading = store.upload(
+      new File(['%PDF-1.7'], 'renewal.pdf', { type: 'application/pdf' }),
+      'Licence 2031',
+      store.documents()[0],
+    );
+    const request = http.expectOne(`${BASE}/DocumentReference/$upload`);
+    const form = request.request.body as FormData;
+    expect([...form.keys()]).toEqual(['practitioner', 'title', 'category', 'replaces', 'file']);
+    expect(form.get('replaces')).toBe('DocumentReference/doc1');
+    request.flush({ ...LICENCE, id: 'doc2', relatesTo: [{ code: 'replaces', target: { reference: 'DocumentReference/doc1' } }] });
+    expect(await uploading).toBe(true);
+    expect(store.documents().map((d) => [d.id, d.status])).toEqual([
+      ['doc2', 'current'],
+      ['doc1', 'superseded'],
+    ]);
+    expect(store.message()).toBe('renewal.pdf is uploaded and replaces Licence.');
+  });
+
   it('shows the server’s refusal of an upload', async () => {
     const { store, http } = setUp();
     const uploading = store.upload(new File(['x'], 'big.pdf', { type: 'application/pdf' }), '');

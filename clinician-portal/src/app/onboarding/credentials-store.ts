@@ -5,11 +5,14 @@ import { matches } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { CREDENTIAL_CATEGORY, DocumentApi, type StoredDocument } from '../shared/documents/document-api';
+import { documentTitle } from '../shared/documents/document-labels';
 
 /**
  * The doctor's own credential documents (licence, diplomas) for verification: DocumentReferences
  * about their Practitioner in the credential category, which only they and administrators see.
- * They upload them during onboarding and may remove them until an administrator has verified them.
+ * They upload them during onboarding and may remove them until an administrator has verified them;
+ * after that, an outdated one (an expired licence) is retired by uploading its renewal, which
+ * supersedes it.
  */
 @Injectable()
 export class CredentialsStore {
@@ -45,8 +48,11 @@ export class CredentialsStore {
     }
   }
 
-  /** Uploads a credential document of the signed-in doctor; it goes to the top of the list. */
-  async upload(file: File, title: string): Promise<boolean> {
+  /**
+   * Uploads a credential document of the signed-in doctor; it goes to the top of the list. With
+   * `replaces`, the new document supersedes that one (the server marks it so in the same write).
+   */
+  async upload(file: File, title: string, replaces?: StoredDocument): Promise<boolean> {
     const practitioner = this.practitioner();
     if (!practitioner) {
       return false;
@@ -54,12 +60,18 @@ export class CredentialsStore {
     this.error.set(undefined);
     this.message.set(undefined);
     try {
-      const fields = { practitioner, title: title.trim() || file.name, category: 'Licence or certificate' };
+      const fields = {
+        practitioner,
+        title: title.trim() || file.name,
+        category: 'Licence or certificate',
+        replaces: replaces && `DocumentReference/${replaces.id}`,
+      };
       const document = await this.api.uploadShowingProgress(file, fields, this.uploadPercent);
       if (document) {
-        this.documents.update((documents) => [document, ...documents]);
+        const superseded = (d: StoredDocument): StoredDocument => (d.id === replaces?.id ? { ...d, status: 'superseded' } : d);
+        this.documents.update((documents) => [document, ...documents.map(superseded)]);
       }
-      this.message.set(`${file.name} is uploaded.`);
+      this.message.set(replaces ? `${file.name} is uploaded and replaces ${documentTitle(replaces)}.` : `${file.name} is uploaded.`);
       return true;
     } catch (error) {
       this.error.set(outcomeMessage(error));

@@ -24,10 +24,13 @@ export interface DocumentFields {
   /** `Encounter/<id>` the document belongs to. */
   readonly encounter?: string;
   readonly description?: string;
+  /** `DocumentReference/<id>` this one replaces (a renewed licence, a corrected report), which becomes superseded. */
+  readonly replaces?: string;
 }
 
-const FIELD_NAMES = new Set(['patient', 'practitioner', 'title', 'category', 'type', 'date', 'encounter', 'description']);
+const FIELD_NAMES = new Set(['patient', 'practitioner', 'title', 'category', 'type', 'date', 'encounter', 'description', 'replaces']);
 const ENCOUNTER_REFERENCE = /^Encounter\/[A-Za-z0-9\-.]{1,64}$/;
+const DOCUMENT_REFERENCE = /^DocumentReference\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Refuses unknown and over-long fields before any byte of the file is stored. */
 export function checkDocumentFields(fields: Record<string, unknown>): DocumentFields {
@@ -45,6 +48,9 @@ export function checkDocumentFields(fields: Record<string, unknown>): DocumentFi
   }
   if (checked.encounter && !ENCOUNTER_REFERENCE.test(checked.encounter)) {
     throw badRequest(`"${checked.encounter}" is not a reference of the form Encounter/<id>`);
+  }
+  if (checked.replaces && !DOCUMENT_REFERENCE.test(checked.replaces)) {
+    throw badRequest(`"${checked.replaces}" is not a reference of the form DocumentReference/<id>`);
   }
   if (checked.date && !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(checked.date)) {
     throw badRequest(`"${checked.date}" is not a FHIR date or dateTime`);
@@ -125,6 +131,7 @@ function documentReference(
       },
     ],
     context: fields.encounter ? { encounter: [{ reference: fields.encounter }] } : undefined,
+    relatesTo: fields.replaces ? [{ code: 'replaces', target: { reference: fields.replaces } }] : undefined,
   };
   // Leaves out the fields not given (undefined is not JSON).
   return JSON.parse(JSON.stringify(document)) as DocumentReference;

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { checkClientWrite, enforcedProfile } from '../../domain/write-rules';
+import { applyClientWriteRules, enforcedProfile } from '../../domain/write-rules';
 import type { StoredVersion, WriteMethod } from '../../storage/fhir-repository';
 import type { FhirContext } from '../fhir-request';
 import { invalidResource } from '../outcomes';
@@ -8,9 +8,9 @@ import { terminologyFor } from '../terminology/resolve-canonical';
 import { profileIssues } from '../validation/profile-conformance';
 
 /**
- * The domain rules of a client write (create, update, patch, delete), checked just before it is
+ * The domain rules of a client write (create, update, patch, delete), applied just before it is
  * stored, inside its transaction and lock: the profile the type must conform to, then the
- * rules of domain/write-rules.ts. `ctx.repo` is the transaction's repository.
+ * rules of domain/write-rules.ts and the writes they entail. `ctx.repo` is the transaction's repository.
  */
 export async function enforceWriteRules(
   ctx: FhirContext,
@@ -27,5 +27,5 @@ export async function enforceWriteRules(
     }
   }
   const before = current && !current.deleted ? (JSON.parse(current.content) as Resource) : undefined;
-  await withRuleOutcomes(() => checkClientWrite({ resourceType, method, before, after }, { access: ctx.access, repo: ctx.repo }));
+  await withRuleOutcomes(() => applyClientWriteRules({ resourceType, method, before, after }, { access: ctx.access, repo: ctx.repo }));
 }

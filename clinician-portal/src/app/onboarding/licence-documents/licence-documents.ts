@@ -7,11 +7,12 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { DocumentDrop } from '../../shared/documents/document-drop/document-drop';
 import { documentSize, documentTitle } from '../../shared/documents/document-labels';
 import { CredentialsStore } from '../credentials-store';
+import type { StoredDocument } from '../../shared/documents/document-api';
 
 /**
  * The wizard's documents step: the doctor uploads their licence and certificates (drag and
  * drop or a file picker, with progress), sees what they uploaded, and removes a document
- * until an administrator has verified them.
+ * until an administrator has verified them; after that, replaces an outdated one.
  */
 @Component({
   selector: 'cp-licence-documents',
@@ -25,6 +26,8 @@ export class LicenceDocuments implements OnInit {
   readonly verified = input(false);
   protected readonly store = inject(CredentialsStore);
   protected readonly file = signal<File | undefined>(undefined);
+  /** The document the next upload replaces, once the doctor chose "Replace". */
+  protected readonly replacing = signal<StoredDocument | undefined>(undefined);
   protected title = '';
   protected readonly titleOf = documentTitle;
   protected readonly sizeOf = documentSize;
@@ -35,14 +38,25 @@ export class LicenceDocuments implements OnInit {
 
   protected pick(file: File): void {
     this.file.set(file);
-    this.title = file.name.replace(/\.[^.]+$/, '');
+    const replaced = this.replacing();
+    this.title = replaced ? documentTitle(replaced) : file.name.replace(/\.[^.]+$/, '');
     this.store.message.set(undefined);
+  }
+
+  protected replace(document: StoredDocument): void {
+    this.replacing.set(document);
+    this.store.message.set(`Choose the file that replaces ${documentTitle(document)}.`);
+  }
+
+  protected cancel(): void {
+    this.file.set(undefined);
+    this.replacing.set(undefined);
   }
 
   protected async uploadFile(): Promise<void> {
     const file = this.file();
-    if (file && (await this.store.upload(file, this.title))) {
-      this.file.set(undefined);
+    if (file && (await this.store.upload(file, this.title, this.replacing()))) {
+      this.cancel();
     }
   }
 }
