@@ -73,7 +73,10 @@ describe('configuration of the server processes', () => {
   test('WEB_CONCURRENCY sets the number of HTTP worker processes on PostgreSQL, with either video provider', () => {
     const config = loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/medbuddy', ...twilio });
     expect(config.workers).toBe(2);
-    expect(loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' })).toMatchObject({ workers: 2, video: { provider: 'webrtc' } });
+    expect(loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://db/x' })).toMatchObject({
+      workers: 2,
+      video: { provider: 'webrtc' },
+    });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://db/medbuddy', poolSize: 16, statementTimeoutMs: 30_000 });
   });
 

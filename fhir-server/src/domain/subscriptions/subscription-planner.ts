@@ -134,11 +134,7 @@ export class SubscriptionPlanner implements ChangePlanner {
     const resource = JSON.parse(matched.content) as Resource;
     for (const { subject, state } of subscriptions) {
       const criteria = parseCriteria(state.criteria, this.options.knownTypes);
-      if (
-        !criteria.ok ||
-        !matchesCriteria(resource, criteria) ||
-        !(await ownerMayRead(repo, state.owner, change, matched.versionId))
-      ) {
+      if (!criteria.ok || !matchesCriteria(resource, criteria) || !(await ownerMayRead(repo, state.owner, change, matched.versionId))) {
         continue;
       }
       await tx.lock(subject);
