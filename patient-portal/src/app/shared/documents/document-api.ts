@@ -25,6 +25,8 @@ export interface UploadFields {
   readonly description?: string;
   /** When the document was written (YYYY-MM-DD); default now. */
   readonly date?: string;
+  /** `DocumentReference/<id>` the upload replaces: the server marks that one superseded. */
+  readonly replaces?: string;
 }
 
 /** An upload under way (`percent` of the bytes sent), then the DocumentReference written. */
