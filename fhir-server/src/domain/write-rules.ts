@@ -43,8 +43,8 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   PractitionerRole: { check: checkRatingUnchanged },
   QuestionnaireResponse: { profile: REVIEW_PROFILE, profileApplies: (r) => isReview(r as QuestionnaireResponse), check: checkReviewWrite },
   DocumentReference: {
-    entails: async ({ before, after }, { repo }) =>
-      after && supersedeReplacedDocuments(repo, after as DocumentReference, before as DocumentReference | undefined),
+    entails: async ({ before, after }, { repo, access }) =>
+      after && supersedeReplacedDocuments(repo, after as DocumentReference, before as DocumentReference | undefined, access.unrestricted),
   },
 };
 

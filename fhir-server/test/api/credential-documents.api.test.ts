@@ -278,6 +278,22 @@ describe('replacing a document', () => {
     expect((await upload(patient, samplePdf(), { replaces: 'Patient/x' })).status).toBe(400);
   });
 
+  test('a trusted backend (EHR import) is never refused: what does not fit is left alone, a current document is superseded', async () => {
+    const put = (document: DocumentReference) =>
+      server.request.put(`/fhir/DocumentReference/${document.id}`).set('Content-Type', FHIR_JSON).send(JSON.stringify(document));
+    const about = { subject: { reference: patient.profile }, content: [{ attachment: { url: 'http://ehr.example.org/docs/1' } }] };
+    const replaces = (id: string) => [{ code: 'replaces' as const, target: { reference: `DocumentReference/${id}` } }];
+    await put({ resourceType: 'DocumentReference', id: 'ehr-v1', status: 'superseded', ...about }).expect(201);
+    await put({ resourceType: 'DocumentReference', id: 'ehr-v2', status: 'current', relatesTo: replaces('ehr-v1'), ...about }).expect(201);
+    await put({ resourceType: 'DocumentReference', id: 'ehr-other', status: 'current', relatesTo: replaces('not-here'), ...about }).expect(
+      201,
+    );
+    await put({ resourceType: 'DocumentReference', id: 'ehr-v3', status: 'current', relatesTo: replaces('ehr-v2'), ...about }).expect(201);
+    const status = async (id: string) =>
+      (JSON.parse((await server.request.get(`/fhir/DocumentReference/${id}`).expect(200)).text) as DocumentReference).status;
+    expect([await status('ehr-v1'), await status('ehr-v2'), await status('ehr-v3')]).toEqual(['superseded', 'superseded', 'current']);
+  });
+
   test('a patient replaces their own report through plain FHIR REST as through $upload', async () => {
     const first = JSON.parse((await upload(patient, samplePdf(), { title: 'Letter' }).expect(201)).text) as DocumentReference;
     const second: DocumentReference = {

@@ -82,6 +82,12 @@ const OVERRIDES: Record<string, GeneratedCase> = {
     },
     value: 'urn:zebra|zebra-code',
   },
+  // `appends`: a generated `replaces` of the base document (its required target) would supersede
+  // the base (MHD replace), which would then match the status case.
+  'DocumentReference.relation': {
+    fragment: { relatesTo: [{ code: 'appends', target: { reference: 'DocumentReference/zebra-target' } }] },
+    value: 'appends',
+  },
   'DocumentReference.relationship': {
     fragment: { relatesTo: [{ code: 'replaces', target: { reference: 'DocumentReference/zebra-target' } }] },
     value: 'replaces$DocumentReference/zebra-target',
