@@ -50,7 +50,6 @@ export interface SignallingOptions {
 
 interface Peer {
   readonly socket: WebSocket;
-  readonly grant: RoomGrant;
   readonly seat: RoomSeat;
 }
 
@@ -181,7 +180,7 @@ export class VideoSignalling {
       return undefined;
     }
     const seat: RoomSeat = { room: grant.room, identity: grant.identity, connection: this.hub.newConnection() };
-    const peer: Peer = { socket, grant, seat };
+    const peer: Peer = { socket, seat };
     // Registered before the answer, so that what the join causes can reach this connection.
     this.peers.set(seat.connection, peer);
     socket.once('close', () => {
