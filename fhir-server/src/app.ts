@@ -118,7 +118,7 @@ export async function buildApp(config: Config, logger: Logger = jsonLogger, opti
     ? new VideoSignalling({
         verify: (token) => webrtc.verify(token),
         iceServers: (grant) => webrtc.iceServers(grant.identity, grant.expiresAt),
-        hub: signallingHubOfProcess(),
+        hub: signallingHubOfProcess(config.security.redisUrl),
       })
     : undefined;
   if (webrtc && signalling) {

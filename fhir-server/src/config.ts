@@ -114,7 +114,7 @@ export interface SecurityConfig {
   readonly rateLimitPerMinute: number;
   /** Login, registration and password-reset attempts per minute per IP (`AUTH_RATE_LIMIT_PER_MINUTE`). */
   readonly authRateLimitPerMinute: number;
-  /** Shared rate-limit counters for several instances (`REDIS_URL`); in memory without it. */
+  /** Rate-limit counters and video signalling rooms shared by several instances (`REDIS_URL`); in memory without it. */
   readonly redisUrl?: string;
 }
 

@@ -1,10 +1,21 @@
 import cluster, { type Worker } from 'node:cluster';
-import { SignallingRooms, type JoinOutcome, type RoomSeat, type SeatEffect } from './signalling-rooms';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import {
+  closeSeats,
+  joinSeats,
+  leaveSeat,
+  relayFromSeat,
+  SignallingRooms,
+  type JoinOutcome,
+  type RoomSeat,
+  type SeatEffect,
+} from './signalling-rooms';
 
 /**
- * Where the signalling rooms are kept: in this process, or (several worker processes) in the
- * cluster's primary process, which every worker asks over its IPC channel. The two
- * participants of a room may so be connected to different workers.
+ * Where the signalling rooms are kept: in this process; with several worker processes in the
+ * cluster's primary, which every worker asks over its IPC channel; with several instances
+ * (hosts) in Redis. The two participants of a room may so be connected to different processes.
  */
 export interface SignallingHub {
   /** A connection id no other connection of any worker has. */
@@ -15,6 +26,7 @@ export interface SignallingHub {
   closeRoom(room: string): void;
   /** Receives what is to be done on this process's connections. */
   onEffect(deliver: (effect: SeatEffect) => void): void;
+  close?(): Promise<void>;
 }
 
 /** One process holds the rooms and every connection. */
@@ -125,8 +137,11 @@ export class WorkerSignallingHub implements SignallingHub {
   }
 }
 
-/** The hub of this process: the primary's rooms in a cluster worker, else its own. */
-export function signallingHubOfProcess(): SignallingHub {
+/** The hub of this process: Redis when configured, the primary's rooms in a cluster worker, else its own. */
+export function signallingHubOfProcess(redisUrl: string | undefined): SignallingHub {
+  if (redisUrl) {
+    return new RedisSignallingHub(redisUrl);
+  }
   return cluster.isWorker ? new WorkerSignallingHub(cluster.worker?.id ?? 0) : new LocalSignallingHub();
 }
 
@@ -169,5 +184,119 @@ export function relaySignallingBetweenWorkers(): void {
 function tell(worker: Worker | undefined, payload: ToWorker): void {
   if (worker?.isConnected()) {
     worker.send({ [CHANNEL]: payload });
+  }
+}
+
+const REDIS_PREFIX = 'medbuddy:signalling';
+/** An instance that has not said it is alive for this long is gone: its seats no longer count. */
+const INSTANCE_TTL_S = 30;
+/** Rooms nobody joined for a day are forgotten. */
+const ROOM_TTL_S = 86_400;
+
+/**
+ * Several server instances (hosts) sharing one Redis (`REDIS_URL`): the seats of each room are
+ * a Redis hash (identity -> connection), changed optimistically (WATCH/MULTI, one room
+ * operation at a time per instance), and each effect is published to the channel of the
+ * instance holding the connection. Connection ids start with the instance id; an instance
+ * refreshes its liveness key every 10 s, and the seats of one whose key expired are dropped
+ * the next time their room changes.
+ */
+export class RedisSignallingHub implements SignallingHub {
+  private readonly instance = randomUUID();
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly heartbeat: NodeJS.Timeout;
+  private queue: Promise<unknown> = Promise.resolve();
+  private connections = 0;
+  private deliver: (effect: SeatEffect) => void = () => undefined;
+
+  constructor(redisUrl: string) {
+    this.commands = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    this.subscriber = new Redis(redisUrl);
+    for (const client of [this.commands, this.subscriber]) {
+      client.on('error', () => undefined); // reconnects by itself; operations meanwhile fail and are dropped
+    }
+    void this.subscriber.subscribe(this.channel(this.instance));
+    this.subscriber.on('message', (_channel: string, text: string) => this.deliver(JSON.parse(text) as SeatEffect));
+    const alive = () => void this.commands.set(this.key('instance', this.instance), '1', 'EX', INSTANCE_TTL_S).catch(() => undefined);
+    alive();
+    this.heartbeat = setInterval(alive, 10_000).unref();
+  }
+
+  newConnection(): string {
+    return `${this.instance}/${++this.connections}`;
+  }
+
+  /** Rejects when Redis cannot be reached; the caller closes the connection, whose client joins again later. */
+  async join(seat: RoomSeat): Promise<JoinOutcome> {
+    return (await this.change(seat.room, (seats) => joinSeats(seats, seat))).outcome;
+  }
+
+  // Without Redis a relayed message or a leave is lost; the peers' connection checks recover.
+  relay(from: RoomSeat, message: Record<string, unknown>): void {
+    this.change(from.room, (seats) => ({ seats, effects: relayFromSeat(seats, from, message) })).catch(() => undefined);
+  }
+
+  leave(seat: RoomSeat): void {
+    this.change(seat.room, (seats) => leaveSeat(seats, seat)).catch(() => undefined);
+  }
+
+  closeRoom(room: string): void {
+    this.change(room, (seats) => ({ seats, effects: closeSeats(seats) })).catch(() => undefined);
+  }
+
+  onEffect(deliver: (effect: SeatEffect) => void): void {
+    this.deliver = deliver;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await Promise.allSettled([this.commands.del(this.key('instance', this.instance))]);
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  /** Runs one room operation (after this instance's earlier ones) and carries out its effects. */
+  private change<T extends { seats: RoomSeat[]; effects: SeatEffect[] }>(room: string, operation: (seats: RoomSeat[]) => T): Promise<T> {
+    const run = this.queue.then(async () => {
+      const result = await this.changeInRedis(room, operation);
+      for (const effect of result.effects) {
+        if (effect.connection.startsWith(`${this.instance}/`)) {
+          this.deliver(effect);
+        } else {
+          await this.commands.publish(this.channel(effect.connection.slice(0, effect.connection.indexOf('/'))), JSON.stringify(effect));
+        }
+      }
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async changeInRedis<T extends { seats: RoomSeat[] }>(room: string, operation: (seats: RoomSeat[]) => T): Promise<T> {
+    const key = this.key('room', room);
+    for (;;) {
+      await this.commands.watch(key);
+      const stored = Object.entries(await this.commands.hgetall(key)).map(([identity, connection]) => ({ room, identity, connection }));
+      const instances = [...new Set(stored.map((seat) => seat.connection.slice(0, seat.connection.indexOf('/'))))];
+      const alive = instances.length ? await this.commands.mget(instances.map((id) => this.key('instance', id))) : [];
+      const live = stored.filter((seat) => alive[instances.indexOf(seat.connection.slice(0, seat.connection.indexOf('/')))] !== null);
+      const result = operation(live);
+      const transaction = this.commands.multi().del(key);
+      if (result.seats.length > 0) {
+        transaction.hset(key, Object.fromEntries(result.seats.map((seat) => [seat.identity, seat.connection]))).expire(key, ROOM_TTL_S);
+      }
+      if (await transaction.exec()) {
+        return result;
+      }
+    }
+  }
+
+  private key(kind: string, id: string): string {
+    return `${REDIS_PREFIX}:${kind}:${id}`;
+  }
+
+  private channel(instance: string): string {
+    return this.key('to', instance);
   }
 }

@@ -1,4 +1,4 @@
-/** One participant's connection to a signalling room. `connection` is unique among all connections of all worker processes. */
+/** One participant's connection to a signalling room. `connection` is unique among all connections of all server processes. */
 export interface RoomSeat {
   readonly room: string;
   readonly identity: string;
@@ -16,65 +16,93 @@ export const CLOSE_REPLACED = { code: 4000, reason: 'Joined again from another c
 export const CLOSE_ENDED = { code: 4004, reason: 'The consultation has ended' };
 
 /**
- * Who sits in which video room: at most two identities per room, one connection each (the
- * same identity joining again replaces its connection). Pure bookkeeping that says what to
- * send to or close on which connection; the connections themselves may live in other
- * processes (signalling-hub.ts).
+ * The rules of a video room, over the seats of one room: at most two identities, one
+ * connection each (the same identity joining again replaces its connection). Pure functions
+ * that say what the room becomes and what to send to or close on which connection; the seats
+ * are kept in this process (`SignallingRooms`) or in Redis, and the connections may live in
+ * other processes (signalling-hub.ts).
  */
+export function joinSeats(seats: readonly RoomSeat[], seat: RoomSeat): { outcome: JoinOutcome; effects: SeatEffect[]; seats: RoomSeat[] } {
+  const others = seats.filter((other) => other.identity !== seat.identity);
+  if (others.length >= 2) {
+    return { outcome: 'full', effects: [], seats: [...seats] };
+  }
+  const previous = seats.find((other) => other.identity === seat.identity);
+  const effects: SeatEffect[] = others.map((other) => ({
+    connection: other.connection,
+    send: { type: 'peer-joined', identity: seat.identity },
+  }));
+  if (previous && previous.connection !== seat.connection) {
+    effects.push({ connection: previous.connection, close: CLOSE_REPLACED });
+  }
+  return { outcome: { peers: others.map((other) => other.identity) }, effects, seats: [...others, seat] };
+}
+
+/** A message for the other participant of the room, or an error back when there is none yet. */
+export function relayFromSeat(seats: readonly RoomSeat[], from: RoomSeat, message: Record<string, unknown>): SeatEffect[] {
+  const other = seats.find((seat) => seat.identity !== from.identity);
+  if (!other) {
+    return [{ connection: from.connection, send: { type: 'error', code: 'no-peer', message: 'The other participant has not joined yet' } }];
+  }
+  return [{ connection: other.connection, send: { ...message, from: from.identity } }];
+}
+
+/** The seat's connection is gone; unless a newer connection of the same identity replaced it, the others are told. */
+export function leaveSeat(seats: readonly RoomSeat[], seat: RoomSeat): { effects: SeatEffect[]; seats: RoomSeat[] } {
+  if (!seats.some((other) => other.connection === seat.connection && other.identity === seat.identity)) {
+    return { effects: [], seats: [...seats] };
+  }
+  const rest = seats.filter((other) => other.identity !== seat.identity);
+  return {
+    effects: rest.map((other) => ({ connection: other.connection, send: { type: 'peer-left', identity: seat.identity } })),
+    seats: rest,
+  };
+}
+
+/** The consultation ended: every connection in the room is closed. */
+export function closeSeats(seats: readonly RoomSeat[]): SeatEffect[] {
+  return seats.map((seat) => ({ connection: seat.connection, close: CLOSE_ENDED }));
+}
+
+/** The rooms of this process (one server process, or the primary of several workers). */
 export class SignallingRooms {
-  private readonly rooms = new Map<string, Map<string, RoomSeat>>();
+  private readonly rooms = new Map<string, RoomSeat[]>();
 
   join(seat: RoomSeat): { outcome: JoinOutcome; effects: SeatEffect[] } {
-    const room = this.rooms.get(seat.room) ?? new Map<string, RoomSeat>();
-    const others = [...room.values()].filter((other) => other.identity !== seat.identity);
-    if (others.length >= 2) {
-      return { outcome: 'full', effects: [] };
-    }
-    const previous = room.get(seat.identity);
-    room.set(seat.identity, seat);
-    this.rooms.set(seat.room, room);
-    const effects: SeatEffect[] = others.map((other) => ({
-      connection: other.connection,
-      send: { type: 'peer-joined', identity: seat.identity },
-    }));
-    if (previous && previous.connection !== seat.connection) {
-      effects.push({ connection: previous.connection, close: CLOSE_REPLACED });
-    }
-    return { outcome: { peers: others.map((other) => other.identity) }, effects };
+    const { outcome, effects, seats } = joinSeats(this.seats(seat.room), seat);
+    this.keep(seat.room, seats);
+    return { outcome, effects };
   }
 
-  /** A message for the other participant of the seat's room, or an error back when there is none yet. */
   relay(from: RoomSeat, message: Record<string, unknown>): SeatEffect[] {
-    const other = [...(this.rooms.get(from.room)?.values() ?? [])].find((seat) => seat.identity !== from.identity);
-    if (!other) {
-      return [
-        { connection: from.connection, send: { type: 'error', code: 'no-peer', message: 'The other participant has not joined yet' } },
-      ];
-    }
-    return [{ connection: other.connection, send: { ...message, from: from.identity } }];
+    return relayFromSeat(this.seats(from.room), from, message);
   }
 
-  /** The connection is gone; unless a newer connection of the same identity replaced it, the others are told. */
   leave(seat: RoomSeat): SeatEffect[] {
-    const room = this.rooms.get(seat.room);
-    if (room?.get(seat.identity)?.connection !== seat.connection) {
-      return [];
-    }
-    room.delete(seat.identity);
-    if (room.size === 0) {
-      this.rooms.delete(seat.room);
-    }
-    return [...room.values()].map((other) => ({ connection: other.connection, send: { type: 'peer-left', identity: seat.identity } }));
+    const { effects, seats } = leaveSeat(this.seats(seat.room), seat);
+    this.keep(seat.room, seats);
+    return effects;
   }
 
   /** Every seat whose connection matches (a worker process that exited): each leaves. */
   leaveWhere(matches: (connection: string) => boolean): SeatEffect[] {
-    const gone = [...this.rooms.values()].flatMap((room) => [...room.values()]).filter((seat) => matches(seat.connection));
+    const gone = [...this.rooms.values()].flat().filter((seat) => matches(seat.connection));
     return gone.flatMap((seat) => this.leave(seat)).filter((effect) => !matches(effect.connection));
   }
 
-  /** The consultation ended: every connection in the room is closed. */
   closeRoom(room: string): SeatEffect[] {
-    return [...(this.rooms.get(room)?.values() ?? [])].map((seat) => ({ connection: seat.connection, close: CLOSE_ENDED }));
+    return closeSeats(this.seats(room));
+  }
+
+  private seats(room: string): RoomSeat[] {
+    return this.rooms.get(room) ?? [];
+  }
+
+  private keep(room: string, seats: RoomSeat[]): void {
+    if (seats.length > 0) {
+      this.rooms.set(room, seats);
+    } else {
+      this.rooms.delete(room);
+    }
   }
 }

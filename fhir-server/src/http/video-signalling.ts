@@ -5,7 +5,7 @@ import { pingOrTerminate, trackAlive } from './websocket-heartbeat';
 import type { IceServer } from '../domain/video/video-provider';
 import type { RoomGrant } from '../integrations/webrtc-video';
 import { LocalSignallingHub, type SignallingHub } from './signalling-hub';
-import { CLOSE_ENDED, CLOSE_REPLACED, type RoomSeat, type SeatEffect } from './signalling-rooms';
+import { CLOSE_ENDED, CLOSE_REPLACED, type JoinOutcome, type RoomSeat, type SeatEffect } from './signalling-rooms';
 
 /** Close codes (4000-4999 are the application's, RFC 6455 section 7.4.2). */
 export const CLOSE = {
@@ -15,6 +15,8 @@ export const CLOSE = {
   roomFull: 4003,
   ended: CLOSE_ENDED.code,
   flood: 4008,
+  /** RFC 6455 "internal error": the rooms could not be reached (Redis); joining again later works. */
+  unavailable: 1011,
 } as const;
 
 export interface SignallingLimits {
@@ -111,6 +113,7 @@ export class VideoSignalling {
       socket.terminate();
     }
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.hub.close?.();
   }
 
   private connected(socket: WebSocket): void {
@@ -187,7 +190,13 @@ export class VideoSignalling {
       this.peers.delete(seat.connection);
       this.hub.leave(seat);
     });
-    const outcome = await this.hub.join(seat);
+    let outcome: JoinOutcome;
+    try {
+      outcome = await this.hub.join(seat);
+    } catch {
+      socket.close(CLOSE.unavailable, 'Signalling is unavailable for a moment; join again');
+      return undefined;
+    }
     if (outcome === 'full') {
       socket.close(CLOSE.roomFull, 'The room already has its two participants');
       return undefined;

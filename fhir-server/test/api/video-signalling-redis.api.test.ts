@@ -1,0 +1,104 @@
+import WebSocket from 'ws';
+import { checkedIn, invoke, videoToken } from '../setup/consultations';
+import { SignallingClient } from '../setup/signalling-client';
+import { createThrowawayDatabase } from '../setup/test-database';
+import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
+
+/**
+ * The built-in video signalling across two server instances (hosts behind a load balancer)
+ * sharing PostgreSQL and Redis (`REDIS_URL`, the real Redis at 127.0.0.1:6379): the patient
+ * is connected to one instance, the doctor to the other.
+ */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ICE = {
+  type: 'ice',
+  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
+
+let database: { url: string; drop(): Promise<void> };
+let a: TestServer;
+let b: TestServer;
+let patient: Actor;
+let doctor: Actor;
+const clients: SignallingClient[] = [];
+
+beforeAll(async () => {
+  database = await createThrowawayDatabase();
+  a = await startTestServer({ DATABASE_URL: database.url, REDIS_URL });
+  b = await startTestServer({ DATABASE_URL: database.url, REDIS_URL });
+  patient = await a.actAsPatient();
+  doctor = await a.actAsDoctor();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await database?.drop();
+});
+
+async function join(server: TestServer, token: string) {
+  const joined = await SignallingClient.join(server.address, token);
+  clients.push(joined.client);
+  return joined;
+}
+
+async function room() {
+  const { encounter } = await checkedIn(a, patient, doctor);
+  return {
+    encounter,
+    patientToken: (await videoToken(patient, encounter.id as string)).token as string,
+    doctorToken: (await videoToken(doctor, encounter.id as string)).token as string,
+  };
+}
+
+async function expectRelaying(from: SignallingClient, to: SignallingClient, sender: string): Promise<void> {
+  from.send(ICE);
+  expect(await to.next('ice')).toMatchObject({ candidate: ICE.candidate, from: sender });
+}
+
+test('participants on two instances pair, relay both ways, leave and rejoin', async () => {
+  const tokens = await room();
+  const p = await join(a, tokens.patientToken);
+  expect(p.joined).toMatchObject({ peers: [] });
+  const d = await join(b, tokens.doctorToken);
+  expect(d.joined).toMatchObject({ peers: [patient.profile] });
+  expect(await p.client.next('peer-joined')).toEqual({ type: 'peer-joined', identity: doctor.profile });
+  await expectRelaying(p.client, d.client, patient.profile as string);
+  await expectRelaying(d.client, p.client, doctor.profile as string);
+
+  p.client.send({ type: 'leave' });
+  expect(await d.client.next('peer-left')).toEqual({ type: 'peer-left', identity: patient.profile });
+  const again = await join(b, tokens.patientToken);
+  expect(again.joined).toMatchObject({ peers: [doctor.profile] });
+  await expectRelaying(again.client, d.client, patient.profile as string);
+});
+
+test('joining again on the other instance replaces the old connection; the end of the consultation closes both', async () => {
+  const tokens = await room();
+  const p = await join(a, tokens.patientToken);
+  const d = await join(b, tokens.doctorToken);
+  await p.client.next('peer-joined');
+  const moved = await join(b, tokens.patientToken);
+  expect((await p.client.closed).code).toBe(4000);
+  expect(d.client.pending('peer-left')).toEqual([]);
+  await expectRelaying(d.client, moved.client, doctor.profile as string);
+
+  await invoke(doctor, `Encounter/${tokens.encounter.id}/$admit`).expect(200);
+  await invoke(doctor, `Encounter/${tokens.encounter.id}/$end`).expect(200); // through instance a
+  expect(await moved.client.closed).toEqual({ code: 4004, reason: 'The consultation has ended' });
+  expect(await d.client.closed).toEqual({ code: 4004, reason: 'The consultation has ended' });
+});
+
+test('without Redis a join is closed as unavailable (1011), which clients retry', async () => {
+  const offline = await startTestServer({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1' });
+  try {
+    const tokens = await room();
+    const client = await SignallingClient.connect(offline.address);
+    client.send({ type: 'join', token: tokens.patientToken });
+    expect((await client.closed).code).toBe(1011);
+  } finally {
+    await offline.close();
+  }
+});
