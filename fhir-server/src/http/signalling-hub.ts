@@ -282,6 +282,10 @@ export class RedisSignallingHub implements SignallingHub {
       const alive = instances.length ? await this.commands.mget(instances.map((id) => this.key('instance', id))) : [];
       const live = stored.filter((seat) => alive[instances.indexOf(seat.connection.slice(0, seat.connection.indexOf('/')))] !== null);
       const result = operation(live);
+      if (sameSeats(stored, result.seats)) {
+        await this.commands.unwatch();
+        return result; // a relay or a close: nothing to write
+      }
       const transaction = this.commands.multi().del(key);
       if (result.seats.length > 0) {
         transaction.hset(key, Object.fromEntries(result.seats.map((seat) => [seat.identity, seat.connection]))).expire(key, ROOM_TTL_S);
@@ -299,4 +303,10 @@ export class RedisSignallingHub implements SignallingHub {
   private channel(instance: string): string {
     return this.key('to', instance);
   }
+}
+
+function sameSeats(a: readonly RoomSeat[], b: readonly RoomSeat[]): boolean {
+  return (
+    a.length === b.length && a.every((seat) => b.some((other) => other.identity === seat.identity && other.connection === seat.connection))
+  );
 }
