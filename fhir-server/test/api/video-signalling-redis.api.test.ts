@@ -1,6 +1,5 @@
-import WebSocket from 'ws';
-import { checkedIn, invoke, videoToken } from '../setup/consultations';
-import { SignallingClient } from '../setup/signalling-client';
+import { consultationRoom, invoke } from '../setup/consultations';
+import { SignallingClient, SignallingClients } from '../setup/signalling-client';
 import { createThrowawayDatabase } from '../setup/test-database';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -20,7 +19,7 @@ let a: TestServer;
 let b: TestServer;
 let patient: Actor;
 let doctor: Actor;
-const clients: SignallingClient[] = [];
+const clients = new SignallingClients();
 
 beforeAll(async () => {
   database = await createThrowawayDatabase();
@@ -29,29 +28,15 @@ beforeAll(async () => {
   patient = await a.actAsPatient();
   doctor = await a.actAsDoctor();
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
-});
+afterEach(() => clients.closeAll());
 afterAll(async () => {
   await a?.close();
   await b?.close();
   await database?.drop();
 });
 
-async function join(server: TestServer, token: string) {
-  const joined = await SignallingClient.join(server.address, token);
-  clients.push(joined.client);
-  return joined;
-}
-
-async function room() {
-  const { encounter } = await checkedIn(a, patient, doctor);
-  return {
-    encounter,
-    patientToken: (await videoToken(patient, encounter.id as string)).token as string,
-    doctorToken: (await videoToken(doctor, encounter.id as string)).token as string,
-  };
-}
+const join = (server: TestServer, token: string) => clients.join(server.address, token);
+const room = () => consultationRoom(a, patient, doctor);
 
 async function expectRelaying(from: SignallingClient, to: SignallingClient, sender: string): Promise<void> {
   from.send(ICE);

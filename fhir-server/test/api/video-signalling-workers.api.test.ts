@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { checkedIn, videoToken } from '../setup/consultations';
+import { consultationRoom } from '../setup/consultations';
 import { startChildServer, type ChildServer } from '../setup/child-server';
-import { SignallingClient } from '../setup/signalling-client';
+import { SignallingClients, type SignallingClient } from '../setup/signalling-client';
 import type { Actor } from '../setup/test-server';
 
 /**
@@ -18,33 +18,19 @@ const ICE = {
 let server: ChildServer;
 let patient: Actor;
 let doctor: Actor;
-const clients: SignallingClient[] = [];
+const clients = new SignallingClients();
 
 beforeAll(async () => {
   server = await startChildServer({ WEB_CONCURRENCY: '2' });
   patient = await server.checker.actAsPatient();
   doctor = await server.checker.actAsDoctor();
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
-});
+afterEach(() => clients.closeAll());
 afterAll(() => server.close());
 
-async function join(token: string) {
-  const joined = await SignallingClient.join(server.origin, token);
-  clients.push(joined.client);
-  return joined;
-}
-
+const join = (token: string) => clients.join(server.origin, token);
 /** A checked-in consultation (made through the in-process checker on the same database) and both room tokens. */
-async function room() {
-  const { encounter } = await checkedIn(server.checker, patient, doctor);
-  return {
-    encounter,
-    patientToken: (await videoToken(patient, encounter.id as string)).token as string,
-    doctorToken: (await videoToken(doctor, encounter.id as string)).token as string,
-  };
-}
+const room = () => consultationRoom(server.checker, patient, doctor);
 
 async function pair(tokens: { patientToken: string; doctorToken: string }) {
   const a = await join(tokens.patientToken);
@@ -89,8 +75,7 @@ test('joining again through the other worker replaces the old connection; a toke
   await expectRelaying(second.client, b);
 
   const other = await room();
-  const intruder = await SignallingClient.connect(server.origin);
-  clients.push(intruder);
+  const intruder = await clients.connect(server.origin);
   intruder.send({ type: 'join', token: other.patientToken });
   expect(await intruder.next('joined')).toMatchObject({ peers: [] });
   intruder.send(ICE);

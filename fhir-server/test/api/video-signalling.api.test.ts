@@ -1,8 +1,8 @@
-import type { Appointment, Encounter } from '@medplum/fhirtypes';
+import type { Appointment } from '@medplum/fhirtypes';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { checkedIn, invoke, videoToken } from '../setup/consultations';
-import { SignallingClient } from '../setup/signalling-client';
+import { checkedIn, consultationRoom, invoke, videoToken } from '../setup/consultations';
+import { SignallingClients, type SignallingClient } from '../setup/signalling-client';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
 /**
@@ -20,37 +20,19 @@ const ICE = {
 let server: TestServer;
 let patient: Actor;
 let doctor: Actor;
-const clients: SignallingClient[] = [];
+const clients = new SignallingClients();
 
 beforeAll(async () => {
   server = await startTestServer();
   patient = await server.actAsPatient();
   doctor = await server.actAsDoctor();
 });
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
-});
+afterEach(() => clients.closeAll());
 afterAll(() => server.close());
 
-async function join(token: string) {
-  const joined = await SignallingClient.join(server.address, token);
-  clients.push(joined.client);
-  return joined;
-}
-
-async function connect() {
-  const client = await SignallingClient.connect(server.address);
-  clients.push(client);
-  return client;
-}
-
-/** A checked-in consultation and both participants' room tokens. */
-async function room(): Promise<{ encounter: Encounter; patientToken: string; doctorToken: string; room: string }> {
-  const { encounter } = await checkedIn(server, patient, doctor);
-  const forPatient = await videoToken(patient, encounter.id as string);
-  const forDoctor = await videoToken(doctor, encounter.id as string);
-  return { encounter, patientToken: forPatient.token as string, doctorToken: forDoctor.token as string, room: forPatient.room as string };
-}
+const join = (token: string) => clients.join(server.address, token);
+const connect = () => clients.connect(server.address);
+const room = () => consultationRoom(server, patient, doctor);
 
 /** Both participants joined: [patient, doctor]. */
 async function pair(tokens: { patientToken: string; doctorToken: string }) {

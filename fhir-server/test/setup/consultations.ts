@@ -70,3 +70,15 @@ export async function videoToken(actor: Actor, encounterId: string): Promise<Rec
   result.iceServers = ice;
   return result;
 }
+
+/** A checked-in consultation of the patient with the doctor, and both participants' room tokens. */
+export async function consultationRoom(
+  server: TestServer,
+  patient: Actor,
+  doctor: Actor,
+): Promise<{ encounter: Encounter; patientToken: string; doctorToken: string; room: string }> {
+  const { encounter } = await checkedIn(server, patient, doctor);
+  const forPatient = await videoToken(patient, encounter.id as string);
+  const forDoctor = await videoToken(doctor, encounter.id as string);
+  return { encounter, patientToken: forPatient.token as string, doctorToken: forDoctor.token as string, room: forPatient.room as string };
+}

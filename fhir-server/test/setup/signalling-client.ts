@@ -81,3 +81,24 @@ export class SignallingClient {
     }
   }
 }
+
+/** The signalling clients a test opens, to be closed after it (afterEach). */
+export class SignallingClients {
+  private readonly open: SignallingClient[] = [];
+
+  async join(origin: string, token: string): Promise<{ client: SignallingClient; joined: SignalMessage }> {
+    const joined = await SignallingClient.join(origin, token);
+    this.open.push(joined.client);
+    return joined;
+  }
+
+  async connect(origin: string): Promise<SignallingClient> {
+    const client = await SignallingClient.connect(origin);
+    this.open.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((c) => (c.socket.readyState === WebSocket.CLOSED ? undefined : c.close())));
+  }
+}
