@@ -1,5 +1,5 @@
 import { consultationRoom, invoke } from '../setup/consultations';
-import { SignallingClient, SignallingClients } from '../setup/signalling-client';
+import { ICE, SignallingClient, SignallingClients } from '../setup/signalling-client';
 import { createThrowawayDatabase } from '../setup/test-database';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
@@ -9,10 +9,6 @@ import { startTestServer, type Actor, type TestServer } from '../setup/test-serv
  * is connected to one instance, the doctor to the other.
  */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ICE = {
-  type: 'ice',
-  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
-};
 
 let database: { url: string; drop(): Promise<void> };
 let a: TestServer;

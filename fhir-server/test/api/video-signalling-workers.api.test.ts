@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { consultationRoom } from '../setup/consultations';
 import { startChildServer, type ChildServer } from '../setup/child-server';
-import { SignallingClients, type SignallingClient } from '../setup/signalling-client';
+import { ICE, SignallingClients, type SignallingClient } from '../setup/signalling-client';
 import type { Actor } from '../setup/test-server';
 
 /**
@@ -10,10 +10,6 @@ import type { Actor } from '../setup/test-server';
  * node:cluster hands connections to the workers in turn, so the two participants of a room
  * are connected to different workers, and the primary process keeps the rooms.
  */
-const ICE = {
-  type: 'ice',
-  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
-};
 
 let server: ChildServer;
 let patient: Actor;

@@ -2,7 +2,7 @@ import type { Appointment } from '@medplum/fhirtypes';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { checkedIn, consultationRoom, invoke, videoToken } from '../setup/consultations';
-import { SignallingClients, type SignallingClient } from '../setup/signalling-client';
+import { ICE, SignallingClients, type SignallingClient } from '../setup/signalling-client';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
 
 /**
@@ -12,10 +12,6 @@ import { startTestServer, type Actor, type TestServer } from '../setup/test-serv
  */
 const FHIR_JSON = 'application/fhir+json';
 const OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
-const ICE = {
-  type: 'ice',
-  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
-};
 
 let server: TestServer;
 let patient: Actor;

@@ -5,6 +5,12 @@ export interface SignalMessage {
   readonly [key: string]: unknown;
 }
 
+/** An ICE candidate message as a browser sends it. */
+export const ICE = {
+  type: 'ice',
+  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.168.1.2 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+};
+
 /** A WebSocket client of the signalling endpoint that keeps every message for the test to wait on. */
 export class SignallingClient {
   private readonly received: SignalMessage[] = [];
