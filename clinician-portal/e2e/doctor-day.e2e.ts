@@ -140,6 +140,12 @@ describe('clinician portal: a doctor runs a day of consultations', () => {
         await page.getByRole('button', { name: 'Admit Rebecca Adler' }).waitFor({ timeout: 20_000 });
         await screenshot(page, 'clinician-today-waiting-room-desktop');
         assert.ok(await waiting.count());
+        // The page watches through the doctor's own Subscriptions on the websocket channel.
+        const subscriptions = await doctorApi.request<Bundle<{ criteria: string }>>('GET', 'Subscription?type=websocket');
+        assert.deepEqual((subscriptions.entry ?? []).map((entry) => entry.resource?.criteria).sort(), [
+          `Appointment?practitioner=${doctorApi.profile}`,
+          `Encounter?practitioner=${doctorApi.profile}`,
+        ]);
         await page.getByRole('button', { name: 'Admit Rebecca Adler' }).click();
         await page.waitForURL(/\/clinician\/consultations\/[^/]+$/);
         const encounterId = page.url().split('/').pop() as string;

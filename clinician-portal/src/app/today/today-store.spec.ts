@@ -3,9 +3,11 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Appointment, Bundle, Encounter, Resource } from '@medplum/fhirtypes';
+import { Subject } from 'rxjs';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { POLL_MS, TodayStore } from './today-store';
+import { LiveUpdates } from '../shared/live-updates/live-updates';
+import { TodayStore } from './today-store';
 
 const BASE = 'http://medbuddy.test/fhir';
 
@@ -42,9 +44,20 @@ const arrived: Encounter = {
 describe('TodayStore', () => {
   let store: TodayStore;
   let http: HttpTestingController;
+  /** The changes LiveUpdates reports, by type, and the criteria each was asked for. */
+  let changes: Record<string, Subject<Resource[]>>;
+  let watched: [string, Record<string, unknown>][];
 
   beforeEach(() => {
     vi.useFakeTimers();
+    changes = { Encounter: new Subject(), Appointment: new Subject() };
+    watched = [];
+    const live = {
+      changes: (type: string, criteria: Record<string, unknown>) => {
+        watched.push([type, criteria]);
+        return changes[type];
+      },
+    };
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),
@@ -52,6 +65,7 @@ describe('TodayStore', () => {
         TodayStore,
         { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
         { provide: AuthStore, useValue: { fhirUser: signal('Practitioner/d1') } },
+        { provide: LiveUpdates, useValue: live },
       ],
     });
     store = TestBed.inject(TodayStore);
@@ -59,7 +73,7 @@ describe('TodayStore', () => {
   });
 
   afterEach(() => {
-    store.stopPolling();
+    store.stopWatching();
     vi.useRealTimers();
     http.verify();
   });
@@ -75,29 +89,47 @@ describe('TodayStore', () => {
     waiting.flush(bundle(encounters));
   }
 
-  it("lists the day's appointments with the patients' names, and polls the waiting room", async () => {
+  it("lists the day's appointments with the patients' names, and reads them again when the doctor's encounters change", async () => {
     const started = store.start(new Date(2026, 11, 20, 8));
     answer([]);
     await started;
     expect(store.day().map((entry) => entry.patientName)).toEqual(['Rebecca Adler']);
     expect(store.waiting()).toEqual([]);
+    expect(watched).toEqual([
+      ['Encounter', { practitioner: 'Practitioner/d1' }],
+      ['Appointment', { practitioner: 'Practitioner/d1' }],
+    ]);
 
-    // The patient checks in: the next poll shows them waiting, without a reload.
-    await vi.advanceTimersByTimeAsync(POLL_MS);
+    // The patient checks in: the waiting room shows them, without a reload.
+    changes['Encounter'].next([arrived]);
     answer([arrived]);
     await vi.advanceTimersByTimeAsync(0);
     expect(store.waiting().map((entry) => entry.encounter?.id)).toEqual(['e1']);
   });
 
-  it('skips a poll while the previous one is still waiting for the server', async () => {
+  it('reads the day once more after the reading under way when changes come meanwhile, not once per change', async () => {
     const started = store.start(new Date(2026, 11, 20, 8));
     answer([]);
     await started;
-    await vi.advanceTimersByTimeAsync(POLL_MS);
-    await vi.advanceTimersByTimeAsync(POLL_MS);
-    // One poll in flight (two requests), not two.
-    expect(http.match((r) => r.url === `${BASE}/Appointment`)).toHaveLength(1);
-    expect(http.match((r) => r.url === `${BASE}/Encounter`)).toHaveLength(1);
+    changes['Encounter'].next([arrived]);
+    changes['Appointment'].next([appointment]);
+    changes['Encounter'].next([arrived]);
+    // One reading in flight (answer expects exactly one request of each), not three.
+    answer([]);
+    await vi.advanceTimersByTimeAsync(0);
+    answer([arrived]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.waiting().map((entry) => entry.encounter?.id)).toEqual(['e1']);
+    http.expectNone((r) => r.url === `${BASE}/Appointment`);
+  });
+
+  it('stops reading when the page closes', async () => {
+    const started = store.start(new Date(2026, 11, 20, 8));
+    answer([]);
+    await started;
+    store.stopWatching();
+    changes['Encounter'].next([arrived]);
+    http.expectNone((r) => r.url === `${BASE}/Appointment`);
   });
 
   it('admits with $admit and marks a no-show with a guarded patch', async () => {

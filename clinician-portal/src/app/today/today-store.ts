@@ -1,14 +1,12 @@
 import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Appointment, Bundle, Encounter, Patient } from '@medplum/fhirtypes';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, merge, type Subscription } from 'rxjs';
 import { AuthStore } from '../core/auth/auth-store';
 import { matches, resolveReference } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
 import { outcomeMessage } from '../core/fhir/outcome-message';
 import { formatHumanName } from '../shared/human-name.pipe';
-
-/** The waiting room is read again this often, so that patients who check in appear without a reload. */
-export const POLL_MS = 4000;
+import { LiveUpdates } from '../shared/live-updates/live-updates';
 
 /** One appointment of the day with what the doctor needs to act on it. */
 export interface DayEntry {
@@ -20,21 +18,25 @@ export interface DayEntry {
 
 /**
  * The signed-in doctor's day: today's appointments (local day of the browser), the patients
- * waiting (checked in, Encounter `arrived`) and the consultations in progress, polled every
- * POLL_MS while the page is open; and the steps of a consultation ($admit, $end, no-show).
+ * waiting (checked in, Encounter `arrived`) and the consultations in progress, read again
+ * whenever one of the doctor's Encounters or Appointments changes (LiveUpdates: the
+ * Subscription websocket, else polling), so patients who check in appear without a reload;
+ * and the steps of a consultation ($admit, $end, no-show).
  */
 @Injectable()
 export class TodayStore {
   private readonly fhir = inject(FhirClient);
   private readonly auth = inject(AuthStore);
+  private readonly live = inject(LiveUpdates);
   private readonly appointments = signal<readonly Appointment[]>([]);
   private readonly patients = signal<ReadonlyMap<string, string>>(new Map());
   private readonly encounters = signal<readonly Encounter[]>([]);
   private readonly busy = signal(true);
   private readonly failure = signal<string | undefined>(undefined);
-  private timer: ReturnType<typeof setInterval> | undefined;
-  /** A poll still waiting for the server; the next tick is skipped rather than piling up requests. */
+  private watching: Subscription | undefined;
+  /** A reading of the day still waiting for the server; changes meanwhile ask for one more after it. */
   private inFlight: Promise<void> | undefined;
+  private readAgain = false;
 
   readonly loading = this.busy.asReadonly();
   readonly error = this.failure.asReadonly();
@@ -54,20 +56,41 @@ export class TodayStore {
   readonly inProgress = computed(() => this.day().filter((entry) => entry.encounter?.status === 'in-progress'));
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.stopPolling());
+    inject(DestroyRef).onDestroy(() => this.stopWatching());
   }
 
-  /** Loads the day and keeps the waiting room fresh until the page closes. */
+  /** Loads the day and keeps it fresh until the page closes. */
   async start(now = new Date()): Promise<void> {
     await this.refresh(now);
-    this.stopPolling();
-    this.timer = setInterval(() => {
-      this.inFlight ??= this.refresh().finally(() => (this.inFlight = undefined));
-    }, POLL_MS);
+    this.stopWatching();
+    const practitioner = this.auth.fhirUser();
+    if (practitioner) {
+      // Check-ins, admissions and ends change the doctor's Encounters; bookings, cancellations
+      // and no-shows their Appointments.
+      this.watching = merge(this.live.changes('Encounter', { practitioner }), this.live.changes('Appointment', { practitioner })).subscribe(
+        () => this.readSoon(),
+      );
+    }
   }
 
-  stopPolling(): void {
-    clearInterval(this.timer);
+  stopWatching(): void {
+    this.watching?.unsubscribe();
+    this.watching = undefined;
+  }
+
+  /** Reads the day again, once more after the reading under way if there is one. */
+  private readSoon(): void {
+    if (this.inFlight) {
+      this.readAgain = true;
+      return;
+    }
+    this.inFlight = this.refresh().finally(() => {
+      this.inFlight = undefined;
+      if (this.readAgain) {
+        this.readAgain = false;
+        this.readSoon();
+      }
+    });
   }
 
   async refresh(now = new Date()): Promise<void> {

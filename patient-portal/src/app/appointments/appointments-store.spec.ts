@@ -7,8 +7,8 @@ import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
 import { HOLD_RELEASED } from './appointment-holds';
 import { AppointmentsStore } from './appointments-store';
-import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../live-updates/live-updates';
-import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
+import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../shared/live-updates/live-updates';
+import { PollingLiveUpdates } from '../shared/live-updates/polling-live-updates';
 
 const BASE = 'http://medbuddy.test/fhir';
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -2,7 +2,7 @@ import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core'
 import type { Encounter } from '@medplum/fhirtypes';
 import { interval, merge, type Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { LiveUpdates } from '../live-updates/live-updates';
+import { LiveUpdates } from '../shared/live-updates/live-updates';
 import { PatientStore } from '../patient/patient-store';
 import { AppointmentsApi, type AppointmentItem, type PatientCancellationReason } from './appointments-api';
 import { canJoin } from './consultation-window';

@@ -3,8 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import type { Appointment, Encounter } from '@medplum/fhirtypes';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../live-updates/live-updates';
-import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
+import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from '../shared/live-updates/live-updates';
+import { PollingLiveUpdates } from '../shared/live-updates/polling-live-updates';
 import { VisitStore } from './visit-store';
 
 const BASE = 'http://medbuddy.test/fhir';

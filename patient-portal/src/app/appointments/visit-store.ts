@@ -2,7 +2,7 @@ import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core'
 import type { Encounter } from '@medplum/fhirtypes';
 import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { LiveUpdates } from '../live-updates/live-updates';
+import { LiveUpdates } from '../shared/live-updates/live-updates';
 import type { VideoCredentials } from '../shared/video-call/video-credentials';
 import { ConsultationApi, type Consultation } from './consultation-api';
 import { canJoin, checkInOpens } from './consultation-window';

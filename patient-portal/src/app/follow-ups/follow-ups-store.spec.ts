@@ -5,8 +5,8 @@ import { TestBed } from '@angular/core/testing';
 import type { Appointment, Parameters, ServiceRequest, Slot } from '@medplum/fhirtypes';
 import { AuthStore } from '../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
-import { LIVE_UPDATE_INTERVAL_MS } from '../live-updates/live-updates';
-import { nextRequest } from '../live-updates/polling-testing';
+import { LIVE_UPDATE_INTERVAL_MS } from '../shared/live-updates/live-updates';
+import { nextRequest } from '../shared/live-updates/polling-testing';
 import { windowEnd } from './follow-ups-api';
 import { FollowUpsStore } from './follow-ups-store';
 

@@ -2,7 +2,7 @@ import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Slot } from '@medplum/fhirtypes';
 import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../core/fhir/outcome-message';
-import { PollingLiveUpdates } from '../live-updates/polling-live-updates';
+import { PollingLiveUpdates } from '../shared/live-updates/polling-live-updates';
 import { PatientStore } from '../patient/patient-store';
 import { loadForPatient } from '../records/load-records';
 import { formatDateTime } from '../patient/time-zone';

@@ -5,7 +5,7 @@ import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { MatTabsModule } from '@angular/material/tabs';
 import { RouterLink } from '@angular/router';
-import { Connectivity } from '../../live-updates/connectivity';
+import { Connectivity } from '../../shared/live-updates/connectivity';
 import { OfflineStore } from '../../offline/offline-store';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';

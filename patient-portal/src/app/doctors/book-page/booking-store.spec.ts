@@ -4,8 +4,8 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AuthStore } from '../../core/auth/auth-store';
 import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
-import { LIVE_UPDATE_INTERVAL_MS } from '../../live-updates/live-updates';
-import { nextRequest } from '../../live-updates/polling-testing';
+import { LIVE_UPDATE_INTERVAL_MS } from '../../shared/live-updates/live-updates';
+import { nextRequest } from '../../shared/live-updates/polling-testing';
 import { freeSlot, WEBER, WEBER_ROLE } from '../doctor-testing';
 import { BookingStore } from './booking-store';
 

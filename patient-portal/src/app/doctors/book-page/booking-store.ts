@@ -2,7 +2,7 @@ import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import type { Subscription } from 'rxjs';
 import { outcomeMessage } from '../../core/fhir/outcome-message';
-import { PollingLiveUpdates } from '../../live-updates/polling-live-updates';
+import { PollingLiveUpdates } from '../../shared/live-updates/polling-live-updates';
 import { PatientStore } from '../../patient/patient-store';
 import type { Choice } from '../../terminology/value-set-api';
 import { BookingApi, OverlapError, SlotTakenError, type BookingRequest, type Hold } from '../booking-api';

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, type OnInit } fro
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { Connectivity } from '../../live-updates/connectivity';
+import { Connectivity } from '../../shared/live-updates/connectivity';
 import { OfflineStore } from '../../offline/offline-store';
 import { PatientStore } from '../../patient/patient-store';
 import { formatDateTime } from '../../patient/time-zone';

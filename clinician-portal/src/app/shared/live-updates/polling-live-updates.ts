@@ -1,7 +1,7 @@
 import { inject, Injectable } from '@angular/core';
 import type { ExtractResource, ResourceType } from '@medplum/fhirtypes';
 import { catchError, EMPTY, exhaustMap, filter, from, timer, type Observable } from 'rxjs';
-import { FhirClient, type SearchParams } from '../core/fhir/fhir-client';
+import { FhirClient, type SearchParams } from '../../core/fhir/fhir-client';
 import { changedVersions } from './changed-versions';
 import { LIVE_UPDATE_INTERVAL_MS, type LiveUpdates } from './live-updates';
 

@@ -1,7 +1,7 @@
 import type { ExtractResource, Resource, ResourceType } from '@medplum/fhirtypes';
 import { catchError, concatMap, defer, EMPTY, exhaustMap, filter, map, type Observable } from 'rxjs';
-import { matches } from '../core/fhir/bundle';
-import type { FhirClient, SearchParams } from '../core/fhir/fhir-client';
+import { matches } from '../../core/fhir/bundle';
+import type { FhirClient, SearchParams } from '../../core/fhir/fhir-client';
 
 /** How far back the first check looks, for clocks of browser and server that differ a little. */
 const CLOCK_MARGIN_MS = 60_000;

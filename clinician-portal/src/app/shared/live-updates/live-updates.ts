@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken } from '@angular/core';
 import type { ExtractResource, ResourceType } from '@medplum/fhirtypes';
 import type { Observable } from 'rxjs';
-import type { SearchParams } from '../core/fhir/fhir-client';
+import type { SearchParams } from '../../core/fhir/fhir-client';
 import { WebSocketLiveUpdates } from './websocket-live-updates';
 
 /** How often the polling transport asks the server for changes. */

@@ -3,8 +3,8 @@ import { HttpTestingController, provideHttpClientTesting, type TestRequest } fro
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { Encounter, Subscription } from '@medplum/fhirtypes';
-import { AuthStore } from '../core/auth/auth-store';
-import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { AuthStore } from '../../core/auth/auth-store';
+import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
 import { LIVE_UPDATE_INTERVAL_MS, LiveUpdates } from './live-updates';
 import { LIVE_RECONNECT_DELAY_MS, OPEN_WEB_SOCKET } from './websocket-live-updates';
 
@@ -40,14 +40,14 @@ class FakeSocket {
 
 describe('LiveUpdates (Subscription websocket)', () => {
   /** The polling interval is long unless a test is about polling: checks then come from the socket only. */
-  function setUp(pollingMs = 60_000) {
+  function setUp(pollingMs = 60_000, auth: { patient?: string; fhirUser?: string } = { patient: 'p1', fhirUser: 'Patient/p1' }) {
     const sockets: FakeSocket[] = [];
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: FHIR_ENDPOINT, useValue: { baseUrl: BASE, audience: BASE } },
-        { provide: AuthStore, useValue: { patientId: signal('p1') } },
+        { provide: AuthStore, useValue: { patientId: signal(auth.patient), fhirUser: signal(auth.fhirUser) } },
         { provide: LIVE_UPDATE_INTERVAL_MS, useValue: pollingMs },
         { provide: LIVE_RECONNECT_DELAY_MS, useValue: 10 },
         {
@@ -228,6 +228,36 @@ describe('LiveUpdates (Subscription websocket)', () => {
     watching.unsubscribe();
     expect(batches.map((batch) => batch.map((e) => e.status))).toEqual([['in-progress'], ['finished']]);
     http.verify();
+  });
+
+  it("binds a practitioner's own Subscription, naming them, for their encounters and appointments", async () => {
+    const { live, http, sockets } = setUp(60_000, { fhirUser: 'Practitioner/d1' });
+    const watching = live.changes('Encounter', { status: 'arrived' }).subscribe();
+    await wait(0);
+    http.expectOne(`${BASE}/metadata`).flush(capability(true));
+    await wait(0);
+    http.expectOne((r) => r.url === `${BASE}/Subscription`).flush(bundle());
+    await wait(0);
+    const create = http.expectOne((r) => r.url === `${BASE}/Subscription` && r.method === 'POST');
+    expect(create.request.body).toMatchObject({ criteria: 'Encounter?practitioner=Practitioner/d1', channel: { type: 'websocket' } });
+    create.flush(subscription('s9', 'requested', 'Encounter?practitioner=Practitioner/d1'));
+    await wait(0);
+    http.expectOne(`${BASE}/Subscription/s9/$get-ws-binding-token`).flush(bindingToken('t9', 's9'));
+    await wait(0);
+    sockets[0].open();
+    sockets[0].receive('bound s9');
+    expect(encounterSearch(http).request.params.get('status')).toBe('arrived');
+    watching.unsubscribe();
+  });
+
+  it('polls for a user who is neither a patient nor a practitioner (an administrator)', async () => {
+    const { live, http, sockets } = setUp(10, {});
+    const watching = live.changes('Encounter', { _id: 'e1' }).subscribe();
+    await wait(30);
+    http.expectNone(`${BASE}/metadata`);
+    expect(openSearches(http).length).toBeGreaterThan(0);
+    expect(sockets).toEqual([]);
+    watching.unsubscribe();
   });
 
   it('polls when the server does not advertise the websocket channel', async () => {

@@ -16,9 +16,9 @@ import {
   throwError,
   timer,
 } from 'rxjs';
-import { AuthStore } from '../core/auth/auth-store';
-import { FhirClient, type SearchParams } from '../core/fhir/fhir-client';
-import { matches } from '../core/fhir/bundle';
+import { AuthStore } from '../../core/auth/auth-store';
+import { FhirClient, type SearchParams } from '../../core/fhir/fhir-client';
+import { matches } from '../../core/fhir/bundle';
 import { changedVersions } from './changed-versions';
 import type { LiveUpdates } from './live-updates';
 import { PollingLiveUpdates } from './polling-live-updates';
@@ -34,19 +34,23 @@ const MAX_RECONNECT_DELAY_MS = 60_000;
 
 const WEBSOCKET_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket';
 
+/** Types with a `practitioner` search parameter, for a practitioner's own Subscription. */
+const PRACTITIONER_TYPES: ReadonlySet<string> = new Set(['Appointment', 'Encounter']);
+
 /** The server has no websocket channel or refuses this Subscription: polling takes over. */
 class Refused extends Error {}
 
 /**
  * LiveUpdates through the FHIR R4 Subscription websocket channel. Per resource type, the
- * patient's own Subscription `<type>?patient=Patient/<id>` (an active or requested one found by
- * search, else created) is bound with a token from `$get-ws-binding-token`; right after
+ * signed-in patient's own Subscription `<type>?patient=Patient/<id>`, or a practitioner's
+ * `<type>?practitioner=Practitioner/<id>` (an active or requested one found by search, else
+ * created), is bound with a token from `$get-ws-binding-token`; right after
  * `bound` and on each `ping` the page's search runs with `_lastUpdated` (changedVersions), so
  * pages get the changed versions as with polling, and the gap of a reconnection is filled by
  * that same search. A dropped connection is opened again with backoff; until a socket is bound
  * (one that cannot be opened at all, a reconnection), the polling checks run. Without the channel in
  * the CapabilityStatement, or when the server refuses the Subscription or the binding, or when
- * nobody is signed in as a patient, PollingLiveUpdates does the work.
+ * nobody is signed in as a patient or practitioner, PollingLiveUpdates does the work.
  */
 @Injectable({ providedIn: 'root' })
 export class WebSocketLiveUpdates implements LiveUpdates {
@@ -61,12 +65,12 @@ export class WebSocketLiveUpdates implements LiveUpdates {
 
   changes<T extends ResourceType>(type: T, criteria: SearchParams): Observable<ExtractResource<T>[]> {
     return defer(() => {
-      const patientId = this.auth.patientId();
-      if (!patientId) {
+      const own = this.ownCriteria(type);
+      if (!own) {
         return this.polling.changes(type, criteria);
       }
       const bound = new BehaviorSubject(false);
-      const pings = this.pings(`${type}?patient=Patient/${patientId}`, bound);
+      const pings = this.pings(own, bound);
       // Until the socket is bound, and while it reconnects, the polling checks run: a socket
       // that cannot be opened (a proxy without WebSocket support, the server away) costs no change.
       const whileUnbound = bound.pipe(
@@ -77,6 +81,20 @@ export class WebSocketLiveUpdates implements LiveUpdates {
         catchError((error: unknown) => (error instanceof Refused ? this.polling.changes(type, criteria) : throwError(() => error))),
       );
     });
+  }
+
+  /**
+   * The Subscription criteria of the signed-in user for the type: a patient's own resources
+   * (`<type>?patient=Patient/<id>`), or those naming the signed-in practitioner
+   * (`<type>?practitioner=Practitioner/<id>`: Appointment, Encounter); none for anyone else.
+   */
+  private ownCriteria(type: ResourceType): string | undefined {
+    const patientId = this.auth.patientId();
+    if (patientId) {
+      return `${type}?patient=Patient/${patientId}`;
+    }
+    const user = this.auth.fhirUser();
+    return user?.startsWith('Practitioner/') && PRACTITIONER_TYPES.has(type) ? `${type}?practitioner=${user}` : undefined;
   }
 
   /** Emits once bound and on each event, telling `bound` whether it is; reconnects with backoff, errors with Refused. */
@@ -177,7 +195,7 @@ export class WebSocketLiveUpdates implements LiveUpdates {
       this.fhir.create<Subscription>({
         resourceType: 'Subscription',
         status: 'requested',
-        reason: 'Patient portal live updates',
+        reason: 'MedBuddy portal live updates',
         criteria,
         channel: { type: 'websocket' },
       }),

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { Encounter } from '@medplum/fhirtypes';
-import { FHIR_ENDPOINT } from '../core/fhir/fhir-endpoint';
+import { FHIR_ENDPOINT } from '../../core/fhir/fhir-endpoint';
 import { LIVE_UPDATE_INTERVAL_MS } from './live-updates';
 import { PollingLiveUpdates } from './polling-live-updates';
 
