@@ -16,6 +16,7 @@ test('kill -9 during a transaction load loses no acknowledged write and leaves n
     const token = await checker.mintToken({ client_id: 'crash-test', sub: 'crash-test', scope: 'system/*.*' });
     const acknowledged: string[] = [];
     let stop = false;
+    let killed = false;
     const worker = async (w: number) => {
       for (let n = 0; !stop; n++) {
         const id = `w${w}-${n}`;
@@ -29,14 +30,21 @@ test('kill -9 during a transaction load loses no acknowledged write and leaves n
             acknowledged.push(id);
           }
         } catch {
-          return; // the server is gone
+          if (killed) {
+            return; // the server is gone
+          }
+          // else a kept-alive connection of an earlier server on this port: a new one is opened
         }
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
-    while (acknowledged.length < 20) {
+    for (const deadline = Date.now() + 60_000; acknowledged.length < 20;) {
+      if (Date.now() > deadline) {
+        throw new Error(`the load did not get going: ${acknowledged.length} transactions acknowledged`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    killed = true;
     server.process.kill('SIGKILL');
     stop = true;
     await load;

@@ -26,6 +26,7 @@ test('SIGTERM during a read and write load drains in-flight requests, flushes th
     let signalledAt = Number.POSITIVE_INFINITY;
     let answeredAfterSignal = 0;
     let stop = false;
+    let lastRefusal = '';
     const answered = (status: number, what: string) => {
       if (status >= 500) {
         failures.push(`${what}: ${status}`);
@@ -38,7 +39,10 @@ test('SIGTERM during a read and write load drains in-flight requests, flushes th
       while (!stop) {
         const res = await fetch(`${origin}/fhir/Patient/${target.id}`, { headers }).catch(() => undefined);
         if (!res) {
-          return; // the listener has closed: no new connections
+          if (Date.now() > signalledAt) {
+            return; // the listener has closed: no new connections
+          }
+          continue; // a kept-alive connection of an earlier server on this port: a new one is opened
         }
         await res.arrayBuffer();
         answered(res.status, 'read');
@@ -52,17 +56,26 @@ test('SIGTERM during a read and write load drains in-flight requests, flushes th
         const body = JSON.stringify({ resourceType: 'Patient', identifier: [{ system: 'urn:test:drain', value: `w${w}-${n}` }] });
         const res = await fetch(`${origin}/fhir/Patient`, { method: 'POST', headers, body }).catch(() => undefined);
         if (!res) {
-          return;
+          if (Date.now() > signalledAt) {
+            return;
+          }
+          continue;
         }
         const text = await res.text();
         answered(res.status, 'create');
+        if (res.status !== 201) {
+          lastRefusal = `${res.status} ${text.slice(0, 300)}`;
+        }
         if (res.status === 201) {
           created.push((JSON.parse(text) as { id: string }).id);
         }
       }
     };
     const load = Promise.all([reader(), reader(), reader(), writer(0), writer(1)]);
-    while (reads.length < 50 || created.length < 10) {
+    for (const deadline = Date.now() + 60_000; reads.length < 50 || created.length < 10;) {
+      if (Date.now() > deadline) {
+        throw new Error(`the load did not get going: ${reads.length} reads, ${created.length} creates (${lastRefusal})`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     signalledAt = Date.now();
