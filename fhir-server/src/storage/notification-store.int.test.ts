@@ -1,8 +1,8 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { createThrowawayDatabase } from '../../test/setup/test-database';
+import { openThrowawayDatabases } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { NotificationWorker } from '../domain/notifications/notification-worker';
-import { openDatabase, type Database } from './db';
+import type { Database } from './db';
 import { NotificationStore, type Job, type NewJob } from './notification-store';
 import { PgRepository } from './pg-repository';
 
@@ -11,7 +11,7 @@ import { PgRepository } from './pg-repository';
  * on one database: changes are recorded with their write and each one is taken once; due jobs
  * are leased to one worker; retries, dead letters and expiry.
  */
-let database: { url: string; drop(): Promise<void> };
+let databases: Awaited<ReturnType<typeof openThrowawayDatabases>>;
 let dbA: Database;
 let dbB: Database;
 let storeA: NotificationStore;
@@ -19,19 +19,13 @@ let storeB: NotificationStore;
 let repo: PgRepository;
 
 beforeAll(async () => {
-  database = await createThrowawayDatabase();
-  dbA = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 });
-  await dbA.migrate();
-  dbB = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 4 });
+  databases = await openThrowawayDatabases(2, 4);
+  [dbA, dbB] = databases.dbs;
   repo = new PgRepository(dbA.sql, FULL_ACCESS);
   storeA = new NotificationStore(dbA.sql, repo);
   storeB = new NotificationStore(dbB.sql, new PgRepository(dbB.sql, FULL_ACCESS));
 });
-afterAll(async () => {
-  await dbA.close();
-  await dbB.close();
-  await database.drop();
-});
+afterAll(() => databases.close());
 
 const T0 = new Date('2026-12-14T09:00:00Z');
 const minutes = (n: number): Date => new Date(T0.getTime() + n * 60_000);

@@ -1,8 +1,8 @@
 import type { Patient, SearchParameter } from '@medplum/fhirtypes';
-import { createThrowawayDatabase } from '../../test/setup/test-database';
+import { openThrowawayDatabases } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { createSearchParameterCatalog } from '../definitions';
-import { openDatabase, type Database } from './db';
+import type { Database } from './db';
 import { extractIndexRows } from './indexing/extract-index-rows';
 import { PgRepository } from './pg-repository';
 import { enqueueReindex, runReindexBatch, type IndexResource } from './reindex-jobs';
@@ -33,21 +33,15 @@ const patient = (id: string, color: string): Patient & { id: string } => ({
 });
 const now = () => new Date().toISOString();
 
-let database: { url: string; drop(): Promise<void> };
+let databases: Awaited<ReturnType<typeof openThrowawayDatabases>>;
 let dbA: Database;
 let dbB: Database;
 
 beforeAll(async () => {
-  database = await createThrowawayDatabase();
-  dbA = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 });
-  await dbA.migrate();
-  dbB = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 2 });
+  databases = await openThrowawayDatabases(2, 2);
+  [dbA, dbB] = databases.dbs;
 });
-afterAll(async () => {
-  await dbA.close();
-  await dbB.close();
-  await database.drop();
-});
+afterAll(() => databases.close());
 
 test('a SearchParameter written by one process is used by another for indexing and search', async () => {
   const catalogA = createSearchParameterCatalog();

@@ -25,17 +25,33 @@ export async function createThrowawayDatabase(prefix = 'medbuddy_test'): Promise
 }
 
 /** A migrated throwaway PostgreSQL database opened with a pool of `poolSize`; `close` also drops it. */
-export async function openThrowawayDatabase(poolSize: number): Promise<{ db: Database; close(): Promise<void> }> {
+/**
+ * A migrated throwaway database opened as `processes` separate pools, as that many server
+ * processes would open it (the first ran the migrations); `close` closes them and drops it.
+ */
+export async function openThrowawayDatabases(processes: number, poolSize: number): Promise<{ dbs: Database[]; close(): Promise<void> }> {
   const database = await createThrowawayDatabase();
-  const db = await openDatabase({ kind: 'postgres', url: database.url, poolSize });
-  await db.migrate();
+  const dbs: Database[] = [];
+  for (let n = 0; n < processes; n++) {
+    const db = await openDatabase({ kind: 'postgres', url: database.url, poolSize });
+    if (n === 0) {
+      await db.migrate();
+    }
+    dbs.push(db);
+  }
   return {
-    db,
+    dbs,
     close: async () => {
-      await db.close();
+      await Promise.all(dbs.map((db) => db.close()));
       await database.drop();
     },
   };
+}
+
+/** One migrated throwaway database and its pool (openThrowawayDatabases for one process). */
+export async function openThrowawayDatabase(poolSize: number): Promise<{ db: Database; close(): Promise<void> }> {
+  const { dbs, close } = await openThrowawayDatabases(1, poolSize);
+  return { db: dbs[0], close };
 }
 
 async function adminQuery(sql: string): Promise<void> {
