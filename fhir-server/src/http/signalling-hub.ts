@@ -154,7 +154,7 @@ export function relaySignallingBetweenWorkers(): void {
   const rooms = new SignallingRooms();
   const forward = (effects: readonly SeatEffect[]): void => {
     for (const effect of effects) {
-      const worker = cluster.workers?.[effect.connection.slice(0, effect.connection.indexOf('/'))];
+      const worker = cluster.workers?.[processOf(effect.connection)];
       tell(worker, { op: 'effect', effect });
     }
   };
@@ -178,7 +178,12 @@ export function relaySignallingBetweenWorkers(): void {
         break;
     }
   });
-  cluster.on('exit', (worker: Worker) => forward(rooms.leaveWhere((connection) => connection.startsWith(`${worker.id}/`))));
+  cluster.on('exit', (worker: Worker) => forward(rooms.leaveWhere((connection) => processOf(connection) === String(worker.id))));
+}
+
+/** The process a connection id belongs to (a cluster worker's id, an instance's id): what comes before its `/`. */
+function processOf(connection: string): string {
+  return connection.slice(0, connection.indexOf('/'));
 }
 
 function tell(worker: Worker | undefined, payload: ToWorker): void {
@@ -261,10 +266,11 @@ export class RedisSignallingHub implements SignallingHub {
     const run = this.queue.then(async () => {
       const result = await this.changeInRedis(room, operation);
       for (const effect of result.effects) {
-        if (effect.connection.startsWith(`${this.instance}/`)) {
+        const instance = processOf(effect.connection);
+        if (instance === this.instance) {
           this.deliver(effect);
         } else {
-          await this.commands.publish(this.channel(effect.connection.slice(0, effect.connection.indexOf('/'))), JSON.stringify(effect));
+          await this.commands.publish(this.channel(instance), JSON.stringify(effect));
         }
       }
       return result;
@@ -278,10 +284,8 @@ export class RedisSignallingHub implements SignallingHub {
     for (;;) {
       await this.commands.watch(key);
       const stored = Object.entries(await this.commands.hgetall(key)).map(([identity, connection]) => ({ room, identity, connection }));
-      const instances = [...new Set(stored.map((seat) => seat.connection.slice(0, seat.connection.indexOf('/'))))];
-      const alive = instances.length ? await this.commands.mget(instances.map((id) => this.key('instance', id))) : [];
-      const live = stored.filter((seat) => alive[instances.indexOf(seat.connection.slice(0, seat.connection.indexOf('/')))] !== null);
-      const result = operation(live);
+      const alive = await this.liveInstances(stored.map((seat) => processOf(seat.connection)));
+      const result = operation(stored.filter((seat) => alive.has(processOf(seat.connection))));
       if (sameSeats(stored, result.seats)) {
         await this.commands.unwatch();
         return result; // a relay or a close: nothing to write
@@ -294,6 +298,13 @@ export class RedisSignallingHub implements SignallingHub {
         return result;
       }
     }
+  }
+
+  /** Those of the instances whose liveness key has not expired. */
+  private async liveInstances(instances: string[]): Promise<Set<string>> {
+    const distinct = [...new Set(instances)];
+    const keys = distinct.length > 0 ? await this.commands.mget(distinct.map((id) => this.key('instance', id))) : [];
+    return new Set(distinct.filter((_id, n) => keys[n] !== null));
   }
 
   private key(kind: string, id: string): string {

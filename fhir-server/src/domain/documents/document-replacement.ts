@@ -7,7 +7,7 @@ import { lockForUpdate, writeNext } from '../stored-writes';
 const DOCUMENT_REFERENCE = /^DocumentReference\/([A-Za-z0-9\-.]{1,64})$/;
 
 /** The ids a DocumentReference replaces: its `relatesTo` entries with code `replaces` (R4 document-relationship-type) to `DocumentReference/<id>`. */
-export function replacedDocumentIds(document: DocumentReference): string[] {
+function replacedDocumentIds(document: DocumentReference): string[] {
   return replacements(document).flatMap((relation) => DOCUMENT_REFERENCE.exec(relation.target?.reference ?? '')?.[1] ?? []);
 }
 
