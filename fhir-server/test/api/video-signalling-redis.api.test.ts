@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { consultationRoom, invoke } from '../setup/consultations';
 import { ICE, SignallingClient, SignallingClients } from '../setup/signalling-client';
 import { createThrowawayDatabase } from '../setup/test-database';
@@ -81,5 +82,23 @@ test('without Redis a join is closed as unavailable (1011), which clients retry'
     expect((await client.closed).code).toBe(1011);
   } finally {
     await offline.close();
+  }
+});
+
+test('the seat of an instance that stopped saying it is alive no longer counts, and is dropped', async () => {
+  const tokens = await room();
+  const redis = new Redis(REDIS_URL);
+  const key = `medbuddy:signalling:room:${tokens.room}`;
+  try {
+    // The patient joined on an instance that died without leaving (its liveness key expired).
+    await redis.hset(key, patient.profile as string, 'instance-that-died/1');
+    const d = await join(b, tokens.doctorToken);
+    expect(d.joined).toMatchObject({ peers: [] });
+    expect(await redis.hgetall(key)).toEqual({ [doctor.profile as string]: expect.stringMatching(/\/\d+$/) });
+    const p = await join(a, tokens.patientToken);
+    expect(p.joined).toMatchObject({ peers: [doctor.profile] });
+    await expectRelaying(p.client, d.client, patient.profile as string);
+  } finally {
+    redis.disconnect();
   }
 });
