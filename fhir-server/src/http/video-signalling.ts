@@ -53,6 +53,8 @@ export interface SignallingOptions {
 interface Peer {
   readonly socket: WebSocket;
   readonly seat: RoomSeat;
+  /** The hub took the seat; until then the connection only waits for its answer. */
+  seated: boolean;
 }
 
 /** What a participant may send after joining; everything else is refused. */
@@ -96,9 +98,9 @@ export class VideoSignalling {
     this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
   }
 
-  /** Participants of a room connected to this process now (tests, diagnostics). */
+  /** Participants seated in a room through this process now (tests, diagnostics). */
   participants(room: string): string[] {
-    const identities = [...this.peers.values()].filter((peer) => peer.seat.room === room).map((peer) => peer.seat.identity);
+    const identities = [...this.peers.values()].filter((peer) => peer.seated && peer.seat.room === room).map((peer) => peer.seat.identity);
     return [...new Set(identities)];
   }
 
@@ -183,7 +185,7 @@ export class VideoSignalling {
       return undefined;
     }
     const seat: RoomSeat = { room: grant.room, identity: grant.identity, connection: this.hub.newConnection() };
-    const peer: Peer = { socket, seat };
+    const peer: Peer = { socket, seat, seated: false };
     // Registered before the answer, so that what the join causes can reach this connection.
     this.peers.set(seat.connection, peer);
     socket.once('close', () => {
@@ -201,6 +203,7 @@ export class VideoSignalling {
       socket.close(CLOSE.roomFull, 'The room already has its two participants');
       return undefined;
     }
+    peer.seated = true;
     const expiry = setTimeout(() => socket.close(CLOSE.unauthorized, 'The room token expired'), grant.expiresAt.getTime() - Date.now());
     expiry.unref();
     socket.once('close', () => clearTimeout(expiry));

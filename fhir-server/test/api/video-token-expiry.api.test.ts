@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CLOSE, VideoSignalling } from '../../src/http/video-signalling';
+import { LocalSignallingHub } from '../../src/http/signalling-hub';
+import type { JoinOutcome, RoomSeat } from '../../src/http/signalling-rooms';
 import { attachWebSockets } from '../../src/http/websocket-upgrades';
 import { SIGNALLING_PATH, WebRtcVideo } from '../../src/integrations/webrtc-video';
 import { SignallingClient } from '../setup/signalling-client';
@@ -15,6 +17,17 @@ let http: Server;
 let address: string;
 let video: WebRtcVideo;
 let signalling: VideoSignalling;
+/** A second endpoint whose hub answers a join only when the test lets it. */
+const HELD_PATH = '/held/signal';
+let heldSignalling: VideoSignalling;
+let releaseJoin: (() => void) | undefined;
+
+class HeldJoinHub extends LocalSignallingHub {
+  override async join(seat: RoomSeat): Promise<JoinOutcome> {
+    await new Promise<void>((resolve) => (releaseJoin = resolve));
+    return super.join(seat);
+  }
+}
 
 beforeAll(async () => {
   http = createServer();
@@ -22,11 +35,13 @@ beforeAll(async () => {
   address = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   video = new WebRtcVideo({ publicUrl: address, stunUrls: [], turnUrls: [], roomTokenKey: randomBytes(32) });
   signalling = new VideoSignalling({ verify: (token) => video.verify(token), iceServers: () => [] });
-  attachWebSockets(http, { [SIGNALLING_PATH]: signalling });
+  heldSignalling = new VideoSignalling({ verify: (token) => video.verify(token), iceServers: () => [], hub: new HeldJoinHub() });
+  attachWebSockets(http, { [SIGNALLING_PATH]: signalling, [HELD_PATH]: heldSignalling });
 });
 
 afterAll(async () => {
   await signalling.close();
+  await heldSignalling.close();
   await new Promise((resolve) => http.close(resolve));
 });
 
@@ -76,4 +91,16 @@ test('a token that is still valid keeps its connection open past another partici
   await until(() => signalling.participants('room-expiry').length === 1);
   expect(signalling.participants('room-expiry')).toEqual(['Practitioner/d1']);
   await doctor.client.close();
+});
+
+test('a connection counts as a participant once its join is answered, not while it waits', async () => {
+  const client = await SignallingClient.connect(address, HELD_PATH);
+  client.send({ type: 'join', token: await roomToken('Patient/p3', new Date(Date.now() + 60_000)) });
+  await until(() => releaseJoin !== undefined);
+  expect(heldSignalling.participants('room-expiry')).toEqual([]);
+
+  releaseJoin?.();
+  await client.next('joined');
+  expect(heldSignalling.participants('room-expiry')).toEqual(['Patient/p3']);
+  await client.close();
 });
