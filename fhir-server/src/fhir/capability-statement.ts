@@ -92,7 +92,8 @@ function buildCapabilityStatement(
     implementation: { description: 'MedBuddy telemedicine FHIR R4 server', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
-    patchFormat: ['application/json-patch+json'],
+    // JSON Patch, and FHIRPath Patch as a Parameters resource (fhirpatch.html).
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [
       {
         mode: 'server',

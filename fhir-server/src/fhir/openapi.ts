@@ -106,9 +106,15 @@ function addResource(paths: Record<string, PathItem>, resource: CapabilityStatem
   if (has.has('patch')) {
     instancePath.patch = {
       tags,
-      summary: `patch ${type} (JSON Patch)`,
+      summary: `patch ${type} (JSON Patch, or FHIRPath Patch as Parameters)`,
       parameters: [idParam],
-      requestBody: { required: true, content: { 'application/json-patch+json': { schema: { type: 'array', items: { type: 'object' } } } } },
+      requestBody: {
+        required: true,
+        content: {
+          'application/json-patch+json': { schema: { type: 'array', items: { type: 'object' } } },
+          [FHIR_JSON]: { schema: { $ref: '#/components/schemas/Parameters' } },
+        },
+      },
       responses: fhirResponses('200', type),
     };
   }

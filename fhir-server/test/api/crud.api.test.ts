@@ -1,4 +1,4 @@
-import type { Bundle, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Parameters, Patient } from '@medplum/fhirtypes';
 import { makePatient } from '../setup/factories';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type TestServer } from '../setup/test-server';
@@ -191,7 +191,7 @@ describe('patch (http.html#patch, JSON Patch)', () => {
     expectOutcome(await patch([{ op: 'jump', path: '/gender' }]), 400, 'invalid');
     expectOutcome(await patch([{ op: 'replace', path: '/id', value: 'x' }]), 422, 'processing');
     expectOutcome(await patch({ op: 'replace' }), 400, 'invalid');
-    expectOutcome(await patch([], FHIR_JSON), 415, 'not-supported');
+    expectOutcome(await patch([], 'text/plain'), 415, 'not-supported');
     const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text);
     expect(current.meta.versionId).toBe('1');
   });
@@ -212,6 +212,82 @@ describe('patch (http.html#patch, JSON Patch)', () => {
     expectOutcome(await patch([{ op: 'remove', path: '' }]), 422, 'processing');
     expectOutcome(await patch([{ op: 'replace', path: '', value: 5 }]), 422, 'processing');
     const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text);
+    expect(current).toEqual(created);
+  });
+});
+
+describe('patch (http.html#patch, FHIRPath Patch: fhirpatch.html)', () => {
+  const operation = (type: string, path: string, more: Record<string, unknown> = {}) => ({
+    name: 'operation',
+    part: [
+      { name: 'type', valueCode: type },
+      { name: 'path', valueString: path },
+      ...Object.entries(more).map(([name, v]) => ({ name, ...(v as object) })),
+    ],
+  });
+  const fhirPathPatch = (id: string, parameters: Parameters, ifMatch?: string) => {
+    const req = server.request.patch(`/fhir/Patient/${id}`).set('Content-Type', FHIR_JSON);
+    return (ifMatch ? req.set('If-Match', ifMatch) : req).send(JSON.stringify(parameters));
+  };
+
+  test('applies a Parameters body as a new version, honouring If-Match', async () => {
+    const created = await create({ ...makePatient(), identifier: [{ system: 'urn:mrn', value: '1' }] });
+    const parameters: Parameters = {
+      resourceType: 'Parameters',
+      parameter: [
+        operation('replace', 'Patient.gender', { value: { valueCode: 'female' } }),
+        operation('add', 'Patient', {
+          name: { valueString: 'identifier' },
+          value: {
+            part: [
+              { name: 'system', valueUri: 'urn:ssn' },
+              { name: 'value', valueString: '2' },
+            ],
+          },
+        }),
+        operation('move', 'Patient.identifier', { source: { valueInteger: 1 }, destination: { valueInteger: 0 } }),
+      ],
+    };
+    const res = await fhirPathPatch(created.id as string, parameters, 'W/"1"');
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBe('W/"2"');
+    expect(JSON.parse(res.text)).toMatchObject({
+      gender: 'female',
+      identifier: [
+        { system: 'urn:ssn', value: '2' },
+        { system: 'urn:mrn', value: '1' },
+      ],
+      meta: { versionId: '2' },
+    });
+    expectOutcome(await fhirPathPatch(created.id as string, parameters, 'W/"1"'), 412, 'conflict');
+  });
+
+  test('a malformed patch is 400, one that cannot apply 422, an invalid result 400; nothing is written', async () => {
+    const created = await create();
+    const id = created.id as string;
+    const patchWith = (...parameter: Parameters['parameter'] & object) => fhirPathPatch(id, { resourceType: 'Parameters', parameter });
+    expectOutcome(await patchWith(operation('replace', 'Patient.gender')), 400, 'invalid');
+    expectOutcome(await patchWith(operation('delete', 'Patient.link.resolve()')), 400, 'invalid');
+    expectOutcome(
+      await patchWith(operation('replace', 'Patient.deceasedBoolean.nope', { value: { valueBoolean: true } })),
+      422,
+      'processing',
+    );
+    expectOutcome(await patchWith(operation('replace', 'Patient.gender', { value: { valueCode: 'bogus' } })), 400, 'code-invalid');
+    expectOutcome(await patchWith(operation('delete', 'Patient.id')), 422, 'processing');
+    expectOutcome(
+      await patchWith(operation('add', 'Patient', { name: { valueString: '__proto__' }, value: { valueString: 'x' } })),
+      422,
+      'processing',
+    );
+    // Not a Parameters resource, or Parameters that break R4 (a parameter with no name and no value).
+    expectOutcome(await server.request.patch(`/fhir/Patient/${id}`).set('Content-Type', FHIR_JSON).send('[]'), 400, 'invalid');
+    expectOutcome(
+      await fhirPathPatch(id, { resourceType: 'Parameters', parameter: [{ part: [] }] } as unknown as Parameters),
+      400,
+      'invariant',
+    );
+    const current = JSON.parse((await server.request.get(`/fhir/Patient/${id}`)).text);
     expect(current).toEqual(created);
   });
 });
@@ -299,6 +375,7 @@ describe('capabilities (http.html#capabilities)', () => {
     const res = await server.request.get('/fhir/metadata').expect(200);
     const statement = JSON.parse(res.text);
     expect(statement).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance' });
+    expect(statement.patchFormat).toEqual(['application/json-patch+json', FHIR_JSON]);
     const patient = statement.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
     expect(patient.interaction.map((i: { code: string }) => i.code)).toEqual(
       expect.arrayContaining(['read', 'vread', 'update', 'patch', 'delete', 'create', 'search-type', 'history-instance']),

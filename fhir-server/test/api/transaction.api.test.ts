@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Observation, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Observation, OperationOutcome, Parameters, Patient } from '@medplum/fhirtypes';
 import { makePatient } from '../setup/factories';
 import { expectOutcome } from '../setup/matchers';
 import { readSampleBundle, sampleBundleFiles } from '../setup/samples';
@@ -183,6 +183,37 @@ describe('transaction (http.html#transaction, bundle.html#references)', () => {
     };
     const response = JSON.parse((await postBundle(bundle)).text) as Bundle;
     expect((response.entry?.[0].resource as Patient).gender).toBe('other');
+  });
+
+  test('PATCH entries carry a FHIRPath Patch as a Parameters resource; a failed one rolls the transaction back', async () => {
+    const created = JSON.parse(
+      (await server.request.post('/fhir/Patient').set('Content-Type', FHIR_JSON).send(JSON.stringify(makePatient()))).text,
+    ) as Patient;
+    const replaceGender = (gender: string): Parameters => ({
+      resourceType: 'Parameters',
+      parameter: [
+        {
+          name: 'operation',
+          part: [
+            { name: 'type', valueCode: 'replace' },
+            { name: 'path', valueString: 'Patient.gender' },
+            { name: 'value', valueCode: gender },
+          ],
+        },
+      ],
+    });
+    const transaction = (...entries: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'transaction', entry: entries });
+    const patchEntry = (gender: string): BundleEntry => ({
+      resource: replaceGender(gender),
+      request: { method: 'PATCH', url: `Patient/${created.id}` },
+    });
+    const response = JSON.parse((await postBundle(transaction(patchEntry('other')))).text) as Bundle;
+    expect((response.entry?.[0].resource as Patient).gender).toBe('other');
+
+    const newPatient: BundleEntry = { resource: makePatient(), request: { method: 'POST', url: 'Patient' } };
+    expectOutcome(await postBundle(transaction(newPatient, patchEntry('bogus'))), 400, 'code-invalid');
+    const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text) as Patient;
+    expect(current).toMatchObject({ gender: 'other', meta: { versionId: '2' } });
   });
 
   test('malformed Bundles are 400', async () => {

@@ -17,7 +17,8 @@ export function entryToRequest(entry: BundleEntry, index: number, baseUrl: strin
   const [path, search = ''] = relative.split('?', 2);
   let body: unknown = entry.resource;
   let contentType: string | undefined = 'application/fhir+json';
-  if (method === 'PATCH') {
+  // A FHIRPath Patch is the entry's Parameters resource as it stands.
+  if (method === 'PATCH' && entry.resource?.resourceType !== 'Parameters') {
     body = patchFromBinary(entry, index);
     contentType = JSON_PATCH_CONTENT_TYPE;
   }
@@ -40,7 +41,7 @@ function patchFromBinary(entry: BundleEntry, index: number): unknown {
   const binary = entry.resource as { resourceType?: string; contentType?: string; data?: string } | undefined;
   if (binary?.resourceType !== 'Binary' || binary.contentType !== JSON_PATCH_CONTENT_TYPE || !binary.data) {
     throw badRequest(
-      `A PATCH entry needs a Binary resource with contentType ${JSON_PATCH_CONTENT_TYPE}`,
+      `A PATCH entry needs a Parameters resource (FHIRPath Patch) or a Binary with contentType ${JSON_PATCH_CONTENT_TYPE}`,
       `Bundle.entry[${index}].resource`,
     );
   }

@@ -3,16 +3,22 @@ import { applyPatch, JsonPatchError, validate, type Operation } from 'fast-json-
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
 import { badRequest, unprocessable, unsupportedMediaType } from '../outcomes';
-import { requireValidResource } from '../validation/resource-validator';
+import { applyFhirPathPatch, parseFhirPathPatch } from '../patch/fhirpath-patch';
+import { requireValidParameters, requireValidResource } from '../validation/resource-validator';
 import { checkIfMatch, parseStored, requireLive } from './stored-resource';
 import { lockCurrent, writeNextVersion } from './update';
 
 export const JSON_PATCH_CONTENT_TYPE = 'application/json-patch+json';
+/** FHIRPath Patch travels as a Parameters resource in the FHIR media type. */
+export const FHIRPATH_PATCH_CONTENT_TYPES: readonly string[] = ['application/fhir+json', 'application/json'];
 const RFC_6902_OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 /** Pointer tokens that would reach an object's prototype: never a FHIR element. */
 const BANNED_TOKENS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** http://hl7.org/fhir/R4/http.html#patch with JSON Patch (RFC 6902). */
+/**
+ * http://hl7.org/fhir/R4/http.html#patch with JSON Patch (RFC 6902) or FHIRPath Patch
+ * (fhirpatch.html, a Parameters body); the patched resource is validated like any update.
+ */
 export async function patchResource(
   ctx: FhirContext,
   resourceType: string,
@@ -20,14 +26,11 @@ export async function patchResource(
   body: unknown,
   options: { contentType?: string; ifMatch?: string },
 ): Promise<FhirResponse> {
-  if (options.contentType !== JSON_PATCH_CONTENT_TYPE) {
-    throw unsupportedMediaType(`PATCH supports ${JSON_PATCH_CONTENT_TYPE} only`);
-  }
-  const operations = requirePatchDocument(body);
+  const patch = patchOf(body, options.contentType);
   return ctx.repo.transaction(async (repo) => {
     const current = requireLive(await lockCurrent(repo, resourceType, id), resourceType, id);
     checkIfMatch(options.ifMatch, current);
-    const patched = applyOperations(parseStored(current), operations);
+    const patched = patch(parseStored(current));
     // A patch of the whole document (`""`) may leave no object at all.
     if (typeof patched !== 'object' || patched === null || patched.resourceType !== resourceType || patched.id !== id) {
       throw unprocessable('A patch must leave a resource of the same resourceType and id');
@@ -36,6 +39,22 @@ export async function patchResource(
     checkStatusChange(ctx.access, current, valid);
     return writeNextVersion({ ...ctx, repo }, valid, 'PATCH', undefined, current);
   });
+}
+
+/** The patch a request body spells, checked before anything is read. */
+function patchOf(body: unknown, contentType: string | undefined): (resource: Resource) => Resource {
+  if (contentType === JSON_PATCH_CONTENT_TYPE) {
+    const operations = requirePatchDocument(body);
+    return (resource) => applyOperations(resource, operations);
+  }
+  if (contentType !== undefined && FHIRPATH_PATCH_CONTENT_TYPES.includes(contentType)) {
+    if ((body as { resourceType?: unknown } | null)?.resourceType !== 'Parameters') {
+      throw badRequest('A FHIRPath Patch body is a Parameters resource');
+    }
+    const operations = parseFhirPathPatch(requireValidParameters(body).parameter ?? []);
+    return (resource) => applyFhirPathPatch(resource, operations);
+  }
+  throw unsupportedMediaType(`PATCH takes ${JSON_PATCH_CONTENT_TYPE} (JSON Patch) or application/fhir+json (FHIRPath Patch)`);
 }
 
 function requirePatchDocument(body: unknown): Operation[] {
