@@ -204,6 +204,16 @@ describe('replace and delete', () => {
     expect(patched.name).toEqual([{ use: 'official', family: 'Chalmers', given: ['Peter', 'Jacob'] }, { text: 'Jim C.' }]);
   });
 
+  test('a path may start from %resource or $this', () => {
+    const patched = patch(
+      PATIENT,
+      operation('replace', { path: { valueString: '%resource.birthDate' }, value: { valueDate: '1982-01-01' } }),
+      operation('delete', { path: { valueString: '$this.identifier[0]' } }),
+    );
+    expect(patched.birthDate).toBe('1982-01-01');
+    expect(patched.identifier).toHaveLength(2);
+  });
+
   test('replace a choice element with a value of another type', () => {
     const observation: Observation = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueQuantity: { value: 5 } };
     const patched = patch(
@@ -296,6 +306,9 @@ describe('malformed patches are a 400', () => {
     ['a reference to another resource', 'Patient.generalPractitioner.resolve().name'],
     ['arithmetic', "Patient.birthDate + '1'"],
     ['a computed index', 'Patient.name[1 + 0]'],
+    ['a criterion the evaluator cannot run', 'Patient.name.where(bogus())'],
+    ['an undefined variable', 'Patient.name.where(%foo = 1)'],
+    ['another resource type', 'Observation.status'],
   ])('a path that names no place in the resource: %s', (_, path) => {
     expect(failure(() => patch(PATIENT, operation('delete', { path: { valueString: path } })))).toMatchObject({ status: 400 });
   });

@@ -44,6 +44,9 @@ interface Place {
 /** An element name as FHIR spells them; never one of an object's own machinery (`__proto__`). */
 const ELEMENT_NAME = /^[a-z][A-Za-z0-9]*(\[x\])?$/;
 
+/** What a path may start from besides the resource type: the resource itself. */
+const ROOT_NAMES = new Set(['%resource', '%rootResource', '$this']);
+
 const PART_NAMES = new Set(['type', 'path', 'name', 'value', 'index', 'source', 'destination']);
 const REQUIRED_PARTS: Record<FhirPathPatchOperation['type'], readonly string[]> = {
   add: ['path', 'name', 'value'],
@@ -241,6 +244,12 @@ function parse(path: string, at: string): Atom {
 /** The places an expression names, from the root; `head` is true for the first step. */
 function evaluate(root: Place, atom: Atom, at: string, head: boolean): Place[] {
   if (atom instanceof SymbolAtom) {
+    if (head && ROOT_NAMES.has(atom.name)) {
+      return [root];
+    }
+    if (!ELEMENT_NAME.test(atom.name) && atom.name !== root.type) {
+      throw badRequest(`"${atom.name}" names no element of the resource`, at);
+    }
     return head && atom.name === root.type ? [root] : children(root, atom.name);
   }
   if (atom instanceof DotAtom) {
@@ -265,7 +274,7 @@ function step(inputs: Place[], atom: Atom, at: string): Place[] {
   if (atom instanceof FunctionAtom) {
     if (atom.name === 'where' && atom.args.length === 1) {
       const criteria = new FhirPathAtom(atom.args[0].toString(), atom.args[0]);
-      return inputs.filter((input) => evalFhirPathTyped(criteria, [toTypedValue(input.value)]).some((r) => r.value === true));
+      return inputs.filter((input) => holds(criteria, input, at));
     }
     if (atom.name === 'first' && atom.args.length === 0) {
       return inputs.slice(0, 1);
@@ -275,6 +284,15 @@ function step(inputs: Place[], atom: Atom, at: string): Place[] {
     }
   }
   throw badRequest(`A FHIRPath Patch path uses element names, [n], where(), first() and last(); not "${atom.toString()}"`, at);
+}
+
+/** Whether a where() criterion is true of an element; one the evaluator cannot run is a 400. */
+function holds(criteria: FhirPathAtom, place: Place, at: string): boolean {
+  try {
+    return evalFhirPathTyped(criteria, [toTypedValue(place.value)]).some((result) => result.value === true);
+  } catch (error) {
+    throw badRequest(`where(${criteria.original}) cannot be evaluated: ${(error as Error).message}`, at);
+  }
 }
 
 /** The elements named `name` of a place (each item of a list), a choice element by its base name too. */
