@@ -22,6 +22,7 @@ const REQUIRED: Record<string, Interaction | 'public' | 'authenticated'> = {
   'POST :type/_search': 's',
   'POST :type': 'c',
   'PUT :type': 'u',
+  'PATCH :type': 'u',
   'DELETE :type': 'd',
   'GET :type/_history': 's',
   'GET :type/:op': 'r',

@@ -5,7 +5,7 @@ import type { FhirContext, FhirRequest, FhirResponse, HttpMethod } from './fhir-
 import { createResource } from './interactions/create';
 import { conditionalDelete, deleteResource } from './interactions/delete';
 import { historyBundle } from './interactions/history';
-import { patchResource } from './interactions/patch';
+import { conditionalPatch, patchResource } from './interactions/patch';
 import { readResource, vreadResource } from './interactions/read';
 import { searchCompartment, searchSystem, searchType } from './interactions/search';
 import { conditionalUpdate, updateResource } from './interactions/update';
@@ -46,6 +46,11 @@ const ROUTES: readonly Route[] = [
       : withSchedulingEffects(ctx, p.type, (c) => createResource(c, p.type, req.body, { ifNoneExist: req.headers.ifNoneExist })),
   ),
   route('PUT', ':type', (ctx, req, p) => conditionalUpdate(ctx, p.type, requireCriteria(req), req.body, { ifMatch: req.headers.ifMatch })),
+  route('PATCH', ':type', (ctx, req, p) =>
+    withSchedulingEffects(ctx, p.type, (c) =>
+      conditionalPatch(c, p.type, requireCriteria(req), req.body, { contentType: req.contentType, ifMatch: req.headers.ifMatch }),
+    ),
+  ),
   route('DELETE', ':type', (ctx, req, p) => conditionalDelete(ctx, p.type, requireCriteria(req))),
   route('GET', ':type/_history', (ctx, req, p) => historyBundle(ctx, req, { resourceType: p.type })),
   route('GET', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),

@@ -59,7 +59,7 @@ describe('conditional create (http.html#ccreate)', () => {
   });
 });
 
-describe('conditional update and delete (http.html#cond-update, #cdelete)', () => {
+describe('conditional update, patch and delete (http.html#cond-update, #patch, #cdelete)', () => {
   test('conditional update creates on no match and updates the single match', async () => {
     const put = (patient: Patient) =>
       server.request.put('/fhir/Patient?identifier=urn:mrn|cu-1').set('Content-Type', FHIR_JSON).send(JSON.stringify(patient));
@@ -80,6 +80,29 @@ describe('conditional update and delete (http.html#cond-update, #cdelete)', () =
       .set('Content-Type', FHIR_JSON)
       .send(JSON.stringify(withIdentifier('cd-2')));
     expectOutcome(await server.request.delete('/fhir/Patient?identifier=urn:mrn|cd-2'), 412, 'multiple-matches');
+  });
+
+  test('conditional patch patches the single match; none is 404, several 412, and nothing is written', async () => {
+    const created = JSON.parse((await conditionalCreate(withIdentifier('cp-1'), 'identifier=urn:mrn|cp-1')).text) as Patient;
+    const patch = (criteria: string, gender: string) =>
+      server.request
+        .patch(`/fhir/Patient?${criteria}`)
+        .set('Content-Type', 'application/json-patch+json')
+        .send(JSON.stringify([{ op: 'replace', path: '/gender', value: gender }]));
+    const patched = await patch('identifier=urn:mrn|cp-1', 'other');
+    expect(patched.status).toBe(200);
+    expect(JSON.parse(patched.text)).toMatchObject({ id: created.id, gender: 'other', meta: { versionId: '2' } });
+
+    expectOutcome(await patch('identifier=urn:mrn|cp-none', 'other'), 404, 'not-found');
+    await server.request
+      .post('/fhir/Patient')
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(withIdentifier('cp-1')))
+      .expect(201);
+    expectOutcome(await patch('identifier=urn:mrn|cp-1', 'male'), 412, 'multiple-matches');
+    expectOutcome(await patch('shoe-size=42', 'male'), 400, 'invalid');
+    const current = JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text) as Patient;
+    expect(current).toMatchObject({ gender: 'other', meta: { versionId: '2' } });
   });
 
   test('a transaction with a conditional create and a conditional reference resolves both', async () => {

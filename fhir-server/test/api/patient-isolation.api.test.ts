@@ -125,14 +125,28 @@ describe('patient A never changes patient B', () => {
       403,
       'forbidden',
     );
-    expectOutcome(
-      await a.agent
-        .patch(`/fhir/Observation/${obsB.id}`)
-        .set('Content-Type', 'application/json-patch+json')
-        .send(JSON.stringify([{ op: 'replace', path: '/status', value: 'cancelled' }])),
-      404,
-      'not-found',
-    );
+    for (const patch of [
+      { type: 'application/json-patch+json', body: [{ op: 'replace', path: '/status', value: 'cancelled' }] },
+      {
+        type: FHIR_JSON,
+        body: {
+          resourceType: 'Parameters',
+          parameter: [
+            {
+              name: 'operation',
+              part: [
+                { name: 'type', valueCode: 'delete' },
+                { name: 'path', valueString: 'Observation.code' },
+              ],
+            },
+          ],
+        },
+      },
+    ]) {
+      const send = (path: string) => a.agent.patch(path).set('Content-Type', patch.type).send(JSON.stringify(patch.body));
+      expectOutcome(await send(`/fhir/Observation/${obsB.id}`), 404, 'not-found');
+      expectOutcome(await send(`/fhir/Observation?_id=${obsB.id}`), 404, 'not-found');
+    }
     await a.agent.delete(`/fhir/Observation/${obsB.id}`).expect(204);
     await a.agent.delete(`/fhir/Observation?_id=${obsB.id}`).expect(204);
     const still = JSON.parse((await server.request.get(`/fhir/Observation/${obsB.id}`).expect(200)).text) as Observation;

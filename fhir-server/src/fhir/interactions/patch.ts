@@ -2,9 +2,10 @@ import type { Resource } from '@medplum/fhirtypes';
 import { applyPatch, JsonPatchError, validate, type Operation } from 'fast-json-patch';
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { badRequest, unprocessable, unsupportedMediaType } from '../outcomes';
+import { badRequest, multipleMatches, notFound, unprocessable, unsupportedMediaType } from '../outcomes';
 import { applyFhirPathPatch, parseFhirPathPatch } from '../patch/fhirpath-patch';
 import { requireValidParameters, requireValidResource } from '../validation/resource-validator';
+import { criteriaLockKey, findConditionalMatches } from './conditional-match';
 import { checkIfMatch, parseStored, requireLive } from './stored-resource';
 import { lockCurrent, writeNextVersion } from './update';
 
@@ -27,18 +28,52 @@ export async function patchResource(
   options: { contentType?: string; ifMatch?: string },
 ): Promise<FhirResponse> {
   const patch = patchOf(body, options.contentType);
+  return ctx.repo.transaction((repo) => patchInTransaction({ ...ctx, repo }, resourceType, id, patch, options.ifMatch));
+}
+
+/**
+ * Conditional patch (http://hl7.org/fhir/R4/http.html#patch): `PATCH [type]?[criteria]` patches
+ * the one resource the criteria find; none is a 404, several a 412.
+ */
+export async function conditionalPatch(
+  ctx: FhirContext,
+  resourceType: string,
+  criteria: string,
+  body: unknown,
+  options: { contentType?: string; ifMatch?: string },
+): Promise<FhirResponse> {
+  const patch = patchOf(body, options.contentType);
   return ctx.repo.transaction(async (repo) => {
-    const current = requireLive(await lockCurrent(repo, resourceType, id), resourceType, id);
-    checkIfMatch(options.ifMatch, current);
-    const patched = patch(parseStored(current));
-    // A patch of the whole document (`""`) may leave no object at all.
-    if (typeof patched !== 'object' || patched === null || patched.resourceType !== resourceType || patched.id !== id) {
-      throw unprocessable('A patch must leave a resource of the same resourceType and id');
+    const txCtx = { ...ctx, repo };
+    await repo.lock(criteriaLockKey(resourceType, criteria));
+    const matches = await findConditionalMatches(txCtx, resourceType, criteria);
+    if (matches.length > 1) {
+      throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
     }
-    const valid = (await requireValidResource({ ...ctx, repo }, patched, resourceType)) as Resource & { id: string };
-    checkStatusChange(ctx.access, current, valid);
-    return writeNextVersion({ ...ctx, repo }, valid, 'PATCH', undefined, current);
+    if (matches.length === 0) {
+      throw notFound(`No ${resourceType} matches "${criteria}"`);
+    }
+    return patchInTransaction(txCtx, resourceType, matches[0].id, patch, options.ifMatch);
   });
+}
+
+async function patchInTransaction(
+  ctx: FhirContext,
+  resourceType: string,
+  id: string,
+  patch: (resource: Resource) => Resource,
+  ifMatch: string | undefined,
+): Promise<FhirResponse> {
+  const current = requireLive(await lockCurrent(ctx.repo, resourceType, id), resourceType, id);
+  checkIfMatch(ifMatch, current);
+  const patched = patch(parseStored(current));
+  // A patch of the whole document (`""`) may leave no object at all.
+  if (typeof patched !== 'object' || patched === null || patched.resourceType !== resourceType || patched.id !== id) {
+    throw unprocessable('A patch must leave a resource of the same resourceType and id');
+  }
+  const valid = (await requireValidResource(ctx, patched, resourceType)) as Resource & { id: string };
+  checkStatusChange(ctx.access, current, valid);
+  return writeNextVersion(ctx, valid, 'PATCH', undefined, current);
 }
 
 /** The patch a request body spells, checked before anything is read. */
