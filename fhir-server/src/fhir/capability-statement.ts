@@ -137,7 +137,7 @@ function resourceCapability(type: string, catalog: SearchParameterCatalog | unde
     readHistory: true,
     updateCreate: true,
     conditionalCreate: true,
-    conditionalRead: 'not-match',
+    conditionalRead: 'full-support',
     conditionalUpdate: true,
     conditionalDelete: 'single',
     searchParam: supportedSearchParameters(type, catalog).map((param) => ({

@@ -55,7 +55,7 @@ const ROUTES: readonly Route[] = [
   route('GET', ':type/_history', (ctx, req, p) => historyBundle(ctx, req, { resourceType: p.type })),
   route('GET', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),
   route('POST', ':type/:op', (ctx, req, p) => invokeOperation(ctx, req, p, 'type')),
-  route('GET', ':type/:id', (ctx, req, p) => readResource(ctx, p.type, p.id, req.query, req.headers.ifNoneMatch)),
+  route('GET', ':type/:id', (ctx, req, p) => readResource(ctx, p.type, p.id, req.query, req.headers)),
   route('PUT', ':type/:id', (ctx, req, p) =>
     withSchedulingEffects(ctx, p.type, (c) => updateResource(c, p.type, p.id, req.body, { ifMatch: req.headers.ifMatch })),
   ),

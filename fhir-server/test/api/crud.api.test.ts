@@ -87,6 +87,19 @@ describe('read and vread (http.html#read, #vread)', () => {
     const created = await create();
     const res = await server.request.get(`/fhir/Patient/${created.id}`).set('If-None-Match', 'W/"1"');
     expect(res.status).toBe(304);
+    expect(res.headers.etag).toBe('W/"1"');
+    await server.request.get(`/fhir/Patient/${created.id}`).set('If-None-Match', 'W/"0"').expect(200);
+  });
+
+  test('If-Modified-Since answers 304 unless the resource changed after it; If-None-Match takes precedence', async () => {
+    const created = await create();
+    const read = (headers: Record<string, string>) => server.request.get(`/fhir/Patient/${created.id}`).set(headers);
+    const lastModified = (await read({}).expect(200)).headers['last-modified'];
+    expect((await read({ 'If-Modified-Since': lastModified })).status).toBe(304);
+    const before = new Date(Date.parse(lastModified) - 1000).toUTCString();
+    expect(JSON.parse((await read({ 'If-Modified-Since': before }).expect(200)).text).id).toBe(created.id);
+    await read({ 'If-Modified-Since': 'not a date' }).expect(200);
+    await read({ 'If-Modified-Since': lastModified, 'If-None-Match': 'W/"0"' }).expect(200);
   });
 
   test('_summary, _elements and _pretty shape the read', async () => {
@@ -376,6 +389,7 @@ describe('capabilities (http.html#capabilities)', () => {
     const statement = JSON.parse(res.text);
     expect(statement).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance' });
     expect(statement.patchFormat).toEqual(['application/json-patch+json', FHIR_JSON]);
+    expect(statement.rest[0].resource.find((r: { type: string }) => r.type === 'Patient').conditionalRead).toBe('full-support');
     const patient = statement.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
     expect(patient.interaction.map((i: { code: string }) => i.code)).toEqual(
       expect.arrayContaining(['read', 'vread', 'update', 'patch', 'delete', 'create', 'search-type', 'history-instance']),

@@ -1,22 +1,37 @@
 import type { StoredVersion } from '../../storage/fhir-repository';
-import type { FhirContext, FhirResponse } from '../fhir-request';
+import type { FhirContext, FhirRequestHeaders, FhirResponse } from '../fhir-request';
 import { notFound } from '../outcomes';
 import { applyView, isFullView, parseResourceView } from '../resource-view';
 import { parseETag, parseStored, requireLive, storedResponse } from './stored-resource';
 
-/** http://hl7.org/fhir/R4/http.html#read, with conditional read (If-None-Match -> 304). */
+/**
+ * http://hl7.org/fhir/R4/http.html#read, with conditional read: 304 when `If-None-Match` names
+ * the current version, or, without it, when the resource has not changed since
+ * `If-Modified-Since` (RFC 9110 section 13.1.3: a date of whole seconds, like Last-Modified).
+ */
 export async function readResource(
   ctx: FhirContext,
   resourceType: string,
   id: string,
   query: URLSearchParams,
-  ifNoneMatch?: string,
+  conditions: Pick<FhirRequestHeaders, 'ifNoneMatch' | 'ifModifiedSince'> = {},
 ): Promise<FhirResponse> {
   const stored = requireLive(await ctx.repo.readCurrent(resourceType, id), resourceType, id);
-  if (ifNoneMatch && ifNoneMatch.trim() !== '*' && parseETag(ifNoneMatch) === stored.versionId) {
+  if (notModified(stored, conditions)) {
     return { status: 304, versionId: stored.versionId, lastUpdated: stored.lastUpdated };
   }
   return viewOf(stored, query);
+}
+
+function notModified(
+  stored: StoredVersion,
+  { ifNoneMatch, ifModifiedSince }: Pick<FhirRequestHeaders, 'ifNoneMatch' | 'ifModifiedSince'>,
+): boolean {
+  if (ifNoneMatch) {
+    return ifNoneMatch.trim() !== '*' && parseETag(ifNoneMatch) === stored.versionId;
+  }
+  const since = ifModifiedSince ? Date.parse(ifModifiedSince) : NaN;
+  return !Number.isNaN(since) && Math.floor(Date.parse(stored.lastUpdated) / 1000) <= Math.floor(since / 1000);
 }
 
 /** http://hl7.org/fhir/R4/http.html#vread */
