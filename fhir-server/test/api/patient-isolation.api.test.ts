@@ -88,8 +88,14 @@ describe('patient A never reads patient B (SMART patient compartment)', () => {
       performer: [{ reference: `Practitioner/unknown` }],
       hasMember: [{ reference: `Observation/${obsB.id}` }],
     });
-    const res = await a.agent.get(`/fhir/Observation?_id=${mixed.id}&_include=Observation:has-member`).expect(200);
-    expect(ids(JSON.parse(res.text))).toEqual([`Observation/${mixed.id}`]);
+    for (const include of ['Observation:has-member', '*', 'Observation:*', 'Observation:*:Observation']) {
+      const res = await a.agent.get(`/fhir/Observation?_id=${mixed.id}&_include=${include}`).expect(200);
+      expect(ids(JSON.parse(res.text)).filter((id) => id !== `Patient/${a.id}`)).toEqual([`Observation/${mixed.id}`]);
+    }
+    const revincluded = await a.agent.get(`/fhir/Patient?_revinclude=Observation:*`).expect(200);
+    expect(ids(JSON.parse(revincluded.text)).sort()).toEqual(
+      [`Observation/${mixed.id}`, `Observation/${obsA.id}`, `Patient/${a.id}`].sort(),
+    );
   });
 
   test('batch entries are authorised one by one (http.html#transaction)', async () => {

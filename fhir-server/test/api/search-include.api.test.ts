@@ -76,10 +76,33 @@ describe('_include and _revinclude (search.html#include)', () => {
     ]);
   });
 
+  test('the wildcard * includes through every reference parameter, of the searched type or of one named', async () => {
+    const everything = [
+      ['match', `Appointment/${appointment.id}`],
+      ['include', `Patient/${patient.id}`],
+      ['include', `Practitioner/${practitioner.id}`],
+    ];
+    // The order of included resources is not the spec's concern.
+    const byText = (a: (string | undefined)[], b: (string | undefined)[]) => a.join().localeCompare(b.join());
+    const sorted = (bundle: Bundle) => entriesOf(bundle)?.sort(byText);
+    const sortedEverything = [...everything].sort(byText);
+    expect(sorted(await search(`Appointment?_id=${appointment.id}&_include=*`))).toEqual(sortedEverything);
+    expect(sorted(await search(`Appointment?_id=${appointment.id}&_include=Appointment:*`))).toEqual(sortedEverything);
+    expect(entriesOf(await search(`Appointment?_id=${appointment.id}&_include=Appointment:*:Practitioner`))).toEqual([
+      ['match', `Appointment/${appointment.id}`],
+      ['include', `Practitioner/${practitioner.id}`],
+    ]);
+    expect(entriesOf(await search(`Practitioner?_id=${practitioner.id}&_revinclude=Patient:*`))).toEqual([
+      ['match', `Practitioner/${practitioner.id}`],
+      ['include', `Patient/${patient.id}`],
+    ]);
+  });
+
   test('malformed includes are 400', async () => {
     expectOutcome(await server.request.get('/fhir/Appointment?_include=Spaceship:pilot'), 400, 'invalid');
     expectOutcome(await server.request.get('/fhir/Patient?_include=Patient:name'), 400, 'invalid');
-    expectOutcome(await server.request.get('/fhir/Patient?_include=*'), 400, 'invalid');
+    expectOutcome(await server.request.get('/fhir/Patient?_revinclude=*'), 400, 'invalid');
+    expectOutcome(await server.request.get('/fhir/Patient?_include=*:*'), 400, 'invalid');
     expectOutcome(await server.request.get('/fhir/Patient?_include=Patient:general-practitioner:Nothing'), 400, 'invalid');
   });
 });

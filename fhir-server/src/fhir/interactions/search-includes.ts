@@ -21,27 +21,52 @@ interface IncludeSpec {
 const MAX_ITERATIONS = 4;
 const MAX_INCLUDED = 1000;
 
-export function parseIncludes(params: URLSearchParams, catalog?: SearchParameterCatalog): IncludeSpec[] {
+/**
+ * The includes of a search over `searchedTypes`. The wildcard `*` stands for every reference
+ * parameter: `_include=*` of the searched types, `Type:*[:Target]` of one type.
+ */
+export function parseIncludes(params: URLSearchParams, searchedTypes: readonly string[], catalog?: SearchParameterCatalog): IncludeSpec[] {
   const specs: IncludeSpec[] = [];
   for (const [name, value] of params) {
     const match = /^_(rev)?include(:iterate|:recurse)?$/.exec(name);
     if (!match) {
       continue;
     }
+    const reverse = !!match[1];
+    const iterate = !!match[2];
+    if (value === '*' && !reverse) {
+      specs.push(...searchedTypes.flatMap((type) => referenceParameters(type, catalog, { reverse, iterate })));
+      continue;
+    }
     const [sourceType, param, targetType, ...rest] = value.split(':');
-    if (value === '*' || rest.length > 0 || !sourceType || !param || !isResourceType(sourceType)) {
-      throw badRequest(`${name}=${value} must be SourceType:searchParam[:targetType]`);
+    if (rest.length > 0 || !sourceType || !param || !isResourceType(sourceType)) {
+      throw badRequest(`${name}=${value} must be SourceType:searchParam[:targetType]${reverse ? '' : ' or *'}`);
+    }
+    if (targetType !== undefined && !isResourceType(targetType)) {
+      throw badRequest(`${name}: unknown target type ${targetType}`);
+    }
+    if (param === '*') {
+      specs.push(...referenceParameters(sourceType, catalog, { reverse, iterate, targetType }));
+      continue;
     }
     const definition = catalogOrDefault(catalog).get(sourceType, param);
     if (definition?.type !== 'reference' || !definition.expression) {
       throw badRequest(`${name}: ${param} is not a reference search parameter of ${sourceType}`);
     }
-    if (targetType !== undefined && !isResourceType(targetType)) {
-      throw badRequest(`${name}: unknown target type ${targetType}`);
-    }
-    specs.push({ reverse: !!match[1], iterate: !!match[2], sourceType, param, expression: definition.expression, targetType });
+    specs.push({ reverse, iterate, sourceType, param, expression: definition.expression, targetType });
   }
   return specs;
+}
+
+/** An include spec for every reference parameter of a type. */
+function referenceParameters(
+  sourceType: string,
+  catalog: SearchParameterCatalog | undefined,
+  options: Pick<IncludeSpec, 'reverse' | 'iterate' | 'targetType'>,
+): IncludeSpec[] {
+  return [...catalogOrDefault(catalog).parametersOf(sourceType).values()]
+    .filter((definition) => definition.type === 'reference' && definition.expression && definition.code)
+    .map((definition) => ({ ...options, sourceType, param: definition.code as string, expression: definition.expression as string }));
 }
 
 /**

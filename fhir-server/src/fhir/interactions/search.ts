@@ -112,7 +112,7 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
     systemLevel: scope.systemLevel,
   });
   const view = parseResourceView(params);
-  const includes = parseIncludes(params, ctx.repo.searchParameters);
+  const includes = parseIncludes(params, scope.types, ctx.repo.searchParameters);
   const page = await ctx.repo.search({ ...query, compartment: scope.compartment });
   const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
   const used = new URLSearchParams(params);
