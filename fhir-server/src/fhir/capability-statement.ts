@@ -1,4 +1,10 @@
-import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity, Extension } from '@medplum/fhirtypes';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestSecurity,
+  Extension,
+  SearchParameter,
+} from '@medplum/fhirtypes';
 import type { SubscriptionChannels } from './fhir-request';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
@@ -99,7 +105,7 @@ function buildCapabilityStatement(
         mode: 'server',
         ...(channels ? { extension: channelExtensions(channels) } : {}),
         ...(oauth ? { security: smartSecurity(oauth) } : {}),
-        resource: allResourceTypes().map((type) => resourceCapability(type, catalog)),
+        resource: resourceCapabilities(catalog),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
         searchParam: [LIST_SEARCH_PARAMETER],
         operation: OPERATIONS.filter((op) => op.definition.system).map((op) => ({
@@ -126,7 +132,38 @@ function channelExtensions(channels: Pick<SubscriptionChannels, 'websocketUrl' |
   ];
 }
 
-function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
+function resourceCapabilities(catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource[] {
+  const types = allResourceTypes();
+  const searchParams = new Map(types.map((type) => [type, supportedSearchParameters(type, catalog)]));
+  const revIncludesByTarget = new Map<string, string[]>();
+  for (const [type, params] of searchParams) {
+    for (const param of params.filter(isReference)) {
+      for (const target of param.target ?? types) {
+        const list = revIncludesByTarget.get(target) ?? [];
+        list.push(`${type}:${param.code}`);
+        revIncludesByTarget.set(target, list);
+      }
+    }
+  }
+  return types.map((type) => {
+    const params = searchParams.get(type) ?? [];
+    const includes = params.filter(isReference).map((param) => `${type}:${param.code}`);
+    const revIncludes = revIncludesByTarget.get(type) ?? [];
+    return {
+      ...resourceCapability(type, params),
+      // search.html#include: `*` and `Type:*` stand for every reference parameter.
+      ...(includes.length > 0 ? { searchInclude: ['*', `${type}:*`, ...includes] } : {}),
+      ...(revIncludes.length > 0 ? { searchRevInclude: revIncludes.sort() } : {}),
+    };
+  });
+}
+
+/** A reference parameter that `_include`/`_revinclude` can follow (search-includes.ts). */
+function isReference(param: SearchParameter): boolean {
+  return param.type === 'reference' && !!param.expression;
+}
+
+function resourceCapability(type: string, params: readonly SearchParameter[]): CapabilityStatementRestResource {
   const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
@@ -140,7 +177,7 @@ function resourceCapability(type: string, catalog: SearchParameterCatalog | unde
     conditionalRead: 'full-support',
     conditionalUpdate: true,
     conditionalDelete: 'single',
-    searchParam: supportedSearchParameters(type, catalog).map((param) => ({
+    searchParam: params.map((param) => ({
       name: param.code as string,
       definition: param.url,
       type: param.type,

@@ -395,6 +395,11 @@ describe('capabilities (http.html#capabilities)', () => {
       expect.arrayContaining(['read', 'vread', 'update', 'patch', 'delete', 'create', 'search-type', 'history-instance']),
     );
     expect(patient.operation.map((o: { name: string }) => o.name)).toContain('validate');
+    expect(patient.searchInclude).toEqual(
+      expect.arrayContaining(['*', 'Patient:*', 'Patient:general-practitioner', 'Patient:organization']),
+    );
+    expect(patient.searchRevInclude).toEqual(expect.arrayContaining(['Appointment:patient', 'Observation:subject', 'Encounter:patient']));
+    expect(patient.searchRevInclude).not.toContain('Appointment:location');
     expect(statement.rest[0].resource).toHaveLength(146);
     expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).not.toContain('SubscriptionStatus');
   });
