@@ -108,6 +108,15 @@ describe('add', () => {
       operation('add', { path: { valueString: 'Observation' }, name: { valueString: 'value' }, value: { valueString: 'high' } }),
     );
     expect(patched.valueString).toBe('high');
+    const typed = patch(
+      observation,
+      operation('add', {
+        path: { valueString: 'Observation' },
+        name: { valueString: 'valueQuantity' },
+        value: { part: [{ name: 'value', valueDecimal: 5 }] },
+      }),
+    );
+    expect(typed.valueQuantity).toEqual({ value: 5 });
   });
 
   test('refused: a single element already present, an element the type lacks, no single target', () => {

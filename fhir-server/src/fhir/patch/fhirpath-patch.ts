@@ -149,12 +149,13 @@ function applyOperation(resource: Resource, operation: FhirPathPatchOperation, a
 }
 
 function addProperty(target: JsonObject, type: string | undefined, name: string, value: ParametersParameter, at: string): void {
-  const definition = type ? definitionOf(type, name) : undefined;
+  const typed = type ? typedChoice(type, name) : undefined;
+  const definition = typed?.definition ?? (type ? definitionOf(type, name) : undefined);
   if (!definition) {
     throw unprocessable(`${type ?? 'The element'} has no element "${name}"`, at);
   }
-  const key = name.endsWith('[x]') || definition.type.length > 1 ? choiceKey(name.replace('[x]', ''), value, at) : name;
-  const added = valueOf(value, singleType(definition), at);
+  const key = typed || !(name.endsWith('[x]') || definition.type.length > 1) ? name : choiceKey(name.replace('[x]', ''), value, at);
+  const added = valueOf(value, typed?.type ?? singleType(definition), at);
   const existing = target[key];
   if (definition.isArray) {
     target[key] = Array.isArray(existing) ? [...(existing as unknown[]), added] : [added];
@@ -361,6 +362,22 @@ function definitionOf(type: string, name: string): InternalSchemaElement | undef
   }
   const definition = getElementDefinition(type, name);
   return definition && Array.isArray(definition.type) ? definition : undefined;
+}
+
+/** A choice element named with its type (`valueQuantity`): the choice and that type. */
+function typedChoice(type: string, name: string): { definition: InternalSchemaElement; type: string } | undefined {
+  for (let split = 1; split < name.length; split++) {
+    const suffix = name.slice(split);
+    if (!/^[A-Z]/.test(suffix)) {
+      continue;
+    }
+    const definition = definitionOf(type, name.slice(0, split));
+    const chosen = definition?.type.find((t) => capitalise(t.code) === suffix);
+    if (definition && definition.type.length > 1 && chosen) {
+      return { definition, type: chosen.code };
+    }
+  }
+  return undefined;
 }
 
 function singleType(definition: InternalSchemaElement): string | undefined {
