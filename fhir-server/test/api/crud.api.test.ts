@@ -120,6 +120,23 @@ describe('read and vread (http.html#read, #vread)', () => {
     expect(pretty.text).toContain('\n  "resourceType"');
     expectOutcome(await server.request.get(`/fhir/Patient/${created.id}?_summary=maybe`), 400, 'invalid');
   });
+
+  test('_elements keeps the mandatory elements too, so the subset stays a valid resource (search.html#elements)', async () => {
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Body weight' },
+      subject: { reference: 'Patient/x' },
+      valueQuantity: { value: 70, unit: 'kg' },
+      note: [{ text: 'after breakfast' }],
+    };
+    const res = await server.request.post('/fhir/Observation').set('Content-Type', FHIR_JSON).send(JSON.stringify(observation)).expect(201);
+    const id = JSON.parse(res.text).id as string;
+    const subset = JSON.parse((await server.request.get(`/fhir/Observation/${id}?_elements=note`).expect(200)).text);
+    expect(Object.keys(subset).sort()).toEqual(['code', 'id', 'meta', 'note', 'resourceType', 'status']);
+    const validated = await server.request.post('/fhir/Observation/$validate').set('Content-Type', FHIR_JSON).send(JSON.stringify(subset));
+    expect(validated.status).toBe(200);
+  });
 });
 
 describe('update (http.html#update)', () => {
