@@ -1,4 +1,4 @@
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type supertest from 'supertest';
 import { expectOutcome } from '../setup/matchers';
 import { createThrowawayDatabase } from '../setup/test-database';
@@ -116,6 +116,18 @@ describe('$export kick-off, status and files', () => {
     expect(future.manifest.output).toEqual([]);
   });
 
+  test('_elements keeps the elements named (bare or per type) and the mandatory ones, tagged SUBSETTED', async () => {
+    const { resources } = await exportAll(ehr, '/fhir/$export?_type=Patient,Observation&_elements=identifier,Observation.subject');
+    const patient = resources.find((r) => `Patient/${r.id}` === patientA.profile) as Patient;
+    expect(Object.keys(patient).filter((key) => !['id', 'identifier', 'meta', 'resourceType'].includes(key))).toEqual([]);
+    expect(patient.meta?.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+    for (const observation of resources.filter((r): r is Observation => r.resourceType === 'Observation')) {
+      expect(Object.keys(observation).sort()).toEqual(
+        ['code', 'id', 'meta', 'resourceType', 'status', 'subject', ...(observation.identifier ? ['identifier'] : [])].sort(),
+      );
+    }
+  });
+
   test('Group/{id}/$export covers the members only; Patient/$export every patient', async () => {
     const group = await exportAll(ehr, `/fhir/Group/${groupId}/$export?_type=Patient,Observation`);
     expect(refs(group.resources).filter((r) => r.startsWith('Patient/'))).toEqual([patientA.profile]);
@@ -167,6 +179,8 @@ describe('bad input and limits', () => {
     expectOutcome(await ehr.get('/fhir/$export?_type=Patient&_typeFilter=Observation%3Fcode%3Dx'), 400, 'invalid');
     expectOutcome(await ehr.get('/fhir/Patient/$export?_type=Organization'), 400, 'invalid');
     expectOutcome(await ehr.get('/fhir/Observation/$export'), 404, 'not-found');
+    expectOutcome(await ehr.get('/fhir/$export?_type=Patient&_elements=Observation.subject'), 400, 'invalid');
+    expectOutcome(await ehr.get('/fhir/$export?_type=Patient&_elements=name.family'), 400, 'invalid');
   });
 
   test('a flood of exports from one client gets 429 beyond two running; DELETE cancels a job', async () => {

@@ -7,8 +7,9 @@ import { principalLabel, type Principal } from '../../auth/principal';
 import type { BlobStore } from '../../domain/documents/blob-store';
 import type { BulkJob, BulkJobStore } from '../../storage/bulk-jobs';
 import { BulkJobRunner, type BulkJobTimings, type JobLog, type JobRun } from '../bulk-jobs/bulk-job-runner';
-import type { FhirRepository } from '../../storage/fhir-repository';
+import type { FhirRepository, StoredVersion } from '../../storage/fhir-repository';
 import { parseStored } from '../interactions/stored-resource';
+import { applyView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
 import type { ExportRequest } from './export-request';
 import type { BulkJobKind } from '../bulk-jobs/bulk-job-kind';
@@ -142,6 +143,7 @@ export class BulkExporter implements BulkJobKind {
     const file = new PassThrough();
     const stored = this.blobs.put(key, file, 'application/fhir+ndjson');
     const queries = request.typeFilters[type] ?? [''];
+    const elements = request.elements?.[type];
     // Several filters or group members may find a resource twice: it is written once.
     const seen = queries.length > 1 || compartments.length > 1 ? new Set<string>() : undefined;
     let count = 0;
@@ -163,7 +165,7 @@ export class BulkExporter implements BulkJobKind {
               }
               seen?.add(entry.id);
               count++;
-              if (!file.write(`${entry.content}\n`)) {
+              if (!file.write(`${lineOf(entry, elements)}\n`)) {
                 await once(file, 'drain');
               }
             }
@@ -180,6 +182,11 @@ export class BulkExporter implements BulkJobKind {
       throw error;
     }
   }
+}
+
+/** A resource's NDJSON line: its stored text, or the `_elements` subset of it, tagged SUBSETTED. */
+function lineOf(entry: StoredVersion, elements: readonly string[] | undefined): string {
+  return elements ? JSON.stringify(applyView(parseStored(entry), { elements })) : entry.content;
 }
 
 /** `Patient/<id>` of the Group's members the owner may see. */

@@ -16,13 +16,15 @@ export interface ExportRequest {
   readonly since?: string;
   /** Search queries per type (`_typeFilter=Type?query`); a resource matching any is exported. */
   readonly typeFilters: Readonly<Record<string, readonly string[]>>;
+  /** `_elements` per exported type: the elements its resources keep (with the mandatory ones). */
+  readonly elements?: Readonly<Record<string, readonly string[]>>;
   /** The kick-off URL, echoed in the manifest. */
   readonly requestUrl: string;
 }
 
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const UNSUPPORTED = ['_elements', 'patient', 'includeAssociatedData'];
+const UNSUPPORTED = ['patient', 'includeAssociatedData'];
 
 /**
  * Checks the kick-off parameters against what the server supports and the caller may read:
@@ -84,7 +86,34 @@ export function parseExportRequest(
     }
     (typeFilters[match[1]] ??= []).push(match[2]);
   }
+  const elements = parseElements(params, types);
   const query = params.toString();
   const path = level === 'system' ? '$export' : level === 'patient' ? 'Patient/$export' : `Group/${groupId}/$export`;
-  return { level, groupId, types, since, typeFilters, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+  return { level, groupId, types, since, typeFilters, elements, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+}
+
+/**
+ * `_elements=name,Type.name`: a bare name applies to every exported type, `Type.name` to that
+ * type only (export.html#query-parameters). Undefined without the parameter.
+ */
+function parseElements(params: URLSearchParams, types: readonly string[]): Record<string, string[]> | undefined {
+  const listed = params
+    .getAll('_elements')
+    .flatMap((v) => v.split(','))
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (listed.length === 0) {
+    return undefined;
+  }
+  const elements: Record<string, string[]> = {};
+  for (const item of listed) {
+    const match = /^(?:([A-Z][A-Za-z]*)\.)?([a-z][A-Za-z0-9]*)$/.exec(item);
+    if (!match || (match[1] !== undefined && !types.includes(match[1]))) {
+      throw badRequest(`_elements "${item}" must be an element name or <Type>.<element> of an exported type`);
+    }
+    for (const type of match[1] ? [match[1]] : types) {
+      (elements[type] ??= []).push(match[2]);
+    }
+  }
+  return elements;
 }

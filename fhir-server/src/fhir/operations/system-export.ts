@@ -31,6 +31,14 @@ export const systemExport: FhirOperation = {
       { name: '_since', use: 'in', min: 0, max: '1', type: 'instant' },
       { name: '_type', use: 'in', min: 0, max: '*', type: 'string' },
       { name: '_typeFilter', use: 'in', min: 0, max: '*', type: 'string' },
+      {
+        name: '_elements',
+        use: 'in',
+        min: 0,
+        max: '*',
+        type: 'string',
+        documentation: 'element or Type.element; mandatory elements are kept',
+      },
     ],
   },
   async handle(ctx, request, target) {
