@@ -128,6 +128,35 @@ describe('$export kick-off, status and files', () => {
     }
   });
 
+  test('a POST kick-off takes its parameters from a Parameters body', async () => {
+    const parameters = {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: '_type', valueString: 'Observation' },
+        { name: '_typeFilter', valueString: 'Observation?code=29463-7' },
+        { name: '_since', valueInstant: '2000-01-01T00:00:00Z' },
+      ],
+    };
+    const kickoff = await ehr
+      .post('/fhir/$export')
+      .set('Content-Type', FHIR_JSON)
+      .set('Prefer', 'respond-async')
+      .send(JSON.stringify(parameters))
+      .expect(202);
+    const manifest = await poll(ehr, (kickoff.headers['content-location'] as string).replace(server.publicUrl, ''));
+    expect(manifest.output).toEqual([expect.objectContaining({ type: 'Observation', count: 1 })]);
+
+    const post = (parameter: unknown[]) =>
+      ehr
+        .post('/fhir/$export')
+        .set('Content-Type', FHIR_JSON)
+        .send(JSON.stringify({ resourceType: 'Parameters', parameter }));
+    expectOutcome(await post([{ name: '_kind', valueString: 'x' }]), 400, 'invalid');
+    expectOutcome(await post([{ name: '_type', valueBoolean: true }]), 400, 'invalid');
+    expectOutcome(await post([{ name: 'patient', valueReference: { reference: patientA.profile } }]), 400, 'invalid');
+    expectOutcome(await ehr.post('/fhir/$export').set('Content-Type', FHIR_JSON).send('{"resourceType":"Patient"}'), 400, 'invalid');
+  });
+
   test('Group/{id}/$export covers the members only; Patient/$export every patient', async () => {
     const group = await exportAll(ehr, `/fhir/Group/${groupId}/$export?_type=Patient,Observation`);
     expect(refs(group.resources).filter((r) => r.startsWith('Patient/'))).toEqual([patientA.profile]);

@@ -1,8 +1,10 @@
+import type { Parameters } from '@medplum/fhirtypes';
 import type { AccessContext } from '../../auth/access-context';
 import { inPatientCompartment } from '../../auth/access-context';
 import { matchingScopes } from '../../auth/scopes';
 import { allResourceTypes, isResourceType } from '../../definitions';
 import type { FhirRequest } from '../fhir-request';
+import { partsOf } from '../operations/parameters';
 import { badRequest, forbidden } from '../outcomes';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
@@ -25,6 +27,7 @@ export interface ExportRequest {
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const UNSUPPORTED = ['patient', 'includeAssociatedData'];
+const KNOWN = new Set(['_outputFormat', '_since', '_type', '_typeFilter', '_elements', ...UNSUPPORTED]);
 
 /**
  * Checks the kick-off parameters against what the server supports and the caller may read:
@@ -39,7 +42,7 @@ export function parseExportRequest(
   baseUrl: string,
   groupId?: string,
 ): ExportRequest {
-  const params = request.query;
+  const params = kickOffParameters(request);
   const format = params.get('_outputFormat');
   if (format !== null && !NDJSON_FORMATS.has(format)) {
     throw badRequest(`_outputFormat ${format} is not supported; use application/fhir+ndjson`);
@@ -90,6 +93,34 @@ export function parseExportRequest(
   const query = params.toString();
   const path = level === 'system' ? '$export' : level === 'patient' ? 'Patient/$export' : `Group/${groupId}/$export`;
   return { level, groupId, types, since, typeFilters, elements, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+}
+
+/**
+ * The kick-off parameters: the query string, and for a POST the Parameters body's
+ * (export.html#bulk-data-kick-off-request), each value as its text. An unknown one is a 400,
+ * never silently dropped: a dropped `_type` would export every type.
+ */
+function kickOffParameters(request: FhirRequest): URLSearchParams {
+  if (request.method !== 'POST' || request.body === undefined) {
+    return request.query;
+  }
+  const body = request.body as Parameters | null;
+  if (body?.resourceType !== 'Parameters') {
+    throw badRequest('A POST $export takes a Parameters resource');
+  }
+  const params = new URLSearchParams(request.query);
+  for (const parameter of partsOf(body)) {
+    const name = parameter.name as string;
+    const value = parameter.valueString ?? parameter.valueInstant ?? parameter.valueCode ?? parameter.valueReference?.reference;
+    if (!KNOWN.has(name)) {
+      throw badRequest(`$export has no parameter "${name}"`);
+    }
+    if (value === undefined) {
+      throw badRequest(`The $export parameter "${name}" needs a valueString (valueInstant for _since)`);
+    }
+    params.append(name, value);
+  }
+  return params;
 }
 
 /**
