@@ -143,6 +143,19 @@ describe('_count paging, _type and _since', () => {
     mine.push(`Condition/${late.id}`);
   });
 
+  test('POST with a Parameters body takes the same parameters as the query', async () => {
+    const post = (parameter: unknown[]) =>
+      patient.agent
+        .post(`/fhir/${patient.profile}/$everything`)
+        .set('Content-Type', 'application/fhir+json')
+        .send(JSON.stringify({ resourceType: 'Parameters', parameter }));
+    const typed = await post([{ name: '_type', valueCode: 'Condition' }]);
+    expect(typed.status).toBe(200);
+    const types = new Set(refs(JSON.parse(typed.text) as Bundle).map((ref) => ref.split('/')[0]));
+    expect([...types]).toEqual(['Condition']);
+    expectOutcome(await post([{ name: 'everything', valueBoolean: true }]), 400, 'invalid');
+  });
+
   test('bad input: _since that is not an instant, _type outside the compartment', async () => {
     expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_since=yesterday`), 400, 'invalid');
     expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_type=Practitioner`), 400, 'invalid');

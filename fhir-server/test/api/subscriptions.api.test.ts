@@ -108,6 +108,12 @@ describe('rest-hook subscriptions', () => {
       extension: [{ url: 'https://medbuddy.dev/fhir/StructureDefinition/subscription-event-number', valueInteger: 2 }],
       resource: { resourceType: 'Appointment', id: first.id, comment: 'second version', meta: { versionId: '2' } },
     });
+    const posted = await server
+      .withToken(hookToken)
+      .post(`/fhir/Subscription/${sub.id}/$events`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'eventsSinceNumber', valueInteger: 1 }] }));
+    expect(JSON.parse(posted.text).entry).toHaveLength(1);
     const all = JSON.parse((await server.withToken(hookToken).get(`/fhir/Subscription/${sub.id}/$events`)).text);
     expect(all.entry.map((e: { extension: { valueInteger: number }[] }) => e.extension[0].valueInteger)).toEqual([1, 2]);
     const bad = await server.withToken(hookToken).get(`/fhir/Subscription/${sub.id}/$events?eventsSinceNumber=-1`);

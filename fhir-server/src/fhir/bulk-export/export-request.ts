@@ -1,10 +1,7 @@
-import type { Parameters } from '@medplum/fhirtypes';
 import type { AccessContext } from '../../auth/access-context';
 import { inPatientCompartment } from '../../auth/access-context';
 import { matchingScopes } from '../../auth/scopes';
 import { allResourceTypes, isResourceType } from '../../definitions';
-import type { FhirRequest } from '../fhir-request';
-import { partsOf } from '../operations/parameters';
 import { badRequest, forbidden } from '../outcomes';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
@@ -27,22 +24,20 @@ export interface ExportRequest {
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const UNSUPPORTED = ['patient', 'includeAssociatedData'];
-const KNOWN = new Set(['_outputFormat', '_since', '_type', '_typeFilter', '_elements', ...UNSUPPORTED]);
 
 /**
- * Checks the kick-off parameters against what the server supports and the caller may read:
+ * Checks the kick-off parameters (query, or a POST's Parameters body: inputQuery) against what the server supports and the caller may read:
  * an unsupported `_outputFormat`, a malformed `_since`, an unknown `_type` or one the caller
  * may not read are 4xx. Without `_type`: every type the caller may read (at patient and
  * group level, those in the Patient compartment).
  */
 export function parseExportRequest(
   access: AccessContext,
-  request: FhirRequest,
+  params: URLSearchParams,
   level: ExportLevel,
   baseUrl: string,
   groupId?: string,
 ): ExportRequest {
-  const params = kickOffParameters(request);
   const format = params.get('_outputFormat');
   if (format !== null && !NDJSON_FORMATS.has(format)) {
     throw badRequest(`_outputFormat ${format} is not supported; use application/fhir+ndjson`);
@@ -93,34 +88,6 @@ export function parseExportRequest(
   const query = params.toString();
   const path = level === 'system' ? '$export' : level === 'patient' ? 'Patient/$export' : `Group/${groupId}/$export`;
   return { level, groupId, types, since, typeFilters, elements, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
-}
-
-/**
- * The kick-off parameters: the query string, and for a POST the Parameters body's
- * (export.html#bulk-data-kick-off-request), each value as its text. An unknown one is a 400,
- * never silently dropped: a dropped `_type` would export every type.
- */
-function kickOffParameters(request: FhirRequest): URLSearchParams {
-  if (request.method !== 'POST' || request.body === undefined) {
-    return request.query;
-  }
-  const body = request.body as Parameters | null;
-  if (body?.resourceType !== 'Parameters') {
-    throw badRequest('A POST $export takes a Parameters resource');
-  }
-  const params = new URLSearchParams(request.query);
-  for (const parameter of partsOf(body)) {
-    const name = parameter.name as string;
-    const value = parameter.valueString ?? parameter.valueInstant ?? parameter.valueCode ?? parameter.valueReference?.reference;
-    if (!KNOWN.has(name)) {
-      throw badRequest(`$export has no parameter "${name}"`);
-    }
-    if (value === undefined) {
-      throw badRequest(`The $export parameter "${name}" needs a valueString (valueInstant for _since)`);
-    }
-    params.append(name, value);
-  }
-  return params;
 }
 
 /**

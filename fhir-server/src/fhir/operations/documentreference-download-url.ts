@@ -4,6 +4,7 @@ import { requireDocuments } from '../documents/binary-content';
 import { parseStored, requireLive } from '../interactions/stored-resource';
 import { badRequest, notFound } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
+import { inputQuery } from './parameters';
 
 /**
  * `DocumentReference/{id}/$download-url`: a URL that downloads the document's content without
@@ -37,7 +38,7 @@ export const documentReferenceDownloadUrl: FhirOperation = {
     const document = parseStored(
       requireLive(await ctx.repo.readCurrent('DocumentReference', id), 'DocumentReference', id),
     ) as DocumentReference;
-    const index = Number(request.query.get('content') ?? '0');
+    const index = Number(inputQuery(documentReferenceDownloadUrl.definition, request).get('content') ?? '0');
     if (!Number.isInteger(index) || index < 0) {
       throw badRequest('content must be a non-negative integer');
     }

@@ -140,6 +140,33 @@ export class OperationInput {
   }
 }
 
+/**
+ * An operation's inputs as a query string, for operations that read them like search
+ * parameters: a GET's query, and for a POST also its Parameters body (names and repeats
+ * checked against the definition as OperationInput does), each primitive value as its text.
+ * A POST's body is never silently ignored.
+ */
+export function inputQuery(definition: OperationDefinition & { code: string }, request: FhirRequest): URLSearchParams {
+  if (request.method === 'GET' || request.body === undefined) {
+    return request.query;
+  }
+  OperationInput.read(definition, request);
+  const query = new URLSearchParams(request.query);
+  for (const parameter of partsOf(request.body as Parameters)) {
+    query.append(parameter.name as string, primitiveText(parameter));
+  }
+  return query;
+}
+
+function primitiveText(parameter: ParametersParameter): string {
+  for (const [key, value] of Object.entries(parameter)) {
+    if (key.startsWith('value') && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+      return String(value);
+    }
+  }
+  throw badRequest(`Parameter "${parameter.name}" must have a primitive value`, parameter.name);
+}
+
 /** A query-string value as the typed parameter the definition declares (only primitives can be in a URL). */
 function fromQuery(name: string, value: string, definition: OperationDefinitionParameter | undefined): ParametersParameter {
   switch (definition?.type) {

@@ -3,6 +3,7 @@ import type { FhirRequest } from '../fhir-request';
 import { searchEverything } from '../interactions/search';
 import { badRequest } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
+import { inputQuery } from './parameters';
 
 /**
  * `Patient/{id}/$everything` (patient-operation-everything.html): the patient and everything in
@@ -34,7 +35,7 @@ export const patientEverything: FhirOperation = {
     ],
   },
   async handle(ctx, request, target) {
-    const query = new URLSearchParams(request.query);
+    const query = new URLSearchParams(inputQuery(patientEverything.definition, request));
     const types = query
       .getAll('_type')
       .flatMap((value) => value.split(','))

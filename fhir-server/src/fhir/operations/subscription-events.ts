@@ -3,6 +3,7 @@ import type { FhirRepository, SubscriptionEvent } from '../../storage/fhir-repos
 import { parseStored, requireLive } from '../interactions/stored-resource';
 import { badRequest } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
+import { inputQuery } from './parameters';
 
 export const EVENT_NUMBER_EXTENSION = 'https://medbuddy.dev/fhir/StructureDefinition/subscription-event-number';
 const MAX_COUNT = 1000;
@@ -52,8 +53,9 @@ export const subscriptionEvents: FhirOperation = {
     const id = target.id ?? '';
     // The caller must be able to read the Subscription itself (else 404, as for a read).
     requireLive(await ctx.repo.readCurrent('Subscription', id), 'Subscription', id);
-    const since = integerParameter(request.query.get('eventsSinceNumber'), 'eventsSinceNumber', 0, Number.MAX_SAFE_INTEGER, 0);
-    const count = integerParameter(request.query.get('_count'), '_count', 1, MAX_COUNT, 100);
+    const query = inputQuery(subscriptionEvents.definition, request);
+    const since = integerParameter(query.get('eventsSinceNumber'), 'eventsSinceNumber', 0, Number.MAX_SAFE_INTEGER, 0);
+    const count = integerParameter(query.get('_count'), '_count', 1, MAX_COUNT, 100);
     const events = await ctx.repo.subscriptionEvents(id, since, count);
     const bundle = await eventsBundle(ctx.repo, ctx.baseUrl, events);
     return { status: 200, resource: bundle };

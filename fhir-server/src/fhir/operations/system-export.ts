@@ -2,6 +2,7 @@ import type { OperationDefinition } from '@medplum/fhirtypes';
 import { parseExportRequest, type ExportLevel } from '../bulk-export/export-request';
 import { badRequest, notSupported, informational, tooManyRequests, unauthorized } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
+import { inputQuery } from './parameters';
 
 /** Where the status of an export job is polled (and DELETEd to cancel), below the FHIR base. */
 export const EXPORT_STATUS_PATH = '_export';
@@ -56,7 +57,7 @@ export const systemExport: FhirOperation = {
         throw badRequest('$export is available at system level, on Patient and on Group/{id}');
       }
     }
-    const exportRequest = parseExportRequest(ctx.access, request, level, ctx.baseUrl, target.id);
+    const exportRequest = parseExportRequest(ctx.access, inputQuery(systemExport.definition, request), level, ctx.baseUrl, target.id);
     const job = await ctx.bulkExport.kickOff(ctx.access.principal, exportRequest);
     if (!job) {
       throw tooManyRequests('Too many exports in progress for this client; wait for one to finish or cancel it');
