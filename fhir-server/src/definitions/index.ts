@@ -58,8 +58,14 @@ export function loadFhirDefinitions(): void {
   for (const entry of resources.entry ?? []) {
     const sd = entry.resource;
     if (sd?.type && resourceTypeNames.has(sd.type)) {
-      summaryElementsByType.set(sd.type, topLevelElements(sd, (element) => !!element.isSummary));
-      mandatoryElementsByType.set(sd.type, topLevelElements(sd, (element) => (element.min ?? 0) > 0));
+      summaryElementsByType.set(
+        sd.type,
+        topLevelElements(sd, (element) => !!element.isSummary),
+      );
+      mandatoryElementsByType.set(
+        sd.type,
+        topLevelElements(sd, (element) => (element.min ?? 0) > 0),
+      );
     }
   }
   for (const sd of [...(types.entry ?? []), ...(resources.entry ?? [])].map((entry) => entry.resource)) {
