@@ -62,7 +62,7 @@ async function guideCommands(): Promise<string[]> {
 
 test('every command of the EHR onboarding guide works, ending with the export files on disk', async () => {
   const blocks = await guideCommands();
-  expect(blocks.length).toBeGreaterThanOrEqual(7);
+  expect(blocks.length).toBeGreaterThanOrEqual(8);
   const script = ['set -euo pipefail', ...blocks].join('\n');
   // Asynchronous: the server answering the commands runs in this process, and so do its
   // notification passes (the test server runs them only when told).
@@ -102,6 +102,8 @@ test('every command of the EHR onboarding guide works, ending with the export fi
   expect(observations).toHaveLength(1);
   // The export imported again: the same Observation, no refused line.
   expect(result.stdout).toContain('1 imported, 0 error files');
+  // Step 7: the result stored once, then corrected by the EHR's identifier.
+  expect(result.stdout).toContain('result 4711 is final, version 2');
 }, 180_000);
 
 function run(
