@@ -153,8 +153,36 @@ describe('$export kick-off, status and files', () => {
         .send(JSON.stringify({ resourceType: 'Parameters', parameter }));
     expectOutcome(await post([{ name: '_kind', valueString: 'x' }]), 400, 'invalid');
     expectOutcome(await post([{ name: '_type', valueBoolean: true }]), 400, 'invalid');
+    // patient narrows Patient and Group exports; a system-level export has no such parameter.
     expectOutcome(await post([{ name: 'patient', valueReference: { reference: patientA.profile } }]), 400, 'invalid');
     expectOutcome(await ehr.post('/fhir/$export').set('Content-Type', FHIR_JSON).send('{"resourceType":"Patient"}'), 400, 'invalid');
+  });
+
+  test('patient narrows Patient/$export to the patients listed, and Group/{id}/$export to those of its members', async () => {
+    const kickoff = await ehr
+      .post('/fhir/Patient/$export')
+      .set('Content-Type', FHIR_JSON)
+      .set('Prefer', 'respond-async')
+      .send(
+        JSON.stringify({
+          resourceType: 'Parameters',
+          parameter: [
+            { name: '_type', valueString: 'Patient,Observation' },
+            { name: 'patient', valueReference: { reference: `${server.baseUrl}/${patientB.profile}` } },
+          ],
+        }),
+      )
+      .expect(202);
+    const manifest = await poll(ehr, (kickoff.headers['content-location'] as string).replace(server.publicUrl, ''));
+    expect(manifest.output.map((o) => [o.type, o.count]).sort()).toEqual([
+      ['Observation', 1],
+      ['Patient', 1],
+    ]);
+    const notMember = await exportAll(ehr, `/fhir/Group/${groupId}/$export?_type=Patient&patient=${patientB.profile}`);
+    expect(notMember.manifest.output).toEqual([]);
+    const member = await exportAll(ehr, `/fhir/Group/${groupId}/$export?_type=Patient&patient=${patientA.profile}`);
+    expect(refs(member.resources)).toEqual([patientA.profile]);
+    expectOutcome(await ehr.get('/fhir/Patient/$export?patient=Observation/1'), 400, 'invalid');
   });
 
   test('Group/{id}/$export covers the members only; Patient/$export every patient', async () => {
@@ -178,6 +206,8 @@ describe('who gets what', () => {
     const { resources } = await exportAll(patientA.agent, '/fhir/Patient/$export?_type=Patient,Observation');
     expect(refs(resources).filter((r) => r.startsWith('Patient/'))).toEqual([patientA.profile]);
     expect(resources.filter((r) => r.resourceType === 'Observation')).toHaveLength(2);
+    const other = await exportAll(patientA.agent, `/fhir/Patient/$export?_type=Patient,Observation&patient=${patientB.profile}`);
+    expect(other.manifest.output).toEqual([]);
   });
 
   test("another client's status URL and files are 404; without a token 401", async () => {

@@ -106,7 +106,7 @@ export class BulkExporter implements BulkJobKind {
     const request = job.request as ExportRequest;
     const repo = this.repo.withAccess(accessContextFor(principalFromJson(job.principal)));
     await repo.syncSearchParameters();
-    const compartments = request.level === 'group' ? await groupMembers(repo, request.groupId as string) : [undefined];
+    const compartments = await compartmentsOf(repo, request);
     const output: ExportOutput[] = [];
     try {
       for (const [index, type] of request.types.entries()) {
@@ -187,6 +187,20 @@ export class BulkExporter implements BulkJobKind {
 /** A resource's NDJSON line: its stored text, or the `_elements` subset of it, tagged SUBSETTED. */
 function lineOf(entry: StoredVersion, elements: readonly string[] | undefined): string {
   return elements ? JSON.stringify(applyView(parseStored(entry), { elements })) : entry.content;
+}
+
+/**
+ * The Patient compartments an export covers: each member of its Group, each of its `patient`
+ * list (at group level, the members listed), or at patient level without a list every
+ * compartment the owner may see (`undefined`: no compartment filter).
+ */
+async function compartmentsOf(repo: FhirRepository, request: ExportRequest): Promise<(string | undefined)[]> {
+  const listed = request.patients;
+  if (request.level === 'group') {
+    const members = await groupMembers(repo, request.groupId as string);
+    return listed ? members.filter((member) => listed.includes(member)) : members;
+  }
+  return listed ? [...listed] : [undefined];
 }
 
 /** `Patient/<id>` of the Group's members the owner may see. */

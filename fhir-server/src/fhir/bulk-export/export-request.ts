@@ -15,6 +15,8 @@ export interface ExportRequest {
   readonly since?: string;
   /** Search queries per type (`_typeFilter=Type?query`); a resource matching any is exported. */
   readonly typeFilters: Readonly<Record<string, readonly string[]>>;
+  /** `patient`: at patient and group level, only these patients' compartments (`Patient/<id>`). */
+  readonly patients?: readonly string[];
   /** `_elements` per exported type: the elements its resources keep (with the mandatory ones). */
   readonly elements?: Readonly<Record<string, readonly string[]>>;
   /** The kick-off URL, echoed in the manifest. */
@@ -23,7 +25,7 @@ export interface ExportRequest {
 
 const NDJSON_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const UNSUPPORTED = ['patient', 'includeAssociatedData'];
+const UNSUPPORTED = ['includeAssociatedData'];
 
 /**
  * Checks the kick-off parameters (query, or a POST's Parameters body: inputQuery) against what the server supports and the caller may read:
@@ -85,9 +87,32 @@ export function parseExportRequest(
     (typeFilters[match[1]] ??= []).push(match[2]);
   }
   const elements = parseElements(params, types);
+  const patients = parsePatients(params, level, baseUrl);
   const query = params.toString();
   const path = level === 'system' ? '$export' : level === 'patient' ? 'Patient/$export' : `Group/${groupId}/$export`;
-  return { level, groupId, types, since, typeFilters, elements, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+  return { level, groupId, types, since, typeFilters, elements, patients, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+}
+
+/** `patient` references (relative, or absolute on this server), at patient and group level only. */
+function parsePatients(params: URLSearchParams, level: ExportLevel, baseUrl: string): string[] | undefined {
+  const listed = params.getAll('patient');
+  if (listed.length === 0) {
+    return undefined;
+  }
+  if (level === 'system') {
+    throw badRequest('patient applies to Patient/$export and Group/{id}/$export, not to a system-level export');
+  }
+  return [
+    ...new Set(
+      listed.map((reference) => {
+        const relative = reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
+        if (!/^Patient\/[A-Za-z0-9\-.]{1,64}$/.test(relative)) {
+          throw badRequest(`patient "${reference}" must be a reference to a Patient of this server`);
+        }
+        return relative;
+      }),
+    ),
+  ];
 }
 
 /**

@@ -143,7 +143,8 @@ export class OperationInput {
 /**
  * An operation's inputs as a query string, for operations that read them like search
  * parameters: a GET's query, and for a POST also its Parameters body (names and repeats
- * checked against the definition as OperationInput does), each primitive value as its text.
+ * checked against the definition as OperationInput does), each primitive value as its text
+ * and a Reference as its `reference`.
  * A POST's body is never silently ignored.
  */
 export function inputQuery(definition: OperationDefinition & { code: string }, request: FhirRequest): URLSearchParams {
@@ -159,12 +160,15 @@ export function inputQuery(definition: OperationDefinition & { code: string }, r
 }
 
 function primitiveText(parameter: ParametersParameter): string {
+  if (typeof parameter.valueReference?.reference === 'string') {
+    return parameter.valueReference.reference;
+  }
   for (const [key, value] of Object.entries(parameter)) {
     if (key.startsWith('value') && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
       return String(value);
     }
   }
-  throw badRequest(`Parameter "${parameter.name}" must have a primitive value`, parameter.name);
+  throw badRequest(`Parameter "${parameter.name}" must have a primitive or Reference value`, parameter.name);
 }
 
 /** A query-string value as the typed parameter the definition declares (only primitives can be in a URL). */

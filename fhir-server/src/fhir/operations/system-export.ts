@@ -32,6 +32,7 @@ export const systemExport: FhirOperation = {
       { name: '_since', use: 'in', min: 0, max: '1', type: 'instant' },
       { name: '_type', use: 'in', min: 0, max: '*', type: 'string' },
       { name: '_typeFilter', use: 'in', min: 0, max: '*', type: 'string' },
+      { name: 'patient', use: 'in', min: 0, max: '*', type: 'Reference', documentation: 'Patient and Group level: these patients only' },
       {
         name: '_elements',
         use: 'in',
