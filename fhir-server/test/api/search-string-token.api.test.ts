@@ -1,4 +1,5 @@
-import type { Patient } from '@medplum/fhirtypes';
+import type { Patient, ValueSet } from '@medplum/fhirtypes';
+import { expectOutcome } from '../setup/matchers';
 import { matchSet, putAll } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
@@ -150,6 +151,28 @@ describe('token parameters (search.html#token)', () => {
     expect(await ids('language:text=deut')).toEqual(['anna']);
     expect(await ids('language:text=GERMAN')).toEqual(['anna']);
     expect(await ids('language:text=french')).toEqual([]);
+  });
+
+  test(':in and :not-in search by the codes of a value set, by canonical URL or as ValueSet/<id> (search.html#modifiers)', async () => {
+    await putAll(server, [
+      {
+        resourceType: 'ValueSet',
+        id: 'alpine-languages',
+        url: 'https://medbuddy.test/ValueSet/alpine-languages',
+        status: 'active',
+        compose: { include: [{ system: 'urn:ietf:bcp:47', concept: [{ code: 'de' }, { code: 'it' }, { code: 'rm' }] }] },
+      } as ValueSet & { id: string },
+    ]);
+    expect(await ids('language:in=https://medbuddy.test/ValueSet/alpine-languages')).toEqual(['anna']);
+    expect(await ids('language:in=ValueSet/alpine-languages')).toEqual(['anna']);
+    expect(await ids('language:not-in=https://medbuddy.test/ValueSet/alpine-languages')).toEqual(['bob', 'carl', 'dana', 'emil', 'fay']);
+    expect(await ids('gender:in=http://hl7.org/fhir/ValueSet/administrative-gender&gender:not-in=ValueSet/alpine-languages')).toEqual([
+      'anna',
+      'bob',
+      'carl',
+      'dana',
+    ]);
+    expectOutcome(await server.request.get('/fhir/Patient?language:in=https://medbuddy.test/ValueSet/nothing'), 400, 'invalid');
   });
 
   test('_id, _id:not and _tag (search.html#all)', async () => {

@@ -5,6 +5,7 @@ import { badRequest, notFound, notSupported } from '../outcomes';
 import { pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
+import { expandValueSetModifiers } from '../search/value-set-modifiers';
 import { resolveIncludes, parseIncludes } from './search-includes';
 import { parseStored } from './stored-resource';
 
@@ -105,7 +106,7 @@ const SEARCH_PARAMETERS_MAX_AGE_MS = 1000;
 async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope): Promise<FhirResponse> {
   const params = request.query;
   await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
-  const { query, ignored } = parseSearchRequest(scope.types, params, {
+  const { query, ignored } = parseSearchRequest(scope.types, await expandValueSetModifiers(ctx, params, scope.types), {
     strict: request.headers.preferHandling === 'strict',
     catalog: ctx.repo.searchParameters,
     baseUrl: ctx.baseUrl,
