@@ -1,6 +1,6 @@
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext } from '../fhir-request';
-import { badRequest } from '../outcomes';
+import { badRequest, multipleMatches } from '../outcomes';
 import { parseSearchRequest } from '../search/parse';
 
 /**
@@ -17,6 +17,20 @@ export async function findConditionalMatches(ctx: FhirContext, resourceType: str
   const { query } = parseSearchRequest(resourceType, params, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
   const page = await ctx.repo.search({ ...query, count: 2, cursor: undefined, sort: [], total: 'none' });
   return [...page.entries];
+}
+
+/**
+ * The one resource conditional criteria match, or undefined; several are a 412. Run inside
+ * the caller's transaction: it first takes the criteria's lock, so concurrent conditional
+ * writes on the same criteria see each other's result.
+ */
+export async function lockConditionalMatch(ctx: FhirContext, resourceType: string, criteria: string): Promise<StoredVersion | undefined> {
+  await ctx.repo.lock(criteriaLockKey(resourceType, criteria));
+  const matches = await findConditionalMatches(ctx, resourceType, criteria);
+  if (matches.length > 1) {
+    throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
+  }
+  return matches[0];
 }
 
 /**

@@ -3,9 +3,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import { hasWriteRules } from '../../domain/write-rules';
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { multipleMatches } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
-import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { lockConditionalMatch } from './conditional-match';
 import { stampMeta, storedResponse } from './stored-resource';
 import { enforceWriteRules } from './write-rules';
 
@@ -35,15 +34,8 @@ export async function createResource(
   const criteria = options.ifNoneExist;
   return ctx.repo.transaction(async (repo) => {
     const txCtx = { ...ctx, repo };
-    await repo.lock(criteriaLockKey(resourceType, criteria));
-    const matches = await findConditionalMatches(txCtx, resourceType, criteria);
-    if (matches.length > 1) {
-      throw multipleMatches(`If-None-Exist criteria "${criteria}" match more than one ${resourceType}`);
-    }
-    if (matches.length === 1) {
-      return storedResponse(matches[0], 200);
-    }
-    return insertNew(txCtx, resource, options.assignedId ?? randomUUID());
+    const match = await lockConditionalMatch(txCtx, resourceType, criteria);
+    return match ? storedResponse(match, 200) : insertNew(txCtx, resource, options.assignedId ?? randomUUID());
   });
 }
 

@@ -1,6 +1,5 @@
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { multipleMatches } from '../outcomes';
-import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { lockConditionalMatch } from './conditional-match';
 import { checkIfMatch } from './stored-resource';
 import { lockCurrent } from './update';
 import { enforceWriteRules } from './write-rules';
@@ -42,11 +41,7 @@ async function deleteLocked(ctx: FhirContext, resourceType: string, id: string, 
 /** http://hl7.org/fhir/R4/http.html#cdelete: one match is deleted, several are a 412. */
 export async function conditionalDelete(ctx: FhirContext, resourceType: string, criteria: string): Promise<FhirResponse> {
   return ctx.repo.transaction(async (repo) => {
-    await repo.lock(criteriaLockKey(resourceType, criteria));
-    const matches = await findConditionalMatches({ ...ctx, repo }, resourceType, criteria);
-    if (matches.length > 1) {
-      throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
-    }
-    return matches.length === 1 ? deleteLocked({ ...ctx, repo }, resourceType, matches[0].id) : { status: 204 };
+    const match = await lockConditionalMatch({ ...ctx, repo }, resourceType, criteria);
+    return match ? deleteLocked({ ...ctx, repo }, resourceType, match.id) : { status: 204 };
   });
 }

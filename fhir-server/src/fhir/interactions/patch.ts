@@ -2,10 +2,10 @@ import type { Resource } from '@medplum/fhirtypes';
 import { applyPatch, JsonPatchError, validate, type Operation } from 'fast-json-patch';
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { badRequest, multipleMatches, notFound, unprocessable, unsupportedMediaType } from '../outcomes';
+import { badRequest, notFound, unprocessable, unsupportedMediaType } from '../outcomes';
 import { applyFhirPathPatch, parseFhirPathPatch } from '../patch/fhirpath-patch';
 import { requireValidParameters, requireValidResource } from '../validation/resource-validator';
-import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { lockConditionalMatch } from './conditional-match';
 import { checkIfMatch, parseStored, requireLive } from './stored-resource';
 import { lockCurrent, writeNextVersion } from './update';
 
@@ -45,15 +45,11 @@ export async function conditionalPatch(
   const patch = patchOf(body, options.contentType);
   return ctx.repo.transaction(async (repo) => {
     const txCtx = { ...ctx, repo };
-    await repo.lock(criteriaLockKey(resourceType, criteria));
-    const matches = await findConditionalMatches(txCtx, resourceType, criteria);
-    if (matches.length > 1) {
-      throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
-    }
-    if (matches.length === 0) {
+    const match = await lockConditionalMatch(txCtx, resourceType, criteria);
+    if (!match) {
       throw notFound(`No ${resourceType} matches "${criteria}"`);
     }
-    return patchInTransaction(txCtx, resourceType, matches[0].id, patch, options.ifMatch);
+    return patchInTransaction(txCtx, resourceType, match.id, patch, options.ifMatch);
   });
 }
 

@@ -2,9 +2,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { FhirRepository, StoredVersion } from '../../storage/fhir-repository';
 import { checkStatusChange } from '../consultations/status-rules';
 import type { FhirContext, FhirResponse } from '../fhir-request';
-import { badRequest, multipleMatches } from '../outcomes';
+import { badRequest } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
-import { criteriaLockKey, findConditionalMatches } from './conditional-match';
+import { lockConditionalMatch } from './conditional-match';
 import { createResource } from './create';
 import { checkIfMatch, resourceLockKey, stampMeta } from './stored-resource';
 import { enforceWriteRules } from './write-rules';
@@ -79,12 +79,8 @@ export async function conditionalUpdate(
   const resource = await requireValidResource(ctx, body, resourceType);
   return ctx.repo.transaction(async (repo) => {
     const txCtx = { ...ctx, repo };
-    await repo.lock(criteriaLockKey(resourceType, criteria));
-    const matches = await findConditionalMatches(txCtx, resourceType, criteria);
-    if (matches.length > 1) {
-      throw multipleMatches(`Criteria "${criteria}" match more than one ${resourceType}`);
-    }
-    if (matches.length === 0) {
+    const match = await lockConditionalMatch(txCtx, resourceType, criteria);
+    if (!match) {
       if (!resource.id) {
         return createResource(txCtx, resourceType, resource);
       }
@@ -92,7 +88,6 @@ export async function conditionalUpdate(
       checkStatusChange(ctx.access, current, resource);
       return writeNextVersion({ ...ctx, repo }, resource as Resource & { id: string }, 'PUT', options.ifMatch, current);
     }
-    const match = matches[0];
     if (resource.id !== undefined && resource.id !== match.id) {
       throw badRequest(`Resource id "${resource.id}" does not match the resource the criteria found`, `${resourceType}.id`);
     }
