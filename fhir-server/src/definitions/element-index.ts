@@ -81,6 +81,20 @@ export class ElementIndex {
     return this.elements.get(path);
   }
 
+  /** The code systems a base R4 value set draws its codes from (its includes, and those of its imports). */
+  systems(valueSetUrl: string, depth = 0): ReadonlySet<string> {
+    const systems = new Set<string>();
+    for (const part of this.valueSets.get(valueSetUrl)?.compose?.include ?? []) {
+      if (part.system) {
+        systems.add(part.system);
+      }
+      for (const imported of depth < 4 ? (part.valueSet ?? []) : []) {
+        this.systems(imported.split('|')[0], depth + 1).forEach((system) => systems.add(system));
+      }
+    }
+    return systems;
+  }
+
   /** The codes of a value set, or null when it cannot be enumerated here (filters, external systems). */
   codes(valueSetUrl: string): ReadonlySet<string> | null {
     if (!this.expansions.has(valueSetUrl)) {

@@ -121,6 +121,12 @@ describe('token parameters (search.html#token)', () => {
     expect(await ids('identifier=urn:mrn|')).toEqual(['anna', 'bob']);
   });
 
+  test('system|code on a plain code element matches by the system its required binding implies', async () => {
+    expect(await ids('gender=http://hl7.org/fhir/administrative-gender|female')).toEqual(['anna']);
+    expect(await ids('gender:not=http://hl7.org/fhir/administrative-gender|male')).toEqual(['anna', 'dana', 'emil', 'fay']);
+    expect(await ids('gender=http://example.org/other-genders|female')).toEqual([]);
+  });
+
   test('escaped , and | are part of the code (search.html#escaping)', async () => {
     expect(await ids('identifier=a%5C,b')).toEqual(['fay']);
     expect(await ids('identifier=x%5C|y')).toEqual(['fay']);

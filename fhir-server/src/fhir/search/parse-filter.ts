@@ -114,7 +114,17 @@ function parseParameterValues(
   if (pieces.length > MAX_VALUES) {
     throw tooCostly(`${name} has more than ${MAX_VALUES} alternatives`);
   }
-  return { ...base, values: pieces.map((piece) => parseValue(ctx, param, piece, name)) };
+  const values = pieces.map((piece) => parseValue(ctx, param, piece, name));
+  return { ...base, values: param.impliedSystems ? values.flatMap((value) => withoutImpliedSystem(value, param.impliedSystems)) : values };
+}
+
+/**
+ * `system|code` on a plain code element also matches its index rows, which carry no system:
+ * `Patient?gender=http://hl7.org/fhir/administrative-gender|female` finds what `gender=female` does.
+ */
+function withoutImpliedSystem(value: SearchValue, systems: ReadonlySet<string> | undefined): SearchValue[] {
+  const [system, code] = value.parts ?? [];
+  return system && code !== undefined && systems?.has(system) ? [value, { value: `|${code}`, parts: ['', code] }] : [value];
 }
 
 function checkModifier(param: SupportedParameter, modifier: string | undefined, name: string): void {

@@ -18,6 +18,11 @@ export interface SupportedParameter {
   readonly singleInstant: boolean;
   /** At most one index row per resource (a date, dateTime, instant or Period element, at most once). */
   readonly singleValue: boolean;
+  /**
+   * Token parameters on plain `code` elements (Patient.gender): the code systems of their
+   * required binding, which the codes imply but the index rows do not carry.
+   */
+  readonly impliedSystems?: ReadonlySet<string>;
 }
 
 /** `_id` and `_lastUpdated` are answered from the resource row, all others from index rows. */
@@ -109,7 +114,25 @@ function describe(
     phonetic,
     singleInstant: type === 'date' && isSingleInstant(resourceType, definition.expression),
     singleValue: type === 'date' && isSingleDate(resourceType, definition.expression),
+    ...(type === 'token' ? { impliedSystems: boundCodeSystems(resourceType, definition.expression) } : {}),
   };
+}
+
+/** The code systems bound to the expression's elements when every one is a `code` with a required binding. */
+function boundCodeSystems(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
+  const paths = (expression ?? '')
+    .split('|')
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith(`${resourceType}.`));
+  const systems = new Set<string>();
+  for (const path of paths) {
+    const element = new RegExp(`^${resourceType}(\\.[a-z][A-Za-z]*)+$`).test(path) ? elementIndex.element(path) : undefined;
+    if (element?.types.length !== 1 || element.types[0] !== 'code' || !element.requiredValueSet) {
+      return undefined;
+    }
+    elementIndex.systems(element.requiredValueSet).forEach((system) => systems.add(system));
+  }
+  return systems.size > 0 ? systems : undefined;
 }
 
 /** The expression's path for this type is one top-level element of type instant, at most once. */
