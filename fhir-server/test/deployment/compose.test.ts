@@ -190,14 +190,11 @@ describe('docker-compose.prod.yml (with docker-compose.yml)', () => {
     const proxy = merged.proxy;
     expect(proxy.image).toMatch(/^caddy:/);
     expect(proxy.depends_on?.['fhir-server'].condition).toBe('service_healthy');
-    expect(proxy.command?.map(interpolate)).toEqual([
-      'caddy',
-      'reverse-proxy',
-      '--from',
-      'medbuddy.example.org',
-      '--to',
-      'fhir-server:3000',
-    ]);
+    // The Caddyfile itself runs in front of a real server in proxy.test.ts.
+    expect(proxy.command).toEqual(['caddy', 'run', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile']);
+    expect(proxy.volumes).toContain('./Caddyfile:/etc/caddy/Caddyfile:ro');
+    expect(interpolate(String(proxy.environment?.MEDBUDDY_DOMAIN))).toBe('medbuddy.example.org');
+    expect(read('Caddyfile')).toContain('reverse_proxy {$MEDBUDDY_UPSTREAM:fhir-server:3000}');
     expect(proxy.ports).toEqual(expect.arrayContaining(['0.0.0.0:80:80', '0.0.0.0:443:443']));
     for (const [name, service] of Object.entries(merged)) {
       for (const port of (service.ports ?? []).map(interpolate)) {
