@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +13,7 @@ import { startTestServer, type Actor, type TestServer } from '../setup/test-serv
  * compressed, documents byte for byte, with their ranges.
  */
 const CADDYFILE = path.resolve(__dirname, '../../../Caddyfile');
-const PROXY_PORT = 18_000 + (process.pid % 1000);
+let proxyPort: number;
 
 let server: TestServer;
 let patient: Actor;
@@ -21,6 +22,7 @@ let home: string;
 
 beforeAll(async () => {
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'medbuddy-caddy-'));
+  proxyPort = await freePort();
   server = await startTestServer({ DATA_DIR: home });
   patient = await server.actAsPatient();
   caddy = spawn('caddy', ['run', '--config', CADDYFILE, '--adapter', 'caddyfile'], {
@@ -30,7 +32,7 @@ beforeAll(async () => {
       XDG_DATA_HOME: home,
       XDG_CONFIG_HOME: home,
       CADDY_ADMIN: 'off',
-      MEDBUDDY_DOMAIN: `http://127.0.0.1:${PROXY_PORT}`,
+      MEDBUDDY_DOMAIN: `http://127.0.0.1:${proxyPort}`,
       MEDBUDDY_UPSTREAM: new URL(server.address).host,
     },
     stdio: 'ignore',
@@ -40,7 +42,7 @@ beforeAll(async () => {
       break;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Caddy did not answer on port ${PROXY_PORT}`);
+      throw new Error(`Caddy did not answer on port ${proxyPort}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -51,6 +53,15 @@ afterAll(async () => {
   await fs.rm(home, { recursive: true, force: true });
 });
 
+/** A port nothing listens on now (Caddy's site address must name one). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 interface Fetched {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -60,7 +71,7 @@ interface Fetched {
 /** A GET through the proxy, with the body as it came over the wire (not decoded). */
 function get(pathname: string, headers: Record<string, string>): Promise<Fetched> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: PROXY_PORT, path: pathname, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: proxyPort, path: pathname, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
