@@ -1,5 +1,6 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { Response } from 'supertest';
+import { OutcomeError } from '../../src/fhir/outcomes';
 
 /** Asserts an error response is an OperationOutcome with this status and first issue code. */
 export function expectOutcome(response: Response, status: number, code: string): OperationOutcome {
@@ -11,4 +12,17 @@ export function expectOutcome(response: Response, status: number, code: string):
   expect(outcome.resourceType).toBe('OperationOutcome');
   expect(outcome.issue?.[0]?.code).toBe(code);
   return outcome;
+}
+
+/** The OutcomeError a call throws, as status, first issue code and diagnostics; fails if it throws none. */
+export function thrownOutcome(fn: () => unknown): { status: number; code?: string; text?: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof OutcomeError) {
+      return { status: error.status, code: error.outcome.issue?.[0]?.code, text: error.outcome.issue?.[0]?.diagnostics };
+    }
+    throw error;
+  }
+  throw new Error('expected an OutcomeError');
 }

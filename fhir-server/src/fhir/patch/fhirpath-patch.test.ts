@@ -1,6 +1,6 @@
 import type { Observation, Parameters, ParametersParameter, Patient } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../../definitions';
-import { OutcomeError } from '../outcomes';
+import { thrownOutcome } from '../../../test/setup/matchers';
 import { applyFhirPathPatch, parseFhirPathPatch } from './fhirpath-patch';
 
 /** FHIRPath Patch (http://hl7.org/fhir/R4/fhirpatch.html) on in-memory resources. */
@@ -19,17 +19,7 @@ function patch<T extends Patient | Observation>(resource: T, ...operations: Para
   return applyFhirPathPatch(resource, parseFhirPathPatch(operations));
 }
 
-function failure(run: () => unknown): { status: number; code?: string; diagnostics?: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OutcomeError) {
-      return { status: error.status, code: error.outcome.issue?.[0]?.code, diagnostics: error.outcome.issue?.[0]?.diagnostics };
-    }
-    throw error;
-  }
-  throw new Error('expected the patch to fail');
-}
+const failure = thrownOutcome;
 
 const PATIENT: Patient = {
   resourceType: 'Patient',
@@ -137,7 +127,7 @@ describe('add', () => {
       ),
     ).toMatchObject({
       status: 422,
-      diagnostics: 'Patient has no element "nickname"',
+      text: 'Patient has no element "nickname"',
     });
     expect(
       failure(() =>
@@ -148,7 +138,7 @@ describe('add', () => {
       ),
     ).toMatchObject({
       status: 422,
-      diagnostics: '"Patient.name" matches 2 elements, not one',
+      text: '"Patient.name" matches 2 elements, not one',
     });
   });
 });
@@ -194,7 +184,7 @@ describe('insert and move', () => {
       failure(() => patch(PATIENT, operation('insert', { path: { valueString: 'Patient.birthDate' }, value, index: { valueInteger: 0 } }))),
     ).toMatchObject({
       status: 422,
-      diagnostics: '"Patient.birthDate" is not a repeating element',
+      text: '"Patient.birthDate" is not a repeating element',
     });
   });
 });
@@ -251,7 +241,7 @@ describe('replace and delete', () => {
       failure(() => patch(PATIENT, operation('replace', { path: { valueString: 'Patient.gender' }, value: { valueCode: 'male' } }))),
     ).toMatchObject({
       status: 422,
-      diagnostics: '"Patient.gender" matches no element of the resource',
+      text: '"Patient.gender" matches no element of the resource',
     });
     expect(failure(() => patch(PATIENT, operation('delete', { path: { valueString: 'Patient.identifier' } })))).toMatchObject({
       status: 422,

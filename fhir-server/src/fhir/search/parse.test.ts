@@ -1,5 +1,5 @@
 import { createSearchParameterCatalog } from '../../definitions';
-import { OutcomeError } from '../outcomes';
+import { thrownOutcome } from '../../../test/setup/matchers';
 import { parseSearchRequest } from './parse';
 import { splitEscaped, unescape } from './search-values';
 
@@ -8,17 +8,7 @@ const BASE = 'http://medbuddy.test/fhir';
 const parse = (type: string | string[], query: string, strict = false) =>
   parseSearchRequest(type, new URLSearchParams(query), { catalog, baseUrl: BASE, strict });
 
-function failure(fn: () => unknown): { status: number; code?: string; text?: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof OutcomeError) {
-      return { status: error.status, code: error.outcome.issue?.[0]?.code, text: error.outcome.issue?.[0]?.diagnostics };
-    }
-    throw error;
-  }
-  throw new Error('expected an OutcomeError');
-}
+const failure = thrownOutcome;
 
 describe('search parameter values (search.html#escaping, #combining)', () => {
   test('commas separate alternatives unless escaped; escapes resolve last', () => {
