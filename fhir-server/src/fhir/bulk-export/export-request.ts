@@ -28,10 +28,10 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const UNSUPPORTED = ['includeAssociatedData'];
 
 /**
- * Checks the kick-off parameters (query, or a POST's Parameters body: inputQuery) against what the server supports and the caller may read:
- * an unsupported `_outputFormat`, a malformed `_since`, an unknown `_type` or one the caller
- * may not read are 4xx. Without `_type`: every type the caller may read (at patient and
- * group level, those in the Patient compartment).
+ * Checks the kick-off parameters (the query, or a POST's Parameters body: inputQuery) against
+ * what the server supports and the caller may read: an unsupported `_outputFormat`, a malformed
+ * `_since`, an unknown `_type` or one the caller may not read are 4xx. Without `_type`: every
+ * type the caller may read (at patient and group level, those in the Patient compartment).
  */
 export function parseExportRequest(
   access: AccessContext,

@@ -11,7 +11,7 @@ import { lockCurrent, writeNextVersion } from './update';
 
 export const JSON_PATCH_CONTENT_TYPE = 'application/json-patch+json';
 /** FHIRPath Patch travels as a Parameters resource in the FHIR media type. */
-export const FHIRPATH_PATCH_CONTENT_TYPES: readonly string[] = ['application/fhir+json', 'application/json'];
+const FHIRPATH_PATCH_CONTENT_TYPES: readonly string[] = ['application/fhir+json', 'application/json'];
 const RFC_6902_OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 /** Pointer tokens that would reach an object's prototype: never a FHIR element. */
 const BANNED_TOKENS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -4,6 +4,8 @@ import { notFound } from '../outcomes';
 import { applyView, isFullView, parseResourceView } from '../resource-view';
 import { parseETag, parseStored, requireLive, storedResponse } from './stored-resource';
 
+type ReadConditions = Pick<FhirRequestHeaders, 'ifNoneMatch' | 'ifModifiedSince'>;
+
 /**
  * http://hl7.org/fhir/R4/http.html#read, with conditional read: 304 when `If-None-Match` names
  * the current version, or, without it, when the resource has not changed since
@@ -14,7 +16,7 @@ export async function readResource(
   resourceType: string,
   id: string,
   query: URLSearchParams,
-  conditions: Pick<FhirRequestHeaders, 'ifNoneMatch' | 'ifModifiedSince'> = {},
+  conditions: ReadConditions = {},
 ): Promise<FhirResponse> {
   const stored = requireLive(await ctx.repo.readCurrent(resourceType, id), resourceType, id);
   if (notModified(stored, conditions)) {
@@ -23,10 +25,7 @@ export async function readResource(
   return viewOf(stored, query);
 }
 
-function notModified(
-  stored: StoredVersion,
-  { ifNoneMatch, ifModifiedSince }: Pick<FhirRequestHeaders, 'ifNoneMatch' | 'ifModifiedSince'>,
-): boolean {
+function notModified(stored: StoredVersion, { ifNoneMatch, ifModifiedSince }: ReadConditions): boolean {
   if (ifNoneMatch) {
     return ifNoneMatch.trim() !== '*' && parseETag(ifNoneMatch) === stored.versionId;
   }

@@ -144,8 +144,7 @@ export class OperationInput {
  * An operation's inputs as a query string, for operations that read them like search
  * parameters: a GET's query, and for a POST also its Parameters body (names and repeats
  * checked against the definition as OperationInput does), each primitive value as its text
- * and a Reference as its `reference`.
- * A POST's body is never silently ignored.
+ * and a Reference as its `reference`. A POST's body is never silently ignored.
  */
 export function inputQuery(definition: OperationDefinition & { code: string }, request: FhirRequest): URLSearchParams {
   if (request.method === 'GET' || request.body === undefined) {
