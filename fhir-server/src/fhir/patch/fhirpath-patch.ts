@@ -220,7 +220,7 @@ function collection(root: Place, path: string, at: string): { list: unknown[]; d
 function parentsAndName(root: Place, path: string, at: string): { parents: Place[]; name: string } {
   const atom = parse(path, at);
   if (atom instanceof DotAtom && atom.right instanceof SymbolAtom) {
-    return { parents: evaluate(root, atom.left, at, true), name: atom.right.name };
+    return { parents: evaluate(root, atom.left, at), name: atom.right.name };
   }
   if (atom instanceof SymbolAtom && atom.name !== root.type) {
     return { parents: [root], name: atom.name };
@@ -229,7 +229,7 @@ function parentsAndName(root: Place, path: string, at: string): { parents: Place
 }
 
 function locate(root: Place, path: string, at: string): Place[] {
-  return evaluate(root, parse(path, at), at, true);
+  return evaluate(root, parse(path, at), at);
 }
 
 function parse(path: string, at: string): Atom {
@@ -242,19 +242,19 @@ function parse(path: string, at: string): Atom {
   return atom instanceof FhirPathAtom ? atom.child : atom;
 }
 
-/** The places an expression names, from the root; `head` is true for the first step. */
-function evaluate(root: Place, atom: Atom, at: string, head: boolean): Place[] {
+/** The places an expression names, from the root; a symbol reached here is its first step (the rest go through step()). */
+function evaluate(root: Place, atom: Atom, at: string): Place[] {
   if (atom instanceof SymbolAtom) {
-    if (head && ROOT_NAMES.has(atom.name)) {
+    if (ROOT_NAMES.has(atom.name)) {
       return [root];
     }
     if (!ELEMENT_NAME.test(atom.name) && atom.name !== root.type) {
       throw badRequest(`"${atom.name}" names no element of the resource`, at);
     }
-    return head && atom.name === root.type ? [root] : children(root, atom.name);
+    return atom.name === root.type ? [root] : children(root, atom.name);
   }
   if (atom instanceof DotAtom) {
-    const inputs = evaluate(root, atom.left, at, head);
+    const inputs = evaluate(root, atom.left, at);
     return step(inputs, atom.right, at);
   }
   if (atom instanceof IndexerAtom) {
@@ -262,7 +262,7 @@ function evaluate(root: Place, atom: Atom, at: string, head: boolean): Place[] {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
       throw badRequest('A FHIRPath Patch path indexes with a non-negative integer literal', at);
     }
-    const places = evaluate(root, atom.left, at, head);
+    const places = evaluate(root, atom.left, at);
     return index < places.length ? [places[index]] : [];
   }
   throw badRequest(`A FHIRPath Patch path names elements of the resource; "${atom.toString()}" does not`, at);
