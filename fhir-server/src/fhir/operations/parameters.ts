@@ -68,6 +68,11 @@ export class OperationInput {
     return this.params.has(name);
   }
 
+  /** Every parameter given, by name. */
+  all(): ParametersParameter[] {
+    return [...this.params.values()].flat();
+  }
+
   string(name: string): string | undefined {
     return this.strings(name)[0];
   }
@@ -150,9 +155,8 @@ export function inputQuery(definition: OperationDefinition & { code: string }, r
   if (request.method === 'GET' || request.body === undefined) {
     return request.query;
   }
-  OperationInput.read(definition, request);
   const query = new URLSearchParams(request.query);
-  for (const parameter of partsOf(request.body as Parameters)) {
+  for (const parameter of OperationInput.read(definition, request).all()) {
     query.append(parameter.name as string, primitiveText(parameter));
   }
   return query;
