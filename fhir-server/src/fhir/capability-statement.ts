@@ -1,16 +1,10 @@
-import type {
-  CapabilityStatement,
-  CapabilityStatementRestResource,
-  CapabilityStatementRestSecurity,
-  Extension,
-  SearchParameter,
-} from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity, Extension } from '@medplum/fhirtypes';
 import type { SubscriptionChannels } from './fhir-request';
 import type { OAuthUris } from '../auth/smart-configuration';
 import { allResourceTypes, profileRegistry, type SearchParameterCatalog } from '../definitions';
 import { appliesToType } from './operations/fhir-operation';
 import { OPERATIONS } from './operations/registry';
-import { supportedSearchParameters } from './search/registry';
+import { includableParameters, supportedSearchParameters } from './search/registry';
 
 const TYPE_INTERACTIONS = [
   'read',
@@ -134,10 +128,9 @@ function channelExtensions(channels: Pick<SubscriptionChannels, 'websocketUrl' |
 
 function resourceCapabilities(catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource[] {
   const types = allResourceTypes();
-  const searchParams = new Map(types.map((type) => [type, supportedSearchParameters(type, catalog)]));
   const revIncludesByTarget = new Map<string, string[]>();
-  for (const [type, params] of searchParams) {
-    for (const param of params.filter(isReference)) {
+  for (const type of types) {
+    for (const param of includableParameters(type, catalog)) {
       for (const target of param.target ?? types) {
         const list = revIncludesByTarget.get(target) ?? [];
         list.push(`${type}:${param.code}`);
@@ -146,11 +139,10 @@ function resourceCapabilities(catalog: SearchParameterCatalog | undefined): Capa
     }
   }
   return types.map((type) => {
-    const params = searchParams.get(type) ?? [];
-    const includes = params.filter(isReference).map((param) => `${type}:${param.code}`);
+    const includes = includableParameters(type, catalog).map((param) => `${type}:${param.code}`);
     const revIncludes = revIncludesByTarget.get(type) ?? [];
     return {
-      ...resourceCapability(type, params),
+      ...resourceCapability(type, catalog),
       // search.html#include: `*` and `Type:*` stand for every reference parameter.
       ...(includes.length > 0 ? { searchInclude: ['*', `${type}:*`, ...includes] } : {}),
       ...(revIncludes.length > 0 ? { searchRevInclude: revIncludes.sort() } : {}),
@@ -158,12 +150,7 @@ function resourceCapabilities(catalog: SearchParameterCatalog | undefined): Capa
   });
 }
 
-/** A reference parameter that `_include`/`_revinclude` can follow (search-includes.ts). */
-function isReference(param: SearchParameter): boolean {
-  return param.type === 'reference' && !!param.expression;
-}
-
-function resourceCapability(type: string, params: readonly SearchParameter[]): CapabilityStatementRestResource {
+function resourceCapability(type: string, catalog: SearchParameterCatalog | undefined): CapabilityStatementRestResource {
   const supportedProfile = profileRegistry.profilesFor(type);
   return {
     type: type as CapabilityStatementRestResource['type'],
@@ -177,7 +164,7 @@ function resourceCapability(type: string, params: readonly SearchParameter[]): C
     conditionalRead: 'full-support',
     conditionalUpdate: true,
     conditionalDelete: 'single',
-    searchParam: params.map((param) => ({
+    searchParam: supportedSearchParameters(type, catalog).map((param) => ({
       name: param.code as string,
       definition: param.url,
       type: param.type,

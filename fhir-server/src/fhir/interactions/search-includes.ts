@@ -4,7 +4,7 @@ import { isResourceType, type SearchParameterCatalog } from '../../definitions';
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext } from '../fhir-request';
 import { badRequest } from '../outcomes';
-import { catalogOrDefault } from '../search/registry';
+import { catalogOrDefault, includableParameters } from '../search/registry';
 import { parseStored } from './stored-resource';
 
 /** `_include` / `_revinclude` (http://hl7.org/fhir/R4/search.html#include), parsed. */
@@ -64,9 +64,12 @@ function referenceParameters(
   catalog: SearchParameterCatalog | undefined,
   options: Pick<IncludeSpec, 'reverse' | 'iterate' | 'targetType'>,
 ): IncludeSpec[] {
-  return [...catalogOrDefault(catalog).parametersOf(sourceType).values()]
-    .filter((definition) => definition.type === 'reference' && definition.expression && definition.code)
-    .map((definition) => ({ ...options, sourceType, param: definition.code as string, expression: definition.expression as string }));
+  return includableParameters(sourceType, catalog).map((definition) => ({
+    ...options,
+    sourceType,
+    param: definition.code as string,
+    expression: definition.expression as string,
+  }));
 }
 
 /**

@@ -71,6 +71,11 @@ export function supportedSearchParameters(resourceType: string, catalog?: Search
     .sort((a, b) => (a.code as string).localeCompare(b.code as string));
 }
 
+/** The reference parameters of a type that `_include` and `_revinclude` follow: supported ones with an expression. */
+export function includableParameters(resourceType: string, catalog?: SearchParameterCatalog): SearchParameter[] {
+  return supportedSearchParameters(resourceType, catalog).filter((param) => param.type === 'reference' && !!param.expression);
+}
+
 function build(catalog: SearchParameterCatalog, resourceType: string): Map<string, SupportedParameter> {
   const params = new Map<string, SupportedParameter>();
   for (const code of COLUMN_PARAMETERS) {
