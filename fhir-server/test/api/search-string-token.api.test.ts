@@ -179,6 +179,16 @@ describe('token parameters (search.html#token)', () => {
       'dana',
     ]);
     expectOutcome(await server.request.get('/fhir/Patient?language:in=https://medbuddy.test/ValueSet/nothing'), 400, 'invalid');
+    await putAll(server, [
+      {
+        resourceType: 'ValueSet',
+        id: 'too-many',
+        status: 'active',
+        compose: { include: [{ system: 'urn:test', concept: Array.from({ length: 101 }, (_, i) => ({ code: `c${i}` })) }] },
+      } as ValueSet & { id: string },
+    ]);
+    const tooMany = expectOutcome(await server.request.get('/fhir/Patient?language:in=ValueSet/too-many'), 400, 'too-costly');
+    expect(tooMany.issue?.[0]?.diagnostics).toContain('101 codes');
   });
 
   test('_id, _id:not and _tag (search.html#all)', async () => {
