@@ -125,12 +125,8 @@ function describe(
 
 /** The code systems bound to the expression's elements when every one is a `code` with a required binding. */
 function boundCodeSystems(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
-  const paths = (expression ?? '')
-    .split('|')
-    .map((part) => part.trim())
-    .filter((part) => part.startsWith(`${resourceType}.`));
   const systems = new Set<string>();
-  for (const path of paths) {
+  for (const path of pathsOf(resourceType, expression)) {
     const element = new RegExp(`^${resourceType}(\\.[a-z][A-Za-z]*)+$`).test(path) ? elementIndex.element(path) : undefined;
     if (element?.types.length !== 1 || element.types[0] !== 'code' || !element.requiredValueSet) {
       return undefined;
@@ -155,11 +151,16 @@ function isSingleDate(resourceType: string, expression: string | undefined): boo
   return !!element && element.types.length > 0 && element.types.every((type) => ONE_ROW_DATE_TYPES.has(type));
 }
 
-function singleElement(resourceType: string, expression: string | undefined): { types: readonly string[] } | undefined {
-  const paths = (expression ?? '')
+/** The branches of a parameter's expression that start at this type (`Patient.gender` of `Patient.gender | Person.gender`). */
+function pathsOf(resourceType: string, expression: string | undefined): string[] {
+  return (expression ?? '')
     .split('|')
     .map((part) => part.trim())
     .filter((part) => part.startsWith(`${resourceType}.`));
+}
+
+function singleElement(resourceType: string, expression: string | undefined): { types: readonly string[] } | undefined {
+  const paths = pathsOf(resourceType, expression);
   if (paths.length !== 1 || !new RegExp(`^${resourceType}\\.[a-z][A-Za-z]*$`).test(paths[0])) {
     return undefined;
   }
