@@ -135,3 +135,28 @@ function topLevelElements(sd: StructureDefinition, wanted: (element: ElementDefi
 export function patientCompartmentParams(resourceType: string): readonly string[] {
   return patientCompartmentParamsByType.get(resourceType) ?? [];
 }
+
+/** The branches of a parameter's expression that start at this type (`Patient.gender` of `Patient.gender | Person.gender`). */
+export function parameterPaths(resourceType: string, expression: string | undefined): string[] {
+  return (expression ?? '')
+    .split('|')
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith(`${resourceType}.`));
+}
+
+/**
+ * For a token parameter on plain `code` elements (Patient.gender), the code systems of their
+ * required binding: the codes imply them, but neither the index rows nor the elements carry
+ * them. Undefined when any of its elements is something else.
+ */
+export function boundCodeSystems(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
+  const systems = new Set<string>();
+  for (const path of parameterPaths(resourceType, expression)) {
+    const element = new RegExp(`^${resourceType}(\\.[a-z][A-Za-z]*)+$`).test(path) ? elementIndex.element(path) : undefined;
+    if (element?.types.length !== 1 || element.types[0] !== 'code' || !element.requiredValueSet) {
+      return undefined;
+    }
+    elementIndex.systems(element.requiredValueSet).forEach((system) => systems.add(system));
+  }
+  return systems.size > 0 ? systems : undefined;
+}

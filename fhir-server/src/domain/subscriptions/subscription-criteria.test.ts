@@ -46,3 +46,10 @@ test('refused: modifiers, values without a word, types without the document', ()
   expect(problem('Bundle?_content=x')).toBeUndefined();
   expect(problem('AuditEvent?_content=x')).toMatch(/not supported on AuditEvent/);
 });
+
+test('system|code on a plain code element matches by the system its binding implies, as the search does', () => {
+  expect(matches('Observation?status=http://hl7.org/fhir/observation-status|final', observation)).toBe(true);
+  expect(matches('Observation?status=http://hl7.org/fhir/observation-status|amended,final', observation)).toBe(true);
+  expect(matches('Observation?status:not=http://hl7.org/fhir/observation-status|final', observation)).toBe(false);
+  expect(matches('Observation?status=http://example.org/other-statuses|final', observation)).toBe(false);
+});

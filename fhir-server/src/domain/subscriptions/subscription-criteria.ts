@@ -1,5 +1,14 @@
-import { getSearchParameter, matchesSearchRequest, parseSearchRequest, splitSearchOnComma, type SearchRequest } from '@medplum/core';
+import {
+  getSearchParameter,
+  matchesSearchRequest,
+  Operator,
+  parseSearchRequest,
+  splitSearchOnComma,
+  type Filter,
+  type SearchRequest,
+} from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
+import { boundCodeSystems } from '../../definitions';
 import { documentWords, hasFullText, wordsOf, type FullTextParameter } from '../../storage/indexing/full-text';
 
 /** Parameters about a result page rather than one resource: meaningless in criteria. */
@@ -67,8 +76,29 @@ export function parseCriteria(criteria: string | undefined, knownTypes: Readonly
       fullText.push({ param: filter.code as FullTextParameter, alternatives });
     }
   }
-  const filters = request.filters?.filter((filter) => !FULL_TEXT.has(filter.code));
+  const filters = request.filters?.filter((filter) => !FULL_TEXT.has(filter.code)).map((filter) => withoutImpliedSystems(type, filter));
   return { ok: true, resourceType: type, request: { ...request, filters }, fullText };
+}
+
+const TOKEN_OPERATORS = new Set<string>([Operator.EQUALS, Operator.NOT, Operator.NOT_EQUALS]);
+
+/**
+ * `system|code` on a plain code element (Patient.gender) as its bare code, when the system is
+ * the one its binding implies: the element carries no system, so only the code can match, as
+ * the search does (fhir/search/parse-filter.ts).
+ */
+function withoutImpliedSystems(type: string, filter: Filter): Filter {
+  const systems = TOKEN_OPERATORS.has(filter.operator)
+    ? boundCodeSystems(type, getSearchParameter(type, filter.code)?.expression)
+    : undefined;
+  if (!systems) {
+    return filter;
+  }
+  const values = splitSearchOnComma(filter.value).map((value) => {
+    const bar = value.indexOf('|');
+    return bar > 0 && systems.has(value.slice(0, bar)) ? value.slice(bar + 1) : value;
+  });
+  return { ...filter, value: values.map((value) => value.replace(/[\\,$]/g, (c) => `\\${c}`)).join(',') };
 }
 
 /** Whether a version matches; criteria that cannot be evaluated match nothing. */

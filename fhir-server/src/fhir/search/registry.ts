@@ -1,5 +1,11 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { createSearchParameterCatalog, elementIndex, type SearchParameterCatalog } from '../../definitions';
+import {
+  boundCodeSystems,
+  createSearchParameterCatalog,
+  elementIndex,
+  parameterPaths,
+  type SearchParameterCatalog,
+} from '../../definitions';
 import { fullTextParametersOf } from '../../storage/indexing/full-text';
 import { indexedParametersOf } from '../../storage/indexing/indexed-parameters';
 import type { SearchParamType } from '../../storage/search-query';
@@ -123,19 +129,6 @@ function describe(
   };
 }
 
-/** The code systems bound to the expression's elements when every one is a `code` with a required binding. */
-function boundCodeSystems(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
-  const systems = new Set<string>();
-  for (const path of pathsOf(resourceType, expression)) {
-    const element = new RegExp(`^${resourceType}(\\.[a-z][A-Za-z]*)+$`).test(path) ? elementIndex.element(path) : undefined;
-    if (element?.types.length !== 1 || element.types[0] !== 'code' || !element.requiredValueSet) {
-      return undefined;
-    }
-    elementIndex.systems(element.requiredValueSet).forEach((system) => systems.add(system));
-  }
-  return systems.size > 0 ? systems : undefined;
-}
-
 /** The expression's path for this type is one top-level element of type instant, at most once. */
 function isSingleInstant(resourceType: string, expression: string | undefined): boolean {
   const element = singleElement(resourceType, expression);
@@ -151,16 +144,8 @@ function isSingleDate(resourceType: string, expression: string | undefined): boo
   return !!element && element.types.length > 0 && element.types.every((type) => ONE_ROW_DATE_TYPES.has(type));
 }
 
-/** The branches of a parameter's expression that start at this type (`Patient.gender` of `Patient.gender | Person.gender`). */
-function pathsOf(resourceType: string, expression: string | undefined): string[] {
-  return (expression ?? '')
-    .split('|')
-    .map((part) => part.trim())
-    .filter((part) => part.startsWith(`${resourceType}.`));
-}
-
 function singleElement(resourceType: string, expression: string | undefined): { types: readonly string[] } | undefined {
-  const paths = pathsOf(resourceType, expression);
+  const paths = parameterPaths(resourceType, expression);
   if (paths.length !== 1 || !new RegExp(`^${resourceType}\\.[a-z][A-Za-z]*$`).test(paths[0])) {
     return undefined;
   }
