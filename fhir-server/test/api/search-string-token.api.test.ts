@@ -4,6 +4,7 @@ import { matchSet, putAll } from '../setup/search-client';
 import { startTestServer, type TestServer } from '../setup/test-server';
 
 let server: TestServer;
+const V2 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const ids = (query: string) => matchSet(server, `Patient?${query}`);
 
 const patients: (Patient & { id: string })[] = [
@@ -14,7 +15,7 @@ const patients: (Patient & { id: string })[] = [
     name: [{ family: 'Müller', given: ['Anna', 'Maria'] }],
     gender: 'female',
     active: true,
-    identifier: [{ system: 'urn:mrn', value: 'M-1' }],
+    identifier: [{ system: 'urn:mrn', value: 'M-1', type: { coding: [{ system: V2, code: 'MR' }] } }],
     telecom: [{ system: 'email', value: 'anna@example.org' }],
     address: [{ city: 'Zürich', country: 'CH' }],
     communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'de', display: 'German' }], text: 'Deutsch' } }],
@@ -26,8 +27,8 @@ const patients: (Patient & { id: string })[] = [
     gender: 'male',
     active: false,
     identifier: [
-      { system: 'urn:mrn', value: 'M-2' },
-      { system: 'urn:ssn', value: '123' },
+      { system: 'urn:mrn', value: 'M-2', type: { coding: [{ system: V2, code: 'MR' }] } },
+      { system: 'urn:ssn', value: '123', type: { coding: [{ system: V2, code: 'SS' }], text: 'Social security' } },
     ],
     telecom: [{ system: 'phone', value: '555-0100' }],
   },
@@ -125,6 +126,17 @@ describe('token parameters (search.html#token)', () => {
     expect(await ids('gender=http://hl7.org/fhir/administrative-gender|female')).toEqual(['anna']);
     expect(await ids('gender:not=http://hl7.org/fhir/administrative-gender|male')).toEqual(['anna', 'dana', 'emil', 'fay']);
     expect(await ids('gender=http://example.org/other-genders|female')).toEqual([]);
+  });
+
+  test(':of-type matches identifiers by type coding and value, system|code|value (search.html#modifiers)', async () => {
+    expect(await ids(`identifier:of-type=${V2}|MR|M-1`)).toEqual(['anna']);
+    expect(await ids(`identifier:of-type=${V2}|MR|M-2,${V2}|SS|123`)).toEqual(['bob']);
+    expect(await ids(`identifier:of-type=${V2}|SS|M-2`)).toEqual([]);
+    expect(await ids(`identifier:of-type=${V2}|MR|123`)).toEqual([]);
+    expect(await ids(`identifier:of-type=urn:other|MR|M-1`)).toEqual([]);
+    expect(await ids(`identifier:of-type=${V2}|MR|M-3`)).toEqual([]);
+    const partial = await server.request.get(`/fhir/Patient?identifier:of-type=MR|M-1`);
+    expectOutcome(partial, 400, 'invalid');
   });
 
   test('escaped , and | are part of the code (search.html#escaping)', async () => {

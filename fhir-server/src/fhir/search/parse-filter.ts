@@ -2,6 +2,7 @@ import type { SearchParameterCatalog } from '../../definitions';
 import { isResourceType } from '../../definitions';
 import { parseDateRange } from '../../storage/indexing/date-range';
 import { identifierParam } from '../../storage/indexing/reference';
+import { ofTypeCode, ofTypeParam } from '../../storage/indexing/token';
 import { wordsOf } from '../../storage/indexing/full-text';
 import type { ParameterFilter, SearchFilter, SearchParamType, SearchValue } from '../../storage/search-query';
 import { badRequest, notSupported, tooCostly } from '../outcomes';
@@ -31,7 +32,8 @@ const MODIFIERS: Record<string, readonly string[]> = {
   uri: ['missing', 'below', 'above'],
   composite: ['missing'],
 };
-const KNOWN_UNSUPPORTED = new Set(['in', 'not-in', 'of-type', 'iterate', 'type']);
+const KNOWN_UNSUPPORTED = new Set(['in', 'not-in', 'iterate', 'type']);
+const OF_TYPE_FORMAT = 'system|code|value (the Identifier.type coding, then the value)';
 const PREFIXED_TYPES = new Set(['date', 'number', 'quantity']);
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
@@ -91,6 +93,9 @@ function parseParameterValues(
     // `subject:identifier=system|value` matches Reference.identifier (search.html#modifiers).
     return parseParameterValues(ctx, { ...param, code: identifierParam(param.code), type: 'token', targets: [] }, undefined, raw, name);
   }
+  if (param.type === 'token' && modifier === 'of-type') {
+    return parseOfType(param, raw, name);
+  }
   checkModifier(param, modifier, name);
   const base = {
     code: param.code,
@@ -116,6 +121,32 @@ function parseParameterValues(
   }
   const values = pieces.map((piece) => parseValue(ctx, param, piece, name));
   return { ...base, values: param.impliedSystems ? values.flatMap((value) => withoutImpliedSystem(value, param.impliedSystems)) : values };
+}
+
+/**
+ * `identifier:of-type=system|code|value` (search.html#modifiers): identifiers of that type with
+ * that value, searched as the `:of-type` token rows of the parameter (storage/indexing/token.ts).
+ */
+function parseOfType(param: SupportedParameter, raw: string, name: string): ParameterFilter {
+  if (!param.identifiers) {
+    throw badRequest(`${name}: :of-type applies to parameters on Identifier elements, and ${param.code} is none`);
+  }
+  const pieces = splitEscaped(raw, ',').filter((piece) => piece !== '');
+  if (pieces.length === 0 || pieces.length > MAX_VALUES) {
+    throw badRequest(`${name} needs 1 to ${MAX_VALUES} values of the form ${OF_TYPE_FORMAT}`);
+  }
+  const values = pieces.map((piece): SearchValue => {
+    if (piece.length > MAX_VALUE_LENGTH) {
+      throw tooCostly(`${name}: a value may be at most ${MAX_VALUE_LENGTH} characters`);
+    }
+    const parts = splitEscaped(piece, '|').map(unescape);
+    if (parts.length !== 3 || parts.some((part) => part === '')) {
+      throw badRequest(`${name}: "${piece}" is not ${OF_TYPE_FORMAT}`);
+    }
+    const [system, code, value] = parts;
+    return { value: unescape(piece), parts: [system, ofTypeCode(code, value)] };
+  });
+  return { code: ofTypeParam(param.code), type: 'token', values };
 }
 
 /**

@@ -37,6 +37,30 @@ describe('search parameter values (search.html#escaping, #combining)', () => {
     });
   });
 
+  test(':of-type takes system|code|value on identifier parameters (search.html#modifiers)', () => {
+    const { query } = parse('Patient', 'identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|12\\|3,urn:t|SS|9');
+    expect(query.filters).toEqual([
+      {
+        code: 'identifier:of-type',
+        type: 'token',
+        values: [
+          {
+            value: 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|12|3',
+            parts: ['http://terminology.hl7.org/CodeSystem/v2-0203', 'MR|12|3'],
+          },
+          { value: 'urn:t|SS|9', parts: ['urn:t', 'SS|9'] },
+        ],
+      },
+    ]);
+    for (const bad of ['12345', 'MR|12345', '|MR|12345', 'urn:t||1', 'urn:t|MR|', 'urn:t|MR|1|2']) {
+      expect(failure(() => parse('Patient', `identifier:of-type=${encodeURIComponent(bad)}`))).toMatchObject({
+        status: 400,
+        code: 'invalid',
+      });
+    }
+    expect(failure(() => parse('Patient', 'gender:of-type=urn:t|MR|1'))).toMatchObject({ status: 400, code: 'invalid' });
+  });
+
   test('prefixes on ordered types only (search.html#prefix)', () => {
     expect(parse('Patient', 'birthdate=ge2020-01-01').query.filters[0]).toMatchObject({ values: [{ prefix: 'ge', value: '2020-01-01' }] });
     expect(parse('Patient', 'family=ge2020').query.filters[0]).toMatchObject({ values: [{ value: 'ge2020' }] });
@@ -116,7 +140,7 @@ describe('unknown parameters and bad input (search.html#errors)', () => {
 
   test('unknown and unsupported modifiers are refused even when lenient', () => {
     expect(failure(() => parse('Patient', 'family:sounds-like=x'))).toMatchObject({ status: 400, code: 'invalid' });
-    expect(failure(() => parse('Patient', 'identifier:of-type=x'))).toMatchObject({ status: 400, code: 'not-supported' });
+    expect(failure(() => parse('Patient', 'link:in=x'))).toMatchObject({ status: 400, code: 'not-supported' });
     expect(failure(() => parse('Patient', 'birthdate:exact=2020'))).toMatchObject({ status: 400, code: 'not-supported' });
     expect(failure(() => parse('Patient', 'general-practitioner:Observation=1'))).toMatchObject({ status: 400 });
   });

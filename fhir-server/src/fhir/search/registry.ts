@@ -29,6 +29,8 @@ export interface SupportedParameter {
    * required binding, which the codes imply but the index rows do not carry.
    */
   readonly impliedSystems?: ReadonlySet<string>;
+  /** Token parameters on Identifier elements (Patient.identifier), which `:of-type` applies to. */
+  readonly identifiers?: boolean;
 }
 
 /** `_id` and `_lastUpdated` are answered from the resource row, all others from index rows. */
@@ -125,8 +127,17 @@ function describe(
     phonetic,
     singleInstant: type === 'date' && isSingleInstant(resourceType, definition.expression),
     singleValue: type === 'date' && isSingleDate(resourceType, definition.expression),
-    ...(type === 'token' ? { impliedSystems: boundCodeSystems(resourceType, definition.expression) } : {}),
+    ...(type === 'token'
+      ? {
+          impliedSystems: boundCodeSystems(resourceType, definition.expression),
+          identifiers: hasIdentifierElements(resourceType, definition.expression),
+        }
+      : {}),
   };
+}
+
+function hasIdentifierElements(resourceType: string, expression: string | undefined): boolean {
+  return parameterPaths(resourceType, expression).some((path) => elementIndex.element(path)?.types.includes('Identifier'));
 }
 
 /** The expression's path for this type is one top-level element of type instant, at most once. */

@@ -56,6 +56,25 @@ describe('index rows per search parameter type (search.html)', () => {
     expect(rowsOf(patient, 'token', 'email')).toEqual([{ system: 'email', code: 'anna@example.org', display: null }]);
   });
 
+  test('token: a typed identifier also gives a row per type coding, for :of-type', () => {
+    const typed: Resource = {
+      resourceType: 'Patient',
+      identifier: [
+        {
+          system: 'urn:mrn',
+          value: 'A-1',
+          type: { coding: [{ system: 'urn:v2-0203', code: 'MR' }, { code: 'local' }, { system: 'urn:v2-0203', display: 'no code' }] },
+        },
+        { system: 'urn:ssn', value: '123', type: { text: 'untyped' } },
+      ],
+    };
+    expect(rowsOf(typed, 'token', 'identifier:of-type')).toEqual([
+      { system: 'urn:v2-0203', code: 'MR|A-1', display: null },
+      { system: null, code: 'local|A-1', display: null },
+    ]);
+    expect(rowsOf(patient, 'token', 'identifier:of-type')).toEqual([]);
+  });
+
   test('token: a CodeableConcept gives its codings and its text (for :text)', () => {
     const condition: Resource = {
       resourceType: 'Condition',

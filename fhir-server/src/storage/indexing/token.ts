@@ -6,7 +6,8 @@ import { limitIndexedText, normalizeString } from './indexed-text';
 /**
  * Token index rows (http://hl7.org/fhir/R4/search.html#token): system and code of Codings,
  * Identifiers (system|value), ContactPoints (system|value), booleans and plain codes/strings.
- * `display` holds the normalised display or CodeableConcept.text, for `:text`.
+ * `display` holds the normalised display or CodeableConcept.text, for `:text`. Typed
+ * identifiers also get rows for `:of-type`.
  */
 export function addTokenRows(out: TokenRow[], param: string, values: readonly TypedValue[], grp?: number): void {
   for (const { type, value } of values) {
@@ -39,6 +40,9 @@ function addComplex(out: TokenRow[], param: string, type: string, value: Record<
       const identifier = value as Identifier;
       if (identifier.value) {
         push(out, param, identifier.system ?? null, identifier.value, identifier.type?.text ?? null, grp);
+        if (grp === undefined) {
+          addIdentifierTypes(out, param, identifier);
+        }
       }
       return;
     }
@@ -52,6 +56,28 @@ function addComplex(out: TokenRow[], param: string, type: string, value: Record<
     default:
       return;
   }
+}
+
+/**
+ * For `:of-type` (`identifier:of-type=system|code|value`): one row per coded type of the
+ * identifier, under `<param>:of-type`, with the type's system and `code|value` as its code.
+ */
+function addIdentifierTypes(out: TokenRow[], param: string, identifier: Identifier): void {
+  for (const coding of identifier.type?.coding ?? []) {
+    if (coding.code) {
+      push(out, ofTypeParam(param), coding.system ?? null, ofTypeCode(coding.code, identifier.value as string), null, undefined);
+    }
+  }
+}
+
+/** The token parameter under which an identifier parameter's typed identifiers are indexed. */
+export function ofTypeParam(param: string): string {
+  return `${param}:of-type`;
+}
+
+/** The code of an `:of-type` row: the type's code and the identifier's value. */
+export function ofTypeCode(typeCode: string, value: string): string {
+  return `${typeCode}|${value}`;
 }
 
 function addCoding(out: TokenRow[], param: string, coding: Coding, grp: number | undefined): void {

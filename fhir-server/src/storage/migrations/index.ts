@@ -21,6 +21,7 @@ import * as compressContentLz4 from './20261226900000_compress-content-lz4';
 import * as partialReferenceUrlIndex from './20261227000000_partial-reference-url-index';
 import * as reindexListCurrentItems from './20261228000000_reindex-list-current-items';
 import * as createFullTextIndex from './20261228100000_create-full-text-index';
+import * as reindexTypedIdentifiers from './20261228200000_reindex-typed-identifiers';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -54,6 +55,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261227000000_partial-reference-url-index': partialReferenceUrlIndex,
   '20261228000000_reindex-list-current-items': reindexListCurrentItems,
   '20261228100000_create-full-text-index': createFullTextIndex,
+  '20261228200000_reindex-typed-identifiers': reindexTypedIdentifiers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

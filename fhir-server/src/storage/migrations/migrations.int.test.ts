@@ -3,6 +3,7 @@ import { createThrowawayDatabase } from '../../../test/setup/test-database';
 import { down, up } from './20261226800000_drop-derived-reference-rows';
 import { up as reindexLists } from './20261228000000_reindex-list-current-items';
 import * as fullTextIndex from './20261228100000_create-full-text-index';
+import { up as reindexTypedIdentifiers } from './20261228200000_reindex-typed-identifiers';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -140,6 +141,38 @@ test('20261228100000: queues a reindex of the stored types that have full text (
   await fullTextIndex.up(db);
   const { rows } = await db.raw<{ rows: { resource_types: string[] }[] }>(`SELECT resource_types FROM reindex_job WHERE NOT done`);
   expect(rows.map((row) => row.resource_types)).toEqual([['Observation', 'Patient']]);
+  await db('resource').delete();
+  await db('reindex_job').delete();
+});
+
+test('20261228200000: queues a reindex of the stored types with a coded identifier type, and nothing without any', async () => {
+  const resource = (resource_type: string, id: string, content: object, deleted = false) => ({
+    resource_type,
+    id,
+    version_id: 1,
+    last_updated: new Date(),
+    deleted,
+    content: JSON.stringify(content),
+  });
+  const typed = { identifier: [{ type: { coding: [{ code: 'MR' }] }, value: '1' }] };
+  await db('resource').insert([
+    resource('Patient', 'p1', { identifier: [{ system: 'urn:mrn', value: '1' }] }),
+    resource('Observation', 'o1', { code: { coding: [{ code: 'x' }] } }),
+  ]);
+  const pendingJobs = async () =>
+    (await db.raw<{ rows: { resource_types: string[] }[] }>(`SELECT resource_types FROM reindex_job WHERE NOT done`)).rows.map(
+      (row) => row.resource_types,
+    );
+  await reindexTypedIdentifiers(db);
+  expect(await pendingJobs()).toEqual([]);
+  await db('resource').insert([
+    resource('Practitioner', 'd1', typed),
+    resource('Encounter', 'e1', typed, true),
+    resource('AuditEvent', 'a1', typed),
+    resource('DocumentReference', 'r1', { masterIdentifier: { type: { coding: [{ code: 'X' }] }, value: '1' } }),
+  ]);
+  await reindexTypedIdentifiers(db);
+  expect(await pendingJobs()).toEqual([['DocumentReference', 'Practitioner']]);
   await db('resource').delete();
   await db('reindex_job').delete();
 });
