@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { mandatoryElements, summaryElements } from '../definitions';
+import { elementIndex, mandatoryElements, summaryElements } from '../definitions';
 import { badRequest } from './outcomes';
 
 /**
@@ -50,8 +50,10 @@ export function applyView(resource: Resource, view: ResourceView): Resource {
   } else {
     // Mandatory elements come whether asked for or not (search.html#elements), so the subset stays valid.
     const mandatory = among(mandatoryElements(resource.resourceType));
+    // A choice element is asked for by its name in the definition: `performed` keeps `performedPeriod`.
     const wanted = new Set(view.elements);
-    keep = (name) => wanted.has(name) || mandatory(name);
+    const choiceOf = (name: string) => elementIndex.element(`${resource.resourceType}.${name}`)?.choice;
+    keep = (name) => wanted.has(name) || wanted.has(choiceOf(name) ?? '') || mandatory(name);
   }
   const subset: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(source)) {

@@ -136,6 +136,10 @@ describe('read and vread (http.html#read, #vread)', () => {
     expect(Object.keys(subset).sort()).toEqual(['code', 'id', 'meta', 'note', 'resourceType', 'status']);
     const validated = await server.request.post('/fhir/Observation/$validate').set('Content-Type', FHIR_JSON).send(JSON.stringify(subset));
     expect(validated.status).toBe(200);
+    // A choice element is named as in its definition (value[x]): `value` keeps valueQuantity.
+    const choice = JSON.parse((await server.request.get(`/fhir/Observation/${id}?_elements=value`).expect(200)).text);
+    expect(choice.valueQuantity).toEqual({ value: 70, unit: 'kg' });
+    expect(choice.note).toBeUndefined();
   });
 });
 
