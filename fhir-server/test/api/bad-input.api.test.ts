@@ -257,3 +257,44 @@ describe('requests Node refuses before the app sees them still get an OperationO
     expect((JSON.parse(answer.body) as OperationOutcome).issue?.[0].code).toBe('structure');
   });
 });
+
+test('a narrative with a script, an event handler or a javascript: link is a 400 naming its div; nothing is stored (narrative.html, txt-1)', async () => {
+  const div = (inner: string) => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
+  const created = JSON.parse((await post(JSON.stringify({ ...makePatient(), text: { status: 'generated', div: div('Anna') } }))).text);
+  const update = (change: Record<string, unknown>) =>
+    server.request
+      .put(`/fhir/Patient/${created.id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ ...created, ...change }));
+
+  const script = expectOutcome(await update({ text: { status: 'generated', div: div('<script>steal()</script>Anna') } }), 400, 'invariant');
+  expect(script.issue?.[0]).toMatchObject({ expression: ['Patient.text.div'], diagnostics: expect.stringContaining('<script>') });
+  const contained = expectOutcome(
+    await update({
+      contained: [{ resourceType: 'Organization', id: 'o', name: 'x', text: { status: 'generated', div: div('<p onclick="x()">x</p>') } }],
+    }),
+    400,
+    'invariant',
+  );
+  expect(contained.issue?.[0].expression).toEqual(['Patient.contained[0].text.div']);
+  const section = expectOutcome(
+    await post(
+      JSON.stringify({
+        resourceType: 'Composition',
+        status: 'final',
+        type: { text: 'note' },
+        date: '2026-11-27',
+        author: [{ display: 'Dr X' }],
+        title: 'Note',
+        section: [{ title: 'Plan', text: { status: 'generated', div: div('<a href="javascript:alert(1)">plan</a>') } }],
+      }),
+      FHIR_JSON,
+      '/fhir/Composition',
+    ),
+    400,
+    'invariant',
+  );
+  expect(section.issue?.[0].expression).toEqual(['Composition.section[0].text.div']);
+  expectOutcome(await update({ text: { status: 'generated', div: '<div>not XHTML' } }), 400, 'invariant');
+  expect(JSON.parse((await server.request.get(`/fhir/Patient/${created.id}`)).text)).toEqual(created);
+});

@@ -11,6 +11,7 @@ import { arrayShapeCheck, choiceValueCheck, elementValueCheck } from './element-
 import { requiredBindingCheck } from './required-bindings';
 import { walkElements } from './element-walk';
 import { isValidId } from './resource-id';
+import { narrativeCheck } from './narrative';
 import { searchParameterIssues } from './search-parameter';
 import { subscriptionIssues } from './subscription';
 
@@ -134,12 +135,14 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
   const issues: OperationOutcomeIssue[] = [];
   const values = elementValueCheck(issues);
   const bindings = requiredBindingCheck(elementIndex, issues);
+  const narratives = narrativeCheck(issues);
   walkElements(
     body as Resource,
     elementIndex,
     (value, element, expression) => {
       values(value, element, expression);
       bindings(value, element, expression);
+      narratives(value, element, expression);
     },
     arrayShapeCheck(issues),
     choiceValueCheck(elementIndex, issues),
