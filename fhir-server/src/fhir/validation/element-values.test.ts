@@ -53,6 +53,16 @@ describe('values the @medplum/core validator lets through (json.html, datatypes.
     expect(issuesOf(observation(['code', 'text'], 'Heart\trate\r\n'))).toEqual([]);
   });
 
+  test('a dateTime with a time but no time zone (datatypes.html#dateTime)', () => {
+    expect(issuesOf(observation(['effectiveDateTime'], '2026-11-27T10:00:00'))).toEqual([['Observation.effectiveDateTime', 'value']]);
+    expect(issuesOf(observation(['effectivePeriod'], { start: '2026-11-27T10:00:00.250' }))).toEqual([
+      ['Observation.effectivePeriod.start', 'value'],
+    ]);
+    for (const valid of ['2026', '2026-11', '2026-11-27', '2026-11-27T10:00:00Z', '2026-11-27T10:00:00.250+01:00']) {
+      expect(issuesOf(observation(['effectiveDateTime'], valid))).toEqual([]);
+    }
+  });
+
   test('a primitive array may hold null where its extensions stand alone (json.html#primitive)', () => {
     const patient = { resourceType: 'Patient', name: [{ given: [null, 'Ann'], _given: [{ extension: [] }, null] }] };
     expect(issuesOf(patient)).toEqual([]);

@@ -7,11 +7,14 @@ import { isPrimitive, walkElements, type LeafVisitor, type ObjectVisitor, type P
 // eslint-disable-next-line no-control-regex -- matching control characters is what it is for
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
+/** A dateTime's time with no zone: the validator's pattern lets it through, R4's does not (datatypes.html#dateTime). */
+const DATE_TIME_WITHOUT_ZONE = /T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
 /**
  * Element values the @medplum/core validator lets through: an array where one value belongs or
  * the reverse, an object, array or wrong JSON type where a primitive belongs (`"code": {}`), a
  * non-object where a complex type belongs, empty strings (json.html: no empty values), control
- * characters (datatypes.html#string) and numbers beyond a double. Each is a definite issue
+ * characters (datatypes.html#string), numbers beyond a double and dateTimes whose time has no zone. Each is a definite issue
  * naming the element; before this check such values reached search index extraction (a 500) or
  * PostgreSQL, which cannot store `\u0000`.
  */
@@ -107,6 +110,10 @@ export function elementValueCheck(issues: OperationOutcomeIssue[]): LeafVisitor 
       issues.push(issue('value', `${expression} must not be empty`, expression));
     } else if (typeof value === 'string' && CONTROL_CHARACTERS.test(value)) {
       issues.push(issue('value', `${expression} holds a control character`, expression));
+    } else if (type === 'dateTime' && typeof value === 'string' && DATE_TIME_WITHOUT_ZONE.test(value)) {
+      issues.push(
+        issue('value', `${expression} has a time but no time zone (Z or +hh:mm), which a dateTime with a time must have`, expression),
+      );
     }
   };
 }
