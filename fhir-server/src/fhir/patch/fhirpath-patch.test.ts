@@ -203,6 +203,17 @@ describe('replace and delete', () => {
     expect(patched.name).toEqual([{ use: 'official', family: 'Chalmers', given: ['Peter', 'Jacob'] }, { text: 'Jim C.' }]);
   });
 
+  test("replace drops the replaced primitive's extensions (its _element companion)", () => {
+    const extension = [{ url: 'urn:x', valueString: 'estimated' }];
+    const patched = patch(
+      { ...PATIENT, _birthDate: { extension }, name: [{ given: ['Peter', 'James'], _given: [null, { extension }] }] } as Patient,
+      operation('replace', { path: { valueString: 'Patient.birthDate' }, value: { valueDate: '1981-01-01' } }),
+      operation('replace', { path: { valueString: 'Patient.name[0].given[1]' }, value: { valueString: 'Jacob' } }),
+    );
+    expect(patched).not.toHaveProperty('_birthDate');
+    expect(patched.name).toEqual([{ given: ['Peter', 'Jacob'] }]);
+  });
+
   test('a path may start from %resource or $this', () => {
     const patched = patch(
       PATIENT,

@@ -166,13 +166,22 @@ function addProperty(target: JsonObject, type: string | undefined, name: string,
   }
 }
 
+/** The replaced element goes whole: a primitive's id and extensions (its `_key` companion) with its value. */
 function replace(target: Place, value: ParametersParameter, path: string, at: string): void {
   const { parent, key } = requireParent(target, path, at);
   const replacement = valueOf(value, target.type, at);
   if (target.index !== undefined) {
     (parent[key] as unknown[])[target.index] = replacement;
+    const companion = parent[`_${key}`];
+    if (Array.isArray(companion) && target.index < companion.length) {
+      companion[target.index] = null;
+      if (companion.every((item) => item === null)) {
+        delete parent[`_${key}`];
+      }
+    }
     return;
   }
+  delete parent[`_${key}`];
   if (target.choice !== undefined) {
     // A choice element takes the type of its new value: valueQuantity may become valueString.
     delete parent[key];
