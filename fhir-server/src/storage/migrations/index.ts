@@ -22,6 +22,7 @@ import * as partialReferenceUrlIndex from './20261227000000_partial-reference-ur
 import * as reindexListCurrentItems from './20261228000000_reindex-list-current-items';
 import * as createFullTextIndex from './20261228100000_create-full-text-index';
 import * as reindexTypedIdentifiers from './20261228200000_reindex-typed-identifiers';
+import * as createIndexStatistics from './20261228300000_create-index-statistics';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -56,6 +57,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261228000000_reindex-list-current-items': reindexListCurrentItems,
   '20261228100000_create-full-text-index': createFullTextIndex,
   '20261228200000_reindex-typed-identifiers': reindexTypedIdentifiers,
+  '20261228300000_create-index-statistics': createIndexStatistics,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,6 +4,7 @@ import { down, up } from './20261226800000_drop-derived-reference-rows';
 import { up as reindexLists } from './20261228000000_reindex-list-current-items';
 import * as fullTextIndex from './20261228100000_create-full-text-index';
 import { up as reindexTypedIdentifiers } from './20261228200000_reindex-typed-identifiers';
+import * as indexStatistics from './20261228300000_create-index-statistics';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -175,4 +176,29 @@ test('20261228200000: queues a reindex of the stored types with a coded identifi
   expect(await pendingJobs()).toEqual([['DocumentReference', 'Practitioner']]);
   await db('resource').delete();
   await db('reindex_job').delete();
+});
+
+test('20261228300000: the planner knows that a token value implies its type and parameter', async () => {
+  // 300 vital-signs Observations among 3,000 token rows: independent, the three conditions would estimate ~15.
+  const rows = Array.from({ length: 3000 }, (_, i): Record<string, string | null> =>
+    i < 300
+      ? { resource_type: 'Observation', resource_id: `o${i}`, param: 'category', system: 'urn:cat', code: 'vital-signs' }
+      : i < 1500
+        ? { resource_type: 'Observation', resource_id: `o${i}`, param: 'code', system: 'urn:loinc', code: `c${i % 40}` }
+        : { resource_type: 'Patient', resource_id: `p${i}`, param: 'gender', system: null, code: i % 2 ? 'male' : 'female' },
+  );
+  await db.batchInsert('sp_token', rows, 1000);
+  const estimate = async () => {
+    const { rows: plan } = await db.raw<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }>(
+      `EXPLAIN (FORMAT JSON) SELECT resource_id FROM sp_token WHERE resource_type = 'Observation' AND param = 'category' AND code = 'vital-signs'`,
+    );
+    return plan[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+  };
+  await indexStatistics.down(db);
+  await db.raw('ANALYZE sp_token');
+  expect(await estimate()).toBeLessThan(100);
+  await indexStatistics.up(db);
+  expect(await estimate()).toBeGreaterThan(250);
+  expect(await estimate()).toBeLessThan(350);
+  await db('sp_token').delete();
 });
