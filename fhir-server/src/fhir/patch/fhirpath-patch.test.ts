@@ -206,7 +206,7 @@ describe('replace and delete', () => {
   test("replace drops the replaced primitive's extensions (its _element companion)", () => {
     const extension = [{ url: 'urn:x', valueString: 'estimated' }];
     const patched = patch(
-      { ...PATIENT, _birthDate: { extension }, name: [{ given: ['Peter', 'James'], _given: [null, { extension }] }] } as Patient,
+      { ...PATIENT, _birthDate: { extension }, name: [{ given: ['Peter', 'James'], _given: [null, { extension }] }] } as unknown as Patient,
       operation('replace', { path: { valueString: 'Patient.birthDate' }, value: { valueDate: '1981-01-01' } }),
       operation('replace', { path: { valueString: 'Patient.name[0].given[1]' }, value: { valueString: 'Jacob' } }),
     );
