@@ -34,6 +34,8 @@ export interface StoredVersion {
   readonly content: string;
   /** The Patient compartments (`Patient/<id>`) this version belongs to, when storage read them. */
   readonly compartments?: readonly string[];
+  /** The interaction that wrote it, when storage read it (history does). */
+  readonly method?: WriteMethod;
 }
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,6 +1,6 @@
 import type { AccessContext } from '../auth/access-context';
 import { versionReadFilter } from './access-filter';
-import type { HistoryQuery, Page } from './fhir-repository';
+import type { HistoryQuery, Page, WriteMethod } from './fhir-repository';
 import type { SqlExecutor } from './sql-executor';
 import { decodeCursor, encodeCursor } from './page-cursor';
 import { toStoredVersion, versionColumnsOf, type VersionRow } from './version-row';
@@ -44,15 +44,15 @@ export async function historyPage(db: SqlExecutor, query: HistoryQuery, access?:
     bindings.push(seq as string);
   }
   const from = filter ? 'resource_history h JOIN resource c ON c.resource_type = h.resource_type AND c.id = h.id' : 'resource_history h';
-  const sql = `SELECT h.seq, ${versionColumnsOf('h')} FROM ${from}
+  const sql = `SELECT h.seq, h.method, ${versionColumnsOf('h')} FROM ${from}
     ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
     ORDER BY h.seq DESC LIMIT ?`;
   const result = await db.raw(sql, [...bindings, query.count + 1], { prepare: true });
-  const rows = result.rows as (VersionRow & { seq: string | number })[];
+  const rows = result.rows as (VersionRow & { seq: string | number; method: WriteMethod })[];
   const pageRows = rows.slice(0, query.count);
   const last = pageRows[pageRows.length - 1];
   return {
-    entries: pageRows.map(toStoredVersion),
+    entries: pageRows.map((row) => ({ ...toStoredVersion(row), method: row.method })),
     nextCursor: rows.length > query.count && last ? encodeCursor([String(last.seq)]) : undefined,
   };
 }

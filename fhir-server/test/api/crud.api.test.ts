@@ -364,6 +364,24 @@ describe('history (http.html#history)', () => {
     expect(bundle.entry?.[0].resource).toBeUndefined();
   });
 
+  test('each entry names the interaction that wrote the version: create by PUT, PATCH', async () => {
+    const id = `h-${Date.now()}`;
+    await server.request
+      .put(`/fhir/Patient/${id}`)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Patient', id }));
+    await server.request
+      .patch(`/fhir/Patient/${id}`)
+      .set('Content-Type', 'application/json-patch+json')
+      .send(JSON.stringify([{ op: 'add', path: '/gender', value: 'female' }]))
+      .expect(200);
+    const bundle = JSON.parse((await server.request.get(`/fhir/Patient/${id}/_history`).expect(200)).text) as Bundle;
+    expect(bundle.entry?.map((e) => [e.request?.method, e.request?.url, e.response?.status])).toEqual([
+      ['PATCH', `Patient/${id}`, '200 OK'],
+      ['PUT', `Patient/${id}`, '201 Created'],
+    ]);
+  });
+
   test('type and system history page with _count and next links, without repeats', async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) {

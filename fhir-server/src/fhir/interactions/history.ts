@@ -5,13 +5,6 @@ import { badRequest, notFound } from '../outcomes';
 import { pageLink, parseCount } from '../paging';
 import { parseStored } from './stored-resource';
 
-const STATUS_TEXT: Record<string, string> = {
-  POST: '201 Created',
-  PUT: '200 OK',
-  PATCH: '200 OK',
-  DELETE: '204 No Content',
-};
-
 /**
  * http://hl7.org/fhir/R4/http.html#history at instance, type or system level: newest first,
  * `_since`, `_at`, `_count`, and keyset pages linked with `next`.
@@ -50,12 +43,13 @@ export async function historyBundle(
 
 function historyEntry(baseUrl: string, version: StoredVersion): BundleEntry {
   const path = `${version.resourceType}/${version.id}`;
-  const method = version.deleted ? 'DELETE' : version.versionId === 1 ? 'POST' : 'PUT';
+  // The interaction that wrote the version: a create by PUT is a PUT, a patch a PATCH (Bundle.entry.request).
+  const method = version.method ?? (version.deleted ? 'DELETE' : 'PUT');
   const entry: BundleEntry = {
     fullUrl: `${baseUrl}/${path}`,
     request: { method, url: method === 'POST' ? version.resourceType : path },
     response: {
-      status: STATUS_TEXT[method],
+      status: method === 'DELETE' ? '204 No Content' : version.versionId === 1 ? '201 Created' : '200 OK',
       etag: `W/"${version.versionId}"`,
       lastModified: version.lastUpdated,
     },
