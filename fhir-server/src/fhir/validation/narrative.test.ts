@@ -32,6 +32,7 @@ describe('narrative XHTML (narrative.html, txt-1)', () => {
     ['two root elements', `${div('a')}<div/>`, 'must be one <div'],
     ['plain text', 'just text', 'not well-formed'],
     ['an unclosed element', div('<p>a'), 'not well-formed'],
+    ['elements nested 400,000 deep (a hang before)', div(`${'<b>'.repeat(400_000)}a${'</b>'.repeat(400_000)}`), 'deeper than 100'],
   ])('refuses %s', (_case, xhtml, problem) => {
     expect(narrativeProblem(xhtml)).toContain(problem);
   });

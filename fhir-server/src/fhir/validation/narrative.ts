@@ -26,6 +26,7 @@ const ATTRIBUTES = new Set(
 );
 
 const URL_ATTRIBUTES = new Set(['href', 'src', 'longdesc', 'cite', 'usemap']);
+const MAX_DEPTH = 100;
 const NOT_ONE_DIV = `The narrative must be one <div xmlns="${XHTML_NAMESPACE}"> element`;
 
 /**
@@ -51,10 +52,17 @@ export function narrativeProblem(xhtml: string): string | undefined {
   if (wellFormed !== true) {
     return `The narrative is not well-formed XHTML: ${wellFormed.err.msg}`;
   }
-  // Well-formed, so the parser's events follow the document as written; the first problem is reported.
+  // Well-formed, so the parser's events follow the document as written. The first problem
+  // stops it: its cost grows with the square of the nesting depth.
   let problem: string | undefined;
   let depth = 0;
   let roots = 0;
+  const fail = (message: string | undefined) => {
+    if (message && !problem) {
+      problem = message;
+      parser.pause();
+    }
+  };
   const parser = new Parser(
     {
       onopentag(name, attributes) {
@@ -62,23 +70,21 @@ export function narrativeProblem(xhtml: string): string | undefined {
           roots++;
           const { xmlns, ...rest } = attributes;
           attributes = rest;
-          if (name !== 'div' || xmlns !== XHTML_NAMESPACE || roots > 1) {
-            problem ??= NOT_ONE_DIV;
-          }
+          fail(name !== 'div' || xmlns !== XHTML_NAMESPACE || roots > 1 ? NOT_ONE_DIV : undefined);
         }
-        depth++;
-        problem ??= elementProblem(name, attributes);
+        if (++depth > MAX_DEPTH) {
+          fail(`The narrative nests elements deeper than ${MAX_DEPTH} levels`);
+        }
+        fail(elementProblem(name, attributes));
       },
       onclosetag() {
         depth--;
       },
       ontext(text) {
-        if (depth === 0 && text.trim() !== '') {
-          problem ??= NOT_ONE_DIV;
-        }
+        fail(depth === 0 && text.trim() !== '' ? NOT_ONE_DIV : undefined);
       },
       onprocessinginstruction(name) {
-        problem ??= `txt-1: <${name}> is not allowed in a narrative`;
+        fail(`txt-1: <${name}> is not allowed in a narrative`);
       },
     },
     { xmlMode: true, decodeEntities: true },
