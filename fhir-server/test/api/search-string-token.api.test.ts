@@ -203,6 +203,26 @@ describe('token parameters (search.html#token)', () => {
     expect(tooMany.issue?.[0]?.diagnostics).toContain('101 codes');
   });
 
+  test(':in and :not-in at the end of a chain and of _has (search.html#chaining, #has)', async () => {
+    // gus speaks Romansh and links to anna, who speaks German: both alpine languages.
+    const gus: Patient & { id: string } = {
+      resourceType: 'Patient',
+      id: 'gus',
+      communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'rm' }] } }],
+      link: [{ other: { reference: 'Patient/anna' }, type: 'seealso' }],
+    };
+    await putAll(server, [gus]);
+    try {
+      expect(await ids('link:Patient.language:in=ValueSet/alpine-languages')).toEqual(['gus']);
+      expect(await ids('link:Patient.language:not-in=ValueSet/alpine-languages')).toEqual([]);
+      expect(await ids('_has:Patient:link:language:in=https://medbuddy.test/ValueSet/alpine-languages')).toEqual(['anna']);
+      expectOutcome(await server.request.get('/fhir/Patient?link:Patient.family:in=ValueSet/alpine-languages'), 400, 'not-supported');
+      expectOutcome(await server.request.get('/fhir/Patient?link:Patient.language:in=ValueSet/nothing'), 400, 'invalid');
+    } finally {
+      await server.request.delete('/fhir/Patient/gus').expect(204);
+    }
+  });
+
   test('_id, _id:not and _tag (search.html#all)', async () => {
     expect(await ids('_id=anna,bob')).toEqual(['anna', 'bob']);
     expect(await ids('_id:not=anna')).toEqual(['bob', 'carl', 'dana', 'emil', 'fay']);

@@ -1,4 +1,5 @@
 import type { ValueSet } from '@medplum/fhirtypes';
+import { allResourceTypes } from '../../definitions';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, tooCostly } from '../outcomes';
 import { MAX_VALUES } from './parse-filter';
@@ -12,28 +13,45 @@ import type { TerminologySource } from '../terminology/terminology-source';
  * value is a value set, by canonical URL (`|version` allowed) or as `ValueSet/<id>`, with at
  * most as many codes as a search value may list alternatives (MAX_VALUES), and the parameter
  * matches its codes (`:not-in`: none of them). They are rewritten into the plain search
- * `code=system|code,...` (`code:not=...`), so storage sees the token filters it knows.
- * Other parameters pass unchanged.
+ * `code=system|code,...` (`code:not=...`), so storage sees the token filters it knows; also at
+ * the end of a chain or `_has` (`subject:Patient.language:in=...`). Other parameters pass unchanged.
  */
 export async function expandValueSetModifiers(
   ctx: FhirContext,
   params: URLSearchParams,
   types: readonly string[],
 ): Promise<URLSearchParams> {
-  if (![...params.keys()].some((name) => /:(in|not-in)$/.test(name))) {
+  if (![...params.keys()].some((name) => VALUE_SET_MODIFIER.test(name))) {
     return params;
   }
   const rewritten = new URLSearchParams();
   for (const [name, value] of params) {
-    const match = /^([^:]+):(in|not-in)$/.exec(name);
-    if (!match || !types.every((type) => ctx.repo.searchParameters.get(type, match[1])?.type === 'token')) {
+    const match = VALUE_SET_MODIFIER.exec(name);
+    const [, path = '', code = '', modifier] = match ?? [];
+    if (!match || !isTokenParameter(ctx, types, path, code)) {
       rewritten.append(name, value);
       continue;
     }
     const codes = await valueSetCodes(ctx, value);
-    rewritten.append(match[2] === 'in' ? match[1] : `${match[1]}:not`, codes.map(escapeToken).join(','));
+    rewritten.append(modifier === 'in' ? `${path}${code}` : `${path}${code}:not`, codes.map(escapeToken).join(','));
   }
   return rewritten;
+}
+
+/** `[chain or _has path]code:in|not-in`: the path ends in `.` (a chain) or `:` (`_has:Type:reference:`). */
+const VALUE_SET_MODIFIER = /^(.*[.:])?([^.:]+):(in|not-in)$/;
+
+/**
+ * Whether the code names a token parameter of the searched types; at the end of a chain or
+ * `_has` the types are those the references lead to, which the parser resolves, so there it is
+ * one that is a token parameter wherever defined (and the parser refuses what does not fit).
+ */
+function isTokenParameter(ctx: FhirContext, types: readonly string[], path: string, code: string): boolean {
+  if (path === '') {
+    return types.every((type) => ctx.repo.searchParameters.get(type, code)?.type === 'token');
+  }
+  const definitions = allResourceTypes().flatMap((type) => ctx.repo.searchParameters.get(type, code) ?? []);
+  return definitions.length > 0 && definitions.every((definition) => definition.type === 'token');
 }
 
 async function valueSetCodes(ctx: FhirContext, reference: string): Promise<string[]> {
