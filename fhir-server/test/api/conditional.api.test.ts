@@ -54,6 +54,14 @@ describe('conditional create (http.html#ccreate)', () => {
     expect(await countByIdentifier('race-1')).toBe(1);
   });
 
+  test('criteria may use :in and :not-in like a search (search.html#modifiers)', async () => {
+    const genders = 'http://hl7.org/fhir/ValueSet/administrative-gender';
+    const male = withIdentifier('cc-in');
+    expect((await conditionalCreate(male, `identifier=urn:mrn|cc-in&gender:not-in=${genders}`)).status).toBe(201);
+    expect((await conditionalCreate(male, `identifier=urn:mrn|cc-in&gender:in=${genders}`)).status).toBe(200);
+    expect(await countByIdentifier('cc-in')).toBe(1);
+  });
+
   test('criteria with an unknown parameter are refused rather than matching too widely', async () => {
     expectOutcome(await conditionalCreate(withIdentifier('cc-2'), 'shoe-size=42'), 400, 'invalid');
   });

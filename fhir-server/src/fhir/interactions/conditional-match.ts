@@ -2,6 +2,7 @@ import type { StoredVersion } from '../../storage/fhir-repository';
 import type { FhirContext } from '../fhir-request';
 import { badRequest, multipleMatches } from '../outcomes';
 import { parseSearchRequest } from '../search/parse';
+import { expandValueSetModifiers } from '../search/value-set-modifiers';
 
 /**
  * The resources matching conditional criteria (http://hl7.org/fhir/R4/http.html#ccreate),
@@ -14,7 +15,8 @@ export async function findConditionalMatches(ctx: FhirContext, resourceType: str
     throw badRequest('Conditional criteria must not be empty');
   }
   await ctx.repo.syncSearchParameters();
-  const { query } = parseSearchRequest(resourceType, params, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
+  const expanded = await expandValueSetModifiers(ctx, params, [resourceType]);
+  const { query } = parseSearchRequest(resourceType, expanded, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
   const page = await ctx.repo.search({ ...query, count: 2, cursor: undefined, sort: [], total: 'none' });
   return [...page.entries];
 }
