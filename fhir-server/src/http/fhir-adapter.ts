@@ -122,17 +122,45 @@ function decodePath(path: string): string {
 
 /** Accept values that need no content negotiation: what FHIR clients send. */
 const JSON_ACCEPTS = new Set(['*/*', FHIR_JSON, 'application/json', `${FHIR_JSON}; charset=utf-8`, 'application/json; charset=utf-8']);
+/** Media ranges answered with FHIR JSON; DSTU2's application/json+fhir as well, as other servers do. */
+const JSON_RANGES = new Set(['*/*', 'application/*', FHIR_JSON, 'application/json', 'application/json+fhir']);
+/** The `fhirVersion` media type parameter this server answers (http://hl7.org/fhir/R4/http.html#version-parameter). */
+const R4_VERSION = /^4\.0(\.\d+)?$/;
 
-/** JSON only (http://hl7.org/fhir/R4/http.html#mime-type): XML and other formats get 406. */
+/**
+ * JSON only (http://hl7.org/fhir/R4/http.html#mime-type): XML and other formats get 406, and
+ * so does a `fhirVersion` other than R4's 4.0 on every JSON range the client accepts.
+ */
 function requireJsonFormat(ctx: Context, formatParam: string | null): void {
   const format = formatParam?.toLowerCase();
   if (format && !['json', 'application/json', 'application/fhir+json'].includes(format)) {
     throw notAcceptable(`_format ${format} is not supported; this server speaks JSON only`);
   }
   const accept = ctx.headers.accept;
-  if (accept && !JSON_ACCEPTS.has(accept) && !ctx.accepts(FHIR_JSON, 'application/json', 'json')) {
+  if (!accept || JSON_ACCEPTS.has(accept)) {
+    return;
+  }
+  const ranges = accept
+    .split(',')
+    .map(mediaRange)
+    .filter((range) => range.quality > 0 && JSON_RANGES.has(range.type));
+  if (ranges.length === 0) {
     throw notAcceptable(`Accept ${accept} cannot be satisfied; this server returns application/fhir+json`);
   }
+  if (!ranges.some((range) => range.fhirVersion === undefined || R4_VERSION.test(range.fhirVersion))) {
+    throw notAcceptable(`Accept ${accept} asks for another FHIR version; this server speaks FHIR 4.0 (R4)`);
+  }
+}
+
+function mediaRange(text: string): { type: string; quality: number; fhirVersion?: string } {
+  const [type, ...parameters] = text.split(';').map((part) => part.trim());
+  const parameter = (name: string) =>
+    parameters
+      .find((p) => p.toLowerCase().startsWith(`${name.toLowerCase()}=`))
+      ?.slice(name.length + 1)
+      .replace(/^"|"$/g, '');
+  const quality = Number(parameter('q') ?? 1);
+  return { type: type.toLowerCase(), quality: Number.isNaN(quality) ? 0 : quality, fhirVersion: parameter('fhirVersion') };
 }
 
 function requestHeaders(ctx: Context): FhirRequestHeaders {

@@ -99,6 +99,28 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expectOutcome(await server.request.get('/fhir/metadata?_format=xml'), 406, 'not-supported');
     await server.request.get('/fhir/metadata?_format=json').expect(200);
     await server.request.get('/fhir/metadata').set('Accept', 'application/fhir+json, */*;q=0.1').expect(200);
+    expectOutcome(await server.request.get('/fhir/metadata').set('Accept', 'text/html, application/json;q=0'), 406, 'not-supported');
+  });
+
+  test('the fhirVersion media type parameter: 4.0 is answered, another version is 406 (http.html#version-parameter)', async () => {
+    for (const accept of [
+      'application/fhir+json; fhirVersion=4.0',
+      'application/fhir+json;fhirVersion="4.0.1";q=0.9',
+      'application/json+fhir',
+    ]) {
+      const res = await server.request.get('/fhir/metadata').set('Accept', accept);
+      expect([accept, res.status]).toEqual([accept, 200]);
+    }
+    const other = expectOutcome(
+      await server.request.get('/fhir/metadata').set('Accept', 'application/fhir+json; fhirVersion=3.0'),
+      406,
+      'not-supported',
+    );
+    expect(other.issue?.[0].diagnostics).toContain('FHIR 4.0');
+    await server.request
+      .get('/fhir/metadata')
+      .set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0')
+      .expect(200);
   });
 
   test('an invalid write leaves what is stored untouched', async () => {
