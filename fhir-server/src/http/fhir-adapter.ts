@@ -101,7 +101,9 @@ async function toFhirRequest(ctx: Context, options: FhirEndpointOptions): Promis
   requireJsonFormat(ctx, query.get('_format'));
   query.delete('_format');
   const path = decodePath(ctx.path.slice(options.basePath.length).replace(/^\/+|\/+$/g, ''));
-  const contentType = ctx.get('Content-Type') ? ctx.request.type.toLowerCase() : undefined;
+  const requestType = ctx.get('Content-Type') ? ctx.request.type.toLowerCase() : undefined;
+  // DSTU2's name for FHIR JSON, still sent by older clients.
+  const contentType = requestType === 'application/json+fhir' ? FHIR_JSON : requestType;
   const body = await readRequestBody(ctx.req, contentType, options.limits);
   for (const [name, value] of body.form ?? []) {
     query.append(name, value);

@@ -102,7 +102,7 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expectOutcome(await server.request.get('/fhir/metadata').set('Accept', 'text/html, application/json;q=0'), 406, 'not-supported');
   });
 
-  test('the fhirVersion media type parameter: 4.0 is answered, another version is 406 (http.html#version-parameter)', async () => {
+  test('the fhirVersion media type parameter: 4.0 is answered and accepted, another version is 406; DSTU2 JSON types work (http.html#version-parameter)', async () => {
     for (const accept of [
       'application/fhir+json; fhirVersion=4.0',
       'application/fhir+json;fhirVersion="4.0.1";q=0.9',
@@ -121,6 +121,9 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
       .get('/fhir/metadata')
       .set('Accept', 'application/fhir+json; fhirVersion=3.0, application/fhir+json; fhirVersion=4.0')
       .expect(200);
+    for (const type of ['application/fhir+json; fhirVersion=4.0', 'application/json+fhir']) {
+      expect([type, (await post(JSON.stringify(makePatient()), type)).status]).toEqual([type, 201]);
+    }
   });
 
   test('an invalid write leaves what is stored untouched', async () => {
