@@ -122,6 +122,19 @@ describe('completeness and compartment isolation', () => {
   });
 });
 
+test('the access log (AuditEvent, in the compartment too) comes only when _type asks for it', async () => {
+  const get = async (query: string) =>
+    JSON.parse((await server.request.get(`/fhir/${patient.profile}/$everything${query}`).expect(200)).text) as Bundle;
+  expect(refs(await get('?_count=100')).sort()).toEqual([...mine].sort());
+  // The reads above left AuditEvents naming the patient; they are stored within ~100 ms.
+  let audit: Bundle = await get('?_type=AuditEvent&_count=1');
+  for (let attempt = 0; attempt < 40 && !audit.entry?.length; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    audit = await get('?_type=AuditEvent&_count=1');
+  }
+  expect(refs(audit)[0]).toMatch(/^AuditEvent\//);
+});
+
 describe('_count paging, _type and _since', () => {
   test('pages of _count follow each other without repeats or gaps; _type stays on the links', async () => {
     expect((await allPages(patient, `/fhir/${patient.profile}/$everything?_count=3`)).sort()).toEqual([...mine].sort());
