@@ -193,6 +193,15 @@ test('values the structure validator lets through are a 400 naming the element; 
     'value',
   );
   expect(control.issue?.[0].expression).toEqual(['Observation.meta.tag[0].system']);
+  // A primitive's _x companion of the wrong shape made the structure validator throw (a 500).
+  for (const [change, expression] of [
+    [{ _status: 'x' }, 'Observation._status'],
+    [{ _id: ['x'] }, 'Observation._id'],
+    [{ code: { text: 'pulse', _text: 5 } }, 'Observation.code._text'],
+  ] as const) {
+    const outcome = expectOutcome(await post(observation(change), FHIR_JSON, '/fhir/Observation'), 400, 'structure');
+    expect(outcome.issue?.[0].expression).toEqual([expression]);
+  }
   expectOutcome(await post(observation({ subject: { reference: [] } }), FHIR_JSON, '/fhir/Observation'), 400, 'structure');
   const stored = JSON.parse((await server.request.get('/fhir/Observation?code:text=pulse&_summary=count')).text) as Bundle;
   expect(stored.total).toBe(0);

@@ -53,6 +53,16 @@ describe('values the @medplum/core validator lets through (json.html, datatypes.
     expect(issuesOf(observation(['code', 'text'], 'Heart\trate\r\n'))).toEqual([]);
   });
 
+  test("a primitive's _x companion that is no object, or for a list no array of objects and nulls (json.html#primitive)", () => {
+    expect(issuesOf({ ...HEART_RATE, _status: 'x' })).toEqual([['Observation._status', 'structure']]);
+    expect(issuesOf({ ...HEART_RATE, _id: ['x'] })).toEqual([['Observation._id', 'structure']]);
+    expect(issuesOf(observation(['code', 'coding', 0, '_code'], 5))).toEqual([['Observation.code.coding[0]._code', 'structure']]);
+    const patient = { resourceType: 'Patient', name: [{ given: ['a', 'b'], _given: { id: 'x' } }] };
+    expect(issuesOf(patient)).toEqual([['Patient.name[0]._given', 'structure']]);
+    expect(issuesOf({ ...patient, name: [{ given: ['a', 'b'], _given: [null, { id: 'x' }] }] })).toEqual([]);
+    expect(issuesOf({ ...HEART_RATE, _status: { extension: [{ url: 'urn:x', valueString: 'y' }] } })).toEqual([]);
+  });
+
   test('a dateTime with a time but no time zone (datatypes.html#dateTime)', () => {
     expect(issuesOf(observation(['effectiveDateTime'], '2026-11-27T10:00:00'))).toEqual([['Observation.effectiveDateTime', 'value']]);
     expect(issuesOf(observation(['effectivePeriod'], { start: '2026-11-27T10:00:00.250' }))).toEqual([

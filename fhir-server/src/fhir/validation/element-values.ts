@@ -20,8 +20,18 @@ const DATE_TIME_WITHOUT_ZONE = /T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
  */
 export function elementValueIssues(resource: Resource, index: ElementIndex): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  walkElements(resource, index, elementValueCheck(issues), arrayShapeCheck(issues), choiceValueCheck(index, issues));
+  walkElements(resource, index, elementValueCheck(issues), arrayShapeCheck(issues), objectShapeCheck(index, issues));
   return issues;
+}
+
+/** The checks of each JSON object's own keys: choice elements and primitives' `_x` companions. */
+export function objectShapeCheck(index: ElementIndex, issues: OperationOutcomeIssue[]): ObjectVisitor {
+  const choices = choiceValueCheck(index, issues);
+  const extensions = primitiveExtensionCheck(index, issues);
+  return (node, definitionPath, expression) => {
+    choices(node, definitionPath, expression);
+    extensions(node, definitionPath, expression);
+  };
 }
 
 /**
@@ -29,7 +39,7 @@ export function elementValueIssues(resource: Resource, index: ElementIndex): Ope
  * validator checks neither once one valid typed property is there: `valueString` with
  * `valueBoolean`, or with `valueBogus`, passed it.
  */
-export function choiceValueCheck(index: ElementIndex, issues: OperationOutcomeIssue[]): ObjectVisitor {
+function choiceValueCheck(index: ElementIndex, issues: OperationOutcomeIssue[]): ObjectVisitor {
   return (node, definitionPath, expression) => {
     let given: Map<string, string> | undefined;
     for (const key in node) {
@@ -69,6 +79,37 @@ function choiceNamed(index: ElementIndex, definitionPath: string, key: string): 
     }
   }
   return undefined;
+}
+
+/**
+ * A primitive's `_x` companion (json.html#primitive: its id and extensions) is a JSON object, or
+ * for a repeating element an array of objects and nulls. On other shapes the structure
+ * validator throws a plain Error (`_gender: "x"`) or lets them through (`_given: {}`).
+ */
+function primitiveExtensionCheck(index: ElementIndex, issues: OperationOutcomeIssue[]): ObjectVisitor {
+  return (node, definitionPath, expression) => {
+    for (const key in node) {
+      if (key.charCodeAt(0) !== 95 /* _ */) {
+        continue;
+      }
+      const element = index.element(`${definitionPath}.${key.slice(1)}`);
+      if (!element) {
+        continue; // an unknown element, which the structure validator reports
+      }
+      const value = node[key];
+      const repeats = element.max !== '0' && element.max !== '1';
+      if (repeats ? !Array.isArray(value) || !value.every((item) => item === null || isObject(item)) : !isObject(value)) {
+        const shape = repeats ? 'a JSON array of objects and nulls' : 'a JSON object';
+        issues.push(
+          issue('structure', `${expression}.${key} must be ${shape}: the id and extensions of ${key.slice(1)}`, `${expression}.${key}`),
+        );
+      }
+    }
+  };
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A repeating element's value is a JSON array, any other element's value is not an array. */

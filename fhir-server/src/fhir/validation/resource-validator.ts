@@ -7,7 +7,7 @@ import { terminologyFor } from '../terminology/resolve-canonical';
 import type { TerminologySource } from '../terminology/terminology-source';
 import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
-import { arrayShapeCheck, choiceValueCheck, elementValueCheck } from './element-values';
+import { arrayShapeCheck, elementValueCheck, elementValueIssues, objectShapeCheck } from './element-values';
 import { requiredBindingCheck } from './required-bindings';
 import { walkElements } from './element-walk';
 import { isValidId } from './resource-id';
@@ -128,7 +128,12 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       if (error instanceof OperationOutcomeError) {
         throw invalidResource(withPreciseCodes(error.outcome as OperationOutcome));
       }
-      throw error;
+      // The validator throws plain Errors on some shapes it does not expect; ours name them.
+      const issues = elementValueIssues(body as Resource, elementIndex);
+      throw invalidResource({
+        resourceType: 'OperationOutcome',
+        issue: issues.length > 0 ? issues : [{ severity: 'error', code: 'structure', diagnostics: String(error) }],
+      });
     }
   }
   // One walk of the element values for the checks the structure validator does not make.
@@ -145,7 +150,7 @@ function requireValidStructure(body: unknown, expectedType?: string): Resource {
       narratives(value, element, expression);
     },
     arrayShapeCheck(issues),
-    choiceValueCheck(elementIndex, issues),
+    objectShapeCheck(elementIndex, issues),
   );
   issues.push(...searchParameterIssues(body as Resource), ...subscriptionIssues(body as Resource));
   if (issues.length > 0) {
