@@ -7,8 +7,9 @@ import { inputQuery } from './parameters';
 
 /**
  * `Patient/{id}/$everything` (patient-operation-everything.html): the patient and everything in
- * their compartment but the access log (AuditEvent, by `_type` only), as a searchset Bundle paged by `_count` (links carry the cursor), limited
- * by `_since` (changed at or after that instant) and `_type`. Any other search parameter (e.g.
+ * their compartment but the access log (AuditEvent, by `_type` only), as a searchset Bundle
+ * paged by `_count` (links carry the cursor), limited by `_since` (changed at or after that
+ * instant) and `_type`. Any other search parameter (e.g.
  * `_sort=-timeline-date`) applies too, which makes the medical history timeline:
  * `?_type=Encounter,Composition,MedicationRequest,DocumentReference,Condition,Appointment&_sort=-timeline-date`.
  * A patient gets their own; a doctor only within a care relationship (storage filters).
