@@ -12,7 +12,7 @@ import type { PrescriptionDocuments } from '../domain/prescriptions/prescription
 import type { BulkExporter } from '../fhir/bulk-export/bulk-exporter';
 import type { BulkImporter } from '../fhir/bulk-import/bulk-importer';
 import type { FhirContext, FhirRequest, FhirRequestHeaders, FhirResponse, HttpMethod } from '../fhir/fhir-request';
-import { badRequest, informational, methodNotAllowed, notAcceptable } from '../fhir/outcomes';
+import { badRequest, informational, methodNotAllowed, notAcceptable, unsupportedMediaType } from '../fhir/outcomes';
 import { dispatch } from '../fhir/router';
 import type { FhirRepository } from '../storage/fhir-repository';
 import { readRequestBody, type BodyLimits } from './request-body';
@@ -102,6 +102,10 @@ async function toFhirRequest(ctx: Context, options: FhirEndpointOptions): Promis
   query.delete('_format');
   const path = decodePath(ctx.path.slice(options.basePath.length).replace(/^\/+|\/+$/g, ''));
   const requestType = ctx.get('Content-Type') ? ctx.request.type.toLowerCase() : undefined;
+  const fhirVersion = requestType && mediaRange(ctx.get('Content-Type')).fhirVersion;
+  if (fhirVersion && !R4_VERSION.test(fhirVersion)) {
+    throw unsupportedMediaType(`Content-Type ${ctx.get('Content-Type')} is another FHIR version; this server speaks FHIR 4.0 (R4)`);
+  }
   // DSTU2's name for FHIR JSON, still sent by older clients.
   const contentType = requestType === 'application/json+fhir' ? FHIR_JSON : requestType;
   const body = await readRequestBody(ctx.req, contentType, options.limits);

@@ -102,7 +102,7 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     expectOutcome(await server.request.get('/fhir/metadata').set('Accept', 'text/html, application/json;q=0'), 406, 'not-supported');
   });
 
-  test('the fhirVersion media type parameter: 4.0 is answered and accepted, another version is 406; DSTU2 JSON types work (http.html#version-parameter)', async () => {
+  test('the fhirVersion media type parameter: 4.0 is answered and accepted, another version is 406 (Accept) or 415 (Content-Type); DSTU2 JSON types work (http.html#version-parameter)', async () => {
     for (const accept of [
       'application/fhir+json; fhirVersion=4.0',
       'application/fhir+json;fhirVersion="4.0.1";q=0.9',
@@ -124,6 +124,7 @@ describe('bad input gets a precise 4xx OperationOutcome, never a 500 (http.html,
     for (const type of ['application/fhir+json; fhirVersion=4.0', 'application/json+fhir']) {
       expect([type, (await post(JSON.stringify(makePatient()), type)).status]).toEqual([type, 201]);
     }
+    expectOutcome(await post(JSON.stringify(makePatient()), 'application/fhir+json; fhirVersion=5.0'), 415, 'not-supported');
   });
 
   test('an invalid write leaves what is stored untouched', async () => {
