@@ -1,7 +1,7 @@
 import { fhirTypeToJsType } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { ElementIndex } from '../../definitions/element-index';
-import { isPrimitive, walkElements, type LeafVisitor, type ObjectVisitor, type PropertyVisitor } from './element-walk';
+import { isPlainObject, isPrimitive, walkElements, type LeafVisitor, type ObjectVisitor, type PropertyVisitor } from './element-walk';
 
 /** Control characters a FHIR string may not hold: all below U+0020 but tab, line feed, carriage return. */
 // eslint-disable-next-line no-control-regex -- matching control characters is what it is for
@@ -98,7 +98,7 @@ function primitiveExtensionCheck(index: ElementIndex, issues: OperationOutcomeIs
       }
       const value = node[key];
       const repeats = element.max !== '0' && element.max !== '1';
-      if (repeats ? !Array.isArray(value) || !value.every((item) => item === null || isObject(item)) : !isObject(value)) {
+      if (repeats ? !Array.isArray(value) || !value.every((item) => item === null || isPlainObject(item)) : !isPlainObject(value)) {
         const shape = repeats ? 'a JSON array of objects and nulls' : 'a JSON object';
         issues.push(
           issue('structure', `${expression}.${key} must be ${shape}: the id and extensions of ${key.slice(1)}`, `${expression}.${key}`),
@@ -106,10 +106,6 @@ function primitiveExtensionCheck(index: ElementIndex, issues: OperationOutcomeIs
       }
     }
   };
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A repeating element's value is a JSON array, any other element's value is not an array. */

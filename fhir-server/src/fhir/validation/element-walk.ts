@@ -81,6 +81,11 @@ function walk(node: Record<string, unknown>, definitionPath: string, expression:
   }
 }
 
+/** A JSON object: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** FHIR primitive types are spelled in lower case (`string`, `dateTime`); complex ones capitalised. */
 export function isPrimitive(element: ElementInfo): boolean {
   const type = element.types[0];

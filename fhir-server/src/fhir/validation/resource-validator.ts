@@ -9,7 +9,7 @@ import { passesFastStructureCheck } from './fast-structure-check';
 import { profileIssues } from './profile-conformance';
 import { arrayShapeCheck, elementValueCheck, elementValueIssues, objectShapeCheck } from './element-values';
 import { requiredBindingCheck } from './required-bindings';
-import { walkElements } from './element-walk';
+import { isPlainObject, walkElements } from './element-walk';
 import { isValidId } from './resource-id';
 import { narrativeCheck } from './narrative';
 import { searchParameterIssues } from './search-parameter';
@@ -94,10 +94,6 @@ function withPlaceholderResources(parts: unknown): unknown {
       ...(nested === undefined ? {} : { part: withPlaceholderResources(nested) }),
     };
   });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function withoutResource({ resource: _resource, ...entry }: Record<string, unknown>): Record<string, unknown> {
