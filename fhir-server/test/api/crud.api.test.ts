@@ -422,6 +422,28 @@ describe('history (http.html#history)', () => {
   });
 });
 
+describe('empty Bundles (json.html: arrays are never empty)', () => {
+  test('a search, a history and a batch with nothing to list leave out entry', async () => {
+    const created = await create();
+    const since = new Date(Date.now() + 60_000).toISOString();
+    const bodies = [
+      (await server.request.get('/fhir/Patient?_id=no-such-patient').expect(200)).text,
+      (await server.request.get(`/fhir/Patient/${created.id}/_history?_since=${since}`).expect(200)).text,
+      (
+        await server.request
+          .post('/fhir')
+          .set('Content-Type', FHIR_JSON)
+          .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch' }))
+          .expect(200)
+      ).text,
+    ];
+    for (const text of bodies) {
+      expect(JSON.parse(text)).toMatchObject({ resourceType: 'Bundle' });
+      expect(text).not.toContain('"entry"');
+    }
+  });
+});
+
 describe('capabilities (http.html#capabilities)', () => {
   test('metadata is a CapabilityStatement for FHIR 4.0.1 listing what is implemented', async () => {
     const res = await server.request.get('/fhir/metadata').expect(200);

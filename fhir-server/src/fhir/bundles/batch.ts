@@ -4,6 +4,7 @@ import { outcomeErrorOf } from '../storage-outcomes';
 import { entryToRequest } from './entry-request';
 import { errorEntry, responseEntry } from './entry-response';
 import type { Dispatch } from './transaction';
+import { entryList } from './entry-list';
 
 /**
  * A batch Bundle (http://hl7.org/fhir/R4/http.html#transaction): entries processed
@@ -30,5 +31,5 @@ export async function processBatch(
       entry.push(errorEntry(error.status, error.outcome));
     }
   }
-  return { status: 200, resource: { resourceType: 'Bundle', type: 'batch-response', entry } };
+  return { status: 200, resource: { resourceType: 'Bundle', type: 'batch-response', ...entryList(entry) } };
 }

@@ -9,6 +9,7 @@ import { badRequest, multipleMatches, OutcomeError, preconditionFailed } from '.
 import { entryToRequest } from './entry-request';
 import { responseEntry } from './entry-response';
 import { collectReferences, rewriteReferences } from './reference-rewrite';
+import { entryList } from './entry-list';
 
 export type Dispatch = (ctx: FhirContext, request: FhirRequest) => Promise<FhirResponse>;
 
@@ -57,7 +58,7 @@ export async function processTransaction(
     resource: {
       resourceType: 'Bundle',
       type: 'transaction-response',
-      entry: responses.map((response) => responseEntry(response, preferReturn, ctx.baseUrl)),
+      ...entryList(responses.map((response) => responseEntry(response, preferReturn, ctx.baseUrl))),
     },
   };
 }

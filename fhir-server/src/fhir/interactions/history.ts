@@ -4,6 +4,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
 import { badRequest, notFound } from '../outcomes';
 import { pageLink, parseCount } from '../paging';
 import { parseStored } from './stored-resource';
+import { entryList } from '../bundles/entry-list';
 
 /**
  * http://hl7.org/fhir/R4/http.html#history at instance, type or system level: newest first,
@@ -33,7 +34,7 @@ export async function historyBundle(
     resourceType: 'Bundle',
     type: 'history',
     link: [{ relation: 'self', url: pageLink(ctx.baseUrl, request.path, query, {}) }],
-    entry: page.entries.map((version) => historyEntry(ctx.baseUrl, version)),
+    ...entryList(page.entries.map((version) => historyEntry(ctx.baseUrl, version))),
   };
   if (page.nextCursor) {
     bundle.link?.push({ relation: 'next', url: pageLink(ctx.baseUrl, request.path, query, { _cursor: page.nextCursor }) });

@@ -143,7 +143,8 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
           ...page.entries.map((e) => searchEntryText(ctx.baseUrl, e, view, 'match')),
           ...included.map((e) => searchEntryText(ctx.baseUrl, e, view, 'include')),
         ];
-  const text = JSON.stringify(head).slice(0, -1) + `,"entry":[${entries.join(',')}]}`;
+  // An empty search leaves `entry` out: FHIR JSON has no empty arrays (json.html).
+  const text = entries.length > 0 ? JSON.stringify(head).slice(0, -1) + `,"entry":[${entries.join(',')}]}` : JSON.stringify(head);
   return { status: 200, resourceText: text };
 }
 

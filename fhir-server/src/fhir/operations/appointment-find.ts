@@ -5,6 +5,7 @@ import { badRequest } from '../outcomes';
 import { parseSearchRequest } from '../search/parse';
 import type { FhirOperation } from './fhir-operation';
 import { OperationInput } from './parameters';
+import { entryList } from '../bundles/entry-list';
 
 const MAX_RESULTS = 200;
 
@@ -83,10 +84,12 @@ export const appointmentFind: FhirOperation = {
       resourceType: 'Bundle',
       type: 'searchset',
       total: slots.length,
-      entry: slots.map((slot) => ({
-        resource: proposal(slot, schedules.get(idIn(slot.schedule?.reference, 'Schedule') ?? ''), zone),
-        search: { mode: 'match' },
-      })),
+      ...entryList(
+        slots.map((slot) => ({
+          resource: proposal(slot, schedules.get(idIn(slot.schedule?.reference, 'Schedule') ?? ''), zone),
+          search: { mode: 'match' },
+        })),
+      ),
     };
     return { status: 200, resource: bundle };
   },

@@ -4,6 +4,7 @@ import { parseStored, requireLive } from '../interactions/stored-resource';
 import { badRequest } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
 import { inputQuery } from './parameters';
+import { entryList } from '../bundles/entry-list';
 
 export const EVENT_NUMBER_EXTENSION = 'https://medbuddy.dev/fhir/StructureDefinition/subscription-event-number';
 const MAX_COUNT = 1000;
@@ -99,7 +100,7 @@ export async function eventsBundle(repo: FhirRepository, baseUrl: string, events
       response: { status: event.versionId === 1 ? '201' : '200', etag: `W/"${event.versionId}"`, lastModified: version.lastUpdated },
     });
   });
-  return { resourceType: 'Bundle', type: 'history', entry };
+  return { resourceType: 'Bundle', type: 'history', ...entryList(entry) };
 }
 
 function integerParameter(raw: string | null, name: string, min: number, max: number, fallback: number): number {
