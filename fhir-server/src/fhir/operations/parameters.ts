@@ -1,6 +1,7 @@
 import type {
   CodeableConcept,
   Coding,
+  Meta,
   OperationDefinition,
   OperationDefinitionParameter,
   Parameters,
@@ -115,6 +116,17 @@ export class OperationInput {
 
   codeableConcept(name: string): CodeableConcept | undefined {
     return this.complex(name, 'valueCodeableConcept', (v) => Array.isArray((v as CodeableConcept).coding));
+  }
+
+  meta(name: string): Meta | undefined {
+    const p = this.params.get(name)?.[0];
+    if (!p) {
+      return undefined;
+    }
+    if (typeof p.valueMeta !== 'object' || p.valueMeta === null) {
+      throw badRequest(`Parameter "${name}" of $${this.code} must be a Meta (valueMeta)`, name);
+    }
+    return p.valueMeta;
   }
 
   resource<T extends Resource>(name: string, resourceType: T['resourceType']): T | undefined {

@@ -15,6 +15,7 @@ import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
 import { patientEverything } from './patient-everything';
+import { resourceMeta, resourceMetaAdd, resourceMetaDelete } from './resource-meta';
 import { resourceValidate } from './resource-validate';
 import { scheduleGenerateSlots } from './schedule-generate-slots';
 import { searchParameterReindex } from './search-parameter-reindex';
@@ -28,6 +29,9 @@ import { valueSetValidateCode } from './valueset-validate-code';
 /** Every operation the server implements: the one list routes and the CapabilityStatement read. */
 export const OPERATIONS: readonly FhirOperation[] = [
   resourceValidate,
+  resourceMeta,
+  resourceMetaAdd,
+  resourceMetaDelete,
   valueSetExpand,
   valueSetValidateCode,
   codeSystemLookup,
