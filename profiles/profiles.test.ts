@@ -117,7 +117,25 @@ describe('profiles package (FHIR package layout, profiling.html)', () => {
       mode: 'changes',
       entry: [{ item: { reference: 'Patient/anna' } }, { item: { reference: 'Patient/ben' }, deleted: true }],
     };
-    const inlineExamples: Record<string, Resource> = { Slot: heldSlot, List: changedList };
+    // The clinical types timeline-date dates whose package example (if any) has no care date, with that date only.
+    const dated = (resourceType: string, element: Record<string, unknown>) => ({ resourceType, ...element }) as Resource;
+    const period = { start: '2026-10-01T09:00:00Z', end: '2026-10-01T10:00:00Z' };
+    const inlineExamples: Record<string, Resource> = {
+      Slot: heldSlot,
+      List: changedList,
+      CarePlan: dated('CarePlan', { period }),
+      CareTeam: dated('CareTeam', { period }),
+      ClinicalImpression: dated('ClinicalImpression', { date: '2026-10-01' }),
+      DiagnosticReport: dated('DiagnosticReport', { effectiveDateTime: '2026-10-01' }),
+      EpisodeOfCare: dated('EpisodeOfCare', { period }),
+      FamilyMemberHistory: dated('FamilyMemberHistory', { date: '2026-10-01' }),
+      Immunization: dated('Immunization', { occurrenceDateTime: '2026-10-01' }),
+      MedicationAdministration: dated('MedicationAdministration', { effectivePeriod: period }),
+      Observation: dated('Observation', { effectiveDateTime: '2026-10-01' }),
+      Procedure: dated('Procedure', { performedPeriod: period }),
+      MedicationStatement: dated('MedicationStatement', { effectiveDateTime: '2026-10-01' }),
+      ServiceRequest: dated('ServiceRequest', { authoredOn: '2026-10-01' }),
+    };
     for (const sp of searchParameters) {
       expect(() => parseFhirPath(sp.expression as string)).not.toThrow();
       for (const base of sp.base ?? []) {

@@ -38,7 +38,11 @@ export interface ParameterFilter {
   /** The SearchParameter code as indexed (e.g. `family`, `_id`, `_lastUpdated`). */
   readonly code: string;
   readonly type: SearchParamType;
-  /** missing, exact, contains, text, not, above, below, or a resource type (references). */
+  /**
+   * missing, exact, contains, text, not, above, below, or a resource type (references); and
+   * `or-missing`, never parsed from a request: the values, or no value of the parameter at all
+   * (`Patient/$everything`'s `start` and `end` keep what has no care date).
+   */
   readonly modifier?: string;
   readonly values: readonly SearchValue[];
   /** Composite parameters: the types of their components, in order. */

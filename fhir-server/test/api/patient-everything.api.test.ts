@@ -1,4 +1,4 @@
-import type { Bundle, Condition, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Condition, Observation, Resource } from '@medplum/fhirtypes';
 import { createAs } from '../setup/consultation';
 import { expectOutcome } from '../setup/matchers';
 import { startTestServer, type Actor, type TestServer } from '../setup/test-server';
@@ -172,6 +172,57 @@ describe('_count paging, _type and _since', () => {
   test('bad input: _since that is not an instant, _type outside the compartment', async () => {
     expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_since=yesterday`), 400, 'invalid');
     expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?_type=Practitioner`), 400, 'invalid');
+  });
+});
+
+describe('start and end: care dates, not record dates', () => {
+  const window = '?start=2026-10-03&end=2026-10-04';
+  // The patient and the Observation of history() without an effective time.
+  const undated = () => [patient.profile as string, ...mine.filter((ref) => ref.startsWith('Observation/'))];
+
+  test('a type with a care date keeps what falls in the window; what has none stays in', async () => {
+    const measured = await createAs<Observation>(server.request, {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Blood pressure' },
+      subject: { reference: patient.profile },
+      effectiveDateTime: '2026-10-03T12:00:00Z',
+    });
+    const late = await createAs<Observation>(server.request, {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'Pulse' },
+      subject: { reference: patient.profile },
+      effectivePeriod: { start: '2026-10-06T08:00:00Z', end: '2026-10-06T09:00:00Z' },
+    });
+    const inWindow = refs(await everything(patient, `${window}&_count=100`));
+    const byType = (type: string) => inWindow.filter((ref) => ref.startsWith(`${type}/`));
+    expect(byType('MedicationRequest')).toHaveLength(1); // authored 10-03
+    expect(byType('DocumentReference')).toHaveLength(1); // dated 10-04
+    expect(inWindow).toEqual(expect.arrayContaining([...undated(), `Observation/${measured.id}`]));
+    for (const type of ['Appointment', 'Encounter', 'Condition', 'Composition']) {
+      expect(byType(type)).toEqual([]);
+    }
+    expect(inWindow).not.toContain(`Observation/${late.id}`);
+  });
+
+  test('start alone and end alone are open windows', async () => {
+    const from = refs(await everything(patient, '?start=2026-10-05&_count=100')).filter((ref) => !undated().includes(ref));
+    expect(from.map((ref) => ref.split('/')[0]).sort()).toEqual(['Composition', 'Observation']); // 10-05, and the pulse of 10-06
+    const until = refs(await everything(patient, '?end=2026-10-01&_count=100')).filter((ref) => !undated().includes(ref));
+    expect(new Set(until.map((ref) => ref.split('/')[0]))).toEqual(new Set(['Appointment', 'Encounter', 'Condition'])); // 10-01 and 09-01
+  });
+
+  test('the window stays on the paging links and in the self link', async () => {
+    const first = await everything(patient, `${window}&_count=1`);
+    expect(new URL(first.link?.find((l) => l.relation === 'self')?.url as string).searchParams.get('start')).toBe('2026-10-03');
+    const paged = await allPages(patient, `/fhir/${patient.profile}/$everything${window}&_count=1`);
+    expect(paged.sort()).toEqual(refs(await everything(patient, `${window}&_count=100`)).sort());
+  });
+
+  test('bad input: a start that is not a date, or given twice, is a 400', async () => {
+    expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?start=yesterday`), 400, 'invalid');
+    expectOutcome(await patient.agent.get(`/fhir/${patient.profile}/$everything?start=2026-01-01&start=2026-02-01`), 400, 'invalid');
   });
 });
 

@@ -1,5 +1,6 @@
 import { allResourceTypes, isResourceType, patientCompartmentParams } from '../../definitions';
 import type { StoredVersion } from '../../storage/fhir-repository';
+import type { SearchFilter } from '../../storage/search-query';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
 import { badRequest, notFound, notSupported } from '../outcomes';
 import { pageLink } from '../paging';
@@ -18,6 +19,8 @@ interface SearchScope {
   readonly systemLevel?: boolean;
   /** Parameters the links repeat that are not search parameters (`$everything`'s `_type`). */
   readonly linkParams?: URLSearchParams;
+  /** Conditions besides the request's search parameters (`$everything`'s care date window). */
+  readonly filters?: readonly SearchFilter[];
 }
 
 /** http://hl7.org/fhir/R4/http.html#search: `GET [type]?...` and `POST [type]/_search`. */
@@ -76,19 +79,27 @@ export function searchEverything(
   ctx: FhirContext,
   request: FhirRequest,
   id: string,
-  types: readonly string[] | undefined,
+  options: {
+    readonly types?: readonly string[];
+    /** Given the types searched, conditions besides the request's search parameters. */
+    readonly filters?: (types: readonly string[]) => SearchFilter[];
+    /** Parameters the links repeat that are not search parameters. */
+    readonly linkParams: URLSearchParams;
+  },
 ): Promise<FhirResponse> {
   const compartmentTypes = allResourceTypes().filter((type) => type === 'Patient' || patientCompartmentParams(type).length > 0);
-  const unknown = (types ?? []).filter((type) => !compartmentTypes.includes(type));
+  const unknown = (options.types ?? []).filter((type) => !compartmentTypes.includes(type));
   if (unknown.length > 0) {
     throw badRequest(`_type lists types outside the Patient compartment: ${unknown.join(', ')}`);
   }
+  // The access log is in the compartment too, and grows with every read of it: asked for by _type only.
+  const types = options.types ?? compartmentTypes.filter((type) => type !== 'AuditEvent');
   return search(ctx, request, {
-    // The access log is in the compartment too, and grows with every read of it: asked for by _type only.
-    types: types ?? compartmentTypes.filter((type) => type !== 'AuditEvent'),
+    types,
     path: `Patient/${id}/$everything`,
     compartment: `Patient/${id}`,
-    linkParams: types ? new URLSearchParams({ _type: types.join(',') }) : undefined,
+    linkParams: options.linkParams,
+    filters: options.filters?.(types),
   });
 }
 
@@ -115,7 +126,8 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
   });
   const view = parseResourceView(params);
   const includes = parseIncludes(params, scope.types, ctx.repo.searchParameters);
-  const page = await ctx.repo.search({ ...query, compartment: scope.compartment });
+  const filters = scope.filters ? [...query.filters, ...scope.filters] : query.filters;
+  const page = await ctx.repo.search({ ...query, filters, compartment: scope.compartment });
   const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
   const used = new URLSearchParams(params);
   for (const name of ignored) {

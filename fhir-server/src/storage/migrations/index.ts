@@ -23,6 +23,7 @@ import * as reindexListCurrentItems from './20261228000000_reindex-list-current-
 import * as createFullTextIndex from './20261228100000_create-full-text-index';
 import * as reindexTypedIdentifiers from './20261228200000_reindex-typed-identifiers';
 import * as createIndexStatistics from './20261228300000_create-index-statistics';
+import * as reindexCareDates from './20261228400000_reindex-care-dates';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261228100000_create-full-text-index': createFullTextIndex,
   '20261228200000_reindex-typed-identifiers': reindexTypedIdentifiers,
   '20261228300000_create-index-statistics': createIndexStatistics,
+  '20261228400000_reindex-care-dates': reindexCareDates,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

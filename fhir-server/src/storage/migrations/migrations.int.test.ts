@@ -5,6 +5,7 @@ import { up as reindexLists } from './20261228000000_reindex-list-current-items'
 import * as fullTextIndex from './20261228100000_create-full-text-index';
 import { up as reindexTypedIdentifiers } from './20261228200000_reindex-typed-identifiers';
 import * as indexStatistics from './20261228300000_create-index-statistics';
+import { up as reindexCareDates } from './20261228400000_reindex-care-dates';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -201,4 +202,27 @@ test('20261228300000: the planner knows that a token value implies its type and 
   expect(await estimate()).toBeGreaterThan(250);
   expect(await estimate()).toBeLessThan(350);
   await db('sp_token').delete();
+});
+
+test('20261228400000: queues one reindex of the stored types that timeline-date newly dates, and nothing without any', async () => {
+  const resource = (resource_type: string, id: string, deleted = false) => ({
+    resource_type,
+    id,
+    version_id: 1,
+    last_updated: new Date(),
+    deleted,
+    content: '{}',
+  });
+  const pendingJobs = async () =>
+    (await db.raw<{ rows: { resource_types: string[] }[] }>(`SELECT resource_types FROM reindex_job WHERE NOT done`)).rows.map(
+      (row) => row.resource_types,
+    );
+  await db('resource').insert([resource('Patient', 'p1'), resource('Encounter', 'e1'), resource('Procedure', 'x1', true)]);
+  await reindexCareDates(db);
+  expect(await pendingJobs()).toEqual([]);
+  await db('resource').insert([resource('Observation', 'o1'), resource('Observation', 'o2'), resource('Immunization', 'i1')]);
+  await reindexCareDates(db);
+  expect(await pendingJobs()).toEqual([['Immunization', 'Observation']]);
+  await db('resource').delete();
+  await db('reindex_job').delete();
 });

@@ -41,6 +41,13 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
   if (filter.modifier === 'not') {
     return absent(target, table, x, param, condition);
   }
+  if (filter.modifier === 'or-missing') {
+    const y = target.next('x');
+    return or([
+      absent(target, table, y, parameterRowTest(y, filter.code, filter.derived), sql('TRUE')),
+      present(target, table, x, param, condition),
+    ]);
+  }
   return present(target, table, x, param, condition);
 }
 
@@ -75,6 +82,7 @@ export function matchingRows(target: Target, filter: SearchFilter, d: string): S
     filter.code === '_lastUpdated' ||
     filter.modifier === 'not' ||
     filter.modifier === 'missing' ||
+    filter.modifier === 'or-missing' ||
     !VALUE_TABLES.has(filter.type)
   ) {
     return undefined;
@@ -162,6 +170,7 @@ export function needsResourceRow(filter: SearchFilter): boolean {
     filter.code === '_lastUpdated' ||
     filter.code === '_id' ||
     filter.modifier === 'not' ||
+    filter.modifier === 'or-missing' ||
     (filter.modifier === 'missing' && filter.values[0]?.value === 'true')
   );
 }
