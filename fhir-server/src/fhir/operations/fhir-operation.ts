@@ -16,6 +16,9 @@ export interface FhirOperation {
   handle(ctx: FhirContext, request: FhirRequest, target: OperationTarget): Promise<FhirResponse>;
 }
 
+/** `resource` of an operation on any type: R4 allows the abstract type `Resource`; @medplum/fhirtypes does not list it. */
+export const ANY_RESOURCE_TYPE = ['Resource'] as unknown as OperationDefinition['resource'];
+
 /** Whether an operation can be invoked on a resource type (`Resource` in the definition means any). */
 export function appliesToType(operation: FhirOperation, resourceType: string): boolean {
   const types = (operation.definition.resource ?? []) as readonly string[];

@@ -9,20 +9,20 @@ import { supportedParameter } from '../search/registry';
 import type { FhirOperation } from './fhir-operation';
 import { inputQuery } from './parameters';
 
+/** The search parameter that holds a resource's care date. */
+const CARE_DATE = 'timeline-date';
+
 /**
  * `Patient/{id}/$everything` (patient-operation-everything.html): the patient and everything in
  * their compartment but the access log (AuditEvent, by `_type` only), as a searchset Bundle
  * paged by `_count` (links carry the cursor), limited by `_since` (changed at or after that
  * instant), `_type`, and `start` and `end`: care dates (timeline-date) in that window; what
  * has no care date (the patient, allergies without a recorded date, ...) stays in. Any other
- * search parameter (e.g.
- * `_sort=-timeline-date`) applies too, which makes the medical history timeline:
+ * search parameter (e.g. `_sort=-timeline-date`) applies too, which makes the medical history
+ * timeline:
  * `?_type=Encounter,Composition,MedicationRequest,DocumentReference,Condition,Appointment&_sort=-timeline-date`.
  * A patient gets their own; a doctor only within a care relationship (storage filters).
  */
-/** The search parameter that holds a resource's care date. */
-const CARE_DATE = 'timeline-date';
-
 export const patientEverything: FhirOperation = {
   definition: {
     resourceType: 'OperationDefinition',
@@ -48,11 +48,15 @@ export const patientEverything: FhirOperation = {
   },
   async handle(ctx, request, target) {
     const query = new URLSearchParams(inputQuery(patientEverything.definition, request));
-    const types = query
-      .getAll('_type')
-      .flatMap((value) => value.split(','))
-      .map((type) => type.trim())
-      .filter(Boolean);
+    const types = [
+      ...new Set(
+        query
+          .getAll('_type')
+          .flatMap((value) => value.split(','))
+          .map((type) => type.trim())
+          .filter(Boolean),
+      ),
+    ];
     query.delete('_type');
     const since = query.get('_since');
     if (since !== null) {
@@ -62,11 +66,11 @@ export const patientEverything: FhirOperation = {
       query.delete('_since');
       query.append('_lastUpdated', `ge${since}`);
     }
-    const linkParams = new URLSearchParams(types.length > 0 ? { _type: [...new Set(types)].join(',') } : {});
+    const linkParams = new URLSearchParams(types.length > 0 ? { _type: types.join(',') } : {});
     const window = careDateBounds(query, linkParams);
     const searchRequest: FhirRequest = { ...request, method: 'GET', query };
     return searchEverything(ctx, searchRequest, target.id as string, {
-      types: types.length > 0 ? [...new Set(types)] : undefined,
+      types: types.length > 0 ? types : undefined,
       linkParams,
       filters: (searched) => careDateWindow(ctx.repo.searchParameters, searched, window),
     });

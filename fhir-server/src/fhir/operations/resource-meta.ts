@@ -1,17 +1,15 @@
-import type { Meta, OperationDefinition, OperationDefinitionParameter } from '@medplum/fhirtypes';
+import type { Meta, OperationDefinitionParameter } from '@medplum/fhirtypes';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
 import { lockCurrent, writeNextVersion } from '../interactions/update';
 import { checkIfMatch, parseStored, requireLive } from '../interactions/stored-resource';
 import { badRequest } from '../outcomes';
 import { addLabels, removeLabels, requireLabels, sameLabels, type MetaLabels } from '../patch/meta-labels';
 import { requireValidResource } from '../validation/resource-validator';
-import type { FhirOperation, OperationTarget } from './fhir-operation';
+import { ANY_RESOURCE_TYPE, type FhirOperation, type OperationTarget } from './fhir-operation';
 import { OperationInput, outputParameters } from './parameters';
 
 const RETURN_META: OperationDefinitionParameter = { name: 'return', use: 'out', min: 1, max: '1', type: 'Meta' };
 const META_IN: OperationDefinitionParameter = { name: 'meta', use: 'in', min: 1, max: '1', type: 'Meta' };
-// R4 allows the abstract type `Resource` here (any type); @medplum/fhirtypes does not list it.
-const ANY_TYPE = ['Resource'] as unknown as OperationDefinition['resource'];
 
 /** `[type]/[id]/$meta` (resource-operation-meta.html): the current version's meta. */
 export const resourceMeta: FhirOperation = {
@@ -23,7 +21,7 @@ export const resourceMeta: FhirOperation = {
     status: 'active',
     kind: 'operation',
     code: 'meta',
-    resource: ANY_TYPE,
+    resource: ANY_RESOURCE_TYPE,
     system: false,
     type: false,
     instance: true,
@@ -53,7 +51,7 @@ export const resourceMetaAdd: FhirOperation = {
     status: 'active',
     kind: 'operation',
     code: 'meta-add',
-    resource: ANY_TYPE,
+    resource: ANY_RESOURCE_TYPE,
     system: false,
     type: false,
     instance: true,
@@ -73,7 +71,7 @@ export const resourceMetaDelete: FhirOperation = {
     status: 'active',
     kind: 'operation',
     code: 'meta-delete',
-    resource: ANY_TYPE,
+    resource: ANY_RESOURCE_TYPE,
     system: false,
     type: false,
     instance: true,

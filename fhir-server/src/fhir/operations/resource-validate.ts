@@ -1,5 +1,5 @@
-import type { OperationDefinition, Parameters } from '@medplum/fhirtypes';
-import type { FhirOperation } from './fhir-operation';
+import type { Parameters } from '@medplum/fhirtypes';
+import { ANY_RESOURCE_TYPE, type FhirOperation } from './fhir-operation';
 import { badRequest, informational, OutcomeError } from '../outcomes';
 import { requireValidResource } from '../validation/resource-validator';
 import { partsOf } from './parameters';
@@ -20,8 +20,7 @@ export const resourceValidate: FhirOperation = {
     status: 'active',
     kind: 'operation',
     code: 'validate',
-    // R4 allows the abstract type `Resource` here (any type); @medplum/fhirtypes does not list it.
-    resource: ['Resource'] as unknown as OperationDefinition['resource'],
+    resource: ANY_RESOURCE_TYPE,
     system: false,
     type: true,
     instance: false,
