@@ -62,11 +62,16 @@ export function hasWriteRules(resourceType: string): boolean {
   return resourceType in RULES;
 }
 
-/** Checks the domain rules of the write (RuleViolation when one refuses it), then makes the writes it entails. */
-export async function applyClientWriteRules(write: ClientWrite, env: RuleEnv): Promise<void> {
+/** Checks the domain rules of the write: a RuleViolation when one refuses it. */
+export async function checkClientWrite(write: ClientWrite, env: RuleEnv): Promise<void> {
   const rules = RULES[write.resourceType];
   if (rules?.check && !env.access.unrestricted) {
     await rules.check(write, env);
   }
-  await rules?.entails?.(write, env);
+}
+
+/** Checks the domain rules of the write (checkClientWrite), then makes the writes it entails. */
+export async function applyClientWriteRules(write: ClientWrite, env: RuleEnv): Promise<void> {
+  await checkClientWrite(write, env);
+  await RULES[write.resourceType]?.entails?.(write, env);
 }
