@@ -126,6 +126,19 @@ describe('ValueSet/$validate-code (valueset-operation-validate-code.html)', () =
     expect(param(json<Parameters>(res), 'result')?.valueBoolean).toBe(true);
   });
 
+  test('systemVersion, or the version of a coding, must be the version the value set has', async () => {
+    const url = `ValueSet/$validate-code?url=${encodeURIComponent(SPECIALTY_VS)}&system=${encodeURIComponent(SPECIALTY_CS)}&code=cardiology`;
+    expect(param(json<Parameters>(await get(`${url}&systemVersion=0.1.0`)), 'result')?.valueBoolean).toBe(true);
+    const other = json<Parameters>(await get(`${url}&systemVersion=9.9`));
+    expect(param(other, 'result')?.valueBoolean).toBe(false);
+    expect(param(other, 'message')?.valueString).toContain('9.9');
+    const coding = await post('ValueSet/specialty/$validate-code', {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'coding', valueCoding: { system: SPECIALTY_CS, code: 'cardiology', version: '9.9' } }],
+    });
+    expect(param(json<Parameters>(coding), 'result')?.valueBoolean).toBe(false);
+  });
+
   test('no code to validate, or a Coding in the URL, is a 400', async () => {
     expectOutcome(await get(`ValueSet/$validate-code?url=${encodeURIComponent(SPECIALTY_VS)}`), 400, 'invalid');
     expectOutcome(await get(`ValueSet/$validate-code?url=${encodeURIComponent(SPECIALTY_VS)}&coding=x`), 400, 'invalid');
@@ -173,6 +186,12 @@ describe('CodeSystem/$lookup (codesystem-operation-lookup.html)', () => {
     expectOutcome(await get('CodeSystem/$lookup?system=http%3A%2F%2Fexample.org%2Fnope&code=x'), 404, 'not-found');
     expectOutcome(await get(`CodeSystem/$lookup?system=${encodeURIComponent(SPECIALTY_CS)}&code=astrology`), 404, 'not-found');
     expectOutcome(await get('CodeSystem/$lookup?code=x'), 400, 'invalid');
+    // Code systems are looked up as they are now: a date in the past is not answered as current.
+    expectOutcome(
+      await get(`CodeSystem/$lookup?system=${encodeURIComponent(SPECIALTY_CS)}&code=cardiology&date=2020-01-01`),
+      400,
+      'invalid',
+    );
   });
 });
 

@@ -24,7 +24,6 @@ export const codeSystemLookup: FhirOperation = {
       { name: 'system', use: 'in', min: 0, max: '1', type: 'uri' },
       { name: 'version', use: 'in', min: 0, max: '1', type: 'string' },
       { name: 'coding', use: 'in', min: 0, max: '1', type: 'Coding' },
-      { name: 'date', use: 'in', min: 0, max: '1', type: 'dateTime' },
       { name: 'displayLanguage', use: 'in', min: 0, max: '1', type: 'code' },
       { name: 'property', use: 'in', min: 0, max: '*', type: 'code' },
       { name: 'name', use: 'out', min: 1, max: '1', type: 'string' },

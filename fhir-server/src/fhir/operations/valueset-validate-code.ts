@@ -52,7 +52,7 @@ export const valueSetValidateCode: FhirOperation = {
     const options = { abstractAllowed: input.boolean('abstract'), displayLanguage: input.string('displayLanguage') };
     let validation: CodeValidation | undefined;
     for (const coding of codingsOf(input)) {
-      const candidate = { system: coding.system, code: coding.code as string, display: coding.display };
+      const candidate = { system: coding.system, code: coding.code as string, display: coding.display, version: coding.version };
       const attempt = await validateCode(valueSet, source, candidate, options);
       if (!validation || (attempt.result && !validation.result)) {
         validation = attempt;
@@ -74,7 +74,7 @@ export const valueSetValidateCode: FhirOperation = {
 function codingsOf(input: OperationInput): Coding[] {
   const code = input.string('code');
   if (code !== undefined) {
-    return [{ system: input.string('system'), code, display: input.string('display') }];
+    return [{ system: input.string('system'), code, display: input.string('display'), version: input.string('systemVersion') }];
   }
   const coding = input.coding('coding');
   if (coding) {

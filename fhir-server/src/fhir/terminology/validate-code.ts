@@ -8,6 +8,8 @@ export interface CodeToValidate {
   readonly system?: string;
   readonly code: string;
   readonly display?: string;
+  /** The code system version the code was taken from, when the source data says. */
+  readonly version?: string;
 }
 
 export interface CodeValidation {
@@ -20,8 +22,9 @@ export interface CodeValidation {
 /**
  * http://hl7.org/fhir/R4/valueset-operation-validate-code.html: is the code a member of the
  * value set? Retired codes are not members unless the value set includes inactive codes, and
- * abstract (not selectable) codes only when `abstractAllowed`. A wrong display is reported in
- * `message` but does not make the code invalid.
+ * abstract (not selectable) codes only when `abstractAllowed`, and a code of another version of
+ * its code system is not either. A wrong display is reported in `message` but does not make
+ * the code invalid.
  */
 export async function validateCode(
   valueSet: ValueSet,
@@ -35,6 +38,12 @@ export async function validateCode(
   const concept = concepts.find((c) => c.code === candidate.code && (!candidate.system || c.system === candidate.system));
   if (!concept) {
     return { result: false, message: `The code ${coded} is not in the value set ${label}` };
+  }
+  if (candidate.version && concept.version && candidate.version !== concept.version) {
+    return {
+      result: false,
+      message: `The code ${coded} is from version ${candidate.version}; the value set ${label} has version ${concept.version}`,
+    };
   }
   if (concept.inactive && !includesInactive(valueSet)) {
     return { result: false, message: `The code ${coded} is retired (inactive) and no longer in the value set ${label}` };
