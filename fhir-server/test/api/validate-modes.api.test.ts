@@ -24,11 +24,14 @@ afterAll(() => server.close(), 60_000);
 
 const draft = () => soapDraft(patient.profile as string, `Encounter/${encounter.id}`, doctor.profile as string);
 
-async function validate(actor: Actor, path: string, body: unknown): Promise<OperationOutcome> {
-  const res = await actor.agent
+const post = (actor: Actor, path: string, body: unknown) =>
+  actor.agent
     .post(`/fhir/${path}`)
     .set('Content-Type', FHIR_JSON)
     .send(body === undefined ? '' : JSON.stringify(body));
+
+async function validate(actor: Actor, path: string, body: unknown): Promise<OperationOutcome> {
+  const res = await post(actor, path, body);
   expect(res.status).toBe(200);
   return JSON.parse(res.text) as OperationOutcome;
 }
@@ -41,7 +44,7 @@ const severities = (outcome: OperationOutcome) => outcome.issue?.map((i) => `${i
 
 async function signedNote(): Promise<Composition> {
   const note = await createAs(doctor.agent, draft());
-  const res = await doctor.agent.post(`/fhir/Composition/${note.id}/$sign`).set('Content-Type', FHIR_JSON).send('{}').expect(200);
+  const res = await post(doctor, `Composition/${note.id}/$sign`, {}).expect(200);
   return JSON.parse(res.text) as Composition;
 }
 
@@ -58,14 +61,7 @@ describe('mode=delete', () => {
   });
 
   test('needs the instance: at type level it is a 400', async () => {
-    expectOutcome(
-      await doctor.agent
-        .post('/fhir/Composition/$validate')
-        .set('Content-Type', FHIR_JSON)
-        .send(JSON.stringify(withMode('delete'))),
-      400,
-      'invalid',
-    );
+    expectOutcome(await post(doctor, 'Composition/$validate', withMode('delete')), 400, 'invalid');
   });
 });
 
@@ -119,26 +115,11 @@ describe('mode=profile and bad input', () => {
     const profile = 'https://medbuddy.dev/fhir/StructureDefinition/medbuddy-patient';
     const outcome = await validate(doctor, `Patient/$validate?mode=profile&profile=${encodeURIComponent(profile)}`, makePatient());
     expect(outcome.issue?.[0]?.severity).toBe('error');
-    expectOutcome(
-      await doctor.agent.post('/fhir/Patient/$validate?mode=profile').set('Content-Type', FHIR_JSON).send(JSON.stringify(makePatient())),
-      400,
-      'invalid',
-    );
+    expectOutcome(await post(doctor, 'Patient/$validate?mode=profile', makePatient()), 400, 'invalid');
   });
 
   test('an unknown mode is a 400; without a resource only mode=delete runs', async () => {
-    expectOutcome(
-      await doctor.agent.post('/fhir/Patient/$validate?mode=destroy').set('Content-Type', FHIR_JSON).send(JSON.stringify(makePatient())),
-      400,
-      'invalid',
-    );
-    expectOutcome(
-      await doctor.agent
-        .post('/fhir/Composition/$validate')
-        .set('Content-Type', FHIR_JSON)
-        .send(JSON.stringify(withMode('create'))),
-      400,
-      'invalid',
-    );
+    expectOutcome(await post(doctor, 'Patient/$validate?mode=destroy', makePatient()), 400, 'invalid');
+    expectOutcome(await post(doctor, 'Composition/$validate', withMode('create')), 400, 'invalid');
   });
 });

@@ -42,44 +42,32 @@ export const resourceMeta: FhirOperation = {
  * change is stored as the next version, validated like any update (an added profile must be
  * met) and guarded by `If-Match`; adding only what is already there stores nothing.
  */
-export const resourceMetaAdd: FhirOperation = {
-  definition: {
-    resourceType: 'OperationDefinition',
-    id: 'Resource-meta-add',
-    url: 'http://hl7.org/fhir/OperationDefinition/Resource-meta-add',
-    name: 'MetaAdd',
-    status: 'active',
-    kind: 'operation',
-    code: 'meta-add',
-    resource: ANY_RESOURCE_TYPE,
-    system: false,
-    type: false,
-    instance: true,
-    affectsState: true,
-    parameter: [META_IN, RETURN_META],
-  },
-  handle: (ctx, request, target) => changeLabels(ctx, request, target, resourceMetaAdd, addLabels),
-};
+export const resourceMetaAdd = labelOperation('meta-add', 'MetaAdd', addLabels);
 
 /** `POST [type]/[id]/$meta-delete` (resource-operation-meta-delete.html): removes them, as $meta-add adds them. */
-export const resourceMetaDelete: FhirOperation = {
-  definition: {
-    resourceType: 'OperationDefinition',
-    id: 'Resource-meta-delete',
-    url: 'http://hl7.org/fhir/OperationDefinition/Resource-meta-delete',
-    name: 'MetaDelete',
-    status: 'active',
-    kind: 'operation',
-    code: 'meta-delete',
-    resource: ANY_RESOURCE_TYPE,
-    system: false,
-    type: false,
-    instance: true,
-    affectsState: true,
-    parameter: [META_IN, RETURN_META],
-  },
-  handle: (ctx, request, target) => changeLabels(ctx, request, target, resourceMetaDelete, removeLabels),
-};
+export const resourceMetaDelete = labelOperation('meta-delete', 'MetaDelete', removeLabels);
+
+function labelOperation(code: string, name: string, change: (meta: Meta | undefined, labels: MetaLabels) => Meta): FhirOperation {
+  const operation: FhirOperation = {
+    definition: {
+      resourceType: 'OperationDefinition',
+      id: `Resource-${code}`,
+      url: `http://hl7.org/fhir/OperationDefinition/Resource-${code}`,
+      name,
+      status: 'active',
+      kind: 'operation',
+      code,
+      resource: ANY_RESOURCE_TYPE,
+      system: false,
+      type: false,
+      instance: true,
+      affectsState: true,
+      parameter: [META_IN, RETURN_META],
+    },
+    handle: (ctx, request, target) => changeLabels(ctx, request, target, operation, change),
+  };
+  return operation;
+}
 
 async function changeLabels(
   ctx: FhirContext,
