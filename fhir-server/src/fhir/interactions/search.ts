@@ -6,6 +6,8 @@ import { badRequest, notFound, notSupported } from '../outcomes';
 import { pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
+import { parseFilter } from '../search/parse-filter';
+import { supportedParameter } from '../search/registry';
 import { expandValueSetModifiers } from '../search/value-set-modifiers';
 import { resolveIncludes, parseIncludes } from './search-includes';
 import { parseStored } from './stored-resource';
@@ -21,6 +23,8 @@ interface SearchScope {
   readonly linkParams?: URLSearchParams;
   /** Conditions besides the request's search parameters (`$everything`'s care date window). */
   readonly filters?: readonly SearchFilter[];
+  /** Resources to include before those of `_include` (Encounter `$everything`'s encounter). */
+  readonly included?: readonly StoredVersion[];
 }
 
 /** http://hl7.org/fhir/R4/http.html#search: `GET [type]?...` and `POST [type]/_search`. */
@@ -104,6 +108,59 @@ export function searchEverything(
 }
 
 /**
+ * http://hl7.org/fhir/R4/encounter-operation-everything.html: the resources that refer to the
+ * encounter through their `encounter` search parameter (notes, prescriptions, documents,
+ * observations, reviews, ...), or those of `types`, searched with the request's parameters; the
+ * first page also includes the encounter and what it refers to (patient, practitioners,
+ * appointment, location). The caller's access filter applies as to every search.
+ */
+export async function searchEncounterEverything(
+  ctx: FhirContext,
+  request: FhirRequest,
+  id: string,
+  options: { readonly types?: readonly string[]; readonly linkParams: URLSearchParams },
+): Promise<FhirResponse> {
+  const catalog = ctx.repo.searchParameters;
+  const related = allResourceTypes().filter((type) => supportedParameter(catalog, type, 'encounter')?.targets.includes('Encounter'));
+  const unknown = (options.types ?? []).filter((type) => !related.includes(type));
+  if (unknown.length > 0) {
+    throw badRequest(`_type lists types that do not refer to an encounter: ${unknown.join(', ')} (the encounter itself always comes)`);
+  }
+  const types = options.types ?? related;
+  const encounter = `Encounter/${id}`;
+  const refersToEncounter = parseFilter({ catalog, baseUrl: ctx.baseUrl }, types, 'encounter', encounter) as SearchFilter;
+  return search(ctx, request, {
+    types,
+    path: `${encounter}/$everything`,
+    linkParams: options.linkParams,
+    filters: [refersToEncounter],
+    included: request.query.has('_cursor') ? undefined : await encounterAndReferences(ctx, id),
+  });
+}
+
+async function encounterAndReferences(ctx: FhirContext, id: string): Promise<StoredVersion[]> {
+  const encounter = await ctx.repo.readCurrent('Encounter', id);
+  if (!encounter || encounter.deleted) {
+    return [];
+  }
+  const references = parseIncludes(new URLSearchParams({ _include: 'Encounter:*' }), ['Encounter'], ctx.repo.searchParameters);
+  return [encounter, ...(await resolveIncludes(ctx, [encounter], references))];
+}
+
+/** Each resource once, the first of its versions listed, none of `except`. */
+function uniqueVersions(versions: readonly StoredVersion[], except: readonly StoredVersion[]): StoredVersion[] {
+  const key = (v: StoredVersion) => `${v.resourceType}/${v.id}`;
+  const unique = new Map<string, StoredVersion>();
+  const excluded = new Set(except.map(key));
+  for (const version of versions) {
+    if (!unique.has(key(version)) && !excluded.has(key(version))) {
+      unique.set(key(version), version);
+    }
+  }
+  return [...unique.values()];
+}
+
+/**
  * A search trusts a check of the stored SearchParameters made this recently (one query less
  * per search): another server process's new parameter is searchable within a second, this
  * process's own at once. Conditional writes still check every time.
@@ -128,7 +185,8 @@ async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope
   const includes = parseIncludes(params, scope.types, ctx.repo.searchParameters);
   const filters = scope.filters ? [...query.filters, ...scope.filters] : query.filters;
   const page = await ctx.repo.search({ ...query, filters, compartment: scope.compartment });
-  const included = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
+  const resolved = includes.length > 0 ? await resolveIncludes(ctx, page.entries, includes) : [];
+  const included = scope.included ? uniqueVersions([...scope.included, ...resolved], page.entries) : resolved;
   const used = new URLSearchParams(params);
   for (const name of ignored) {
     used.delete(name);

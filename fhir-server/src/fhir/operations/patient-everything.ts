@@ -1,13 +1,12 @@
 import type { OperationDefinition } from '@medplum/fhirtypes';
 import type { SearchParameterCatalog } from '../../definitions';
 import type { ParameterFilter, SearchFilter } from '../../storage/search-query';
-import type { FhirRequest } from '../fhir-request';
 import { searchEverything } from '../interactions/search';
 import { badRequest } from '../outcomes';
 import { parseFilter } from '../search/parse-filter';
 import { supportedParameter } from '../search/registry';
 import type { FhirOperation } from './fhir-operation';
-import { inputQuery } from './parameters';
+import { everythingQuery } from './everything-query';
 
 /** The search parameter that holds a resource's care date. */
 const CARE_DATE = 'timeline-date';
@@ -47,31 +46,11 @@ export const patientEverything: FhirOperation = {
     ],
   },
   async handle(ctx, request, target) {
-    const query = new URLSearchParams(inputQuery(patientEverything.definition, request));
-    const types = [
-      ...new Set(
-        query
-          .getAll('_type')
-          .flatMap((value) => value.split(','))
-          .map((type) => type.trim())
-          .filter(Boolean),
-      ),
-    ];
-    query.delete('_type');
-    const since = query.get('_since');
-    if (since !== null) {
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(since) || Number.isNaN(Date.parse(since))) {
-        throw badRequest(`_since must be an instant (e.g. 2026-12-01T00:00:00Z), not ${JSON.stringify(since)}`);
-      }
-      query.delete('_since');
-      query.append('_lastUpdated', `ge${since}`);
-    }
-    const linkParams = new URLSearchParams(types.length > 0 ? { _type: types.join(',') } : {});
-    const window = careDateBounds(query, linkParams);
-    const searchRequest: FhirRequest = { ...request, method: 'GET', query };
-    return searchEverything(ctx, searchRequest, target.id as string, {
-      types: types.length > 0 ? types : undefined,
-      linkParams,
+    const everything = everythingQuery(patientEverything.definition, request);
+    const window = careDateBounds(everything.request.query, everything.linkParams);
+    return searchEverything(ctx, everything.request, target.id as string, {
+      types: everything.types,
+      linkParams: everything.linkParams,
       filters: (searched) => careDateWindow(ctx.repo.searchParameters, searched, window),
     });
   },

@@ -14,6 +14,7 @@ import { practitionerVerify } from './practitioner-verify';
 import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
+import { encounterEverything } from './encounter-everything';
 import { patientEverything } from './patient-everything';
 import { resourceMeta, resourceMetaAdd, resourceMetaDelete } from './resource-meta';
 import { resourceValidate } from './resource-validate';
@@ -56,6 +57,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   systemExport,
   systemImport,
   patientEverything,
+  encounterEverything,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
