@@ -84,7 +84,11 @@ test('another patient, and a doctor without a care relationship, get 404', async
 
 test('_type limits the matches; _count pages them, the encounter on the first page only', async () => {
   const typed = await everything(doctor, '?_type=Composition,MedicationRequest');
-  expect(refs(typed, 'match').map((ref) => ref.split('/')[0]).sort()).toEqual(['Composition', 'MedicationRequest']);
+  expect(
+    refs(typed, 'match')
+      .map((ref) => ref.split('/')[0])
+      .sort(),
+  ).toEqual(['Composition', 'MedicationRequest']);
   const seen: string[] = [];
   let url: string | undefined = `/fhir/Encounter/${encounter.id}/$everything?_count=1`;
   let pages = 0;
