@@ -19,6 +19,8 @@ import { readRequestBody, type BodyLimits } from './request-body';
 
 export const FHIR_JSON = 'application/fhir+json';
 const FHIR_JSON_UTF8 = `${FHIR_JSON}; charset=utf-8`;
+/** DSTU2's name for FHIR JSON, still sent by older clients (and accepted by other servers). */
+const DSTU2_FHIR_JSON = 'application/json+fhir';
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface FhirEndpointOptions extends FhirServiceOptions {
@@ -106,8 +108,7 @@ async function toFhirRequest(ctx: Context, options: FhirEndpointOptions): Promis
   if (fhirVersion && !R4_VERSION.test(fhirVersion)) {
     throw unsupportedMediaType(`Content-Type ${ctx.get('Content-Type')} is another FHIR version; this server speaks FHIR 4.0 (R4)`);
   }
-  // DSTU2's name for FHIR JSON, still sent by older clients.
-  const contentType = requestType === 'application/json+fhir' ? FHIR_JSON : requestType;
+  const contentType = requestType === DSTU2_FHIR_JSON ? FHIR_JSON : requestType;
   const body = await readRequestBody(ctx.req, contentType, options.limits);
   for (const [name, value] of body.form ?? []) {
     query.append(name, value);
@@ -128,8 +129,8 @@ function decodePath(path: string): string {
 
 /** Accept values that need no content negotiation: what FHIR clients send. */
 const JSON_ACCEPTS = new Set(['*/*', FHIR_JSON, 'application/json', `${FHIR_JSON}; charset=utf-8`, 'application/json; charset=utf-8']);
-/** Media ranges answered with FHIR JSON; DSTU2's application/json+fhir as well, as other servers do. */
-const JSON_RANGES = new Set(['*/*', 'application/*', FHIR_JSON, 'application/json', 'application/json+fhir']);
+/** Media ranges answered with FHIR JSON. */
+const JSON_RANGES = new Set(['*/*', 'application/*', FHIR_JSON, 'application/json', DSTU2_FHIR_JSON]);
 /** The `fhirVersion` media type parameter this server answers (http://hl7.org/fhir/R4/http.html#version-parameter). */
 const R4_VERSION = /^4\.0(\.\d+)?$/;
 
