@@ -104,6 +104,8 @@ test('every command of the EHR onboarding guide works, ending with the export fi
   expect(result.stdout).toContain('1 imported, 0 error files');
   // Step 7: the result stored once, then corrected by the EHR's identifier.
   expect(result.stdout).toContain('result 4711 is final, version 2');
+  // ... and tagged with $meta-add, which a search by _tag finds.
+  expect(result.stdout).toContain('1 tagged from the lab');
 }, 180_000);
 
 function run(
