@@ -2,8 +2,8 @@ import { allResourceTypes, isResourceType, patientCompartmentParams } from '../.
 import type { StoredVersion } from '../../storage/fhir-repository';
 import type { SearchFilter } from '../../storage/search-query';
 import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
-import { badRequest, notFound, notSupported } from '../outcomes';
-import { pageLink } from '../paging';
+import { badRequest, notFound, notSupported, tooCostly } from '../outcomes';
+import { MAX_PAGE_SIZE, pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
 import { parseSearchRequest } from '../search/parse';
 import { parseFilter } from '../search/parse-filter';
@@ -158,6 +158,32 @@ function uniqueVersions(versions: readonly StoredVersion[], except: readonly Sto
     }
   }
   return [...unique.values()];
+}
+
+/**
+ * Every match of a search of one type, page after page in the order its `_sort` asks, for an
+ * operation that looks at all of them (Observation `$lastn`); more than `limit` is a 400 (too
+ * costly), so the request must be narrowed. Access filters apply as to every search.
+ */
+export async function allMatches(ctx: FhirContext, request: FhirRequest, resourceType: string, limit: number): Promise<StoredVersion[]> {
+  await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
+  const types = [resourceType];
+  const { query } = parseSearchRequest(types, await expandValueSetModifiers(ctx, request.query, types), {
+    strict: request.headers.preferHandling === 'strict',
+    catalog: ctx.repo.searchParameters,
+    baseUrl: ctx.baseUrl,
+  });
+  const matches: StoredVersion[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.repo.search({ ...query, count: MAX_PAGE_SIZE, cursor, total: 'none' });
+    matches.push(...page.entries);
+    if (matches.length > limit) {
+      throw tooCostly(`More than ${limit} ${resourceType} resources match; narrow the search (a code, a category, a date range)`);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return matches;
 }
 
 /**

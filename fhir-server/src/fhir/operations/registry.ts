@@ -15,6 +15,7 @@ import { documentReferenceDownloadUrl } from './documentreference-download-url';
 import { compositionSign } from './composition-sign';
 import { medicationRequestPdf } from './medicationrequest-pdf';
 import { encounterEverything } from './encounter-everything';
+import { observationLastN } from './observation-lastn';
 import { patientEverything } from './patient-everything';
 import { resourceMeta, resourceMetaAdd, resourceMetaDelete } from './resource-meta';
 import { resourceValidate } from './resource-validate';
@@ -58,6 +59,7 @@ export const OPERATIONS: readonly FhirOperation[] = [
   systemImport,
   patientEverything,
   encounterEverything,
+  observationLastN,
 ];
 
 /** The operation with this code invocable at this level on this resource type, if any. */
