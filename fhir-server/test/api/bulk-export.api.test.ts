@@ -116,6 +116,20 @@ describe('$export kick-off, status and files', () => {
     expect(future.manifest.output).toEqual([]);
   });
 
+  test('_typeFilter takes :in and :not-in: the value set is expanded at kick-off', async () => {
+    await create({
+      resourceType: 'ValueSet',
+      url: 'http://medbuddy.test/ValueSet/body-weight',
+      status: 'active',
+      compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '29463-7' }] }] },
+    } as Resource);
+    const typeFilter = (query: string) => `/fhir/$export?_type=Observation&_typeFilter=${encodeURIComponent(`Observation?${query}`)}`;
+    const weights = await exportAll(ehr, typeFilter('code:in=http://medbuddy.test/ValueSet/body-weight'));
+    expect(weights.resources.map((r) => (r as Observation).code.coding?.[0].code)).toEqual(['29463-7']);
+    const others = await exportAll(ehr, typeFilter('code:not-in=http://medbuddy.test/ValueSet/body-weight'));
+    expect(others.resources.map((r) => (r as Observation).code.coding?.[0].code)).toEqual(['8867-4', '8867-4']);
+  });
+
   test('_elements keeps the elements named (bare or per type) and the mandatory ones, tagged SUBSETTED', async () => {
     const { resources } = await exportAll(ehr, '/fhir/$export?_type=Patient,Observation&_elements=identifier,Observation.subject');
     const patient = resources.find((r) => `Patient/${r.id}` === patientA.profile) as Patient;
@@ -236,6 +250,12 @@ describe('bad input and limits', () => {
     expectOutcome(await ehr.get('/fhir/$export?_since=2026-13-45T99:00:00Z'), 400, 'invalid');
     expectOutcome(await ehr.get('/fhir/$export?_type=Nonsense'), 400, 'invalid');
     expectOutcome(await ehr.get('/fhir/$export?_type=Patient&_typeFilter=Observation%3Fcode%3Dx'), 400, 'invalid');
+    // A query the export job could not run: refused at kick-off, not a failed job.
+    for (const query of ['Observation?code:bogus=x', 'Observation?nonsense=1', 'Observation?code:in=http://nowhere.test/ValueSet/none']) {
+      const res = await ehr.get(`/fhir/$export?_type=Observation&_typeFilter=${encodeURIComponent(query)}`);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
     expectOutcome(await ehr.get('/fhir/Patient/$export?_type=Organization'), 400, 'invalid');
     expectOutcome(await ehr.get('/fhir/Observation/$export'), 404, 'not-found');
     expectOutcome(await ehr.get('/fhir/$export?_type=Patient&_elements=Observation.subject'), 400, 'invalid');

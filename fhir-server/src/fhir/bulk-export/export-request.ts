@@ -2,7 +2,10 @@ import type { AccessContext } from '../../auth/access-context';
 import { inPatientCompartment } from '../../auth/access-context';
 import { matchingScopes } from '../../auth/scopes';
 import { allResourceTypes, isResourceType } from '../../definitions';
+import type { FhirContext } from '../fhir-request';
 import { badRequest, forbidden } from '../outcomes';
+import { parseSearchRequest } from '../search/parse';
+import { expandValueSetModifiers } from '../search/value-set-modifiers';
 
 export type ExportLevel = 'system' | 'patient' | 'group';
 
@@ -91,6 +94,24 @@ export function parseExportRequest(
   const query = params.toString();
   const path = level === 'system' ? '$export' : level === 'patient' ? 'Patient/$export' : `Group/${groupId}/$export`;
   return { level, groupId, types, since, typeFilters, elements, patients, requestUrl: `${baseUrl}/${path}${query ? `?${query}` : ''}` };
+}
+
+/**
+ * The `_typeFilter` queries as the export job runs them: `:in` and `:not-in` expanded to the
+ * value set's codes now (the job has no terminology to read), and each parsed as a strict search,
+ * so a query the job could not run is a 400 at kick-off rather than a failed export.
+ */
+export async function resolveTypeFilters(ctx: FhirContext, request: ExportRequest): Promise<ExportRequest> {
+  const typeFilters: Record<string, string[]> = {};
+  for (const [type, queries] of Object.entries(request.typeFilters)) {
+    typeFilters[type] = [];
+    for (const query of queries) {
+      const expanded = await expandValueSetModifiers(ctx, new URLSearchParams(query), [type]);
+      parseSearchRequest([type], expanded, { strict: true, catalog: ctx.repo.searchParameters, baseUrl: ctx.baseUrl });
+      typeFilters[type].push(expanded.toString());
+    }
+  }
+  return { ...request, typeFilters };
 }
 
 /** `patient` references (relative, or absolute on this server), at patient and group level only. */

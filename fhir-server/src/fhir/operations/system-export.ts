@@ -1,5 +1,5 @@
 import type { OperationDefinition } from '@medplum/fhirtypes';
-import { parseExportRequest, type ExportLevel } from '../bulk-export/export-request';
+import { parseExportRequest, resolveTypeFilters, type ExportLevel } from '../bulk-export/export-request';
 import { badRequest, notSupported, informational, tooManyRequests, unauthorized } from '../outcomes';
 import type { FhirOperation } from './fhir-operation';
 import { inputQuery } from './parameters';
@@ -58,7 +58,8 @@ export const systemExport: FhirOperation = {
         throw badRequest('$export is available at system level, on Patient and on Group/{id}');
       }
     }
-    const exportRequest = parseExportRequest(ctx.access, inputQuery(systemExport.definition, request), level, ctx.baseUrl, target.id);
+    const parsed = parseExportRequest(ctx.access, inputQuery(systemExport.definition, request), level, ctx.baseUrl, target.id);
+    const exportRequest = await resolveTypeFilters(ctx, parsed);
     const job = await ctx.bulkExport.kickOff(ctx.access.principal, exportRequest);
     if (!job) {
       throw tooManyRequests('Too many exports in progress for this client; wait for one to finish or cancel it');
