@@ -50,6 +50,15 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
         code: { text: 'Penicillin' },
         clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
       });
+      await patientInCare.request('POST', 'Observation', {
+        resourceType: 'Observation',
+        status: 'final',
+        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
+        code: { coding: [{ system: 'http://loinc.org', code: '29463-7' }], text: 'Body weight' },
+        subject: { reference: patientInCare.profile },
+        effectiveDateTime: '2026-11-20T08:00:00Z',
+        valueQuantity: { value: 72, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+      });
       await patientInCare.request('POST', 'QuestionnaireResponse', {
         resourceType: 'QuestionnaireResponse',
         questionnaire: 'https://medbuddy.dev/fhir/Questionnaire/consultation-review',
@@ -89,6 +98,7 @@ describe('clinician portal: a doctor’s patients, charts and reviews; the admin
       await page.getByText('Essential hypertension').first().waitFor();
       await page.getByText('Penicillin').waitFor();
       await page.getByText(/Consultation · finished/).waitFor();
+      await page.getByText('Body weight: 72 kg · Nov 20, 2026').waitFor();
       assert.equal(await page.getByRole('button', { name: /save|edit|delete/i }).count(), 0, 'the chart is read-only');
       await screenshot(page, 'clinician-patient-chart-desktop');
       await expectAccessible(page, 'the patient chart');

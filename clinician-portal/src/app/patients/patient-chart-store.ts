@@ -1,5 +1,5 @@
 import { inject, Injectable, signal } from '@angular/core';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Observation } from '@medplum/fhirtypes';
 import { firstValueFrom } from 'rxjs';
 import { linkUrl } from '../core/fhir/bundle';
 import { FhirClient } from '../core/fhir/fhir-client';
@@ -9,7 +9,10 @@ import { CHART_TYPES, chartOf, resourcesOf, type PatientChart } from './patient-
 /** Pages of `$everything` read at most, so a huge record cannot stall the page. */
 const MAX_PAGES = 10;
 
-/** One patient's chart from `Patient/[id]/$everything`; the server answers 404 outside a care relationship. */
+/**
+ * One patient's chart from `Patient/[id]/$everything` and their latest vitals from
+ * `Observation/$lastn`; the server answers 404 outside a care relationship.
+ */
 @Injectable()
 export class PatientChartStore {
   private readonly fhir = inject(FhirClient);
@@ -41,12 +44,17 @@ export class PatientChartStore {
         bundle = await firstValueFrom(this.fhir.page(next));
         resources.push(...resourcesOf(bundle));
       }
-      const chart = chartOf(resources);
-      if (!chart.patient) {
+      if (!chartOf(resources).patient) {
         this.failure.set('We could not find this patient among yours.');
         return;
       }
-      this.current.set(chart);
+      const vitals = await firstValueFrom(
+        this.fhir.operation<Bundle>('Observation/$lastn', {
+          method: 'GET',
+          params: { patient: `Patient/${patientId}`, category: 'vital-signs' },
+        }),
+      );
+      this.current.set(chartOf(resources, resourcesOf(vitals) as Observation[]));
     } catch (error) {
       this.failure.set(outcomeMessage(error));
     } finally {

@@ -64,6 +64,30 @@ describe('chartOf', () => {
       { title: 'Allergies', lines: [], empty: 'None recorded' },
       { title: 'Medications', lines: [], empty: 'None recorded' },
       { title: 'Documents', lines: ['Blood panel · Nov 25, 2026'], empty: 'None' },
+      { title: 'Latest vitals', lines: [], empty: 'None recorded' },
+    ]);
+  });
+
+  it('lists the latest vitals with their values: a quantity, a blood pressure, a text', () => {
+    const observation = (id: string, text: string, value: object) =>
+      ({ resourceType: 'Observation', id, status: 'final', code: { text }, effectiveDateTime: '2026-11-20T08:00:00Z', ...value }) as const;
+    const chart = chartOf(
+      [],
+      [
+        observation('w', 'Body weight', { valueQuantity: { value: 72.5, unit: 'kg' } }),
+        observation('bp', 'Blood pressure', {
+          component: [
+            { code: { text: 'Systolic' }, valueQuantity: { value: 120, unit: 'mm[Hg]' } },
+            { code: { text: 'Diastolic' }, valueQuantity: { value: 80, unit: 'mm[Hg]' } },
+          ],
+        }),
+        observation('s', 'Smoking', { valueString: 'never' }),
+      ],
+    );
+    expect(chartSections(chart).find((section) => section.title === 'Latest vitals')?.lines).toEqual([
+      'Body weight: 72.5 kg · Nov 20, 2026',
+      'Blood pressure: 120/80 mm[Hg] · Nov 20, 2026',
+      'Smoking: never · Nov 20, 2026',
     ]);
   });
 });

@@ -5,7 +5,9 @@ import type {
   DocumentReference,
   MedicationRequest,
   MedicationStatement,
+  Observation,
   Patient,
+  Quantity,
   Resource,
 } from '@medplum/fhirtypes';
 
@@ -23,6 +25,8 @@ export interface PatientChart {
   readonly allergies: readonly AllergyIntolerance[];
   readonly medications: readonly (MedicationStatement | MedicationRequest)[];
   readonly documents: readonly DocumentReference[];
+  /** The latest vital sign of each kind (`Observation/$lastn`). */
+  readonly vitals: readonly Observation[];
   readonly timeline: readonly TimelineEntry[];
 }
 
@@ -39,8 +43,8 @@ export const CHART_TYPES = [
   'Composition',
 ] as const;
 
-/** Sorts the resources of `Patient/$everything` pages into the chart's sections. */
-export function chartOf(resources: readonly Resource[]): PatientChart {
+/** Sorts the resources of `Patient/$everything` pages into the chart's sections; `vitals` from `Observation/$lastn`. */
+export function chartOf(resources: readonly Resource[], vitals: readonly Observation[] = []): PatientChart {
   const ofType = <T extends Resource>(type: T['resourceType']) => resources.filter((r): r is T => r.resourceType === type);
   const timeline = resources
     .map(timelineEntry)
@@ -52,6 +56,7 @@ export function chartOf(resources: readonly Resource[]): PatientChart {
     allergies: ofType<AllergyIntolerance>('AllergyIntolerance'),
     medications: [...ofType<MedicationStatement>('MedicationStatement'), ...ofType<MedicationRequest>('MedicationRequest')],
     documents: ofType<DocumentReference>('DocumentReference'),
+    vitals,
     timeline,
   };
 }
@@ -63,7 +68,7 @@ export interface ChartSection {
   readonly empty: string;
 }
 
-/** The chart's cards in order: conditions, allergies, medications, documents. */
+/** The chart's cards in order: conditions, allergies, medications, documents, latest vitals. */
 export function chartSections(chart: PatientChart): ChartSection[] {
   const day = (date: string | undefined) =>
     date ? new Date(date).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' }) : '';
@@ -83,7 +88,29 @@ export function chartSections(chart: PatientChart): ChartSection[] {
       lines: chart.documents.map((d) => `${d.content[0]?.attachment?.title ?? 'Document'} · ${day(d.date)}`),
       empty: 'None',
     },
+    {
+      title: 'Latest vitals',
+      lines: chart.vitals.map(
+        (o) =>
+          `${conceptText(o.code)}: ${observationValue(o)} · ${day(o.effectiveDateTime ?? o.effectiveInstant ?? o.effectivePeriod?.start)}`,
+      ),
+      empty: 'None recorded',
+    },
   ];
+}
+
+/** An observation's value as read aloud: `72 kg`, `120/80 mm[Hg]` for a blood pressure's components, a text or a code. */
+function observationValue(observation: Observation): string {
+  const quantity = (q: Quantity | undefined) => (q?.value === undefined ? '' : `${q.value} ${q.unit ?? q.code ?? ''}`.trim());
+  if (observation.valueQuantity) {
+    return quantity(observation.valueQuantity);
+  }
+  const parts = (observation.component ?? []).map((c) => c.valueQuantity).filter((q): q is Quantity => q?.value !== undefined);
+  if (parts.length > 0) {
+    const unit = parts[0].unit ?? parts[0].code ?? '';
+    return `${parts.map((q) => q.value).join('/')} ${unit}`.trim();
+  }
+  return observation.valueString ?? conceptText(observation.valueCodeableConcept);
 }
 
 export function resourcesOf(bundle: Bundle): Resource[] {

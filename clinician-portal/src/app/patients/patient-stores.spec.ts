@@ -37,7 +37,7 @@ describe('patient stores', () => {
     expect(list.empty()).toBe(false);
   });
 
-  it('reads the chart with $everything and follows next links', async () => {
+  it('reads the chart with $everything, following next links, and the latest vitals with $lastn', async () => {
     const { chart, http } = setUp();
     const loading = chart.load('p1');
     const first = http.expectOne((r) => r.url === `${BASE}/Patient/p1/$everything`);
@@ -55,8 +55,19 @@ describe('patient stores', () => {
       type: 'searchset',
       entry: [{ resource: { resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/p1' } } }],
     });
+    await settle();
+    const vitals = http.expectOne((r) => r.url === `${BASE}/Observation/$lastn`);
+    expect(vitals.request.method).toBe('GET');
+    expect(vitals.request.params.get('patient')).toBe('Patient/p1');
+    expect(vitals.request.params.get('category')).toBe('vital-signs');
+    vitals.flush({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [{ resource: { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'Body weight' } } }],
+    });
     await loading;
     expect(chart.chart()?.conditions.map((c) => c.id)).toEqual(['c1']);
+    expect(chart.chart()?.vitals.map((o) => o.id)).toEqual(['o1']);
     expect(chart.error()).toBeUndefined();
   });
 
