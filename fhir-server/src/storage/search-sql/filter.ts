@@ -42,10 +42,12 @@ function parameterCondition(target: Target, filter: ParameterFilter): Sql {
     return absent(target, table, x, param, condition);
   }
   if (filter.modifier === 'or-missing') {
+    // Both tests per resource row: in an OR, the semi-join of present() becomes a hashed subplan
+    // that gathers every index row in range of every resource (40,000 for one patient's window).
     const y = target.next('x');
     return or([
       absent(target, table, y, parameterRowTest(y, filter.code, filter.derived), sql('TRUE')),
-      present(target, table, x, param, condition),
+      compose('NOT {}', absent(target, table, x, param, condition)),
     ]);
   }
   return present(target, table, x, param, condition);
