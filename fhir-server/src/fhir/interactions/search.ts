@@ -5,7 +5,7 @@ import type { FhirContext, FhirRequest, FhirResponse } from '../fhir-request';
 import { badRequest, notFound, notSupported, tooCostly } from '../outcomes';
 import { MAX_PAGE_SIZE, pageLink } from '../paging';
 import { applyView, isFullView, parseResourceView, type ResourceView } from '../resource-view';
-import { parseSearchRequest } from '../search/parse';
+import { parseSearchRequest, type ParsedSearch } from '../search/parse';
 import { parseFilter } from '../search/parse-filter';
 import { supportedParameter } from '../search/registry';
 import { expandValueSetModifiers } from '../search/value-set-modifiers';
@@ -166,13 +166,7 @@ function uniqueVersions(versions: readonly StoredVersion[], except: readonly Sto
  * costly), so the request must be narrowed. Access filters apply as to every search.
  */
 export async function allMatches(ctx: FhirContext, request: FhirRequest, resourceType: string, limit: number): Promise<StoredVersion[]> {
-  await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
-  const types = [resourceType];
-  const { query } = parseSearchRequest(types, await expandValueSetModifiers(ctx, request.query, types), {
-    strict: request.headers.preferHandling === 'strict',
-    catalog: ctx.repo.searchParameters,
-    baseUrl: ctx.baseUrl,
-  });
+  const { query } = await parseSearch(ctx, request, [resourceType]);
   const matches: StoredVersion[] = [];
   let cursor: string | undefined;
   do {
@@ -193,6 +187,17 @@ export async function allMatches(ctx: FhirContext, request: FhirRequest, resourc
  */
 const SEARCH_PARAMETERS_MAX_AGE_MS = 1000;
 
+/** The request's search over `types`, with the search parameters in force and `:in` value sets expanded. */
+async function parseSearch(ctx: FhirContext, request: FhirRequest, types: readonly string[], systemLevel?: boolean): Promise<ParsedSearch> {
+  await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
+  return parseSearchRequest(types, await expandValueSetModifiers(ctx, request.query, types), {
+    strict: request.headers.preferHandling === 'strict',
+    catalog: ctx.repo.searchParameters,
+    baseUrl: ctx.baseUrl,
+    systemLevel,
+  });
+}
+
 /**
  * A searchset Bundle (http://hl7.org/fhir/R4/bundle.html#searchset) with `self`, `next` and
  * `prev` links. The Bundle text is assembled from the stored JSON of each match, so a page
@@ -200,13 +205,7 @@ const SEARCH_PARAMETERS_MAX_AGE_MS = 1000;
  */
 async function search(ctx: FhirContext, request: FhirRequest, scope: SearchScope): Promise<FhirResponse> {
   const params = request.query;
-  await ctx.repo.syncSearchParameters({ maxAgeMs: SEARCH_PARAMETERS_MAX_AGE_MS });
-  const { query, ignored } = parseSearchRequest(scope.types, await expandValueSetModifiers(ctx, params, scope.types), {
-    strict: request.headers.preferHandling === 'strict',
-    catalog: ctx.repo.searchParameters,
-    baseUrl: ctx.baseUrl,
-    systemLevel: scope.systemLevel,
-  });
+  const { query, ignored } = await parseSearch(ctx, request, scope.types, scope.systemLevel);
   const view = parseResourceView(params);
   const includes = parseIncludes(params, scope.types, ctx.repo.searchParameters);
   const filters = scope.filters ? [...query.filters, ...scope.filters] : query.filters;

@@ -1,7 +1,7 @@
 import type { OperationDefinition } from '@medplum/fhirtypes';
 import { searchEncounterEverything } from '../interactions/search';
 import type { FhirOperation } from './fhir-operation';
-import { everythingQuery } from './everything-query';
+import { EVERYTHING_PARAMETERS, everythingQuery } from './everything-query';
 
 /**
  * `Encounter/{id}/$everything` (encounter-operation-everything.html): a consultation and
@@ -25,12 +25,7 @@ export const encounterEverything: FhirOperation = {
     type: false,
     instance: true,
     affectsState: false,
-    parameter: [
-      { name: '_since', use: 'in', min: 0, max: '1', type: 'instant' },
-      { name: '_type', use: 'in', min: 0, max: '*', type: 'code' },
-      { name: '_count', use: 'in', min: 0, max: '1', type: 'integer' },
-      { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle' },
-    ],
+    parameter: [...EVERYTHING_PARAMETERS],
   },
   async handle(ctx, request, target) {
     const everything = everythingQuery(encounterEverything.definition, request);

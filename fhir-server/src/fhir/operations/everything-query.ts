@@ -1,9 +1,17 @@
-import type { OperationDefinition } from '@medplum/fhirtypes';
+import type { OperationDefinition, OperationDefinitionParameter } from '@medplum/fhirtypes';
 import type { FhirRequest } from '../fhir-request';
 import { badRequest } from '../outcomes';
 import { inputQuery } from './parameters';
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The parameters Patient and Encounter `$everything` share: `_since`, `_type`, `_count` and the Bundle. */
+export const EVERYTHING_PARAMETERS: readonly OperationDefinitionParameter[] = [
+  { name: '_since', use: 'in', min: 0, max: '1', type: 'instant' },
+  { name: '_type', use: 'in', min: 0, max: '*', type: 'code' },
+  { name: '_count', use: 'in', min: 0, max: '1', type: 'integer' },
+  { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle' },
+];
 
 /** An `$everything`'s inputs: the search query left to run, the `_type`s asked for, and what its links repeat. */
 export interface EverythingQuery {

@@ -6,7 +6,7 @@ import { badRequest } from '../outcomes';
 import { parseFilter } from '../search/parse-filter';
 import { supportedParameter } from '../search/registry';
 import type { FhirOperation } from './fhir-operation';
-import { everythingQuery } from './everything-query';
+import { EVERYTHING_PARAMETERS, everythingQuery } from './everything-query';
 
 /** The search parameter that holds a resource's care date. */
 const CARE_DATE = 'timeline-date';
@@ -39,10 +39,7 @@ export const patientEverything: FhirOperation = {
     parameter: [
       { name: 'start', use: 'in', min: 0, max: '1', type: 'date' },
       { name: 'end', use: 'in', min: 0, max: '1', type: 'date' },
-      { name: '_since', use: 'in', min: 0, max: '1', type: 'instant' },
-      { name: '_type', use: 'in', min: 0, max: '*', type: 'code' },
-      { name: '_count', use: 'in', min: 0, max: '1', type: 'integer' },
-      { name: 'return', use: 'out', min: 1, max: '1', type: 'Bundle' },
+      ...EVERYTHING_PARAMETERS,
     ],
   },
   async handle(ctx, request, target) {
