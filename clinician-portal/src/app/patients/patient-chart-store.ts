@@ -44,7 +44,8 @@ export class PatientChartStore {
         bundle = await firstValueFrom(this.fhir.page(next));
         resources.push(...resourcesOf(bundle));
       }
-      if (!chartOf(resources).patient) {
+      const chart = chartOf(resources);
+      if (!chart.patient) {
         this.failure.set('We could not find this patient among yours.');
         return;
       }
@@ -54,7 +55,7 @@ export class PatientChartStore {
           params: { patient: `Patient/${patientId}`, category: 'vital-signs' },
         }),
       );
-      this.current.set(chartOf(resources, resourcesOf(vitals) as Observation[]));
+      this.current.set({ ...chart, vitals: resourcesOf(vitals) as Observation[] });
     } catch (error) {
       this.failure.set(outcomeMessage(error));
     } finally {

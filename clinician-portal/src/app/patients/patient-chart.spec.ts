@@ -71,9 +71,9 @@ describe('chartOf', () => {
   it('lists the latest vitals with their values: a quantity, a blood pressure, a text', () => {
     const observation = (id: string, text: string, value: object) =>
       ({ resourceType: 'Observation', id, status: 'final', code: { text }, effectiveDateTime: '2026-11-20T08:00:00Z', ...value }) as const;
-    const chart = chartOf(
-      [],
-      [
+    const chart = {
+      ...chartOf([]),
+      vitals: [
         observation('w', 'Body weight', { valueQuantity: { value: 72.5, unit: 'kg' } }),
         observation('bp', 'Blood pressure', {
           component: [
@@ -83,7 +83,7 @@ describe('chartOf', () => {
         }),
         observation('s', 'Smoking', { valueString: 'never' }),
       ],
-    );
+    };
     expect(chartSections(chart).find((section) => section.title === 'Latest vitals')?.lines).toEqual([
       'Body weight: 72.5 kg · Nov 20, 2026',
       'Blood pressure: 120/80 mm[Hg] · Nov 20, 2026',

@@ -43,8 +43,8 @@ export const CHART_TYPES = [
   'Composition',
 ] as const;
 
-/** Sorts the resources of `Patient/$everything` pages into the chart's sections; `vitals` from `Observation/$lastn`. */
-export function chartOf(resources: readonly Resource[], vitals: readonly Observation[] = []): PatientChart {
+/** Sorts the resources of `Patient/$everything` pages into the chart's sections (vitals come from `Observation/$lastn`). */
+export function chartOf(resources: readonly Resource[]): PatientChart {
   const ofType = <T extends Resource>(type: T['resourceType']) => resources.filter((r): r is T => r.resourceType === type);
   const timeline = resources
     .map(timelineEntry)
@@ -56,7 +56,7 @@ export function chartOf(resources: readonly Resource[], vitals: readonly Observa
     allergies: ofType<AllergyIntolerance>('AllergyIntolerance'),
     medications: [...ofType<MedicationStatement>('MedicationStatement'), ...ofType<MedicationRequest>('MedicationRequest')],
     documents: ofType<DocumentReference>('DocumentReference'),
-    vitals,
+    vitals: [],
     timeline,
   };
 }
