@@ -150,13 +150,40 @@ export function parameterPaths(resourceType: string, expression: string | undefi
  * them. Undefined when any of its elements is something else.
  */
 export function boundCodeSystems(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
-  const systems = new Set<string>();
+  const systems = new Set(requiredValueSets(resourceType, expression)?.flatMap((valueSet) => [...elementIndex.systems(valueSet)]));
+  return systems.size > 0 ? systems : undefined;
+}
+
+/**
+ * For a token parameter on plain `code` elements, every code a stored resource can hold there
+ * (writes check required bindings); undefined when any of its elements is something else or
+ * a value set is not expanded here.
+ */
+export function boundCodes(resourceType: string, expression: string | undefined): ReadonlySet<string> | undefined {
+  const valueSets = requiredValueSets(resourceType, expression);
+  if (!valueSets) {
+    return undefined;
+  }
+  const codes = new Set<string>();
+  for (const valueSet of valueSets) {
+    const members = elementIndex.codes(valueSet);
+    if (!members) {
+      return undefined;
+    }
+    members.forEach((code) => codes.add(code));
+  }
+  return codes;
+}
+
+/** The required value sets of a parameter's elements, when all are plain `code` elements. */
+function requiredValueSets(resourceType: string, expression: string | undefined): string[] | undefined {
+  const valueSets: string[] = [];
   for (const path of parameterPaths(resourceType, expression)) {
     const element = new RegExp(`^${resourceType}(\\.[a-z][A-Za-z]*)+$`).test(path) ? elementIndex.element(path) : undefined;
     if (element?.types.length !== 1 || element.types[0] !== 'code' || !element.requiredValueSet) {
       return undefined;
     }
-    elementIndex.systems(element.requiredValueSet).forEach((system) => systems.add(system));
+    valueSets.push(element.requiredValueSet);
   }
-  return systems.size > 0 ? systems : undefined;
+  return valueSets.length > 0 ? valueSets : undefined;
 }

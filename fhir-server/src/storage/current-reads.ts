@@ -1,5 +1,5 @@
 import type { SqlCondition } from './access-filter';
-import type { SqlExecutor } from './sql-executor';
+import { PREPARED_GENERIC, type SqlExecutor } from './sql-executor';
 import { VERSION_COLUMNS, type VersionRow } from './version-row';
 
 /** More ids than this in one turn of the event loop are read by several statements. */
@@ -84,7 +84,7 @@ export class CurrentReads {
     const { rows } = await this.db.raw<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ANY(?::text[])${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, ids, ...(filter?.bindings ?? [])],
-      { prepare: true },
+      PREPARED_GENERIC,
     );
     return rows;
   }

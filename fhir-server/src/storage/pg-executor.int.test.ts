@@ -1,3 +1,4 @@
+import type { Slot } from '@medplum/fhirtypes';
 import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
@@ -10,7 +11,8 @@ import { StatementTimeoutError } from './storage-errors';
 /**
  * Search pages run as prepared statements (parsed once per connection) that PostgreSQL plans
  * for each call's values: a generic plan, chosen after five calls, was 100x slower for skewed data.
- * Writes and reads by primary key ask for a generic plan: planned once per connection.
+ * Writes, reads by primary key and search pages anchored on a referenced resource ask for a
+ * generic plan: planned once per connection.
  */
 let database: Awaited<ReturnType<typeof openThrowawayDatabase>>;
 let db: Database;
@@ -84,6 +86,81 @@ it('does not trust its record of the session after a rollback, which undoes a SE
   });
   await expect(rolledBack).rejects.toThrow('roll back');
   expect(await sessionSetting('plan_cache_mode')).toBe('force_custom_plan');
+});
+
+describe('search pages anchored on a referenced resource', () => {
+  const SLOT_STATUSES = new Set(['busy', 'free', 'busy-unavailable', 'busy-tentative', 'entered-in-error']);
+
+  beforeAll(async () => {
+    const slots: [string, string, string, string][] = [
+      ['gp-s1', 'gp-a', 'free', '2027-03-03T09:00:00Z'],
+      ['gp-s2', 'gp-a', 'busy', '2027-03-03T10:00:00Z'],
+      ['gp-s3', 'gp-a', 'free', '2027-03-04T09:00:00Z'],
+      ['gp-s4', 'gp-b', 'free', '2027-03-03T11:00:00Z'],
+    ];
+    for (const [id, schedule, status, start] of slots) {
+      const lastUpdated = new Date().toISOString();
+      const end = new Date(Date.parse(start) + 1_800_000).toISOString();
+      const resource: Slot & { id: string } = {
+        resourceType: 'Slot',
+        id,
+        meta: { versionId: '1', lastUpdated },
+        schedule: { reference: `Schedule/${schedule}` },
+        status: status as Slot['status'],
+        start,
+        end,
+      };
+      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+    }
+  });
+
+  async function slotWindow(schedule: string, boundCodes?: ReadonlySet<string>): Promise<string[]> {
+    const day = (prefix: string, value: string) => ({
+      code: 'start',
+      type: 'date' as const,
+      singleValue: true,
+      values: [{ prefix, value }],
+    });
+    const page = await repo.search({
+      resourceTypes: ['Slot'],
+      filters: [
+        { code: 'schedule', type: 'reference', targetTypes: ['Schedule'], values: [{ value: `Schedule/${schedule}` }] },
+        { code: 'status', type: 'token', values: [{ value: 'free' }], boundCodes },
+        day('ge', '2027-03-03'),
+        day('lt', '2027-03-04'),
+      ],
+      sort: [],
+      count: 20,
+      total: 'none',
+    });
+    return page.entries.map((entry) => entry.id);
+  }
+
+  async function slotStatements(): Promise<{ statement: string; generic_plans: string; custom_plans: string }[]> {
+    const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
+      `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM sp_reference d%' ORDER BY prepare_time`,
+    );
+    return rows;
+  }
+
+  it('plans the page once, with the type, parameters and code written into it, for any schedule and window', async () => {
+    expect(await slotWindow('gp-a', SLOT_STATUSES)).toEqual(['gp-s1']);
+    expect(await slotWindow('gp-b', SLOT_STATUSES)).toEqual(['gp-s4']);
+    expect(await slotWindow('gp-none', SLOT_STATUSES)).toEqual([]);
+    const [statement] = await slotStatements();
+    expect(statement.statement).toContain(`d.resource_type = 'Slot' AND d.param = 'schedule'`);
+    expect(statement.statement).toContain(`.code = 'free'`);
+    expect({ generic: Number(statement.generic_plans), custom: Number(statement.custom_plans) }).toEqual({ generic: 3, custom: 0 });
+  });
+
+  it('plans the page for each call when a value may be anything (a code of no closed set)', async () => {
+    expect(await slotWindow('gp-a')).toEqual(['gp-s1']);
+    expect(await slotWindow('gp-b')).toEqual(['gp-s4']);
+    const statements = await slotStatements();
+    expect(statements).toHaveLength(2);
+    expect(statements[1].statement).not.toContain(`'Slot'`);
+    expect({ generic: Number(statements[1].generic_plans), custom: Number(statements[1].custom_plans) }).toEqual({ generic: 0, custom: 2 });
+  });
 });
 
 describe('statement timeout', () => {

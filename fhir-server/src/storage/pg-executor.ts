@@ -21,7 +21,8 @@ const sessionReady = new WeakMap<PoolClient, Promise<void>>();
  * Statements are planned for their values on every execution by default: after five runs
  * PostgreSQL may switch a prepared statement to one generic plan, which for skewed index data
  * can be far worse (a Slot window search went from 1 ms to 120 ms). Statements that ask for a
- * generic plan (the write statement, audit inserts) are planned once per connection instead. The
+ * generic plan (writes, audit inserts, reads by key, search pages anchored on a referenced
+ * resource: search-sql/generic-plan.ts) are planned once per connection instead. The
  * session's mode is switched only when the next statement wants the other one; undefined:
  * not known (a new session, or a rolled-back transaction that may have undone a switch).
  */
@@ -71,7 +72,10 @@ async function runQuery(
   statementTimeoutMs: number,
 ): Promise<unknown[]> {
   try {
-    await usePlanCacheMode(client, options);
+    if (bindings.length > 0) {
+      // A statement without parameters has one plan whatever the mode.
+      await usePlanCacheMode(client, options);
+    }
     return (await client.query(queryConfig(sql, bindings, options))).rows as unknown[];
   } catch (error) {
     throw isStatementTimeout(error) ? new StatementTimeoutError(statementTimeoutMs) : error;

@@ -30,13 +30,6 @@ import { versionWriteCtes, type VersionWrite } from './version-writes';
 const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /**
- * Reads by id: prepared once per connection, planned per call like searches. Their plans are
- * cheap (~40 µs); a generic plan would cost a `SET plan_cache_mode` round trip each time a
- * connection goes from a search to a read (the `_include` reads after every search page).
- */
-const PREPARED: RawOptions = { prepare: true };
-
-/**
  * Types whose writes a transaction never holds back: an Appointment's booking ledger and a
  * SearchParameter's reindex job are written right after them.
  */
@@ -112,7 +105,7 @@ export class PgRepository implements FhirRepository {
     const rows = await this.rows<VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM resource WHERE resource_type = ? AND id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion))[0];
   }
@@ -129,7 +122,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${versionColumnsOf('h')} FROM ${from}
        WHERE h.resource_type = ? AND h.id = ? AND h.version_id = ?${filter ? ` AND ${filter.sql}` : ''}`,
       [resourceType, id, versionId, ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion))[0];
   }
@@ -143,7 +136,7 @@ export class PgRepository implements FhirRepository {
       `SELECT ${VERSION_COLUMNS} FROM resource
        WHERE (resource_type, id) IN (SELECT * FROM json_to_recordset(?::json) AS r(resource_type text, id text))${filter ? ` AND ${filter.sql}` : ''}`,
       [JSON.stringify(references.map((r) => ({ resource_type: r.resourceType, id: r.id }))), ...(filter?.bindings ?? [])],
-      PREPARED,
+      PREPARED_GENERIC,
     );
     return this.observed(rows.map(toStoredVersion));
   }

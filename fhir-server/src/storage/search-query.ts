@@ -55,6 +55,8 @@ export interface ParameterFilter {
   readonly phonetic?: boolean;
   /** Date parameters with at most one index row per resource (see SortRule.singleValue). */
   readonly singleValue?: boolean;
+  /** Token parameters on plain `code` elements: every code a stored resource can hold there. */
+  readonly boundCodes?: ReadonlySet<string>;
   /**
    * Set by the SQL builder: occurrences of a single-valued parameter that all hold (e.g.
    * `start=ge...&start=lt...`), tested together on the resource's one index row.

@@ -36,13 +36,19 @@ export interface RawOptions {
 }
 
 /**
- * For hot statements of few shapes whose plan does not depend on their values and is costly to
- * make (the write statement, audit inserts): prepared and planned once per connection.
+ * For hot statements of few shapes whose plan does not depend on their values (writes, audit
+ * inserts, reads by primary key, anchored search pages): prepared and planned once per connection.
  */
 export const PREPARED_GENERIC: RawOptions = { prepare: true, genericPlan: true };
 
-/** `?` placeholders -> `$1..$n`, leaving quoted strings, identifiers and `??` alone. */
+/** `?` placeholders -> `$1..$n`, leaving quoted strings and identifiers alone. */
 export function toPositionalSql(sql: string): string {
+  let n = 0;
+  return replacePlaceholders(sql, () => `$${++n}`);
+}
+
+/** Each `?` placeholder outside quoted strings and identifiers replaced by `replace(its index)`. */
+export function replacePlaceholders(sql: string, replace: (index: number) => string): string {
   let out = '';
   let n = 0;
   let quote: string | undefined;
@@ -57,7 +63,7 @@ export function toPositionalSql(sql: string): string {
       quote = c;
       out += c;
     } else if (c === '?') {
-      out += `$${++n}`;
+      out += replace(n++);
     } else {
       out += c;
     }

@@ -105,6 +105,7 @@ function parseParameterValues(
     targetTypes: param.type === 'reference' ? param.targets : undefined,
     phonetic: param.phonetic || undefined,
     ...(param.singleValue ? { singleValue: true } : {}),
+    ...(param.boundCodes ? { boundCodes: param.boundCodes } : {}),
   };
   if (modifier === 'missing') {
     if (raw !== 'true' && raw !== 'false') {

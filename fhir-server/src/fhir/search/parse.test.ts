@@ -1,5 +1,6 @@
 import { createSearchParameterCatalog } from '../../definitions';
 import { thrownOutcome } from '../../../test/setup/matchers';
+import type { ParameterFilter } from '../../storage/search-query';
 import { parseSearchRequest } from './parse';
 import { splitEscaped, unescape } from './search-values';
 
@@ -204,5 +205,18 @@ describe('result parameters (search.html#return)', () => {
 
   test('_summary=count asks for the accurate total and no entries', () => {
     expect(parse('Patient', '_summary=count').query).toMatchObject({ count: 0, total: 'accurate' });
+  });
+});
+
+describe('codes of required value sets (storage/search-sql/generic-plan.ts)', () => {
+  test('a token parameter on plain code elements carries every code its elements may hold', () => {
+    const [status] = parse('Slot', 'status=free').query.filters as ParameterFilter[];
+    expect([...(status.boundCodes ?? [])].sort()).toEqual(['busy', 'busy-tentative', 'busy-unavailable', 'entered-in-error', 'free']);
+  });
+
+  test('a token parameter on codings or identifiers carries none: their codes are open', () => {
+    const [code, identifier] = parse('Observation', 'code=8867-4&identifier=x').query.filters as ParameterFilter[];
+    expect(code.boundCodes).toBeUndefined();
+    expect(identifier.boundCodes).toBeUndefined();
   });
 });

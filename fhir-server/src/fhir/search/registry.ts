@@ -1,6 +1,7 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
 import {
   boundCodeSystems,
+  boundCodes,
   createSearchParameterCatalog,
   elementIndex,
   parameterPaths,
@@ -29,6 +30,8 @@ export interface SupportedParameter {
    * required binding, which the codes imply but the index rows do not carry.
    */
   readonly impliedSystems?: ReadonlySet<string>;
+  /** Token parameters on plain `code` elements: every code a resource can hold there. */
+  readonly boundCodes?: ReadonlySet<string>;
   /** Token parameters on Identifier elements (Patient.identifier), which `:of-type` applies to. */
   readonly identifiers?: boolean;
 }
@@ -130,6 +133,7 @@ function describe(
     ...(type === 'token'
       ? {
           impliedSystems: boundCodeSystems(resourceType, definition.expression),
+          boundCodes: boundCodes(resourceType, definition.expression),
           identifiers: hasIdentifierElements(resourceType, definition.expression),
         }
       : {}),

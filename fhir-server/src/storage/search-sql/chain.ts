@@ -1,6 +1,6 @@
 import type { ChainFilter, ReverseChainFilter, SearchFilter } from '../search-query';
 import { parameterRowTest } from './reference-param';
-import { compose, membershipOf, sql, type Sql, type Target } from './sql-fragment';
+import { compose, literal, membershipOf, sql, type Sql, type Target } from './sql-fragment';
 
 type CompileFilter = (target: Target, filter: SearchFilter) => Sql;
 type NeedsRow = (filter: SearchFilter) => boolean;
@@ -91,5 +91,5 @@ export function hasCondition(target: Target, filter: ReverseChainFilter, compile
 }
 
 export function typeTest(column: string, types: readonly string[]): Sql {
-  return types.length === 1 ? sql(`${column} = ?`, types[0]) : sql(`${column} = ANY(?::text[])`, [...types]);
+  return types.length === 1 ? sql(`${column} = ?`, literal(types[0])) : sql(`${column} = ANY(?::text[])`, literal([...types]));
 }

@@ -1,7 +1,7 @@
 import { parseDateRange, toTimestamp } from '../indexing/date-range';
 import type { SearchValue } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
-import { sql, type Sql } from './sql-fragment';
+import { key, sql, type Sql } from './sql-fragment';
 
 /** The columns holding the inclusive range of instants a stored value covers. */
 export interface DateColumns {
@@ -29,27 +29,27 @@ export function dateCondition(columns: DateColumns, value: SearchValue, now = Da
   const sh = toTimestamp(range.high);
   switch (value.prefix ?? 'eq') {
     case 'eq':
-      return sql(`${low} >= ?::timestamptz AND ${high} <= ?::timestamptz`, sl, sh);
+      return sql(`${low} >= ?::timestamptz AND ${high} <= ?::timestamptz`, key(sl), key(sh));
     case 'ne':
-      return sql(`NOT (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sl, sh);
+      return sql(`NOT (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, key(sl), key(sh));
     case 'gt':
-      return sql(`${high} > ?::timestamptz`, sh);
+      return sql(`${high} > ?::timestamptz`, key(sh));
     case 'lt':
-      return sql(`${low} < ?::timestamptz`, sl);
+      return sql(`${low} < ?::timestamptz`, key(sl));
     case 'ge':
-      return sql(`${high} > ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sh, sl, sh);
+      return sql(`${high} > ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, key(sh), key(sl), key(sh));
     case 'le':
-      return sql(`${low} < ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, sl, sl, sh);
+      return sql(`${low} < ?::timestamptz OR (${low} >= ?::timestamptz AND ${high} <= ?::timestamptz)`, key(sl), key(sl), key(sh));
     case 'sa':
-      return sql(`${low} > ?::timestamptz`, sh);
+      return sql(`${low} > ?::timestamptz`, key(sh));
     case 'eb':
-      return sql(`${high} < ?::timestamptz`, sl);
+      return sql(`${high} < ?::timestamptz`, key(sl));
     case 'ap': {
       const margin = Math.max(DAY, Math.abs(now - (range.low + range.high) / 2) * 0.1);
       return sql(
         `${low} <= ?::timestamptz AND ${high} >= ?::timestamptz`,
-        toTimestamp(range.high + margin),
-        toTimestamp(range.low - margin),
+        key(toTimestamp(range.high + margin)),
+        key(toTimestamp(range.low - margin)),
       );
     }
     default:

@@ -1,4 +1,4 @@
-import { compose, and, sql, type Sql } from './sql-fragment';
+import { compose, and, key, sql, type Sql } from './sql-fragment';
 import { pagesBackwards, type PageInputs } from './page-inputs';
 
 /**
@@ -9,7 +9,7 @@ import { pagesBackwards, type PageInputs } from './page-inputs';
 export function idOrderedPages(inputs: PageInputs, driver: NonNullable<PageInputs['driver']>): Sql[] {
   const { keys, cursor, columns } = inputs;
   const down = keys[0].descending !== pagesBackwards(inputs);
-  const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, cursor.keys[0]) : undefined;
+  const idBound = cursor ? (column: string) => sql(`${column} ${down ? '<' : '>'} ?::text`, key(cursor.keys[0])) : undefined;
   const rest = [...driver.others(idBound), ...(idBound ? [idBound('d.resource_id')] : [])];
   const direction = down ? 'DESC' : 'ASC';
   return [

@@ -1,7 +1,7 @@
 import type { SearchParameterCatalog } from '../../definitions';
 import { referenceDerivationsOf } from '../indexing/indexed-parameters';
 import type { ReferenceDerivation, SearchFilter, SearchQuery, SortRule } from '../search-query';
-import { sql, type Sql } from './sql-fragment';
+import { literal, sql, type Sql } from './sql-fragment';
 
 /**
  * That the index row `x` is a row of parameter `code`: one stored under it, or, for a derived
@@ -12,15 +12,15 @@ import { sql, type Sql } from './sql-fragment';
  */
 export function parameterRowTest(x: string, code: string, derived: readonly ReferenceDerivation[] = []): Sql {
   if (derived.length === 0) {
-    return sql(`${x}.param = ?`, code);
+    return sql(`${x}.param = ?`, literal(code));
   }
   const names = [...new Set([code, ...derived.flatMap((d) => d.sources)])];
   const sourceRows = derived.map(() => `(${x}.resource_type = ? AND ${x}.target_type = ? AND ${x}.param = ANY(?::text[]))`);
   return sql(
     `${x}.param = ANY(?::text[]) AND (${x}.param = ? OR ${sourceRows.join(' OR ')})`,
-    names,
-    code,
-    ...derived.flatMap((d) => [d.resourceType, d.targetType, [...d.sources]]),
+    literal(names),
+    literal(code),
+    ...derived.flatMap((d) => [literal(d.resourceType), literal(d.targetType), literal([...d.sources])]),
   );
 }
 

@@ -1,7 +1,7 @@
 import { limitIndexedText } from '../indexing/indexed-text';
 import type { ParameterFilter, SearchValue } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
-import { sql, type Sql } from './sql-fragment';
+import { anchor, literal, sql, type Sql } from './sql-fragment';
 
 const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -22,16 +22,16 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
     if (typeModifier && local[1] !== typeModifier) {
       throw new InvalidSearchError(`${filter.code}:${typeModifier} cannot match ${value.value}`);
     }
-    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, local[2], local[1]);
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), literal(local[1]));
   }
   if (ID.test(value.value)) {
     if (typeModifier) {
-      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, value.value, typeModifier);
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), literal(typeModifier));
     }
     if (filter.targetTypes?.length === 1) {
-      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, value.value, filter.targetTypes[0]);
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), literal(filter.targetTypes[0]));
     }
-    return sql(`${x}.target_id = ?`, value.value);
+    return sql(`${x}.target_id = ?`, anchor(value.value));
   }
   return urlCondition(x, value.value);
 }
@@ -44,7 +44,7 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
 function urlCondition(x: string, url: string): Sql {
   const local = LOCAL.exec(url);
   if (local) {
-    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, local[2], local[1]);
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), literal(local[1]));
   }
   return sql(`${x}.target_id IS NULL AND ${x}.url = ?`, limitIndexedText(url));
 }

@@ -1,12 +1,14 @@
 import type { Page } from '../fhir-repository';
 import type { AccessContext } from '../../auth/access-context';
 import type { SearchQuery } from '../search-query';
-import type { SqlExecutor } from '../sql-executor';
+import { PREPARED_GENERIC, type SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, type VersionRow } from '../version-row';
 import { compileSearch, type CompiledSearch } from './builder';
 import { matchCount, walkRowsFor } from './filtered-walk';
+import { genericPlanStatement } from './generic-plan';
 import { encodeSearchCursor } from './search-cursor';
+import { rolesOf, type Sql } from './sql-fragment';
 
 type PageRow = VersionRow & Record<string, string | null>;
 
@@ -36,7 +38,7 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
       if (wanted <= 0) {
         break;
       }
-      fetched.push(...(await db.raw<PageRow>(page.text, [...page.bindings, wanted], { prepare: true })).rows);
+      fetched.push(...(await runPage(db, page, wanted)));
     }
     more = fetched.length > query.count;
     rows = fetched.slice(0, query.count);
@@ -64,9 +66,17 @@ async function walkedPage(db: SqlExecutor, query: SearchQuery, compiled: Compile
     return [];
   }
   const page = compiled.walk.page(walkRows);
-  const { rows } = await db.raw<PageRow>(page.text, [...page.bindings, query.count + 1], { prepare: true });
+  const rows = await runPage(db, page, query.count + 1);
   // A page the walk did not fill may have matches beyond the rows it walked.
   return rows.length > query.count ? rows : [];
+}
+
+/** A page query with its `LIMIT ?` bound, planned once per connection where that is safe. */
+async function runPage(db: SqlExecutor, page: Sql, limit: number): Promise<PageRow[]> {
+  const limited: Sql = { text: page.text, bindings: [...page.bindings, limit], roles: [...rolesOf(page), 'key'] };
+  const generic = genericPlanStatement(limited);
+  const statement = generic ?? limited;
+  return (await db.raw<PageRow>(statement.text, statement.bindings, generic ? PREPARED_GENERIC : { prepare: true })).rows;
 }
 
 async function total(

@@ -2,10 +2,59 @@
 export interface Sql {
   readonly text: string;
   readonly bindings: readonly unknown[];
+  /** What each binding is to the planner (generic-plan.ts); absent: nothing known of any. */
+  readonly roles?: readonly BindingRole[];
 }
 
+/**
+ * What a binding is to PostgreSQL's planner, for statements it may plan once for every value
+ * (generic-plan.ts): `literal`, a value of a small closed set (resource type, parameter name,
+ * code of a required value set) that the plan must know, so it is written into the text;
+ * `anchor`, the id of a referenced resource, which bounds the rows a statement reads; `key`, a
+ * date bound, cursor or page limit. Unmarked bindings (`undefined`) are values whose plan
+ * depends on what they are.
+ */
+export type BindingRole = 'literal' | 'anchor' | 'key' | undefined;
+
+class RoledBinding {
+  constructor(
+    readonly role: Exclude<BindingRole, undefined>,
+    readonly value: unknown,
+  ) {}
+}
+
+export function literal(value: string | readonly string[]): unknown {
+  return new RoledBinding('literal', value);
+}
+
+export function key(value: unknown): unknown {
+  return new RoledBinding('key', value);
+}
+
+export function anchor(value: string): unknown {
+  return new RoledBinding('anchor', value);
+}
+
+/** A fragment; bindings may be wrapped in literal() or key() to give their role. */
 export function sql(text: string, ...bindings: unknown[]): Sql {
-  return { text, bindings };
+  if (!bindings.some((b) => b instanceof RoledBinding)) {
+    return { text, bindings };
+  }
+  return {
+    text,
+    bindings: bindings.map((b) => (b instanceof RoledBinding ? b.value : b)),
+    roles: bindings.map((b) => (b instanceof RoledBinding ? b.role : undefined)),
+  };
+}
+
+/** The roles of a fragment's bindings, one per binding. */
+export function rolesOf(part: Sql): readonly BindingRole[] {
+  return part.roles ?? part.bindings.map(() => undefined);
+}
+
+function joined(text: string, parts: readonly Sql[]): Sql {
+  const bindings = parts.flatMap((p) => p.bindings);
+  return parts.some((p) => p.roles) ? { text, bindings, roles: parts.flatMap(rolesOf) } : { text, bindings };
 }
 
 /** Joins fragments with AND / OR, each in parentheses; an empty list is TRUE / FALSE. */
@@ -24,10 +73,7 @@ function join(parts: readonly Sql[], separator: string, empty: string): Sql {
   if (parts.length === 1) {
     return parts[0];
   }
-  return {
-    text: parts.map((p) => `(${p.text})`).join(separator),
-    bindings: parts.flatMap((p) => p.bindings),
-  };
+  return joined(parts.map((p) => `(${p.text})`).join(separator), parts);
 }
 
 /** `text` with `{}` placeholders replaced by fragments, bindings kept in order. */
@@ -37,12 +83,10 @@ export function compose(template: string, ...parts: Sql[]): Sql {
     throw new Error(`compose: ${pieces.length - 1} placeholders for ${parts.length} fragments`);
   }
   let text = pieces[0];
-  const bindings: unknown[] = [];
   parts.forEach((part, i) => {
     text += part.text + pieces[i + 1];
-    bindings.push(...part.bindings);
   });
-  return { text, bindings };
+  return joined(text, parts);
 }
 
 /** Escapes LIKE wildcards so user text matches literally (`\` is LIKE's default escape). */

@@ -1,6 +1,6 @@
 import { limitIndexedText, normalizeString } from '../indexing/indexed-text';
 import type { ParameterFilter, SearchValue } from '../search-query';
-import { escapeLike, sql, type Sql } from './sql-fragment';
+import { escapeLike, literal, sql, type Sql } from './sql-fragment';
 
 /**
  * One token value against an `sp_token` row (search.html#token): `code`, `system|code`,
@@ -13,7 +13,9 @@ export function tokenCondition(x: string, filter: ParameterFilter, value: Search
     return sql(`${x}.display LIKE ? OR ${x}.display LIKE ?`, `${text}%`, `% ${text}%`);
   }
   if (!value.parts) {
-    return sql(`${x}.code = ?`, limitIndexedText(value.value));
+    // A code of a required value set is one of few: the plan may be made for it (generic-plan.ts).
+    const code = filter.boundCodes?.has(value.value) ? literal(value.value) : limitIndexedText(value.value);
+    return sql(`${x}.code = ?`, code);
   }
   const [system, code] = value.parts.map(limitIndexedText);
   if (system === '') {
