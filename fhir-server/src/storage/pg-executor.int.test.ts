@@ -47,10 +47,11 @@ async function planCounts(sql: string): Promise<{ generic: number; custom: numbe
   return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
 }
 
+/** A search planned for its values: a family name containing the text anchors nothing. */
 function searchFamily(family: string, on: PgRepository = repo): Promise<unknown> {
   return on.search({
     resourceTypes: ['Patient'],
-    filters: [{ code: 'family', type: 'string', values: [{ value: family }] }],
+    filters: [{ code: 'family', type: 'string', modifier: 'contains', values: [{ value: family }] }],
     sort: [],
     count: 10,
     total: 'none',
@@ -88,7 +89,7 @@ it('does not trust its record of the session after a rollback, which undoes a SE
   expect(await sessionSetting('plan_cache_mode')).toBe('force_custom_plan');
 });
 
-describe('search pages anchored on a referenced resource', () => {
+describe('search pages anchored on a referenced resource or a string prefix', () => {
   const SLOT_STATUSES = new Set(['busy', 'free', 'busy-unavailable', 'busy-tentative', 'entered-in-error']);
 
   beforeAll(async () => {
@@ -151,6 +152,22 @@ describe('search pages anchored on a referenced resource', () => {
     expect(statement.statement).toContain(`d.resource_type = 'Slot' AND d.param = 'schedule'`);
     expect(statement.statement).toContain(`.code = 'free'`);
     expect({ generic: Number(statement.generic_plans), custom: Number(statement.custom_plans) }).toEqual({ generic: 3, custom: 0 });
+  });
+
+  it('plans a starts-with page once: the prefix is its index range', async () => {
+    for (const family of ['Anchored', 'Other']) {
+      await repo.search({
+        resourceTypes: ['Patient'],
+        filters: [{ code: 'family', type: 'string', values: [{ value: family }] }],
+        sort: [],
+        count: 10,
+        total: 'none',
+      });
+    }
+    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
+      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%d.param = ''family''%'`,
+    );
+    expect(rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)])).toEqual([[2, 0]]);
   });
 
   it('plans the page for each call when a value may be anything (a code of no closed set)', async () => {

@@ -230,3 +230,19 @@ describe('token parameters (search.html#token)', () => {
     expect(await ids('_tag:not=urn:medbuddy:cohort|pilot&gender=female,male')).toEqual(['bob', 'carl']);
   });
 });
+
+// Last in the file: these patients would change the answers of the searches above.
+describe('starts-with as an index range (storage/search-sql/string.ts)', () => {
+  test('ends the range just past the prefix, beyond ASCII as well', async () => {
+    await putAll(server, [
+      { resourceType: 'Patient', id: 'wang', name: [{ family: '王小明' }] },
+      { resourceType: 'Patient', id: 'wanh', name: [{ family: '玌' }] },
+      { resourceType: 'Patient', id: 'zz', name: [{ family: 'Zz' }] },
+      { resourceType: 'Patient', id: 'zbrace', name: [{ family: 'Z{ed' }] },
+    ]);
+    expect(await ids('family=王')).toEqual(['wang']);
+    expect(await ids('family=zz')).toEqual(['zz']);
+    expect(await ids('family=z')).toEqual(['zbrace', 'zz']);
+    expect(await ids('family=z{')).toEqual(['zbrace']);
+  });
+});

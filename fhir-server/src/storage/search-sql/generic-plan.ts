@@ -17,8 +17,8 @@ const textsWithLiterals = new Map<string, string>();
  * `free` for most Slots, a generic plan drove from it and took 120 ms. So a statement is planned
  * generically only when the planner sees what decides the plan: every literal binding (resource
  * type, parameter name, code of a required value set) is written into the text, and an anchor
- * (the id of a referenced resource) bounds the rows read, whatever the other bindings (date
- * bounds, cursors, the limit) are. Without an anchor, even the limit misleads: not knowing it,
+ * (the id of a referenced resource, a string prefix) bounds the rows read, whatever the other
+ * bindings (date bounds, cursors, the limit) are. Without an anchor, even the limit misleads: not knowing it,
  * the planner expects to fetch a tenth of the matches and sorts all of them rather than walk an
  * index in order (paging through 800,000 free Slots: 0.5 -> 20 ms a page). Each literal makes
  * another statement text, which is why literals come only from small closed sets.

@@ -10,9 +10,9 @@ export interface Sql {
  * What a binding is to PostgreSQL's planner, for statements it may plan once for every value
  * (generic-plan.ts): `literal`, a value of a small closed set (resource type, parameter name,
  * code of a required value set) that the plan must know, so it is written into the text;
- * `anchor`, the id of a referenced resource, which bounds the rows a statement reads; `key`, a
- * date bound, cursor or page limit. Unmarked bindings (`undefined`) are values whose plan
- * depends on what they are.
+ * `anchor`, the id of a referenced resource or the range of a string prefix (values that
+ * select few rows, so the plan reads from them whatever they are); `key`, a date bound, cursor
+ * or page limit. Unmarked bindings (`undefined`) are values whose plan depends on what they are.
  */
 export type BindingRole = 'literal' | 'anchor' | 'key' | undefined;
 
@@ -35,7 +35,7 @@ export function anchor(value: string): unknown {
   return new RoledBinding('anchor', value);
 }
 
-/** A fragment; bindings may be wrapped in literal() or key() to give their role. */
+/** A fragment; bindings may be wrapped in literal(), anchor() or key() to give their role. */
 export function sql(text: string, ...bindings: unknown[]): Sql {
   if (!bindings.some((b) => b instanceof RoledBinding)) {
     return { text, bindings };
