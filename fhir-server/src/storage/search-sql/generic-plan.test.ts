@@ -1,5 +1,10 @@
+import { loadFhirDefinitions } from '../../definitions';
+import type { ParameterFilter } from '../search-query';
 import { genericPlanStatement } from './generic-plan';
+import { referenceCondition } from './reference';
 import { anchor, and, compose, key, literal, sql } from './sql-fragment';
+
+beforeAll(() => loadFhirDefinitions());
 
 describe('genericPlanStatement', () => {
   const reference = sql('d.resource_type = ? AND d.param = ? AND d.target_id = ?', literal('Slot'), literal('schedule'), anchor('s1'));
@@ -26,6 +31,13 @@ describe('genericPlanStatement', () => {
     expect(genericPlanStatement(and([reference, sql('x.code = ?', 'open code')]))).toBeUndefined();
     expect(genericPlanStatement(sql('d.param = ? AND d.low < ?', literal('date'), key('2027-01-01')))).toBeUndefined();
     expect(genericPlanStatement(and([reference, sql('x.code = ?', literal("x' OR '1'='1"))]))).toBeUndefined();
+  });
+
+  test('takes the type of a reference as a literal only when it is a resource type, not any text a client sends', () => {
+    const filter: ParameterFilter = { code: 'subject', type: 'reference', values: [] };
+    const planned = (reference: string) => genericPlanStatement(referenceCondition('d', filter, { value: reference }));
+    expect(planned('Patient/p1')).toEqual({ text: `d.target_id = ? AND d.target_type = 'Patient'`, bindings: ['p1'] });
+    expect(planned('Nonsense/p1')).toBeUndefined();
   });
 
   test('does not count a question mark inside a quoted string as a placeholder', () => {

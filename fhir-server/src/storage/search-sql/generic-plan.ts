@@ -18,10 +18,10 @@ const textsWithLiterals = new Map<string, string>();
  * generically only when the planner sees what decides the plan: every literal binding (resource
  * type, parameter name, code of a required value set) is written into the text, and an anchor
  * (the id of a referenced resource, a string prefix) bounds the rows read, whatever the other
- * bindings (date bounds, cursors, the limit) are. Without an anchor, even the limit misleads: not knowing it,
- * the planner expects to fetch a tenth of the matches and sorts all of them rather than walk an
- * index in order (paging through 800,000 free Slots: 0.5 -> 20 ms a page). Each literal makes
- * another statement text, which is why literals come only from small closed sets.
+ * bindings (date bounds, cursors, the limit) are. Without an anchor, even the limit misleads:
+ * not knowing it, the planner expects to fetch a tenth of the matches and sorts all of them
+ * rather than walk an index in order (paging through 800,000 free Slots: 0.5 -> 20 ms a page).
+ * Each literal makes another statement text, which is why literals come only from closed sets.
  */
 export function genericPlanStatement(statement: Sql): Sql | undefined {
   const roles = rolesOf(statement);

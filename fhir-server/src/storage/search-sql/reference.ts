@@ -1,6 +1,7 @@
 import { limitIndexedText } from '../indexing/indexed-text';
 import type { ParameterFilter, SearchValue } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
+import { isResourceType } from '../../definitions';
 import { anchor, literal, sql, type Sql } from './sql-fragment';
 
 const LOCAL = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
@@ -22,14 +23,14 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
     if (typeModifier && local[1] !== typeModifier) {
       throw new InvalidSearchError(`${filter.code}:${typeModifier} cannot match ${value.value}`);
     }
-    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), literal(local[1]));
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), typeName(local[1]));
   }
   if (ID.test(value.value)) {
     if (typeModifier) {
-      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), literal(typeModifier));
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), typeName(typeModifier));
     }
     if (filter.targetTypes?.length === 1) {
-      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), literal(filter.targetTypes[0]));
+      return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(value.value), typeName(filter.targetTypes[0]));
     }
     return sql(`${x}.target_id = ?`, anchor(value.value));
   }
@@ -44,7 +45,12 @@ export function referenceCondition(x: string, filter: ParameterFilter, value: Se
 function urlCondition(x: string, url: string): Sql {
   const local = LOCAL.exec(url);
   if (local) {
-    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), literal(local[1]));
+    return sql(`${x}.target_id = ? AND ${x}.target_type = ?`, anchor(local[2]), typeName(local[1]));
   }
   return sql(`${x}.target_id IS NULL AND ${x}.url = ?`, limitIndexedText(url));
+}
+
+/** A target type as a literal when it is a resource type: one of a closed set, unlike any text a client sends. */
+function typeName(type: string): unknown {
+  return isResourceType(type) ? literal(type) : type;
 }
