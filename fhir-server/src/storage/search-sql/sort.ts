@@ -3,7 +3,7 @@ import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
 import { parameterRowTest } from './reference-param';
-import { and, or, sql, type Sql, type VisibleRows } from './sql-fragment';
+import { and, concat, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
  * A sort key of the resource row `r` (search.html#sort): a column, or the lowest value of a
@@ -48,7 +48,7 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
   const unitFilter = rule.type === 'quantity' ? sql(' AND k.system IS DISTINCT FROM ?', UCUM_CANONICAL) : sql('');
   if (!rule.chain) {
     return {
-      expression: join(
+      expression: concat(
         sql(`(SELECT ${aggregate} FROM sp_${rule.type} k WHERE k.resource_type = ${r}.resource_type AND k.resource_id = ${r}.id AND `),
         parameterRowTest('k', rule.code, rule.derived),
         unitFilter,
@@ -62,10 +62,10 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
   const types = typeTest('kr.target_type', rule.chain.targetTypes);
   const visibleTarget = visible?.(rule.chain.targetTypes);
   const targetRow = visibleTarget
-    ? join(sql(' JOIN resource kt ON kt.resource_type = kr.target_type AND kt.id = kr.target_id AND '), visibleTarget('kt'))
+    ? concat(sql(' JOIN resource kt ON kt.resource_type = kr.target_type AND kt.id = kr.target_id AND '), visibleTarget('kt'))
     : sql('');
   return {
-    expression: join(
+    expression: concat(
       sql(
         `(SELECT ${aggregate} FROM sp_reference kr JOIN sp_${rule.type} k ON k.resource_type = kr.target_type AND k.resource_id = kr.target_id AND k.param = ?`,
         rule.code,
@@ -150,8 +150,4 @@ function beyond(key: KeyColumn, value: string | null, reverse: boolean): Sql | u
     return sql(`${column} IS NOT NULL`);
   }
   return sql(`${column} ${descending ? '>' : '<'} ?::${cast}`, value);
-}
-
-function join(...parts: Sql[]): Sql {
-  return { text: parts.map((p) => p.text).join(''), bindings: parts.flatMap((p) => p.bindings) };
 }

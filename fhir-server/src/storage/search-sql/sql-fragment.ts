@@ -76,6 +76,11 @@ function join(parts: readonly Sql[], separator: string, empty: string): Sql {
   return joined(parts.map((p) => `(${p.text})`).join(separator), parts);
 }
 
+/** Fragments one after the other, with nothing between them. */
+export function concat(...parts: Sql[]): Sql {
+  return joined(parts.map((p) => p.text).join(''), parts);
+}
+
 /** `text` with `{}` placeholders replaced by fragments, bindings kept in order. */
 export function compose(template: string, ...parts: Sql[]): Sql {
   const pieces = template.split('{}');
