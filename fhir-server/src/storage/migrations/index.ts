@@ -24,6 +24,7 @@ import * as createFullTextIndex from './20261228100000_create-full-text-index';
 import * as reindexTypedIdentifiers from './20261228200000_reindex-typed-identifiers';
 import * as createIndexStatistics from './20261228300000_create-index-statistics';
 import * as reindexCareDates from './20261228400000_reindex-care-dates';
+import * as tokenSystemStatistics from './20261228500000_token-system-statistics';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -60,6 +61,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '20261228200000_reindex-typed-identifiers': reindexTypedIdentifiers,
   '20261228300000_create-index-statistics': createIndexStatistics,
   '20261228400000_reindex-care-dates': reindexCareDates,
+  '20261228500000_token-system-statistics': tokenSystemStatistics,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

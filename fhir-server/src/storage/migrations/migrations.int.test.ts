@@ -6,6 +6,7 @@ import * as fullTextIndex from './20261228100000_create-full-text-index';
 import { up as reindexTypedIdentifiers } from './20261228200000_reindex-typed-identifiers';
 import * as indexStatistics from './20261228300000_create-index-statistics';
 import { up as reindexCareDates } from './20261228400000_reindex-care-dates';
+import * as tokenSystemStatistics from './20261228500000_token-system-statistics';
 import { migrationSource } from './index';
 
 /** Migrations that change data or storage settings, on PostgreSQL, applied to a migrated database. */
@@ -189,12 +190,7 @@ test('20261228300000: the planner knows that a token value implies its type and 
         : { resource_type: 'Patient', resource_id: `p${i}`, param: 'gender', system: null, code: i % 2 ? 'male' : 'female' },
   );
   await db.batchInsert('sp_token', rows, 1000);
-  const estimate = async () => {
-    const { rows: plan } = await db.raw<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }>(
-      `EXPLAIN (FORMAT JSON) SELECT resource_id FROM sp_token WHERE resource_type = 'Observation' AND param = 'category' AND code = 'vital-signs'`,
-    );
-    return plan[0]['QUERY PLAN'][0].Plan['Plan Rows'];
-  };
+  const estimate = () => plannedTokenRows(`resource_type = 'Observation' AND param = 'category' AND code = 'vital-signs'`);
   await indexStatistics.down(db);
   await db.raw('ANALYZE sp_token');
   expect(await estimate()).toBeLessThan(100);
@@ -226,3 +222,30 @@ test('20261228400000: queues one reindex of the stored types that timeline-date 
   await db('resource').delete();
   await db('reindex_job').delete();
 });
+
+test('20261228500000: the planner knows how often a code goes with its system', async () => {
+  // 300 specialty rows of one system among 3,000: independent, code and system would estimate ~30.
+  const rows = Array.from({ length: 3000 }, (_, i): Record<string, string | null> =>
+    i < 300
+      ? { resource_type: 'PractitionerRole', resource_id: `r${i}`, param: 'specialty', system: 'urn:sct', code: 'cardiology' }
+      : i < 1500
+        ? { resource_type: 'Observation', resource_id: `o${i}`, param: 'code', system: `urn:s${i % 9}`, code: `c${i % 40}` }
+        : { resource_type: 'Patient', resource_id: `p${i}`, param: 'gender', system: null, code: i % 2 ? 'male' : 'female' },
+  );
+  await db.batchInsert('sp_token', rows, 1000);
+  const estimate = () =>
+    plannedTokenRows(`resource_type = 'PractitionerRole' AND param = 'specialty' AND code = 'cardiology' AND system = 'urn:sct'`);
+  await tokenSystemStatistics.down(db);
+  expect(await estimate()).toBeLessThan(100);
+  await tokenSystemStatistics.up(db);
+  expect(await estimate()).toBeGreaterThan(250);
+  expect(await estimate()).toBeLessThan(350);
+  await db('sp_token').delete();
+});
+
+async function plannedTokenRows(where: string): Promise<number> {
+  const { rows: plan } = await db.raw<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }>(
+    `EXPLAIN (FORMAT JSON) SELECT resource_id FROM sp_token WHERE ${where}`,
+  );
+  return plan[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+}
