@@ -1,4 +1,4 @@
-import type { Slot } from '@medplum/fhirtypes';
+import type { PractitionerRole, Slot } from '@medplum/fhirtypes';
 import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
@@ -177,6 +177,46 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
     expect(statements).toHaveLength(2);
     expect(statements[1].statement).not.toContain(`'Slot'`);
     expect({ generic: Number(statements[1].generic_plans), custom: Number(statements[1].custom_plans) }).toEqual({ generic: 0, custom: 2 });
+  });
+});
+
+describe('a filtered walk (one token filter, sorted by a parameter of one row per resource)', () => {
+  beforeAll(async () => {
+    for (let i = 0; i < 240; i++) {
+      const lastUpdated = new Date().toISOString();
+      const resource: PractitionerRole & { id: string } = {
+        resourceType: 'PractitionerRole',
+        id: `walk-${i}`,
+        meta: { versionId: '1', lastUpdated },
+        specialty: [{ coding: [{ system: 'urn:specialty', code: i % 2 ? 'odd' : 'even' }] }],
+        period: { start: `2027-01-01T00:00:${String(59 - (i % 60)).padStart(2, '0')}Z` },
+      };
+      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+    }
+  });
+
+  async function firstByDate(specialty: string): Promise<string[]> {
+    const page = await repo.search({
+      resourceTypes: ['PractitionerRole'],
+      filters: [
+        { code: 'specialty', type: 'token', values: [{ value: `urn:specialty|${specialty}`, parts: ['urn:specialty', specialty] }] },
+      ],
+      sort: [{ code: 'date', type: 'date', descending: false, singleValue: true }],
+      count: 3,
+      total: 'none',
+    });
+    return page.entries.map((entry) => entry.id);
+  }
+
+  it('plans the walk once, with the type and parameters written into it, for any code', async () => {
+    expect(await firstByDate('even')).toEqual(['walk-118', 'walk-178', 'walk-238']);
+    expect(await firstByDate('odd')).toEqual(['walk-119', 'walk-179', 'walk-239']);
+    const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
+      `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%AS k0 FROM sp_date x%'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].statement).toContain(`x.resource_type = 'PractitionerRole' AND x.param = 'date'`);
+    expect([Number(rows[0].generic_plans), Number(rows[0].custom_plans)]).toEqual([2, 0]);
   });
 });
 

@@ -3,7 +3,7 @@ import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
 import { instantCondition } from './date';
 import { parameterRowTest } from './reference-param';
 import type { SearchCursor } from './search-cursor';
-import { and, compose, sql, type Sql } from './sql-fragment';
+import { anchor, and, compose, literal, sql, valuesAsKeys, type Sql } from './sql-fragment';
 
 /**
  * One sort key on a parameter (`_sort=family`, `_sort=-date`) answered by walking that
@@ -33,7 +33,7 @@ const ORDERED: Record<string, OrderedColumn> = {
     column: (d) => (d ? 'high' : 'low'),
     pattern: false,
     cast: 'numeric',
-    keyRow: (a) => sql(`${a}.system IS DISTINCT FROM ?`, UCUM_CANONICAL),
+    keyRow: (a) => sql(`${a}.system IS DISTINCT FROM ?`, literal(UCUM_CANONICAL)),
   },
 };
 
@@ -213,12 +213,13 @@ export function filteredWalkPage(
      JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.k1
      WHERE NOT r.deleted
      ORDER BY ${order('p.k0', 'p.k1')}`,
-    sql('?', type),
-    sql('?', rule.code),
+    sql('?', literal(type)),
+    sql('?', literal(rule.code)),
     ordered.keyRow ? compose(' AND {}', ordered.keyRow('x')) : sql(''),
     cursor ? afterCursor(ordered, `x.${column}`, rule.descending, cursor) : sql(''),
-    sql('?', walkRows),
-    filterRows,
+    sql('?', anchor(walkRows)),
+    // Its values only fill the hash the walk probes.
+    valuesAsKeys(filterRows),
   );
 }
 

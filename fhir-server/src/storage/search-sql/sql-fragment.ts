@@ -10,8 +10,8 @@ export interface Sql {
  * What a binding is to PostgreSQL's planner, for statements it may plan once for every value
  * (generic-plan.ts): `literal`, a value of a small closed set (resource type, parameter name,
  * code of a required value set) that the plan must know, so it is written into the text;
- * `anchor`, the id of a referenced resource or the range of a string prefix (values that
- * select few rows, so the plan reads from them whatever they are); `key`, a date bound, cursor
+ * `anchor`, the id of a referenced resource, the range of a string prefix or the length of
+ * an index walk (values that bound the rows read, so the plan reads from them whatever they are); `key`, a date bound, cursor
  * or page limit. Unmarked bindings (`undefined`) are values whose plan depends on what they are.
  */
 export type BindingRole = 'literal' | 'anchor' | 'key' | undefined;
@@ -31,7 +31,7 @@ export function key(value: unknown): unknown {
   return new RoledBinding('key', value);
 }
 
-export function anchor(value: string): unknown {
+export function anchor(value: string | number): unknown {
   return new RoledBinding('anchor', value);
 }
 
@@ -45,6 +45,14 @@ export function sql(text: string, ...bindings: unknown[]): Sql {
     bindings: bindings.map((b) => (b instanceof RoledBinding ? b.value : b)),
     roles: bindings.map((b) => (b instanceof RoledBinding ? b.role : undefined)),
   };
+}
+
+/**
+ * The fragment with its unmarked bindings as keys: for a condition whose values cannot change
+ * the shape of the plan around it (a membership test the statement pins to a hash).
+ */
+export function valuesAsKeys(part: Sql): Sql {
+  return { ...part, roles: rolesOf(part).map((role) => role ?? 'key') };
 }
 
 /** The roles of a fragment's bindings, one per binding. */
