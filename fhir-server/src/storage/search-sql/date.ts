@@ -76,17 +76,17 @@ export function instantCondition(column: string, value: SearchValue): Sql | unde
   const above = `?::timestamptz + interval '1 second'`;
   switch (value.prefix ?? 'eq') {
     case 'eq':
-      return sql(`${column} >= ${below} AND ${column} <= ${above}`, sl, sh);
+      return sql(`${column} >= ${below} AND ${column} <= ${above}`, key(sl), key(sh));
     case 'lt':
     case 'eb':
-      return sql(`${column} < ${above}`, sl);
+      return sql(`${column} < ${above}`, key(sl));
     case 'le':
-      return sql(`${column} <= ${above}`, sh);
+      return sql(`${column} <= ${above}`, key(sh));
     case 'gt':
     case 'sa':
-      return sql(`${column} > ${below}`, sh);
+      return sql(`${column} > ${below}`, key(sh));
     case 'ge':
-      return sql(`${column} >= ${below}`, sl);
+      return sql(`${column} >= ${below}`, key(sl));
     default:
       return undefined;
   }
