@@ -172,26 +172,50 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
 
   it("plans the first free slot of a schedule from a time on (sorted by start) once: the filter's bound on the walk is a key", async () => {
     const firstFree = async (schedule: string) =>
-      (
-        await repo.search({
-          resourceTypes: ['Slot'],
-          filters: [
-            { code: 'schedule', type: 'reference', targetTypes: ['Schedule'], values: [{ value: `Schedule/${schedule}` }] },
-            { code: 'status', type: 'token', values: [{ value: 'free' }], boundCodes: SLOT_STATUSES },
-            { code: 'start', type: 'date', singleValue: true, values: [{ prefix: 'ge', value: '2027-03-03T09:30:00Z' }] },
-          ],
-          sort: [{ code: 'start', type: 'date', descending: false, singleInstant: true }],
-          count: 1,
-          total: 'none',
-        })
-      ).entries.map((entry) => entry.id);
+      (await slotsByStart(schedule, { status: 'free', from: '2027-03-03T09:30:00Z' })).entries.map((entry) => entry.id);
     expect(await firstFree('gp-a')).toEqual(['gp-s3']);
     expect(await firstFree('gp-b')).toEqual(['gp-s4']);
-    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%x.param = ''start''%'`,
-    );
-    expect(rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)])).toEqual([[2, 0]]);
+    expect(await startWalks()).toEqual([[2, 0]]);
   });
+
+  it("plans the pages after a cursor once as well: the cursor's values are keys", async () => {
+    const first = await slotsByStart('gp-a', {});
+    const second = await slotsByStart('gp-a', { cursor: first.nextCursor });
+    const third = await slotsByStart('gp-a', { cursor: second.nextCursor });
+    expect([first, second, third].map((page) => page.entries.map((entry) => entry.id))).toEqual([['gp-s1'], ['gp-s2'], ['gp-s3']]);
+    expect(await startWalks()).toEqual([
+      [2, 0],
+      [1, 0],
+      [2, 0],
+    ]);
+  });
+
+  function slotsByStart(schedule: string, options: { status?: string; from?: string; cursor?: string }) {
+    return repo.search({
+      resourceTypes: ['Slot'],
+      filters: [
+        { code: 'schedule', type: 'reference', targetTypes: ['Schedule'], values: [{ value: `Schedule/${schedule}` }] },
+        ...(options.status
+          ? [{ code: 'status', type: 'token' as const, values: [{ value: options.status }], boundCodes: SLOT_STATUSES }]
+          : []),
+        ...(options.from
+          ? [{ code: 'start', type: 'date' as const, singleValue: true, values: [{ prefix: 'ge', value: options.from }] }]
+          : []),
+      ],
+      sort: [{ code: 'start', type: 'date', descending: false, singleInstant: true }],
+      count: 1,
+      total: 'none',
+      cursor: options.cursor,
+    });
+  }
+
+  /** Generic and custom plans of each walk of the `start` index, oldest statement first. */
+  async function startWalks(): Promise<number[][]> {
+    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
+      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%x.param = ''start''%' ORDER BY prepare_time`,
+    );
+    return rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)]);
+  }
 
   it('plans the page for each call when a value may be anything (a code of no closed set)', async () => {
     expect(await slotWindow('gp-a')).toEqual(['gp-s1']);

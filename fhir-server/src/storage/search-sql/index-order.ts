@@ -3,7 +3,7 @@ import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
 import { instantCondition } from './date';
 import { parameterRowTest } from './reference-param';
 import type { SearchCursor } from './search-cursor';
-import { anchor, and, compose, literal, sql, valuesAsKeys, type Sql } from './sql-fragment';
+import { anchor, and, compose, key, literal, sql, valuesAsKeys, type Sql } from './sql-fragment';
 
 /**
  * One sort key on a parameter (`_sort=family`, `_sort=-date`) answered by walking that
@@ -240,9 +240,9 @@ function afterCursor(ordered: OrderedColumn, column: string, down: boolean, curs
   const after = down ? '<' : '>';
   return sql(
     ` AND ${column} ${op(down ? '<=' : '>=')} ?::${ordered.cast} AND (${column} ${op(after)} ?::${ordered.cast} OR x.resource_id ${after} ?)`,
-    cursor.keys[0],
-    cursor.keys[0],
-    cursor.keys[1],
+    key(cursor.keys[0]),
+    key(cursor.keys[0]),
+    key(cursor.keys[1]),
   );
 }
 
@@ -257,7 +257,7 @@ function missingQuery(
   // Among resources without the key, ids follow the direction of the sort.
   const down = rule.descending !== reverse;
   const keyRows = ordered.keyRow ? compose(' AND {}', ordered.keyRow('y')) : sql('');
-  const keyset = cursor ? sql(` AND r.id ${down ? '<' : '>'} ?`, cursor.keys[1]) : sql('');
+  const keyset = cursor ? sql(` AND r.id ${down ? '<' : '>'} ?`, key(cursor.keys[1])) : sql('');
   return compose(
     `SELECT ${columns}, NULL::text AS k0, r.id AS k1 FROM resource r
      WHERE {} AND NOT EXISTS (SELECT 1 FROM ${ordered.table} y WHERE y.resource_type = r.resource_type AND y.resource_id = r.id AND {}{}){}

@@ -1,7 +1,7 @@
 import { filterCondition } from './filter';
 import { pagesBackwards, type PageInputs } from './page-inputs';
 import { keysetCondition, orderTerm, toKeyColumn } from './sort';
-import { and, compose, sql, type Sql } from './sql-fragment';
+import { and, compose, key, sql, type Sql } from './sql-fragment';
 
 /** A search whose sort keys are all columns of the resource row (`_id`, `_lastUpdated`, the type). */
 export function keyColumnPages(inputs: PageInputs): Sql[] {
@@ -13,7 +13,7 @@ export function keyColumnPages(inputs: PageInputs): Sql[] {
     // Ordered by id alone: each filter's index rows start at the cursor too (the planner does
     // not carry `r.id > ?` over to the ids the filters' index scans yield).
     const after = keys[0].descending !== reverse ? '<' : '>';
-    const idBound = (column: string) => sql(`${column} ${after} ?::text`, cursor.keys[0]);
+    const idBound = (column: string) => sql(`${column} ${after} ?::text`, key(cursor.keys[0]));
     const bounded = filters.map((f) => filterCondition({ ...target, idBound }, f));
     pageWhere = and([...conditions, ...bounded, keysetCondition(keyColumns, cursor.keys, reverse)]);
   }

@@ -3,7 +3,7 @@ import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
 import { parameterRowTest } from './reference-param';
-import { and, concat, or, sql, type Sql, type VisibleRows } from './sql-fragment';
+import { and, concat, key, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
  * A sort key of the resource row `r` (search.html#sort): a column, or the lowest value of a
@@ -119,7 +119,10 @@ export function keysetCondition(keys: readonly KeyColumn[], values: readonly (st
   if (keys.every((k) => !k.nullable && k.descending === keys[0].descending)) {
     // One row comparison, which a B-tree index on the same columns answers directly.
     const down = keys[0].descending !== reverse;
-    return sql(`(${keys.map((k) => k.column).join(', ')}) ${down ? '<' : '>'} (${keys.map((k) => `?::${k.cast}`).join(', ')})`, ...values);
+    return sql(
+      `(${keys.map((k) => k.column).join(', ')}) ${down ? '<' : '>'} (${keys.map((k) => `?::${k.cast}`).join(', ')})`,
+      ...values.map(key),
+    );
   }
   const alternatives: Sql[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -133,21 +136,21 @@ export function keysetCondition(keys: readonly KeyColumn[], values: readonly (st
 }
 
 function equal(column: string, cast: string, value: string | null): Sql {
-  return value === null ? sql(`${column} IS NULL`) : sql(`${column} = ?::${cast}`, value);
+  return value === null ? sql(`${column} IS NULL`) : sql(`${column} = ?::${cast}`, key(value));
 }
 
 /** Strictly after (before, when reversed) `value` in the order of this key, nulls last. */
-function beyond(key: KeyColumn, value: string | null, reverse: boolean): Sql | undefined {
-  const { column, cast, descending, nullable } = key;
+function beyond(sortKey: KeyColumn, value: string | null, reverse: boolean): Sql | undefined {
+  const { column, cast, descending, nullable } = sortKey;
   if (!reverse) {
     if (value === null) {
       return undefined;
     }
     const after = `${column} ${descending ? '<' : '>'} ?::${cast}`;
-    return sql(nullable ? `${after} OR ${column} IS NULL` : after, value);
+    return sql(nullable ? `${after} OR ${column} IS NULL` : after, key(value));
   }
   if (value === null) {
     return sql(`${column} IS NOT NULL`);
   }
-  return sql(`${column} ${descending ? '>' : '<'} ?::${cast}`, value);
+  return sql(`${column} ${descending ? '>' : '<'} ?::${cast}`, key(value));
 }
