@@ -10,9 +10,10 @@ export interface Sql {
  * What a binding is to PostgreSQL's planner, for statements it may plan once for every value
  * (generic-plan.ts): `literal`, a value of a small closed set (resource type, parameter name,
  * code of a required value set) that the plan must know, so it is written into the text;
- * `anchor`, the id of a referenced resource, the range of a string prefix or the length of
- * an index walk (values that bound the rows read, so the plan reads from them whatever they are); `key`, a date bound, cursor
- * or page limit. Unmarked bindings (`undefined`) are values whose plan depends on what they are.
+ * `anchor`, the id of a referenced resource, the range of a string prefix or the length of an
+ * index walk (values that bound the rows read, so the plan reads from them whatever they are);
+ * `key`, a date bound, cursor value or page limit. Unmarked bindings (`undefined`) are values
+ * whose plan depends on what they are.
  */
 export type BindingRole = 'literal' | 'anchor' | 'key' | undefined;
 
