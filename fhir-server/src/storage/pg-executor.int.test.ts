@@ -1,4 +1,4 @@
-import type { PractitionerRole, Slot } from '@medplum/fhirtypes';
+import type { Observation, PractitionerRole, Slot } from '@medplum/fhirtypes';
 import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
@@ -264,6 +264,47 @@ describe('a filtered walk (one token filter, sorted by a parameter of one row pe
     expect(rows).toHaveLength(1);
     expect(rows[0].statement).toContain(`x.resource_type = 'PractitionerRole' AND x.param = 'date'`);
     expect([Number(rows[0].generic_plans), Number(rows[0].custom_plans)]).toEqual([2, 0]);
+  });
+});
+
+describe('a page sorted by a quantity and the id', () => {
+  it('is planned once when anchored: the canonical unit system its sort key leaves out is written into it', async () => {
+    for (const [id, subject, value] of [
+      ['q-1', 'q-a', 80],
+      ['q-2', 'q-a', 60],
+      ['q-3', 'q-b', 70],
+    ] as const) {
+      const lastUpdated = new Date().toISOString();
+      const resource: Observation & { id: string } = {
+        resourceType: 'Observation',
+        id,
+        meta: { versionId: '1', lastUpdated },
+        status: 'final',
+        code: { text: 'weight' },
+        subject: { reference: `Patient/${subject}` },
+        valueQuantity: { value, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
+      };
+      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+    }
+    const lightestFirst = async (patient: string) =>
+      (
+        await repo.search({
+          resourceTypes: ['Observation'],
+          filters: [{ code: 'subject', type: 'reference', targetTypes: ['Patient'], values: [{ value: `Patient/${patient}` }] }],
+          sort: [
+            { code: 'value-quantity', type: 'quantity', descending: false },
+            { code: '_id', type: 'token', descending: true },
+          ],
+          count: 10,
+          total: 'none',
+        })
+      ).entries.map((entry) => entry.id);
+    expect(await lightestFirst('q-a')).toEqual(['q-2', 'q-1']);
+    expect(await lightestFirst('q-b')).toEqual(['q-3']);
+    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
+      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%IS DISTINCT FROM ''urn:medbuddy:ucum-canonical''%' ORDER BY prepare_time`,
+    );
+    expect(rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)])).toEqual([[2, 0]]);
   });
 });
 
