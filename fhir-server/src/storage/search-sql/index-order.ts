@@ -1,6 +1,6 @@
-import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { ParameterFilter, SearchFilter, SortRule } from '../search-query';
 import { instantCondition } from './date';
+import { asWrittenRow } from './quantity';
 import { parameterRowTest } from './reference-param';
 import type { SearchCursor } from './search-cursor';
 import { anchor, and, compose, key, literal, sql, valuesAsKeys, type Sql } from './sql-fragment';
@@ -33,7 +33,7 @@ const ORDERED: Record<string, OrderedColumn> = {
     column: (d) => (d ? 'high' : 'low'),
     pattern: false,
     cast: 'numeric',
-    keyRow: (a) => sql(`${a}.system IS DISTINCT FROM ?`, literal(UCUM_CANONICAL)),
+    keyRow: asWrittenRow,
   },
 };
 

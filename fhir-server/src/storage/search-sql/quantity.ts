@@ -3,7 +3,7 @@ import { UCUM_CANONICAL } from '../indexing/quantity';
 import { toCanonical, UCUM } from '../indexing/ucum';
 import type { SearchValue } from '../search-query';
 import { numberCondition, parseSearchNumber, type SearchNumber } from './number';
-import { and, or, sql, type Sql } from './sql-fragment';
+import { and, concat, literal, or, sql, type Sql } from './sql-fragment';
 
 /**
  * One quantity value against an `sp_quantity` row (search.html#quantity):
@@ -14,9 +14,8 @@ import { and, or, sql, type Sql } from './sql-fragment';
 export function quantityCondition(x: string, value: SearchValue): Sql {
   const [numberText, system = '', code = ''] = value.parts ?? [value.value];
   const number = parseSearchNumber(numberText);
-  const notCanonical = sql(`${x}.system IS DISTINCT FROM ?`, UCUM_CANONICAL);
   if (!code) {
-    const systemCondition = system ? sql(`${x}.system = ?`, limitIndexedText(system)) : notCanonical;
+    const systemCondition = system ? sql(`${x}.system = ?`, limitIndexedText(system)) : asWrittenRow(x);
     return and([compare(x, value, number), systemCondition]);
   }
   const canonical = system === '' || system === UCUM ? canonicalCondition(x, value, number, code) : undefined;
@@ -24,12 +23,17 @@ export function quantityCondition(x: string, value: SearchValue): Sql {
     compare(x, value, number),
     system
       ? sql(`${x}.system = ? AND ${x}.code = ?`, limitIndexedText(system), limitIndexedText(code))
-      : sql(`(${x}.code = ? OR ${x}.unit = ?) AND ${x}.system IS DISTINCT FROM ?`, code, code, UCUM_CANONICAL),
+      : concat(sql(`(${x}.code = ? OR ${x}.unit = ?) AND `, code, code), asWrittenRow(x)),
   ]);
   if (!canonical) {
     return asWritten;
   }
   return system === UCUM ? canonical : or([canonical, asWritten]);
+}
+
+/** `sp_quantity` rows of quantities as written, not the canonical UCUM copy stored beside them. */
+export function asWrittenRow(x: string): Sql {
+  return sql(`${x}.system IS DISTINCT FROM ?`, literal(UCUM_CANONICAL));
 }
 
 function canonicalCondition(x: string, value: SearchValue, number: SearchNumber, code: string): Sql | undefined {
@@ -38,7 +42,7 @@ function canonicalCondition(x: string, value: SearchValue, number: SearchNumber,
     return undefined;
   }
   const converted: SearchNumber = { ...number, factor: String(unit.value) };
-  return and([compare(x, value, converted), sql(`${x}.system = ? AND ${x}.code = ?`, UCUM_CANONICAL, unit.unit)]);
+  return and([compare(x, value, converted), sql(`${x}.system = ? AND ${x}.code = ?`, literal(UCUM_CANONICAL), unit.unit)]);
 }
 
 function compare(x: string, value: SearchValue, number: SearchNumber): Sql {

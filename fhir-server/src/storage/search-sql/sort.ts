@@ -1,9 +1,9 @@
-import { UCUM_CANONICAL } from '../indexing/quantity';
 import type { SortRule } from '../search-query';
 import { InvalidSearchError } from '../storage-errors';
 import { typeTest } from './chain';
 import { parameterRowTest } from './reference-param';
-import { and, concat, key, literal, or, sql, type Sql, type VisibleRows } from './sql-fragment';
+import { asWrittenRow } from './quantity';
+import { and, compose, concat, key, or, sql, type Sql, type VisibleRows } from './sql-fragment';
 
 /**
  * A sort key of the resource row `r` (search.html#sort): a column, or the lowest value of a
@@ -45,7 +45,7 @@ export function sortKey(rule: SortRule, r: string, visible?: VisibleRows): SortK
     throw new InvalidSearchError(`Cannot sort by ${rule.code} (a ${rule.type} parameter)`);
   }
   const aggregate = `${rule.descending ? 'max' : 'min'}(k.${column.value(rule.descending)})`;
-  const unitFilter = rule.type === 'quantity' ? sql(' AND k.system IS DISTINCT FROM ?', literal(UCUM_CANONICAL)) : sql('');
+  const unitFilter = rule.type === 'quantity' ? compose(' AND {}', asWrittenRow('k')) : sql('');
   if (!rule.chain) {
     return {
       expression: concat(
