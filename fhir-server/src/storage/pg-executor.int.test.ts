@@ -1,4 +1,4 @@
-import type { Observation, PractitionerRole, Slot } from '@medplum/fhirtypes';
+import type { Observation, PractitionerRole, Resource, Slot } from '@medplum/fhirtypes';
 import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
@@ -47,6 +47,32 @@ async function planCounts(sql: string): Promise<{ generic: number; custom: numbe
   return { generic: Number(rows[0].generic_plans), custom: Number(rows[0].custom_plans) };
 }
 
+/** The prepared statements whose text is LIKE the pattern, oldest first, with their plan counts. */
+async function preparedLike(pattern: string): Promise<{ statement: string; generic: number; custom: number }[]> {
+  const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
+    'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE ? ORDER BY prepare_time',
+    [pattern],
+  );
+  return rows.map((row) => ({ statement: row.statement, generic: Number(row.generic_plans), custom: Number(row.custom_plans) }));
+}
+
+/** [generic, custom] plan counts of each statement LIKE the pattern, oldest first. */
+async function planCountsLike(pattern: string): Promise<number[][]> {
+  return (await preparedLike(pattern)).map(({ generic, custom }) => [generic, custom]);
+}
+
+/** Stores a version-1 resource as a create would. */
+async function store<T extends Resource>(resource: T & { id: string }): Promise<void> {
+  const lastUpdated = new Date().toISOString();
+  await repo.writeVersion({
+    resource: { ...resource, meta: { versionId: '1', lastUpdated } },
+    versionId: 1,
+    lastUpdated,
+    method: 'POST',
+    deleted: false,
+  });
+}
+
 /** A search planned for its values: a family name containing the text anchors nothing. */
 function searchFamily(family: string, on: PgRepository = repo): Promise<unknown> {
   return on.search({
@@ -62,12 +88,7 @@ it('prepares a search page once and reuses it for other values of the same shape
   for (const family of ['Prepared', 'Other', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh']) {
     await searchFamily(family);
   }
-  const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
-    `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM sp_string%'`,
-  );
-  expect(rows).toHaveLength(1);
-  expect(Number(rows[0].custom_plans)).toBe(7);
-  expect(Number(rows[0].generic_plans)).toBe(0);
+  expect(await planCountsLike('%FROM sp_string%')).toEqual([[0, 7]]);
 });
 
 it('plans a statement that asks for a generic plan once, and the searches after it for their values', async () => {
@@ -100,18 +121,15 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
       ['gp-s4', 'gp-b', 'free', '2027-03-03T11:00:00Z'],
     ];
     for (const [id, schedule, status, start] of slots) {
-      const lastUpdated = new Date().toISOString();
       const end = new Date(Date.parse(start) + 1_800_000).toISOString();
-      const resource: Slot & { id: string } = {
+      await store<Slot>({
         resourceType: 'Slot',
         id,
-        meta: { versionId: '1', lastUpdated },
         schedule: { reference: `Schedule/${schedule}` },
         status: status as Slot['status'],
         start,
         end,
-      };
-      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+      });
     }
   });
 
@@ -137,12 +155,7 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
     return page.entries.map((entry) => entry.id);
   }
 
-  async function slotStatements(): Promise<{ statement: string; generic_plans: string; custom_plans: string }[]> {
-    const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
-      `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM sp_reference d%' ORDER BY prepare_time`,
-    );
-    return rows;
-  }
+  const slotStatements = () => preparedLike('%FROM sp_reference d%');
 
   it('plans the page once, with the type, parameters and code written into it, for any schedule and window', async () => {
     expect(await slotWindow('gp-a', SLOT_STATUSES)).toEqual(['gp-s1']);
@@ -151,7 +164,7 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
     const [statement] = await slotStatements();
     expect(statement.statement).toContain(`d.resource_type = 'Slot' AND d.param = 'schedule'`);
     expect(statement.statement).toContain(`.code = 'free'`);
-    expect({ generic: Number(statement.generic_plans), custom: Number(statement.custom_plans) }).toEqual({ generic: 3, custom: 0 });
+    expect([statement.generic, statement.custom]).toEqual([3, 0]);
   });
 
   it('plans a starts-with page once: the prefix is its index range', async () => {
@@ -164,10 +177,7 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
         total: 'none',
       });
     }
-    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%d.param = ''family''%'`,
-    );
-    expect(rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)])).toEqual([[2, 0]]);
+    expect(await planCountsLike(`%d.param = 'family'%`)).toEqual([[2, 0]]);
   });
 
   it("plans the first free slot of a schedule from a time on (sorted by start) once: the filter's bound on the walk is a key", async () => {
@@ -209,13 +219,8 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
     });
   }
 
-  /** Generic and custom plans of each walk of the `start` index, oldest statement first. */
-  async function startWalks(): Promise<number[][]> {
-    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%x.param = ''start''%' ORDER BY prepare_time`,
-    );
-    return rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)]);
-  }
+  /** Plan counts of each walk of the `start` index, oldest statement first. */
+  const startWalks = () => planCountsLike(`%x.param = 'start'%`);
 
   it('plans the page for each call when a value may be anything (a code of no closed set)', async () => {
     expect(await slotWindow('gp-a')).toEqual(['gp-s1']);
@@ -223,22 +228,19 @@ describe('search pages anchored on a referenced resource or a string prefix', ()
     const statements = await slotStatements();
     expect(statements).toHaveLength(2);
     expect(statements[1].statement).not.toContain(`'Slot'`);
-    expect({ generic: Number(statements[1].generic_plans), custom: Number(statements[1].custom_plans) }).toEqual({ generic: 0, custom: 2 });
+    expect([statements[1].generic, statements[1].custom]).toEqual([0, 2]);
   });
 });
 
 describe('a filtered walk (one token filter, sorted by a parameter of one row per resource)', () => {
   beforeAll(async () => {
     for (let i = 0; i < 240; i++) {
-      const lastUpdated = new Date().toISOString();
-      const resource: PractitionerRole & { id: string } = {
+      await store<PractitionerRole>({
         resourceType: 'PractitionerRole',
         id: `walk-${i}`,
-        meta: { versionId: '1', lastUpdated },
         specialty: [{ coding: [{ system: 'urn:specialty', code: i % 2 ? 'odd' : 'even' }] }],
         period: { start: `2027-01-01T00:00:${String(59 - (i % 60)).padStart(2, '0')}Z` },
-      };
-      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+      });
     }
   });
 
@@ -258,12 +260,10 @@ describe('a filtered walk (one token filter, sorted by a parameter of one row pe
   it('plans the walk once, with the type and parameters written into it, for any code', async () => {
     expect(await firstByDate('even')).toEqual(['walk-118', 'walk-178', 'walk-238']);
     expect(await firstByDate('odd')).toEqual(['walk-119', 'walk-179', 'walk-239']);
-    const { rows } = await db.sql.raw<{ statement: string; generic_plans: string; custom_plans: string }>(
-      `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%x.param = ''date''%'`,
-    );
-    expect(rows).toHaveLength(1);
-    expect(rows[0].statement).toContain(`x.resource_type = 'PractitionerRole' AND x.param = 'date'`);
-    expect([Number(rows[0].generic_plans), Number(rows[0].custom_plans)]).toEqual([2, 0]);
+    const walks = await preparedLike(`%x.param = 'date'%`);
+    expect(walks).toHaveLength(1);
+    expect(walks[0].statement).toContain(`x.resource_type = 'PractitionerRole' AND x.param = 'date'`);
+    expect([walks[0].generic, walks[0].custom]).toEqual([2, 0]);
   });
 });
 
@@ -274,17 +274,14 @@ describe('a page sorted by a quantity and the id', () => {
       ['q-2', 'q-a', 60],
       ['q-3', 'q-b', 70],
     ] as const) {
-      const lastUpdated = new Date().toISOString();
-      const resource: Observation & { id: string } = {
+      await store<Observation>({
         resourceType: 'Observation',
         id,
-        meta: { versionId: '1', lastUpdated },
         status: 'final',
         code: { text: 'weight' },
         subject: { reference: `Patient/${subject}` },
         valueQuantity: { value, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
-      };
-      await repo.writeVersion({ resource, versionId: 1, lastUpdated, method: 'POST', deleted: false });
+      });
     }
     const lightestFirst = async (patient: string) =>
       (
@@ -301,10 +298,7 @@ describe('a page sorted by a quantity and the id', () => {
       ).entries.map((entry) => entry.id);
     expect(await lightestFirst('q-a')).toEqual(['q-2', 'q-1']);
     expect(await lightestFirst('q-b')).toEqual(['q-3']);
-    const { rows } = await db.sql.raw<{ generic_plans: string; custom_plans: string }>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%IS DISTINCT FROM ''urn:medbuddy:ucum-canonical''%' ORDER BY prepare_time`,
-    );
-    expect(rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)])).toEqual([[2, 0]]);
+    expect(await planCountsLike(`%(SELECT min(k.low) FROM sp_quantity k%'urn:medbuddy:ucum-canonical'%`)).toEqual([[2, 0]]);
   });
 });
 
