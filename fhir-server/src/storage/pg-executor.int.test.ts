@@ -1,4 +1,4 @@
-import type { Observation, PractitionerRole, Resource, Slot } from '@medplum/fhirtypes';
+import type { Observation, Patient, PractitionerRole, Resource, Slot } from '@medplum/fhirtypes';
 import { openThrowawayDatabase, testDatabaseUrl } from '../../test/setup/test-database';
 import { FULL_ACCESS } from '../auth/access-context';
 import { loadFhirDefinitions } from '../definitions';
@@ -299,6 +299,67 @@ describe('a page sorted by a quantity and the id', () => {
     expect(await lightestFirst('q-a')).toEqual(['q-2', 'q-1']);
     expect(await lightestFirst('q-b')).toEqual(['q-3']);
     expect(await planCountsLike(`%(SELECT min(k.low) FROM sp_quantity k%'urn:medbuddy:ucum-canonical'%`)).toEqual([[2, 0]]);
+  });
+});
+
+describe('token filters tested against a hash of their matches', () => {
+  // 300 patients: 240 women, 60 men; every other one speaks German.
+  beforeAll(async () => {
+    for (let i = 0; i < 300; i++) {
+      await store<Patient>({
+        resourceType: 'Patient',
+        id: `hash-${i}`,
+        gender: i < 240 ? 'female' : 'male',
+        communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: i % 2 ? 'fr' : 'de' }] } }],
+        birthDate: `19${50 + (i % 7)}-01-01`,
+        name: [{ family: `F${String(i).padStart(3, '0')}` }],
+      });
+    }
+  });
+
+  /** Every match, page by page, sorted by birth date then family name (keys computed per match). */
+  async function allPages(gender: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await repo.search({
+        resourceTypes: ['Patient'],
+        filters: [
+          { code: 'gender', type: 'token', values: [{ value: gender }] },
+          { code: 'language', type: 'token', values: [{ value: 'de' }] },
+        ],
+        sort: [
+          { code: 'birthdate', type: 'date', descending: false },
+          { code: 'family', type: 'string', descending: false },
+        ],
+        count: 25,
+        total: 'none',
+        cursor,
+      });
+      ids.push(...page.entries.map((entry) => entry.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  function expected(from: number, to: number): string[] {
+    const matches = Array.from({ length: to - from }, (_, k) => from + k).filter((i) => i % 2 === 0);
+    return matches.sort((a, b) => (a % 7) - (b % 7) || a - b).map((i) => `hash-${i}`);
+  }
+
+  it('drives from the filter with fewer matches (150 speak German) and hashes the 240 women once', async () => {
+    expect(await allPages('female')).toEqual(expected(0, 240));
+    const hashed = await preparedLike('%(d.resource_id IN (SELECT h%');
+    expect(hashed.length).toBeGreaterThan(0);
+    for (const { statement } of hashed) {
+      expect(statement).toMatch(/\(d\.resource_id IN \(SELECT h\d+\.resource_id FROM sp_token h\d+ WHERE .*\)\) IS TRUE/);
+    }
+  });
+
+  it('looks up the other filter per match when the fewest matches are few (60 men)', async () => {
+    const before = (await preparedLike('%(d.resource_id IN (SELECT h%')).length;
+    expect(await allPages('male')).toEqual(expected(240, 300));
+    expect(await preparedLike('%(d.resource_id IN (SELECT h%')).toHaveLength(before);
   });
 });
 

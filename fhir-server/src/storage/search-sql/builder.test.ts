@@ -323,3 +323,55 @@ describe('search SQL (snapshots)', () => {
     );
   });
 });
+
+describe('token filters tested against hashes of their matches (index-row-driver.ts)', () => {
+  const token = (code: string, value: string) => ({ code, type: 'token' as const, values: [{ value }] });
+  const discovery = compileSearch({
+    resourceTypes: ['PractitionerRole'],
+    filters: [token('active', 'true'), token('specialty', 'cardiology'), token('language', 'de')],
+    sort: [
+      { code: 'date', type: 'date', descending: true },
+      { code: 'role', type: 'token', descending: false },
+    ],
+    count: 20,
+    total: 'none',
+  });
+  const hashedSets = (text: string) =>
+    text.match(/\(d\.resource_id IN \(SELECT h\d+\.resource_id FROM sp_token h\d+ WHERE [^)]*\)\)\) IS TRUE/g) ?? [];
+
+  test('the filter with the fewest matches drives; the others with at most 5,000 are hashed, more stay semi-joins', () => {
+    expect(discovery.hashed?.probes).toHaveLength(3);
+    const [page] = discovery.hashed?.pages([6_000, 1_042, 4_983]) ?? [];
+    expect(page.text).toMatch(/FROM sp_token d WHERE .* AND d\.param = \? AND \(d\.code = \?\)/);
+    expect(page.bindings).toContain('specialty');
+    expect(hashedSets(page.text)).toHaveLength(1);
+    expect(page.bindings.indexOf('language')).toBeGreaterThan(page.bindings.indexOf('specialty'));
+    expect(page.text).toMatch(/AND \(d\.resource_id IN \(SELECT x\d+\.resource_id FROM sp_token x\d+ /);
+  });
+
+  test('with fewer than 100 matches for every filter, or no other filter under 5,000, the usual pages answer', () => {
+    expect(discovery.hashed?.pages([6_000, 99, 4_983])).toBeUndefined();
+    expect(discovery.hashed?.pages([6_000, 5_001, 1_042])).toBeUndefined();
+  });
+
+  test('needs two plain token filters; sorts answered by an index walk or key columns never count', () => {
+    const single = { ...discoveryQuery(), filters: [token('specialty', 'cardiology')] };
+    expect(compileSearch(single).hashed).toBeUndefined();
+    const negated = { ...discoveryQuery(), filters: [token('specialty', 'cardiology'), { ...token('language', 'de'), modifier: 'not' }] };
+    expect(compileSearch(negated).hashed).toBeUndefined();
+    expect(compileSearch({ ...discoveryQuery(), sort: [] }).hashed).toBeUndefined();
+  });
+
+  function discoveryQuery(): SearchQuery {
+    return {
+      resourceTypes: ['PractitionerRole'],
+      filters: [token('specialty', 'cardiology'), token('language', 'de')],
+      sort: [
+        { code: 'date', type: 'date', descending: true },
+        { code: 'role', type: 'token', descending: false },
+      ],
+      count: 20,
+      total: 'none',
+    };
+  }
+});

@@ -2,9 +2,10 @@ import type { AccessContext } from '../../auth/access-context';
 import { readFilter } from '../access-filter';
 import type { SearchQuery } from '../search-query';
 import { typeTest } from './chain';
-import { filterCondition, matchingRows, mergeSingleValueFilters } from './filter';
+import { filterCondition, mergeSingleValueFilters } from './filter';
 import type { FilteredWalk } from './filtered-walk';
 import { isIndexOrdered } from './index-order';
+import { driverOf, hashedFilters, type HashedFilters } from './index-row-driver';
 import { RESULT_COLUMNS, type PageInputs } from './page-inputs';
 import { idOrderedPages } from './pages-by-id';
 import { computedKeyPages, computedKeyPagesFromIndexRows } from './pages-by-computed-keys';
@@ -27,6 +28,8 @@ export interface CompiledSearch {
   readonly cursor?: SearchCursor;
   /** A cheaper way to the page that is tried first, when a count of matches favours it. */
   readonly walk?: FilteredWalk;
+  /** Pages that test some filters against hashes of their matches, when counts of matches favour them. */
+  readonly hashed?: HashedFilters;
 }
 
 /**
@@ -91,12 +94,11 @@ export function compileSearch(query: SearchQuery, access?: AccessContext): Compi
     onIdOnly,
     driver: onIdOnly ? driverOf(target, filters) : undefined,
   };
-  const { pages, walk } = choosePages(inputs, query);
-  return { pages, count, keyCount: keys.length, signature, cursor, walk };
+  return { ...choosePages(inputs, query), count, keyCount: keys.length, signature, cursor };
 }
 
 /** How the page is found: the first strategy whose conditions the search meets. */
-function choosePages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; walk?: FilteredWalk } {
+function choosePages(inputs: PageInputs, query: SearchQuery): Pick<CompiledSearch, 'pages' | 'walk' | 'hashed'> {
   const { types, keys, driver } = inputs;
   const idOrdered = types.length === 1 && keys.length === 1 && keys[0].expression.text === 'r.id';
   if (driver && idOrdered) {
@@ -109,23 +111,10 @@ function choosePages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; wa
     return { pages: keyColumnPages(inputs) };
   }
   if (driver && !query.sort.some((rule) => rule.code === '_lastUpdated' && !rule.chain)) {
-    return { pages: computedKeyPagesFromIndexRows(inputs, driver) };
+    const pagesFor = (d: typeof driver) => computedKeyPagesFromIndexRows(inputs, d);
+    return { pages: pagesFor(driver), hashed: hashedFilters(inputs.target, inputs.filters, pagesFor) };
   }
   return { pages: computedKeyPages(inputs) };
-}
-
-/** The first filter answered by one index table's rows (`d`), and the others as tests on `d.resource_id`. */
-function driverOf(target: Target, filters: PageInputs['filters']): PageInputs['driver'] {
-  for (const [index, filter] of filters.entries()) {
-    const rows = matchingRows(target, filter, 'd');
-    if (rows) {
-      const onIndexRow = { id: 'd.resource_id', type: 'd.resource_type', types: target.types, next: target.next, visible: target.visible };
-      const others = (idBound?: (column: string) => Sql) =>
-        filters.filter((_, i) => i !== index).map((f) => filterCondition({ ...onIndexRow, idBound }, f));
-      return { rows, others };
-    }
-  }
-  return undefined;
 }
 
 /** The caller's read filter (storage/access-filter.ts) in the shape search conditions take. */

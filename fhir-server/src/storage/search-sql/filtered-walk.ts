@@ -1,18 +1,17 @@
 import type { SearchFilter, SortRule } from '../search-query';
-import type { SqlExecutor } from '../sql-executor';
 import { filteredWalkPage } from './index-order';
 import type { SearchCursor } from './search-cursor';
-import { compose, sql, type Sql } from './sql-fragment';
+import { countProbe, MAX_MATCHES, MIN_MATCHES } from './match-counts';
+import type { Sql } from './sql-fragment';
 
 /**
  * `PractitionerRole?specialty=X&_sort=date`: one token filter, sorted by a parameter with one
  * index row per resource. PostgreSQL's statistics cannot tell that a code is common among one
- * type's rows (it estimated 1 row for a specialty 1,042 of 20,000 roles hold), so it looks up
- * the sort key of every match (~4 buffers each) and sorts them. Walking the sort index in order
- * against a hash of the matching ids reads a few dozen buffers instead, as long as the matches
- * are many enough for the walk to be short and few enough for the hash. A count of the matches,
- * capped and cached per filter value for a minute, decides; the walk is bounded, and a page it
- * does not fill is answered by the usual queries, so the choice never changes the results.
+ * type's rows (match-counts.ts), so it looks up the sort key of every match (~4 buffers each)
+ * and sorts them. Walking the sort index in order against a hash of the matching ids reads a
+ * few dozen buffers instead, as long as the matches are many enough for the walk to be short and
+ * few enough for the hash. A capped count of the matches decides; the walk is bounded, and a
+ * page it does not fill is answered by the usual queries, so the choice never changes the results.
  */
 export interface FilteredWalk {
   /** How many index rows the filter matches, counted up to `MAX_MATCHES + 1`. */
@@ -21,17 +20,11 @@ export interface FilteredWalk {
   readonly page: (walkRows: number) => Sql;
 }
 
-/** Below this the usual plan looks up few keys anyway. */
-const MIN_MATCHES = 100;
-/** Above this the hash costs more than it saves. */
-const MAX_MATCHES = 5_000;
 /**
  * Walking an index row costs about a twentieth of looking up a match's key: a walk of this many
  * rows per match costs at most what the usual plan would, so a walk that fails at most doubles it.
  */
 const WALK_ROWS_PER_MATCH = 20;
-const COUNT_TTL_MS = 60_000;
-const MAX_CACHED_COUNTS = 2_000;
 
 /** The walk for this search, when its shape allows one (forward pages only). */
 export function filteredWalk(
@@ -62,7 +55,7 @@ export function filteredWalk(
     return undefined;
   }
   return {
-    probe: compose('SELECT count(*)::int AS n FROM (SELECT 1 FROM {} LIMIT {}) s', rows, sql('?', MAX_MATCHES + 1)),
+    probe: countProbe(rows),
     page: (walkRows) => filteredWalkPage(rule, type, rows, columns, cursor, walkRows),
   };
 }
@@ -70,27 +63,4 @@ export function filteredWalk(
 /** How many index rows to walk for a filter with this many matches, or undefined: do not walk. */
 export function walkRowsFor(matches: number): number | undefined {
   return matches >= MIN_MATCHES && matches <= MAX_MATCHES ? matches * WALK_ROWS_PER_MATCH : undefined;
-}
-
-const cachedCounts = new WeakMap<SqlExecutor, Map<string, { n: number; at: number }>>();
-
-/** The probe's count, from a per-pool cache of recent answers when it has one. */
-export async function matchCount(db: SqlExecutor, probe: Sql): Promise<number> {
-  let counts = cachedCounts.get(db);
-  if (!counts) {
-    counts = new Map();
-    cachedCounts.set(db, counts);
-  }
-  const key = JSON.stringify([probe.text, probe.bindings]);
-  const cached = counts.get(key);
-  if (cached && Date.now() - cached.at < COUNT_TTL_MS) {
-    return cached.n;
-  }
-  const { rows } = await db.raw<{ n: number }>(probe.text, [...probe.bindings], { prepare: true });
-  counts.delete(key);
-  if (counts.size >= MAX_CACHED_COUNTS) {
-    counts.delete(counts.keys().next().value as string);
-  }
-  counts.set(key, { n: rows[0].n, at: Date.now() });
-  return rows[0].n;
 }

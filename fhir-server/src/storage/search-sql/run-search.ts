@@ -5,8 +5,9 @@ import { PREPARED_GENERIC, type SqlExecutor } from '../sql-executor';
 import { InvalidSearchError } from '../storage-errors';
 import { toStoredVersion, type VersionRow } from '../version-row';
 import { compileSearch, type CompiledSearch } from './builder';
-import { matchCount, walkRowsFor } from './filtered-walk';
+import { walkRowsFor } from './filtered-walk';
 import { genericPlanStatement } from './generic-plan';
+import { matchCount } from './match-counts';
 import { encodeSearchCursor } from './search-cursor';
 import { rolesOf, type Sql } from './sql-fragment';
 
@@ -33,7 +34,8 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
   let more = false;
   if (query.count > 0) {
     const fetched = await walkedPage(db, query, compiled);
-    for (const page of compiled.pages) {
+    const pages = (await hashedPages(db, compiled)) ?? compiled.pages;
+    for (const page of pages) {
       const wanted = query.count + 1 - fetched.length;
       if (wanted <= 0) {
         break;
@@ -69,6 +71,18 @@ async function walkedPage(db: SqlExecutor, query: SearchQuery, compiled: Compile
   const rows = await runPage(db, page, query.count + 1);
   // A page the walk did not fill may have matches beyond the rows it walked.
   return rows.length > query.count ? rows : [];
+}
+
+/** The pages that counts of the token filters' matches choose (index-row-driver.ts), if any. */
+async function hashedPages(db: SqlExecutor, compiled: CompiledSearch): Promise<readonly Sql[] | undefined> {
+  if (!compiled.hashed) {
+    return undefined;
+  }
+  const counts: number[] = [];
+  for (const probe of compiled.hashed.probes) {
+    counts.push(await matchCount(db, probe));
+  }
+  return compiled.hashed.pages(counts);
 }
 
 /** A page query with its `LIMIT ?` bound, planned once per connection where that is safe. */
