@@ -354,12 +354,20 @@ describe('token filters tested against hashes of their matches (index-row-driver
     expect(discovery.hashed?.pages([6_000, 5_001, 1_042])).toBeUndefined();
   });
 
-  test('needs two plain token filters; sorts answered by an index walk or key columns never count', () => {
+  test('needs two plain token filters, and a page that is not chosen by id', () => {
     const single = { ...discoveryQuery(), filters: [token('specialty', 'cardiology')] };
     expect(compileSearch(single).hashed).toBeUndefined();
     const negated = { ...discoveryQuery(), filters: [token('specialty', 'cardiology'), { ...token('language', 'de'), modifier: 'not' }] };
     expect(compileSearch(negated).hashed).toBeUndefined();
     expect(compileSearch({ ...discoveryQuery(), sort: [] }).hashed).toBeUndefined();
+  });
+
+  test("sorted by one parameter, the walked index rows are tested against the hash; the fewest matches' filter stays a semi-join", () => {
+    const byRating = compileSearch({ ...discoveryQuery(), sort: [{ code: 'date', type: 'date', descending: true }] });
+    const [page] = byRating.hashed?.pages([1_042, 4_983]) ?? [];
+    expect(page.text).toMatch(/\(x\.resource_id IN \(SELECT h\d+\.resource_id FROM sp_token h\d+ WHERE .*\)\) IS TRUE/);
+    expect(page.text).toMatch(/\(x\.resource_id IN \(SELECT x\d+\.resource_id FROM sp_token x\d+ /);
+    expect(page.text.match(/IS TRUE/g)).toHaveLength(1);
   });
 
   function discoveryQuery(): SearchQuery {

@@ -111,8 +111,13 @@ function choosePages(inputs: PageInputs, query: SearchQuery): Pick<CompiledSearc
     return { pages: keyColumnPages(inputs) };
   }
   if (driver && !query.sort.some((rule) => rule.code === '_lastUpdated' && !rule.chain)) {
-    const pagesFor = (d: typeof driver) => computedKeyPagesFromIndexRows(inputs, d);
-    return { pages: pagesFor(driver), hashed: hashedFilters(inputs.target, inputs.filters, pagesFor) };
+    const { target, filters } = inputs;
+    return {
+      pages: computedKeyPagesFromIndexRows(inputs, driver),
+      hashed: hashedFilters(target, filters, (choice) =>
+        computedKeyPagesFromIndexRows(inputs, driverOf(target, filters, choice) ?? driver),
+      ),
+    };
   }
   return { pages: computedKeyPages(inputs) };
 }

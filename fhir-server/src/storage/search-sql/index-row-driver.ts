@@ -4,25 +4,12 @@ import { countProbe, MAX_MATCHES, MIN_MATCHES } from './match-counts';
 import type { PageInputs } from './page-inputs';
 import { compose, type Sql, type Target } from './sql-fragment';
 
-type Driver = NonNullable<PageInputs['driver']>;
-
-/** The first filter answered by one index table's rows (`d`), and the others as tests on `d.resource_id`. */
-export function driverOf(target: Target, filters: readonly SearchFilter[]): Driver | undefined {
-  for (const [index, filter] of filters.entries()) {
-    const rows = matchingRows(target, filter, 'd');
-    if (rows) {
-      return driverFrom(target, filters, index, rows, new Set());
-    }
-  }
-  return undefined;
-}
-
 /**
- * `PractitionerRole?specialty=X&language=de&...` sorted on computed keys: estimating the
- * specialty's 1,042 roles at a handful (match-counts.ts), PostgreSQL looks up the language of
- * each (~4 buffers a role) rather than read the 5,000 roles that speak it once. Capped counts of
- * the token filters' matches choose instead: the filter with the fewest drives, and each other
- * with few enough matches is tested against a hash of them, built once.
+ * `PractitionerRole?specialty=X&language=de&...`: estimating the specialty's 1,042 roles at a
+ * handful (match-counts.ts), PostgreSQL looks up the language of each (~4 buffers a role)
+ * rather than read the 5,000 roles that speak it once. Capped counts of the token filters'
+ * matches choose instead: the filter with the fewest drives, and each other with few enough
+ * matches is tested against a hash of them, built once.
  */
 export interface HashedFilters {
   /** The token filters' capped match counts, in the order `pages` takes them. */
@@ -31,13 +18,18 @@ export interface HashedFilters {
   readonly pages: (counts: readonly number[]) => Sql[] | undefined;
 }
 
+export interface HashChoice {
+  readonly driver: SearchFilter;
+  readonly hashed: ReadonlySet<SearchFilter>;
+}
+
 export function hashedFilters(
   target: Target,
   filters: readonly SearchFilter[],
-  pagesFor: (driver: Driver) => Sql[],
+  pagesFor: (choice: HashChoice) => Sql[],
 ): HashedFilters | undefined {
-  const tokens = filters.flatMap((f, i) => (f.kind !== 'chain' && f.kind !== 'has' && f.type === 'token' && !f.modifier ? [i] : []));
-  const rows = tokens.map((i) => matchingRows(target, filters[i], 'd'));
+  const tokens = filters.filter((f) => f.kind !== 'chain' && f.kind !== 'has' && f.type === 'token' && !f.modifier);
+  const rows = tokens.map((f) => matchingRows(target, f, 'd'));
   if (tokens.length < 2 || rows.some((r) => !r)) {
     return undefined;
   }
@@ -49,27 +41,35 @@ export function hashedFilters(
         return undefined;
       }
       const hashed = new Set(tokens.filter((_, j) => j !== fewest && counts[j] <= MAX_MATCHES));
-      return hashed.size > 0 ? pagesFor(driverFrom(target, filters, tokens[fewest], rows[fewest] as Sql, hashed)) : undefined;
+      return hashed.size > 0 ? pagesFor({ driver: tokens[fewest], hashed }) : undefined;
     },
   };
 }
 
-function driverFrom(target: Target, filters: readonly SearchFilter[], driver: number, rows: Sql, hashed: ReadonlySet<number>): Driver {
+/**
+ * The first filter answered by one index table's rows (`d`), or the chosen driver, and the
+ * others as tests on `d.resource_id`.
+ */
+export function driverOf(target: Target, filters: readonly SearchFilter[], choice?: HashChoice): PageInputs['driver'] {
   const onIndexRow = { id: 'd.resource_id', type: 'd.resource_type', types: target.types, next: target.next, visible: target.visible };
-  return {
-    rows,
-    others: (idBound) =>
-      filters.flatMap((f, i) => {
-        if (i === driver) {
-          return [];
-        }
-        return [hashed.has(i) ? hashedMembership(target, f) : filterCondition({ ...onIndexRow, idBound }, f)];
-      }),
-  };
+  for (const driver of choice ? [choice.driver] : filters) {
+    const rows = matchingRows(target, driver, 'd');
+    if (rows) {
+      const others = filters.filter((f) => f !== driver);
+      return {
+        rows,
+        others: (idBound) =>
+          others.map((f) =>
+            choice?.hashed.has(f) ? hashedMembership(target, f, 'd.resource_id') : filterCondition({ ...onIndexRow, idBound }, f),
+          ),
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Wrapped in `IS TRUE`, the membership test stays a hashed SubPlan instead of becoming a semi-join. */
-function hashedMembership(target: Target, filter: SearchFilter): Sql {
+export function hashedMembership(target: Target, filter: SearchFilter, id: string): Sql {
   const h = target.next('h');
-  return compose(`(d.resource_id IN (SELECT ${h}.resource_id FROM {})) IS TRUE`, matchingRows(target, filter, h) as Sql);
+  return compose(`(${id} IN (SELECT ${h}.resource_id FROM {})) IS TRUE`, matchingRows(target, filter, h) as Sql);
 }

@@ -3,14 +3,17 @@ import { typeTest } from './chain';
 import { filterCondition, matchingRows, valuesCondition } from './filter';
 import { filteredWalk, type FilteredWalk } from './filtered-walk';
 import { indexOrderedSegments, onSortParameter } from './index-order';
+import { hashedFilters, hashedMembership, type HashedFilters } from './index-row-driver';
 import type { PageInputs } from './page-inputs';
 import { and, type Sql } from './sql-fragment';
 
 /**
  * A search sorted by one parameter, answered by walking that parameter's index in order
- * (index-order.ts), with the filtered walk (filtered-walk.ts) to try first where it applies.
+ * (index-order.ts), with the filtered walk (filtered-walk.ts) to try first where it applies,
+ * or token filters tested against hashes of their matches where counts favour it
+ * (index-row-driver.ts).
  */
-export function indexOrderedPages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; walk?: FilteredWalk } {
+export function indexOrderedPages(inputs: PageInputs, query: SearchQuery): { pages: Sql[]; walk?: FilteredWalk; hashed?: HashedFilters } {
   const { types, target, conditions, filters, where, onIdOnly, columns, cursor } = inputs;
   const rule: SortRule = query.sort[0];
   // Filters on the sort parameter are tested on the walked row itself when it is the
@@ -18,17 +21,19 @@ export function indexOrderedPages(inputs: PageInputs, query: SearchQuery): { pag
   const onKeyRow = (f: SearchFilter): f is ParameterFilter => !!(rule.singleValue || rule.singleInstant) && onSortParameter(rule, f);
   const keyRowTests = filters.filter(onKeyRow).map((f) => valuesCondition('x', f));
   const others = filters.filter((f) => !onKeyRow(f));
-  const values = onIdOnly
-    ? and([
-        typeTest('x.resource_type', types),
-        ...others.map((f) =>
-          filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible: target.visible }, f),
-        ),
-        ...keyRowTests,
-      ])
-    : and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests]);
+  const onWalkedRow = (hashed: ReadonlySet<SearchFilter>) => (f: SearchFilter) =>
+    hashed.has(f)
+      ? hashedMembership(target, f, 'x.resource_id')
+      : filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible: target.visible }, f);
+  const pagesWith = (hashed: ReadonlySet<SearchFilter>) => {
+    const values = onIdOnly
+      ? and([typeTest('x.resource_type', types), ...others.map(onWalkedRow(hashed)), ...keyRowTests])
+      : and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests]);
+    return indexOrderedSegments(rule, { values, missing: where, late: onIdOnly }, columns, cursor, query.filters);
+  };
   return {
-    pages: indexOrderedSegments(rule, { values, missing: where, late: onIdOnly }, columns, cursor, query.filters),
+    pages: pagesWith(new Set()),
     walk: onIdOnly ? filteredWalk(rule, types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor) : undefined,
+    hashed: onIdOnly ? hashedFilters(target, others, (choice) => pagesWith(choice.hashed)) : undefined,
   };
 }
