@@ -364,9 +364,8 @@ describe('token filters tested against a hash of their matches', () => {
   it('tests the index rows it walks against the hash when sorted by one parameter', async () => {
     const byFamily: SortRule[] = [{ code: 'family', type: 'string', descending: false }];
     expect(await allPages('female', byFamily)).toEqual(expected(0, 240, byFamily));
-    const walks = await preparedLike('%(x.resource_id IN (SELECT h%');
+    const walks = await preparedLike('%FROM sp_string x%(x.resource_id IN (SELECT d.resource_id FROM sp_token d %(SELECT h%');
     expect(walks.length).toBeGreaterThan(0);
-    expect(walks[0].statement).toContain('FROM sp_string x');
   });
 
   it('looks up the other filter per match when the fewest matches are few (60 men)', async () => {

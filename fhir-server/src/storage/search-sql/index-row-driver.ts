@@ -2,7 +2,7 @@ import type { SearchFilter } from '../search-query';
 import { filterCondition, matchingRows } from './filter';
 import { countProbe, MAX_MATCHES, MIN_MATCHES } from './match-counts';
 import type { PageInputs } from './page-inputs';
-import { compose, type Sql, type Target } from './sql-fragment';
+import { and, compose, type Sql, type Target } from './sql-fragment';
 
 /**
  * `PractitionerRole?specialty=X&language=de&...`: estimating the specialty's 1,042 roles at a
@@ -59,17 +59,21 @@ export function driverOf(target: Target, filters: readonly SearchFilter[], choic
       return {
         rows,
         others: (idBound) =>
-          others.map((f) =>
-            choice?.hashed.has(f) ? hashedMembership(target, f, 'd.resource_id') : filterCondition({ ...onIndexRow, idBound }, f),
-          ),
+          others.map((f) => (choice?.hashed.has(f) ? hashedMembership(target, f) : filterCondition({ ...onIndexRow, idBound }, f))),
       };
     }
   }
   return undefined;
 }
 
+/** The driver's index rows that every filter matches: `sp_<type> d WHERE ...`. */
+export function rowsMatchingAll(driver: NonNullable<PageInputs['driver']>): Sql {
+  const others = driver.others();
+  return others.length > 0 ? compose('{} AND {}', driver.rows, and(others)) : driver.rows;
+}
+
 /** Wrapped in `IS TRUE`, the membership test stays a hashed SubPlan instead of becoming a semi-join. */
-export function hashedMembership(target: Target, filter: SearchFilter, id: string): Sql {
+function hashedMembership(target: Target, filter: SearchFilter): Sql {
   const h = target.next('h');
-  return compose(`(${id} IN (SELECT ${h}.resource_id FROM {})) IS TRUE`, matchingRows(target, filter, h) as Sql);
+  return compose(`(d.resource_id IN (SELECT ${h}.resource_id FROM {})) IS TRUE`, matchingRows(target, filter, h) as Sql);
 }

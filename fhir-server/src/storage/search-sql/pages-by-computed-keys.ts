@@ -1,6 +1,7 @@
 import { pagesBackwards, RESULT_COLUMNS, type PageInputs } from './page-inputs';
 import { keysetCondition, orderTerm, toKeyColumn } from './sort';
-import { and, compose, sql, type Sql } from './sql-fragment';
+import { rowsMatchingAll } from './index-row-driver';
+import { compose, sql, type Sql } from './sql-fragment';
 
 /**
  * Keys computed from index rows for the ids the filters match (`PageInputs.driver`), and only
@@ -16,7 +17,6 @@ export function computedKeyPagesFromIndexRows(inputs: PageInputs, driver: NonNul
     keyed(alias)
       .map((k) => orderTerm(k, reverse))
       .join(', ');
-  const others = driver.others();
   return [
     compose(
       `SELECT ${columns}, ${keyed('p')
@@ -24,14 +24,13 @@ export function computedKeyPagesFromIndexRows(inputs: PageInputs, driver: NonNul
         .join(', ')} FROM (
          SELECT m.* FROM (
            SELECT i.resource_type, i.id, ${idKeys.map((_, i) => `{} AS s${i}`).join(', ')}
-           FROM (SELECT DISTINCT d.resource_type, d.resource_id AS id FROM {}{}) i) m
+           FROM (SELECT DISTINCT d.resource_type, d.resource_id AS id FROM {}) i) m
          WHERE {} ORDER BY ${order('m')} LIMIT ?) p
        JOIN resource r ON r.resource_type = p.resource_type AND r.id = p.id
        WHERE NOT r.deleted
        ORDER BY ${order('p')}`,
       ...idKeys.map((k) => k.expression),
-      driver.rows,
-      others.length > 0 ? compose(' AND {}', and(others)) : sql(''),
+      rowsMatchingAll(driver),
       cursor ? keysetCondition(keyed('m'), cursor.keys, reverse) : sql('TRUE'),
     ),
   ];

@@ -3,9 +3,9 @@ import { typeTest } from './chain';
 import { filterCondition, matchingRows, valuesCondition } from './filter';
 import { filteredWalk, type FilteredWalk } from './filtered-walk';
 import { indexOrderedSegments, onSortParameter } from './index-order';
-import { hashedFilters, hashedMembership, type HashedFilters } from './index-row-driver';
+import { driverOf, hashedFilters, rowsMatchingAll, type HashChoice, type HashedFilters } from './index-row-driver';
 import type { PageInputs } from './page-inputs';
-import { and, type Sql } from './sql-fragment';
+import { and, compose, type Sql } from './sql-fragment';
 
 /**
  * A search sorted by one parameter, answered by walking that parameter's index in order
@@ -21,19 +21,22 @@ export function indexOrderedPages(inputs: PageInputs, query: SearchQuery): { pag
   const onKeyRow = (f: SearchFilter): f is ParameterFilter => !!(rule.singleValue || rule.singleInstant) && onSortParameter(rule, f);
   const keyRowTests = filters.filter(onKeyRow).map((f) => valuesCondition('x', f));
   const others = filters.filter((f) => !onKeyRow(f));
-  const onWalkedRow = (hashed: ReadonlySet<SearchFilter>) => (f: SearchFilter) =>
-    hashed.has(f)
-      ? hashedMembership(target, f, 'x.resource_id')
-      : filterCondition({ id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible: target.visible }, f);
-  const pagesWith = (hashed: ReadonlySet<SearchFilter>) => {
+  const onWalkedRow = { id: 'x.resource_id', type: 'x.resource_type', types, next: target.next, visible: target.visible };
+  const pagesWith = (choice?: HashChoice) => {
+    // With hashes chosen, the driver's rows are tested against them before any key row is looked up.
+    const driver = choice && driverOf(target, others, choice);
+    const walkedRowTests = () =>
+      driver
+        ? [compose('x.resource_id IN (SELECT d.resource_id FROM {})', rowsMatchingAll(driver))]
+        : others.map((f) => filterCondition(onWalkedRow, f));
     const values = onIdOnly
-      ? and([typeTest('x.resource_type', types), ...others.map(onWalkedRow(hashed)), ...keyRowTests])
+      ? and([typeTest('x.resource_type', types), ...walkedRowTests(), ...keyRowTests])
       : and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests]);
     return indexOrderedSegments(rule, { values, missing: where, late: onIdOnly }, columns, cursor, query.filters);
   };
   return {
-    pages: pagesWith(new Set()),
+    pages: pagesWith(),
     walk: onIdOnly ? filteredWalk(rule, types[0], filters, (f) => matchingRows(target, f, 'd'), columns, cursor) : undefined,
-    hashed: onIdOnly ? hashedFilters(target, others, (choice) => pagesWith(choice.hashed)) : undefined,
+    hashed: onIdOnly ? hashedFilters(target, others, pagesWith) : undefined,
   };
 }
