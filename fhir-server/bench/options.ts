@@ -20,8 +20,8 @@ export const USAGE = `npm run bench -- [options]
   --quick                 short smoke run (3 s per workload, 2% search and audit data sets)
   --only <names>          comma-separated workloads or suites: core, search, scheduling, documents, bulk, audit, export,
                           export-audit, create, read, search-family, transaction, search-read, patient-family-birthdate,
-                          role-specialty, slot-window, appointment-include, appointment-chained, paging,
-                          discovery, next-free-slot, book-distinct, book-contended, audit-latest, audit-range,
+                          role-specialty, slot-window, appointment-include, appointment-chained, paging, discovery,
+                          doctor-search, next-free-slot, book-distinct, book-contended, audit-latest, audit-range,
                           audit-agent, audit-patient, audit-action, audit-outcome, audit-type-user, audit-paging
   --explain               print EXPLAIN (ANALYZE, BUFFERS) of every benchmark query, with the indexes used
   --reload                rebuild the cached data sets (template databases) even if current

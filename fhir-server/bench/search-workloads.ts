@@ -1,4 +1,4 @@
-import { discovery, nextFreeSlot } from './discovery-workloads';
+import { discovery, doctorSearch, nextFreeSlot } from './discovery-workloads';
 import type { LoadGenerator } from './load-generator';
 import { FIRST_SLOT_DAY, type SearchDataset } from './search-dataset';
 import { familyName, SPECIALTIES, SPECIALTY_SYSTEM, isoDay } from './synthetic-resources';
@@ -277,5 +277,6 @@ export const SEARCH_WORKLOADS: readonly Workload<SearchContext>[] = [
   appointmentChained,
   paging,
   discovery,
+  doctorSearch,
   nextFreeSlot,
 ];
