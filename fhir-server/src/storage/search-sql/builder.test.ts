@@ -354,11 +354,13 @@ describe('token filters tested against hashes of their matches (index-row-driver
     expect(discovery.hashed?.pages([6_000, 5_001, 1_042])).toBeUndefined();
   });
 
-  test('needs two plain token filters, and a page that is not chosen by id', () => {
+  test('needs two plain token filters answered by index rows, and a page that is not chosen by id', () => {
     const single = { ...discoveryQuery(), filters: [token('specialty', 'cardiology')] };
     expect(compileSearch(single).hashed).toBeUndefined();
     const negated = { ...discoveryQuery(), filters: [token('specialty', 'cardiology'), { ...token('language', 'de'), modifier: 'not' }] };
     expect(compileSearch(negated).hashed).toBeUndefined();
+    const byId = { ...discoveryQuery(), filters: [...discoveryQuery().filters, token('_id', 'r1')] };
+    expect(compileSearch(byId).hashed?.probes).toHaveLength(2);
     expect(compileSearch({ ...discoveryQuery(), sort: [] }).hashed).toBeUndefined();
   });
 

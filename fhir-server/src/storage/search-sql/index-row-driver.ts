@@ -28,20 +28,23 @@ export function hashedFilters(
   filters: readonly SearchFilter[],
   pagesFor: (choice: HashChoice) => Sql[],
 ): HashedFilters | undefined {
-  const tokens = filters.filter((f) => f.kind !== 'chain' && f.kind !== 'has' && f.type === 'token' && !f.modifier);
-  const rows = tokens.map((f) => matchingRows(target, f, 'd'));
-  if (tokens.length < 2 || rows.some((r) => !r)) {
+  const tokens = filters.flatMap((filter) => {
+    const rows =
+      filter.kind !== 'chain' && filter.kind !== 'has' && filter.type === 'token' && !filter.modifier && matchingRows(target, filter, 'd');
+    return rows ? [{ filter, probe: countProbe(rows) }] : [];
+  });
+  if (tokens.length < 2) {
     return undefined;
   }
   return {
-    probes: rows.map((r) => countProbe(r as Sql)),
+    probes: tokens.map((t) => t.probe),
     pages: (counts) => {
       const fewest = counts.indexOf(Math.min(...counts));
       if (counts[fewest] < MIN_MATCHES) {
         return undefined;
       }
-      const hashed = new Set(tokens.filter((_, j) => j !== fewest && counts[j] <= MAX_MATCHES));
-      return hashed.size > 0 ? pagesFor({ driver: tokens[fewest], hashed }) : undefined;
+      const hashed = new Set(tokens.filter((_, j) => j !== fewest && counts[j] <= MAX_MATCHES).map((t) => t.filter));
+      return hashed.size > 0 ? pagesFor({ driver: tokens[fewest].filter, hashed }) : undefined;
     },
   };
 }
