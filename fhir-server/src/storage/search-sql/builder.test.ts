@@ -336,12 +336,16 @@ describe('token filters tested against hashes of their matches (index-row-driver
     count: 20,
     total: 'none',
   });
+  /** The pages chosen when the token filters' probes answer these counts, in order. */
+  const pagesFor = (search: ReturnType<typeof compileSearch>, counts: number[]) => {
+    const answers = [...counts];
+    return search.hashed?.pages(async () => answers.shift() as number);
+  };
   const hashedSets = (text: string) =>
     text.match(/\(d\.resource_id IN \(SELECT h\d+\.resource_id FROM sp_token h\d+ WHERE [^)]*\)\)\) IS TRUE/g) ?? [];
 
-  test('the filter with the fewest matches drives; the others with at most 5,000 are hashed, more stay semi-joins', () => {
-    expect(discovery.hashed?.probes).toHaveLength(3);
-    const [page] = discovery.hashed?.pages([6_000, 1_042, 4_983]) ?? [];
+  test('the filter with the fewest matches drives; the others with at most 5,000 are hashed, more stay semi-joins', async () => {
+    const [page] = (await pagesFor(discovery, [6_000, 1_042, 4_983])) ?? [];
     expect(page.text).toMatch(/FROM sp_token d WHERE .* AND d\.param = \? AND \(d\.code = \?\)/);
     expect(page.bindings).toContain('specialty');
     expect(hashedSets(page.text)).toHaveLength(1);
@@ -349,24 +353,36 @@ describe('token filters tested against hashes of their matches (index-row-driver
     expect(page.text).toMatch(/AND \(d\.resource_id IN \(SELECT x\d+\.resource_id FROM sp_token x\d+ /);
   });
 
-  test('with fewer than 100 matches for every filter, or no other filter under 5,000, the usual pages answer', () => {
-    expect(discovery.hashed?.pages([6_000, 99, 4_983])).toBeUndefined();
-    expect(discovery.hashed?.pages([6_000, 5_001, 1_042])).toBeUndefined();
+  test('with a filter under 100 matches (counting stops there), or no other filter under 5,000, the usual pages answer', async () => {
+    const probed: string[] = [];
+    const counts = new Map([
+      ['active', 6_000],
+      ['specialty', 99],
+      ['language', 4_983],
+    ]);
+    const pages = await discovery.hashed?.pages(async (probe) => {
+      const param = probe.bindings.find((b) => counts.has(b as string)) as string;
+      probed.push(param);
+      return counts.get(param) as number;
+    });
+    expect(pages).toBeUndefined();
+    expect(probed).toEqual(['active', 'specialty']);
+    expect(await pagesFor(discovery, [6_000, 5_001, 1_042])).toBeUndefined();
   });
 
-  test('needs two plain token filters answered by index rows, and a page that is not chosen by id', () => {
+  test('needs two plain token filters answered by index rows, and a page that is not chosen by id', async () => {
     const single = { ...discoveryQuery(), filters: [token('specialty', 'cardiology')] };
     expect(compileSearch(single).hashed).toBeUndefined();
     const negated = { ...discoveryQuery(), filters: [token('specialty', 'cardiology'), { ...token('language', 'de'), modifier: 'not' }] };
     expect(compileSearch(negated).hashed).toBeUndefined();
     const byId = { ...discoveryQuery(), filters: [...discoveryQuery().filters, token('_id', 'r1')] };
-    expect(compileSearch(byId).hashed?.probes).toHaveLength(2);
+    expect(await pagesFor(compileSearch(byId), [1_042, 4_983])).toHaveLength(1);
     expect(compileSearch({ ...discoveryQuery(), sort: [] }).hashed).toBeUndefined();
   });
 
-  test("sorted by one parameter, the walked index rows are the driver's, tested against the hash before a key row is read", () => {
+  test("sorted by one parameter, the walked index rows are the driver's, tested against the hash before a key row is read", async () => {
     const byDate = compileSearch({ ...discoveryQuery(), sort: [{ code: 'date', type: 'date', descending: true }] });
-    const [page] = byDate.hashed?.pages([1_042, 4_983]) ?? [];
+    const [page] = (await pagesFor(byDate, [1_042, 4_983])) ?? [];
     expect(page.text).toMatch(
       /\(x\.resource_id IN \(SELECT d\.resource_id FROM sp_token d WHERE .* AND \(d\.resource_id IN \(SELECT h\d+\.resource_id FROM sp_token h\d+ WHERE [^)]*\)\)\) IS TRUE\)/,
     );

@@ -12,10 +12,11 @@ import { and, compose, type Sql, type Target } from './sql-fragment';
  * matches is tested against a hash of them, built once.
  */
 export interface HashedFilters {
-  /** The token filters' capped match counts, in the order `pages` takes them. */
-  readonly probes: readonly Sql[];
-  /** The pages with the driver and hashes that these counts choose, or undefined: the usual pages. */
-  readonly pages: (counts: readonly number[]) => Sql[] | undefined;
+  /**
+   * The pages with the driver and hashes that the counts choose, or undefined: the usual pages.
+   * Stops counting at the first filter with fewer than `MIN_MATCHES`: it would drive as usual.
+   */
+  readonly pages: (countOf: (probe: Sql) => Promise<number>) => Promise<Sql[] | undefined>;
 }
 
 export interface HashChoice {
@@ -37,12 +38,16 @@ export function hashedFilters(
     return undefined;
   }
   return {
-    probes: tokens.map((t) => t.probe),
-    pages: (counts) => {
-      const fewest = counts.indexOf(Math.min(...counts));
-      if (counts[fewest] < MIN_MATCHES) {
-        return undefined;
+    pages: async (countOf) => {
+      const counts: number[] = [];
+      for (const { probe } of tokens) {
+        const n = await countOf(probe);
+        if (n < MIN_MATCHES) {
+          return undefined;
+        }
+        counts.push(n);
       }
+      const fewest = counts.indexOf(Math.min(...counts));
       const hashed = new Set(tokens.filter((_, j) => j !== fewest && counts[j] <= MAX_MATCHES).map((t) => t.filter));
       return hashed.size > 0 ? pagesFor({ driver: tokens[fewest].filter, hashed }) : undefined;
     },

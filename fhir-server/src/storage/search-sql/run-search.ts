@@ -34,7 +34,8 @@ async function runCompiled(db: SqlExecutor, query: SearchQuery, compiled: Compil
   let more = false;
   if (query.count > 0) {
     const fetched = await walkedPage(db, query, compiled);
-    const pages = (await hashedPages(db, compiled)) ?? compiled.pages;
+    // Counts of the token filters' matches may choose pages with hashes (index-row-driver.ts).
+    const pages = (await compiled.hashed?.pages((probe) => matchCount(db, probe))) ?? compiled.pages;
     for (const page of pages) {
       const wanted = query.count + 1 - fetched.length;
       if (wanted <= 0) {
@@ -71,18 +72,6 @@ async function walkedPage(db: SqlExecutor, query: SearchQuery, compiled: Compile
   const rows = await runPage(db, page, query.count + 1);
   // A page the walk did not fill may have matches beyond the rows it walked.
   return rows.length > query.count ? rows : [];
-}
-
-/** The pages that counts of the token filters' matches choose (index-row-driver.ts), if any. */
-async function hashedPages(db: SqlExecutor, compiled: CompiledSearch): Promise<readonly Sql[] | undefined> {
-  if (!compiled.hashed) {
-    return undefined;
-  }
-  const counts: number[] = [];
-  for (const probe of compiled.hashed.probes) {
-    counts.push(await matchCount(db, probe));
-  }
-  return compiled.hashed.pages(counts);
 }
 
 /** A page query with its `LIMIT ?` bound, planned once per connection where that is safe. */
