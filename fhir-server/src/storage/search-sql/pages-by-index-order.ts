@@ -25,13 +25,15 @@ export function indexOrderedPages(inputs: PageInputs, query: SearchQuery): { pag
   const pagesWith = (choice?: HashChoice) => {
     // With hashes chosen, the driver's rows are tested against them before any key row is looked up.
     const driver = choice && driverOf(target, others, choice);
-    const walkedRowTests = () =>
-      driver
-        ? [compose('x.resource_id IN (SELECT d.resource_id FROM {})', rowsMatchingAll(driver))]
-        : others.map((f) => filterCondition(onWalkedRow, f));
-    const values = onIdOnly
-      ? and([typeTest('x.resource_type', types), ...walkedRowTests(), ...keyRowTests])
-      : and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests]);
+    const values = !onIdOnly
+      ? and([...conditions, ...others.map((f) => filterCondition(target, f)), ...keyRowTests])
+      : and([
+          typeTest('x.resource_type', types),
+          ...(driver
+            ? [compose('x.resource_id IN (SELECT d.resource_id FROM {})', rowsMatchingAll(driver))]
+            : others.map((f) => filterCondition(onWalkedRow, f))),
+          ...keyRowTests,
+        ]);
     return indexOrderedSegments(rule, { values, missing: where, late: onIdOnly }, columns, cursor, query.filters);
   };
   return {
